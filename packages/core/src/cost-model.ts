@@ -1,0 +1,126 @@
+// mmsim: the cost model — what each simulated operation charges to SimClock (no kernel counterpart)
+/*
+ * Every nanosecond mmsim reports comes from one of these named constants times a count of
+ * simulated events. Each has a source: a published measurement, or an estimate with its
+ * reasoning written down. A scenario overrides any of them by name (`costs: {clearPage: 200}`);
+ * an unknown name is a ConfigError. The figures are for the reference board's class of CPU
+ * (Cortex-A57 at ~2 GHz); they are orders of magnitude, not a cycle-accurate model.
+ *
+ * | name | ns | what |
+ * |---|---|---|
+ * (the table below is the single source; docs/architecture.md renders it)
+ */
+import { ConfigError, describeValue } from "./errors.ts";
+
+/** One named cost. */
+export interface CostEntry {
+  /** Nanoseconds charged per event. */
+  readonly ns: number;
+  /** What the event is, in kernel terms. */
+  readonly what: string;
+  /** Where the figure comes from. */
+  readonly source: string;
+}
+
+/** The default cost table. Keys are the names scenarios use. */
+export const DEFAULT_COSTS = {
+  pcpAlloc: {
+    ns: 25,
+    what: "order-0 page taken from a per-CPU list (rmqueue_pcplist hit)",
+    source:
+      "half of the 40–58 ns alloc+free pair measured by page_bench01 (Jesper Brouer, posted with the 2017 and 2021 bulk-allocator series; KERNEL-FACTS.md)",
+  },
+  pcpFree: {
+    ns: 25,
+    what: "order-0 page put on a per-CPU list (free_unref_page)",
+    source: "the other half of the same 40–58 ns pair",
+  },
+  pcpBulkPerPage: {
+    ns: 30,
+    what: "one page moved between the buddy lists and a per-CPU list (rmqueue_bulk / free_pcppages_bulk)",
+    source: "bulk allocation 21–37 ns per page (page_bench04_bulk, same series; KERNEL-FACTS.md)",
+  },
+  zoneLock: {
+    ns: 40,
+    what: "zone->lock taken and released once, uncontended",
+    source:
+      "estimate: the gap between the pcp fast path (~50 ns/pair) and the buddy path with the lock (~100+ ns) in the same benchmarks",
+  },
+  buddyStep: {
+    ns: 10,
+    what: "one split (expand) or one merge step of __free_one_page: list unlink/link and flag updates",
+    source: "estimate: ~4 list and page-struct writes in L1, ~20 cycles at 2 GHz",
+  },
+  clearPage: {
+    ns: 150,
+    what: "clear_page() of one 4 KiB page (init_on_alloc, __GFP_ZERO)",
+    source: "100–300 ns per 4 KiB clear (KERNEL-FACTS.md calibration): DC ZVA at ~25 GB/s",
+  },
+  memblockOp: {
+    ns: 50,
+    what: "one memblock region-array operation (insert, merge, isolate, find)",
+    source: "estimate: a few hundred instructions over a short array; boot-time only",
+  },
+} as const satisfies Record<string, CostEntry>;
+
+/** The name of a cost constant. */
+export type CostName = keyof typeof DEFAULT_COSTS;
+
+/** Overrides of cost constants by name, as a scenario gives them. */
+export type CostOverrides = Partial<Record<string, number>>;
+
+/**
+ * The cost model of one machine: a plain object of numbers (fast to read in hot code) built
+ * from DEFAULT_COSTS and a scenario's overrides.
+ */
+export class CostModel {
+  readonly pcpAlloc: number;
+  readonly pcpFree: number;
+  readonly pcpBulkPerPage: number;
+  readonly zoneLock: number;
+  readonly buddyStep: number;
+  readonly clearPage: number;
+  readonly memblockOp: number;
+
+  /**
+   * @param overrides ns per name; names must exist in DEFAULT_COSTS, values finite and ≥ 0
+   * @param file where the overrides came from, for error messages
+   * @throws ConfigError on an unknown name or a bad value
+   */
+  constructor(overrides: CostOverrides = {}, file = "<api>") {
+    const merged: Record<string, number> = {};
+    for (const [name, entry] of Object.entries(DEFAULT_COSTS)) merged[name] = entry.ns;
+    for (const [name, value] of Object.entries(overrides)) {
+      if (!(name in DEFAULT_COSTS)) {
+        throw new ConfigError("core.CostModel", file, `costs.${name}`, `one of ${Object.keys(DEFAULT_COSTS).join(", ")}`, JSON.stringify(name));
+      }
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new ConfigError("core.CostModel", file, `costs.${name}`, "a finite number of ns ≥ 0", describeValue(value));
+      }
+      merged[name] = value;
+    }
+    this.pcpAlloc = merged.pcpAlloc!;
+    this.pcpFree = merged.pcpFree!;
+    this.pcpBulkPerPage = merged.pcpBulkPerPage!;
+    this.zoneLock = merged.zoneLock!;
+    this.buddyStep = merged.buddyStep!;
+    this.clearPage = merged.clearPage!;
+    this.memblockOp = merged.memblockOp!;
+  }
+
+  /** The value in effect for `name`. */
+  get(name: CostName): number {
+    return this[name];
+  }
+
+  /** Every constant with its value in effect, default and source (for docs and `--json`). */
+  table(): { name: CostName; ns: number; defaultNs: number; what: string; source: string }[] {
+    return (Object.keys(DEFAULT_COSTS) as CostName[]).map((name) => ({
+      name,
+      ns: this[name],
+      defaultNs: DEFAULT_COSTS[name].ns,
+      what: DEFAULT_COSTS[name].what,
+      source: DEFAULT_COSTS[name].source,
+    }));
+  }
+}

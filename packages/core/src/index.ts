@@ -1,0 +1,165 @@
+// mmsim: @mmsim/core public API (named re-exports only, STYLE C11)
+export { token } from "./di/token.ts";
+export type { Token, TokenType } from "./di/token.ts";
+export { isMmsimModule } from "./di/module.ts";
+export type { MmsimModule, ModuleOptions, ModuleSlot } from "./di/module.ts";
+export { SIM_CLOCK, COST_MODEL, KERNEL_LOG, TRACE_BUS, MEM_MAP, RNG } from "./di/tokens.ts";
+
+export {
+  EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY,
+  EEXIST, ENODEV, EINVAL, ENFILE, EMFILE, EFBIG, ENOSPC, ERANGE, ENOSYS, EOVERFLOW, EHWPOISON,
+  errname,
+} from "./errno.ts";
+export {
+  ConfigError, UnknownPolicyError, ScenarioError, TraceFormatError, ArgumentError, MmBugError,
+  isMmsimError, debugVm, vmBugOn, describeValue, checkUint,
+} from "./errors.ts";
+export type { MmsimError, ErrorSite } from "./errors.ts";
+export type { ValidationSink, Validatable } from "./validation.ts";
+
+export {
+  SZ_1K, SZ_2K, SZ_4K, SZ_8K, SZ_16K, SZ_32K, SZ_64K, SZ_128K, SZ_256K, SZ_512K, SZ_1M, SZ_2M,
+  SZ_4M, SZ_8M, SZ_16M, SZ_32M, SZ_64M, SZ_128M, SZ_256M, SZ_512M, SZ_1G, SZ_2G, SZ_4G, SZ_8G,
+  SZ_16G, SZ_32G, SZ_64G, PAGE_SHIFT, PAGE_SIZE, alignDown, alignUp, isAligned, isPowerOf2,
+  pfnUp, pfnDown, pfnPhys, ffs32, fls32, hex,
+} from "./sizes.ts";
+
+export { SimClock, NSEC_PER_SEC, NSEC_PER_MSEC, NSEC_PER_USEC } from "./clock.ts";
+export { CostModel, DEFAULT_COSTS } from "./cost-model.ts";
+export type { CostEntry, CostName, CostOverrides } from "./cost-model.ts";
+export {
+  KernelLog, formatPrintkTime, KERN_EMERG, KERN_ALERT, KERN_CRIT, KERN_ERR, KERN_WARNING,
+  KERN_NOTICE, KERN_INFO, KERN_DEBUG,
+} from "./printk.ts";
+export type { LogLevel, PrintkRecord } from "./printk.ts";
+
+export { BootPageSink } from "./policies/boot-page-sink.ts";
+
+export { MemMap, NIL_PFN, NIL_PAGE, MEMMAP_MAX_SLOTS } from "./mm-types.ts";
+export type { MemMapArrays, MemMapField, MemMapOptions } from "./mm-types.ts";
+export {
+  listInit, listAdd, listAddTail, listDel, listDelInit, listMove, listMoveTail, listEmpty,
+  listIsSingular, listIsLast, listFirst, listLast, listLinked, listSpliceInit, listSpliceTailInit,
+} from "./list.ts";
+export { listCount, listCheck } from "./list-debug.ts";
+export { Prandom } from "./rng.ts";
+export type { Rng } from "./rng.ts";
+export {
+  TraceBus, TRACEPOINTS, NR_TRACEPOINTS, tracepointByName, TP_MM_PAGE_FREE, TP_MM_PAGE_FREE_BATCHED,
+  TP_MM_PAGE_ALLOC, TP_MM_PAGE_ALLOC_ZONE_LOCKED, TP_MM_PAGE_PCPU_DRAIN, TP_MM_PAGE_ALLOC_EXTFRAG,
+  TP_KMALLOC, TP_KFREE, TP_KMEM_CACHE_ALLOC, TP_KMEM_CACHE_FREE, TP_MM_VMSCAN_WAKEUP_KSWAPD,
+  TP_MM_VMSCAN_KSWAPD_WAKE, TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, TP_MM_VMSCAN_DIRECT_RECLAIM_END,
+  TP_MM_COMPACTION_BEGIN, TP_MM_COMPACTION_END, TP_MARK_VICTIM,
+} from "./trace.ts";
+export type { TraceFieldKind, TracepointInfo, TraceHandler, TracepointId } from "./trace.ts";
+
+export {
+  MAX_ORDER, NR_PAGE_ORDERS, MAX_PAGE_ORDER, MAX_ORDER_NR_PAGES, PAGE_ALLOC_COSTLY_ORDER,
+  HUGETLB_PAGE_ORDER, HPAGE_PMD_ORDER, HPAGE_PMD_NR, PAGEBLOCK_ORDER, PAGEBLOCK_NR_PAGES,
+  pageblockStartPfn, pageblockEndPfn, pageblockAligned, PB_migratetype_bits, PB_migrate,
+  PB_migrate_end, PB_migrate_skip, NR_PAGEBLOCK_BITS, MIGRATETYPE_MASK, MIGRATE_UNMOVABLE,
+  MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_PCPTYPES, MIGRATE_HIGHATOMIC, MIGRATE_CMA,
+  MIGRATE_ISOLATE, MIGRATE_TYPES, migratetypeNames, isMigrateCma, isMigrateMovable,
+  isMigrateHighatomic, isMigrateIsolate, migratetypeIsMergeable, ZONE_DMA, ZONE_DMA32, ZONE_NORMAL,
+  ZONE_MOVABLE, MAX_NR_ZONES, zoneNames, isHighmemIdx, ZONE_BOOSTED_WATERMARK, ZONE_RECLAIM_ACTIVE,
+  NR_ZONE_FLAGS, PGDAT_DIRTY, PGDAT_WRITEBACK, PGDAT_RECLAIM_LOCKED, NR_PGDAT_FLAGS, NUMA_NO_NODE,
+  NODES_SHIFT, MAX_NUMNODES, ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS,
+  MAX_ZONES_PER_ZONELIST, DEF_PRIORITY, WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK,
+  NR_PCP_THP, NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS, ASYNC_AND_SYNC, LRU_BASE, LRU_ACTIVE, LRU_FILE,
+  LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, LRU_UNEVICTABLE,
+  NR_LRU_LISTS, lruListNames, isFileLru, isActiveLru, lruListOf, WORKINGSET_ANON, WORKINGSET_FILE,
+  ANON_AND_FILE, MIN_NR_GENS, MAX_NR_GENS, MAX_NR_TIERS, VMSCAN_THROTTLE_WRITEBACK,
+  VMSCAN_THROTTLE_ISOLATED, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED, NR_VMSCAN_THROTTLE,
+} from "./mmzone.ts";
+export type {
+  PageOrder, PageblockBit, MigrateType, ZoneType, ZoneFlag, PgdatFlag, ZonelistType, ZoneWatermark,
+  LruList, VmscanThrottleState,
+} from "./mmzone.ts";
+export {
+  ___GFP_DMA, ___GFP_HIGHMEM, ___GFP_DMA32, ___GFP_MOVABLE, ___GFP_RECLAIMABLE, ___GFP_HIGH,
+  ___GFP_IO, ___GFP_FS, ___GFP_ZERO, ___GFP_ATOMIC, ___GFP_DIRECT_RECLAIM, ___GFP_KSWAPD_RECLAIM,
+  ___GFP_WRITE, ___GFP_NOWARN, ___GFP_RETRY_MAYFAIL, ___GFP_NOFAIL, ___GFP_NORETRY,
+  ___GFP_MEMALLOC, ___GFP_COMP, ___GFP_NOMEMALLOC, ___GFP_HARDWALL, ___GFP_THISNODE,
+  ___GFP_ACCOUNT, ___GFP_ZEROTAGS, ___GFP_SKIP_ZERO, ___GFP_SKIP_KASAN_UNPOISON,
+  ___GFP_SKIP_KASAN_POISON, ___GFP_NOLOCKDEP, __GFP_DMA, __GFP_HIGHMEM, __GFP_DMA32, __GFP_MOVABLE,
+  GFP_ZONEMASK, __GFP_RECLAIMABLE, __GFP_WRITE, __GFP_HARDWALL, __GFP_THISNODE, __GFP_ACCOUNT,
+  __GFP_ATOMIC, __GFP_HIGH, __GFP_MEMALLOC, __GFP_NOMEMALLOC, __GFP_IO, __GFP_FS,
+  __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+  __GFP_NORETRY, __GFP_NOWARN, __GFP_COMP, __GFP_ZERO, __GFP_ZEROTAGS, __GFP_SKIP_ZERO,
+  __GFP_SKIP_KASAN_UNPOISON, __GFP_SKIP_KASAN_POISON, __GFP_NOLOCKDEP, __GFP_BITS_SHIFT,
+  __GFP_BITS_MASK, GFP_ATOMIC, GFP_KERNEL, GFP_KERNEL_ACCOUNT, GFP_NOWAIT, GFP_NOIO, GFP_NOFS,
+  GFP_USER, GFP_DMA, GFP_DMA32, GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE, GFP_TRANSHUGE_LIGHT,
+  GFP_TRANSHUGE, GFP_MOVABLE_MASK, GFP_MOVABLE_SHIFT, GFP_RECLAIM_MASK, GFP_BOOT_MASK,
+  GFP_CONSTRAINT_MASK, GFP_SLAB_BUG_MASK, GFP_ZONES_SHIFT, GFP_ZONE_TABLE, GFP_ZONE_BAD, gfpZone,
+  gfpZoneBad, gfpMigratetype, gfpflagsAllowBlocking, gfpCompactionAllowed, gfpHasIo, gfpHasFs,
+  gfpZonelist, gfpflagNames, formatGfpFlags, formatGfpMask,
+} from "./gfp.ts";
+export type { GfpFlags } from "./gfp.ts";
+export {
+  PG_locked, PG_referenced, PG_uptodate, PG_dirty, PG_lru, PG_active, PG_workingset, PG_waiters,
+  PG_error, PG_slab, PG_owner_priv_1, PG_arch_1, PG_reserved, PG_private, PG_private_2,
+  PG_writeback, PG_head, PG_mappedtodisk, PG_reclaim, PG_swapbacked, PG_unevictable, PG_mlocked,
+  PG_hwpoison, PG_arch_2, __NR_PAGEFLAGS, NR_PAGEFLAGS, PAGEFLAGS_MASK, PG_readahead,
+  PG_anon_exclusive, PG_checked, PG_swapcache, PG_fscache, PG_pinned, PG_savepinned, PG_foreign,
+  PG_xen_remapped, PG_slob_free, PG_double_map, PG_has_hwpoisoned, PG_isolated, PG_reported,
+  PG_vmemmap_self_hosted, PAGE_TYPE_BASE, PAGE_MAPCOUNT_RESERVE, PG_buddy, PG_offline, PG_table,
+  PG_guard, PAGE_MAPCOUNT_INIT, ZONES_SHIFT, ZONES_MASK, testPageFlag, setPageFlag, clearPageFlag,
+  testAndSetPageFlag, testAndClearPageFlag, pageLocked, setPageLocked, clearPageLocked,
+  pageReferenced, setPageReferenced, clearPageReferenced, testClearPageReferenced, pageUptodate,
+  setPageUptodate, clearPageUptodate, pageDirty, setPageDirty, clearPageDirty, pageLRU, setPageLRU,
+  clearPageLRU, testClearPageLRU, pageActive, setPageActive, clearPageActive, testClearPageActive,
+  pageWorkingset, setPageWorkingset, clearPageWorkingset, pageSlab, setPageSlab, clearPageSlab,
+  pageReserved, setPageReserved, clearPageReserved, pageWriteback, setPageWriteback,
+  clearPageWriteback, pageHead, setPageHead, clearPageHead, pageReclaim, setPageReclaim,
+  clearPageReclaim, testClearPageReclaim, pageSwapBacked, setPageSwapBacked, clearPageSwapBacked,
+  pageSwapCache, pageUnevictable, setPageUnevictable, clearPageUnevictable,
+  testClearPageUnevictable, pageMlocked, setPageMlocked, clearPageMlocked, testSetPageMlocked,
+  testClearPageMlocked, pageHWPoison, pageType, pageHasType, pageBuddy, setPageBuddy,
+  clearPageBuddy, pageOffline, setPageOffline, clearPageOffline, pageTable, setPageTable,
+  clearPageTable, pageGuard, setPageGuard, clearPageGuard, pageMapcountReset, pageZonenum,
+  pageToNid, setPageZoneNode, pageflagNames, formatPageFlags,
+} from "./page-flags.ts";
+export type { PageFlag, PageTypeFlag, PageFlagsView } from "./page-flags.ts";
+export {
+  NR_FREE_PAGES, NR_ZONE_LRU_BASE, NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON,
+  NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE, NR_ZONE_UNEVICTABLE, NR_ZONE_WRITE_PENDING, NR_MLOCK,
+  NR_BOUNCE, NR_ZSPAGES, NR_FREE_CMA_PAGES, NR_VM_ZONE_STAT_ITEMS, NUMA_HIT, NUMA_MISS,
+  NUMA_FOREIGN, NUMA_INTERLEAVE_HIT, NUMA_LOCAL, NUMA_OTHER, NR_VM_NUMA_EVENT_ITEMS, NR_LRU_BASE,
+  NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE,
+  NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_ISOLATED_ANON, NR_ISOLATED_FILE,
+  WORKINGSET_NODES, WORKINGSET_REFAULT_BASE, WORKINGSET_REFAULT_ANON, WORKINGSET_REFAULT_FILE,
+  WORKINGSET_ACTIVATE_BASE, WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE,
+  WORKINGSET_RESTORE_BASE, WORKINGSET_RESTORE_ANON, WORKINGSET_RESTORE_FILE,
+  WORKINGSET_NODERECLAIM, NR_ANON_MAPPED, NR_FILE_MAPPED, NR_FILE_PAGES, NR_FILE_DIRTY,
+  NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_SHMEM, NR_SHMEM_THPS, NR_SHMEM_PMDMAPPED, NR_FILE_THPS,
+  NR_FILE_PMDMAPPED, NR_ANON_THPS, NR_VMSCAN_WRITE, NR_VMSCAN_IMMEDIATE, NR_DIRTIED, NR_WRITTEN,
+  NR_THROTTLED_WRITTEN, NR_KERNEL_MISC_RECLAIMABLE, NR_FOLL_PIN_ACQUIRED, NR_FOLL_PIN_RELEASED,
+  NR_KERNEL_STACK_KB, NR_PAGETABLE, NR_SECONDARY_PAGETABLE, NR_SWAPCACHE, PGPROMOTE_SUCCESS,
+  PGPROMOTE_CANDIDATE, NR_VM_NODE_STAT_ITEMS, NR_DIRTY_THRESHOLD, NR_DIRTY_BG_THRESHOLD,
+  NR_VM_WRITEBACK_STAT_ITEMS, PGPGIN, PGPGOUT, PSWPIN, PSWPOUT, PGALLOC_DMA, PGALLOC_DMA32,
+  PGALLOC_NORMAL, PGALLOC_MOVABLE, ALLOCSTALL_DMA, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
+  ALLOCSTALL_MOVABLE, PGSCAN_SKIP_DMA, PGSCAN_SKIP_DMA32, PGSCAN_SKIP_NORMAL, PGSCAN_SKIP_MOVABLE,
+  PGFREE, PGACTIVATE, PGDEACTIVATE, PGLAZYFREE, PGFAULT, PGMAJFAULT, PGLAZYFREED, PGREFILL,
+  PGREUSE, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGDEMOTE_KSWAPD, PGDEMOTE_DIRECT, PGSCAN_KSWAPD,
+  PGSCAN_DIRECT, PGSCAN_DIRECT_THROTTLE, PGSCAN_ANON, PGSCAN_FILE, PGSTEAL_ANON, PGSTEAL_FILE,
+  PGSCAN_ZONE_RECLAIM_FAILED, PGINODESTEAL, SLABS_SCANNED, KSWAPD_INODESTEAL,
+  KSWAPD_LOW_WMARK_HIT_QUICKLY, KSWAPD_HIGH_WMARK_HIT_QUICKLY, PAGEOUTRUN, PGROTATED,
+  DROP_PAGECACHE, DROP_SLAB, OOM_KILL, NUMA_PTE_UPDATES, NUMA_HUGE_PTE_UPDATES, NUMA_HINT_FAULTS,
+  NUMA_HINT_FAULTS_LOCAL, NUMA_PAGE_MIGRATE, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL,
+  THP_MIGRATION_SUCCESS, THP_MIGRATION_FAIL, THP_MIGRATION_SPLIT, COMPACTMIGRATE_SCANNED,
+  COMPACTFREE_SCANNED, COMPACTISOLATED, COMPACTSTALL, COMPACTFAIL, COMPACTSUCCESS, KCOMPACTD_WAKE,
+  KCOMPACTD_MIGRATE_SCANNED, KCOMPACTD_FREE_SCANNED, HTLB_BUDDY_PGALLOC, HTLB_BUDDY_PGALLOC_FAIL,
+  CMA_ALLOC_SUCCESS, CMA_ALLOC_FAIL, UNEVICTABLE_PGCULLED, UNEVICTABLE_PGSCANNED,
+  UNEVICTABLE_PGRESCUED, UNEVICTABLE_PGMLOCKED, UNEVICTABLE_PGMUNLOCKED, UNEVICTABLE_PGCLEARED,
+  UNEVICTABLE_PGSTRANDED, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE,
+  THP_COLLAPSE_ALLOC, THP_COLLAPSE_ALLOC_FAILED, THP_FILE_ALLOC, THP_FILE_FALLBACK,
+  THP_FILE_FALLBACK_CHARGE, THP_FILE_MAPPED, THP_SPLIT_PAGE, THP_SPLIT_PAGE_FAILED,
+  THP_DEFERRED_SPLIT_PAGE, THP_SPLIT_PMD, THP_SCAN_EXCEED_NONE_PTE, THP_SCAN_EXCEED_SWAP_PTE,
+  THP_SCAN_EXCEED_SHARED_PTE, THP_ZERO_PAGE_ALLOC, THP_ZERO_PAGE_ALLOC_FAILED, THP_SWPOUT,
+  THP_SWPOUT_FALLBACK, BALLOON_INFLATE, BALLOON_DEFLATE, BALLOON_MIGRATE, SWAP_RA, SWAP_RA_HIT,
+  KSM_SWPIN_COPY, COW_KSM, ZSWPIN, ZSWPOUT, NR_VM_EVENT_ITEMS, zoneStatNames, numaStatNames,
+  nodeStatNames, writebackStatNames, vmEventNames, NR_VMSTAT_ITEMS, vmstatText,
+  vmstatDeprecatedNames, zoneStatName, numaStatName, nodeStatName, writebackStatName, vmEventName,
+  lruListName, vmstatItemInBytes, vmstatItemPrintInThp, nodeStatPrintValue, vmEventPrintValue,
+} from "./vmstat.ts";
+export type { ZoneStatItem, NumaStatItem, NodeStatItem, WritebackStatItem, VmEventItem } from "./vmstat.ts";

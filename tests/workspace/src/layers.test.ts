@@ -1,0 +1,55 @@
+// mmsim: the layer rules of STYLE C12 hold for the real workspace, and the checker catches breaches.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkLayers, readWorkspacePackages } from "../../../tools/check-layers.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+type Pkg = { name: string; dir: string; tags: string[]; deps: string[]; imports: string[] };
+const pkg = (name: string, tag: string, deps: string[] = [], imports: string[] = deps): Pkg => ({ name, dir: `packages/${name.slice(7)}`, tags: [tag], deps, imports });
+
+describe("layer rules (STYLE C12)", () => {
+  it("hold for every package of this workspace", () => {
+    const pkgs = readWorkspacePackages(root) as Pkg[];
+    expect(pkgs.map((p) => p.name)).toContain("@mmsim/core");
+    expect(checkLayers(pkgs)).toEqual([]);
+  });
+
+  it("core depends on nothing in the repository", () => {
+    const problems = checkLayers([pkg("@mmsim/core", "type:core", ["@mmsim/memblock"]), pkg("@mmsim/memblock", "type:mechanism", ["@mmsim/core"])]);
+    expect(problems).toEqual(["@mmsim/core (type:core) must not depend on @mmsim/memblock (type:mechanism); type:core may depend on: nothing in the repository"]);
+  });
+
+  it("a policy depends only on core, and never on another policy", () => {
+    const problems = checkLayers([
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/buddy", "type:mechanism", ["@mmsim/core"]),
+      pkg("@mmsim/slab", "type:policy", ["@mmsim/core"]),
+      pkg("@mmsim/slub", "type:policy", ["@mmsim/core", "@mmsim/slab", "@mmsim/buddy"]),
+    ]);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/@mmsim\/slub \(type:policy\) must not depend on @mmsim\/slab \(type:policy\)/);
+    expect(problems[1]).toMatch(/must not depend on @mmsim\/buddy \(type:mechanism\)/);
+  });
+
+  it("only root and app may depend on policies", () => {
+    const problems = checkLayers([
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/slub", "type:policy", ["@mmsim/core"]),
+      pkg("@mmsim/reclaim", "type:mechanism", ["@mmsim/slub"]),
+      pkg("@mmsim/machine", "type:root", ["@mmsim/slub"]),
+      pkg("@mmsim/cli", "type:app", ["@mmsim/machine", "@mmsim/slub"]),
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^@mmsim\/reclaim \(type:mechanism\) must not depend on @mmsim\/slub/)]);
+  });
+
+  it("flags a missing layer tag and an undeclared import", () => {
+    const problems = checkLayers([
+      { name: "@mmsim/x", dir: "packages/x", tags: [], deps: [], imports: [] },
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/memblock", "type:mechanism", ["@mmsim/core"], ["@mmsim/core", "@mmsim/buddy"]),
+    ]);
+    expect(problems[0]).toMatch(/@mmsim\/x .*needs exactly one layer tag/);
+    expect(problems[1]).toBe("@mmsim/memblock: src/ imports @mmsim/buddy but package.json does not declare it (add it to dependencies)");
+  });
+});
