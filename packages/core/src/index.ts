@@ -163,3 +163,12 @@ export {
   lruListName, vmstatItemInBytes, vmstatItemPrintInThp, nodeStatPrintValue, vmEventPrintValue,
 } from "./vmstat.ts";
 export type { ZoneStatItem, NumaStatItem, NodeStatItem, WritebackStatItem, VmEventItem } from "./vmstat.ts";
+
+export {
+  KswapdWaker, DirectCompactor, DirectReclaimer, OutOfMemoryHandler, COMPACT_NOT_SUITABLE_ZONE,
+  COMPACT_SKIPPED, COMPACT_DEFERRED, COMPACT_NO_SUITABLE_PAGE, COMPACT_CONTINUE, COMPACT_COMPLETE,
+  COMPACT_PARTIAL_SKIPPED, COMPACT_CONTENDED, COMPACT_SUCCESS, COMPACT_PRIO_SYNC_FULL,
+  COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC, INIT_COMPACT_PRIORITY,
+} from "./policies/page-alloc-hooks.ts";
+export type { CompactResult } from "./policies/page-alloc-hooks.ts";
+export { PageAllocator } from "./policies/page-allocator.ts";

@@ -1,5 +1,5 @@
 import { describeBootPageSink } from "./boot-page-sink.contract.ts";
-import { RecordingBootPageSink } from "./recording-boot-page-sink.ts";
+import { RecordingBootPageSink } from "../testing/recording-boot-page-sink.ts";
 
 // The fake runs the same contract the buddy allocator will: the contract itself is tested here.
 describeBootPageSink("RecordingBootPageSink", () => {

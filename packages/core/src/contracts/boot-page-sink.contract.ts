@@ -1,7 +1,7 @@
 // mmsim: the BootPageSink contract — what memblock may rely on from any page allocator's boot entry points
 import { expect } from "vitest";
 import type { BootPageSink } from "../policies/boot-page-sink.ts";
-import { MAX_ORDER_BLOCK_PAGES } from "./constants.ts";
+import { MAX_ORDER_NR_PAGES } from "../mmzone.ts";
 import { describeContract, type ContractCase } from "./contract.ts";
 
 /**
@@ -40,7 +40,7 @@ const cases: ContractCase<BootPageSinkSubject>[] = [
         total += 2 ** order;
       }
       expect(s.freePages()).toBe(total);
-      expect(total).toBe(MAX_ORDER_BLOCK_PAGES * 2 - 1);
+      expect(total).toBe(MAX_ORDER_NR_PAGES * 2 - 1);
     },
   },
   {

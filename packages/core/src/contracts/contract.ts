@@ -1,7 +1,7 @@
 // mmsim: contract suites — one suite per interface, run against every implementation (mnemonist's makeTests)
 import { describe, it } from "vitest";
+import { expectValid } from "../testing/collecting-sink.ts";
 import type { Validatable } from "../validation.ts";
-import { expectValid } from "./collecting-sink.ts";
 
 /** One case of a contract: a name and a body run on a fresh subject. */
 export interface ContractCase<S> {

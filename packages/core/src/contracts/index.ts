@@ -1,0 +1,5 @@
+// mmsim: @mmsim/core/contracts — one contract suite per interface, run by every implementation (needs vitest)
+export { describeContract } from "./contract.ts";
+export type { ContractCase } from "./contract.ts";
+export { describeBootPageSink } from "./boot-page-sink.contract.ts";
+export type { BootPageSinkSubject } from "./boot-page-sink.contract.ts";
