@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# mmsim: proves @mmsim/memblock works alone from `pnpm pack`: builds and packs core and memblock,
-# installs the two tarballs with plain npm into a scratch folder outside the workspace, and runs a
-# script that boots memblock the way the reference board does and checks what it prints.
+# mmsim: proves the published packages work alone from `pnpm pack`: builds and packs them,
+# installs only what each needs with plain npm into scratch folders outside the workspace, and
+# runs a script per package that uses it the way the reference board does.
+#   app-memblock: @mmsim/core + @mmsim/memblock           (tools/pack-smoke/use-memblock.mjs)
+#   app-buddy:    @mmsim/core + @mmsim/memblock + @mmsim/buddy (tools/pack-smoke/use-buddy.mjs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-pnpm -s nx run-many -t build -p @mmsim/core @mmsim/memblock --output-style=static >/dev/null
+pkgs=(@mmsim/core @mmsim/memblock @mmsim/buddy)
+pnpm -s nx run-many -t build -p "${pkgs[@]}" --output-style=static >/dev/null
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mmsim-pack-smoke.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-pnpm -s --filter @mmsim/core --filter @mmsim/memblock pack --pack-destination "$scratch" >/dev/null
-mkdir "$scratch/app"
-cd "$scratch/app"
-npm init -y >/dev/null 2>&1
-npm pkg set type=module >/dev/null
-npm install --no-audit --no-fund --loglevel=error "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-memblock-*.tgz >/dev/null 2>&1
-cp "$root/tools/pack-smoke/use-memblock.mjs" .
-node use-memblock.mjs
+filters=()
+for p in "${pkgs[@]}"; do filters+=(--filter "$p"); done
+pnpm -s "${filters[@]}" pack --pack-destination "$scratch" >/dev/null
+
+app() { # app <name> <script> <tarball globs…>
+  local name=$1 script=$2; shift 2
+  mkdir "$scratch/$name"
+  (
+    cd "$scratch/$name"
+    npm init -y >/dev/null 2>&1
+    npm pkg set type=module >/dev/null 2>&1
+    npm install --no-audit --no-fund --loglevel=error "$@" >/dev/null 2>&1
+    cp "$root/tools/pack-smoke/$script" .
+    node "$script"
+  )
+}
+app app-memblock use-memblock.mjs "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-memblock-*.tgz
+app app-buddy use-buddy.mjs "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-memblock-*.tgz "$scratch"/mmsim-buddy-*.tgz

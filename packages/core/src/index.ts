@@ -20,7 +20,7 @@ export type { ValidationSink, Validatable } from "./validation.ts";
 export {
   SZ_1K, SZ_2K, SZ_4K, SZ_8K, SZ_16K, SZ_32K, SZ_64K, SZ_128K, SZ_256K, SZ_512K, SZ_1M, SZ_2M,
   SZ_4M, SZ_8M, SZ_16M, SZ_32M, SZ_64M, SZ_128M, SZ_256M, SZ_512M, SZ_1G, SZ_2G, SZ_4G, SZ_8G,
-  SZ_16G, SZ_32G, SZ_64G, PAGE_SHIFT, PAGE_SIZE, alignDown, alignUp, isAligned, isPowerOf2,
+  SZ_16G, SZ_32G, SZ_64G, PHYS_ADDR_MAX, PAGE_SHIFT, PAGE_SIZE, alignDown, alignUp, isAligned, isPowerOf2,
   pfnUp, pfnDown, pfnPhys, ffs32, fls32, hex,
 } from "./sizes.ts";
 

@@ -33,6 +33,13 @@ export const SZ_16G = 0x400000000;
 export const SZ_32G = 0x800000000;
 export const SZ_64G = 0x1000000000;
 
+/**
+ * Largest physical address (`phys_addr_t` is u64 in the kernel: 2^64 - 1). mmsim's addresses are
+ * JS numbers, exact below 2^53, so its PHYS_ADDR_MAX is 2^53 - 1 (arm64's physical space is 48 or
+ * 52 bits). Kernel: `PHYS_ADDR_MAX` in include/linux/types.h.
+ */
+export const PHYS_ADDR_MAX = Number.MAX_SAFE_INTEGER;
+
 /** CONFIG_ARM64_4K_PAGES: PAGE_SHIFT 12. */
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;

@@ -75,6 +75,8 @@ const MID = RAM + (N / 2) * SZ_8K + SZ_4K; // a free 4 KiB gap in the middle of 
 class NullSink implements BootPageSink {
   pages = 0;
   reserveBootmemRegion(): void {}
+  resetAllZonesManagedPages(): void {}
+  totalramPagesAdd(): void {}
   memblockFreePages(_pfn: number, order: number): void {
     this.pages += 2 ** order;
   }

@@ -91,6 +91,9 @@ describe("memblockFreeAll (memblock_free_all → free_low_memory_core_early)", (
       expected++;
     }
     const count = mb.memblockFreeAll(sink);
+    // memblock_free_all(): reset_all_zones_managed_pages() first, totalram_pages_add(count) last
+    expect(sink.resets).toBe(1);
+    expect(sink.totalramPages).toBe(count);
     expect(count).toBe(expected);
     expect(sink.freedPages).toBe(count);
     for (const [pfn, order] of sink.freed) {

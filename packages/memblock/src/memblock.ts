@@ -56,16 +56,12 @@
 import { inject, injectable } from "tsyringe";
 import {
   ArgumentError, KERNEL_LOG, KERN_WARNING, PAGE_SIZE, alignDown, alignUp, checkUint,
-  describeValue, ENOMEM, isPowerOf2, pfnDown, pfnUp, vmBugOn, NUMA_NO_NODE, MAX_NUMNODES, MAX_ORDER,
+  describeValue, ENOMEM, isPowerOf2, pfnDown, pfnUp, vmBugOn, NUMA_NO_NODE, MAX_NUMNODES, MAX_ORDER, PHYS_ADDR_MAX,
 } from "@mmsim/core";
 import type { BootPageSink, KernelLog, ValidationSink } from "@mmsim/core";
 
-/**
- * The largest physical address mmsim can hold exactly: 2^53 - 1.
- * Kernel: `PHYS_ADDR_MAX` (`~(phys_addr_t)0`, 2^64 - 1) in include/linux/types.h; mmsim
- * deviates because addresses are JS numbers.
- */
-export const PHYS_ADDR_MAX = Number.MAX_SAFE_INTEGER;
+export { PHYS_ADDR_MAX };
+
 
 /** No special request. Kernel: `enum memblock_flags` in include/linux/memblock.h. */
 export const MEMBLOCK_NONE = 0x0;
@@ -1511,12 +1507,14 @@ export class Memblock {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Releases the free memory to the page allocator: clears HOTPLUG everywhere, marks every
-   * reserved range and every NOMAP region reserved (reserve_bootmem_region), then frees each
-   * free range below maxLowPfn in naturally aligned blocks of order min(MAX_ORDER - 1,
-   * __ffs(pfn)), shrunk to fit.
-   * Kernel: `memblock_free_all()` → `free_low_memory_core_early()` → `__free_memory_core()`
-   * → `__free_pages_memory()` → `memblock_free_pages()`.
+   * Releases the free memory to the page allocator: resets every zone's managed count,
+   * clears HOTPLUG everywhere, marks every reserved range and every NOMAP region reserved
+   * (reserve_bootmem_region), frees each free range below maxLowPfn in naturally aligned blocks
+   * of order min(MAX_ORDER - 1, __ffs(pfn)), shrunk to fit, and adds the count to totalram_pages
+   * (deferred pages included, as in the kernel).
+   * Kernel: `memblock_free_all()` → `reset_all_zones_managed_pages()`,
+   * `free_low_memory_core_early()` → `__free_memory_core()` → `__free_pages_memory()` →
+   * `memblock_free_pages()`, then `totalram_pages_add()`.
    * @param maxLowPfn the kernel's max_low_pfn (default PFN_DOWN(end of DRAM), as on arm64)
    * @returns the number of pages freed (what the kernel adds to totalram_pages)
    */
@@ -1524,6 +1522,7 @@ export class Memblock {
     if (maxLowPfn === undefined) maxLowPfn = pfnDown(this.memblockEndOfDRAM());
     checkUint("memblock.memblockFreeAll", "maxLowPfn", maxLowPfn);
 
+    sink.resetAllZonesManagedPages();
     this.memblockClearHotplug(0, PHYS_ADDR_MAX);
     this.memmapInitReservedPages(sink);
 
@@ -1533,6 +1532,7 @@ export class Memblock {
     while (this.nextMemRange(c, NUMA_NO_NODE, MEMBLOCK_NONE, this.memory, this.reserved)) {
       count += Memblock.freeMemoryCore(c.outStart, c.outEnd, maxLowPfn, sink);
     }
+    sink.totalramPagesAdd(count);
     return count;
   }
 

@@ -1,4 +1,4 @@
-// Kernel: mm/page_alloc.c (6.1) — the entry points memblock_free_all() calls: memblock_free_pages(), reserve_bootmem_region()
+// Kernel: mm/page_alloc.c, mm/memblock.c (6.1) — what memblock_free_all() calls on the page allocator's side
 import { token } from "../di/token.ts";
 
 /**
@@ -6,6 +6,12 @@ import { token } from "../di/token.ts";
  * `@mmsim/buddy` implements it. In 6.1 both functions live in mm/page_alloc.c.
  */
 export interface BootPageSink {
+  /**
+   * Sets every zone's managed page count to 0 before the hand-over (free_area_init left an
+   * estimate there). Kernel: `reset_all_zones_managed_pages()` (mm/memblock.c).
+   */
+  resetAllZonesManagedPages(): void;
+
   /**
    * Marks the struct pages of a reserved (or NOMAP) physical range PageReserved; they never
    * reach the buddy lists.
@@ -21,5 +27,11 @@ export interface BootPageSink {
    * Kernel: `memblock_free_pages(page, pfn, order)` → `__free_pages_core(page, order)`.
    */
   memblockFreePages(pfn: number, order: number): void;
+
+  /**
+   * Adds the pages memblock handed over (deferred ones included) to totalram_pages.
+   * Kernel: `totalram_pages_add()`.
+   */
+  totalramPagesAdd(count: number): void;
 }
 export const BootPageSink = token<BootPageSink>("BootPageSink");

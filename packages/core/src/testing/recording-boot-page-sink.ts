@@ -13,6 +13,18 @@ export class RecordingBootPageSink implements BootPageSink, Validatable {
   readonly reserved: [start: number, end: number][] = [];
   /** Count of blocks per order. */
   readonly perOrder: number[] = [];
+  /** What totalramPagesAdd() received, summed. */
+  totalramPages = 0;
+  /** Times resetAllZonesManagedPages() was called. */
+  resets = 0;
+
+  resetAllZonesManagedPages(): void {
+    this.resets++;
+  }
+
+  totalramPagesAdd(count: number): void {
+    this.totalramPages += count;
+  }
 
   reserveBootmemRegion(start: number, end: number): void {
     this.reserved.push([start, end]);

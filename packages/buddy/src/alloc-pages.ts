@@ -1,0 +1,350 @@
+// Kernel: mm/page_alloc.c (v6.1) — __alloc_pages, get_page_from_freelist, __alloc_pages_slowpath, warn_alloc, __free_pages
+/*
+ * The allocation entry point and its slow path, in 6.1's order of steps:
+ *   fast path: get_page_from_freelist(ALLOC_WMARK_LOW | nofragment)
+ *   slow path: gfp_to_alloc_flags → wake kswapd → get_page_from_freelist(ALLOC_WMARK_MIN)
+ *     → (costly or unmovable high order) direct compaction → retry: wake kswapd, reserves,
+ *     get_page_from_freelist → direct reclaim → direct compaction → should_reclaim_retry /
+ *     should_compact_retry → __alloc_pages_may_oom → nopage (__GFP_NOFAIL loops) → warn_alloc.
+ * kswapd, compaction, reclaim and OOM are PageAllocState.hooks, counted in hookCalls.
+ *
+ * Simplified: no cpusets or mempolicies (every node is allowed), no memcg charge (later), no
+ * PF_MEMALLOC task context (only __GFP_MEMALLOC grants ALLOC_NO_WATERMARKS), no dirty-page
+ * spreading, node_reclaim off (zone_reclaim_mode 0, as on the reference). should_compact_retry
+ * retries only after a compaction that did something (not COMPACT_SKIPPED/DEFERRED), at most
+ * MAX_COMPACT_RETRIES times. A __GFP_NOFAIL allocation that cannot make progress would loop for
+ * ever in the kernel; mmsim gives up after MAX_NOFAIL_LOOPS rounds and says so in the log.
+ */
+import {
+  EINVAL, MIGRATE_MOVABLE, NIL_PAGE, PAGE_ALLOC_COSTLY_ORDER, TP_MM_PAGE_ALLOC, ZONE_NORMAL,
+  __GFP_ATOMIC, __GFP_DIRECT_RECLAIM, __GFP_HARDWALL, __GFP_HIGH, __GFP_KSWAPD_RECLAIM, __GFP_MEMALLOC,
+  __GFP_NOFAIL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_THISNODE,
+  COMPACT_DEFERRED, COMPACT_SKIPPED, COMPACT_SUCCESS, INIT_COMPACT_PRIORITY, COMPACT_PRIO_SYNC_LIGHT,
+  NR_FREE_PAGES, NSEC_PER_SEC, formatGfpMask, gfpMigratetype, gfpZone, MAX_ORDER, KERN_WARNING,
+  pageHead, COMPACTSTALL, COMPACTFAIL, COMPACTSUCCESS,
+} from "@mmsim/core";
+import {
+  ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_KSWAPD, ALLOC_NO_WATERMARKS, ALLOC_NOFRAGMENT,
+  ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, FPI_NONE, MAX_RECLAIM_RETRIES,
+} from "./internal.ts";
+import type { Zone } from "./mmzone.ts";
+import { HOOK_DIRECT_COMPACT, HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
+import type { PageAllocState } from "./page-alloc-state.ts";
+import {
+  freePagesOk, freeUnrefPage, pcpAllowedOrder, prepNewPage, reserveHighatomicPageblock, rmqueue,
+  unreserveHighatomicPageblock, zoneWatermarkFast, zoneWatermarkOk, badPage,
+} from "./page-alloc.ts";
+
+/** Kernel: `MAX_COMPACT_RETRIES` (mm/page_alloc.c). */
+export const MAX_COMPACT_RETRIES = 16;
+/** mmsim: rounds a __GFP_NOFAIL allocation may loop without progress before mmsim gives up. */
+export const MAX_NOFAIL_LOOPS = 4 * MAX_RECLAIM_RETRIES;
+
+/** What one allocation carries through its attempts. Kernel: `struct alloc_context`. */
+class AllocCtx {
+  zonelist: readonly Zone[] = [];
+  preferred: Zone | undefined = undefined;
+  highestZoneidx = 0;
+  migratetype = 0;
+  cpu = 0;
+  nid = 0;
+}
+
+/**
+ * Reused alloc contexts, one per nesting level (the slow path's hooks may allocate), so the fast
+ * path allocates no object. Deeper nesting than the stack gets a fresh context.
+ */
+const acStack: AllocCtx[] = [new AllocCtx(), new AllocCtx(), new AllocCtx(), new AllocCtx()];
+let acDepth = 0;
+
+/** Kernel: `alloc_flags_nofragment()`: avoid fragmenting Normal while DMA32 is populated. */
+function allocFlagsNofragment(pa: PageAllocState, zone: Zone | undefined, gfp: number): number {
+  let allocFlags = gfp & __GFP_KSWAPD_RECLAIM;
+  if (!zone) return allocFlags;
+  if (zone.zid !== ZONE_NORMAL) return allocFlags;
+  const dma32 = pa.pgdat[zone.nid]!.zones[ZONE_NORMAL - 1]!;
+  if (pa.pgdat.length > 1 && !dma32.populated) return allocFlags;
+  allocFlags |= ALLOC_NOFRAGMENT;
+  return allocFlags;
+}
+
+/** Kernel: `gfp_to_alloc_flags_cma()`. */
+function gfpToAllocFlagsCma(gfp: number, allocFlags: number): number {
+  if (gfpMigratetype(gfp) === MIGRATE_MOVABLE) allocFlags |= ALLOC_CMA;
+  return allocFlags;
+}
+
+/** Kernel: `gfp_to_alloc_flags()`: the slow path's flags. */
+export function gfpToAllocFlags(gfp: number): number {
+  let allocFlags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  allocFlags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM);
+  if ((gfp & __GFP_ATOMIC) !== 0) {
+    if ((gfp & __GFP_NOMEMALLOC) === 0) allocFlags |= ALLOC_HARDER;
+    allocFlags &= ~ALLOC_CPUSET;
+  }
+  return gfpToAllocFlagsCma(gfp, allocFlags);
+}
+
+/** Kernel: `__gfp_pfmemalloc_flags()` (no PF_MEMALLOC tasks in mmsim yet). */
+function gfpPfmemallocFlags(gfp: number): number {
+  if ((gfp & __GFP_NOMEMALLOC) !== 0) return 0;
+  if ((gfp & __GFP_MEMALLOC) !== 0) return ALLOC_NO_WATERMARKS;
+  return 0;
+}
+
+/**
+ * Tries each zone of the zonelist in turn, against the watermark alloc_flags name.
+ * Kernel: `get_page_from_freelist()`.
+ */
+function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx): number {
+  for (;;) {
+    const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
+    const zonelist = ac.zonelist;
+    for (let i = 0; i < zonelist.length; i++) {
+      const zone = zonelist[i]!;
+      if (zone.zid > ac.highestZoneidx || !zone.managed) continue;
+      // Avoid fragmenting: with ALLOC_NOFRAGMENT try only the local node first.
+      if (noFallback && ac.preferred && zone.nid !== ac.preferred.nid) continue;
+      if ((allocFlags & ALLOC_NO_WATERMARKS) === 0) {
+        const mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
+        if (!zoneWatermarkFast(pa, zone, order, mark, ac.highestZoneidx, allocFlags, gfp)) continue;
+      }
+      const page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
+      if (page !== NIL_PAGE) {
+        prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
+        if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
+        return page;
+      }
+    }
+    // Nothing local without fragmenting: relax and go over the zonelist again.
+    if (noFallback) {
+      allocFlags &= ~ALLOC_NOFRAGMENT;
+      continue;
+    }
+    return NIL_PAGE;
+  }
+}
+
+/** Kernel: `wake_all_kswapds()`: wake kswapd of each node in the zonelist once. */
+function wakeAllKswapds(pa: PageAllocState, order: number, gfp: number, ac: AllocCtx): void {
+  let lastNid = -1;
+  for (let i = 0; i < ac.zonelist.length; i++) {
+    const zone = ac.zonelist[i]!;
+    if (zone.zid > ac.highestZoneidx || zone.nid === lastNid) continue;
+    lastNid = zone.nid;
+    pa.hookCalls[HOOK_WAKEUP_KSWAPD]!++;
+    pa.hooks.kswapd.wakeupKswapd(zone.id, gfp, order, ac.highestZoneidx);
+  }
+}
+
+/** Kernel: `__alloc_pages_direct_compact()`. */
+function allocPagesDirectCompact(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx, prio: number, result: { compact: number }): number {
+  if (order === 0) {
+    result.compact = COMPACT_SKIPPED;
+    return NIL_PAGE;
+  }
+  pa.hookCalls[HOOK_DIRECT_COMPACT]!++;
+  result.compact = pa.hooks.compactor.tryToCompactPages(gfp, order, allocFlags, ac.nid, ac.highestZoneidx, prio);
+  if (result.compact === COMPACT_SKIPPED) return NIL_PAGE;
+  pa.vmEvents[COMPACTSTALL]!++;
+  const page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
+  if (page !== NIL_PAGE) pa.vmEvents[COMPACTSUCCESS]!++;
+  else pa.vmEvents[COMPACTFAIL]!++;
+  return page;
+}
+
+/** Kernel: `__alloc_pages_direct_reclaim()` → `__perform_reclaim()`. */
+function allocPagesDirectReclaim(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx, progress: { did: number }): number {
+  pa.hookCalls[HOOK_DIRECT_RECLAIM]!++;
+  progress.did = pa.hooks.reclaimer.tryToFreePages(gfp, order, ac.nid, ac.highestZoneidx);
+  if (progress.did === 0) return NIL_PAGE;
+  return getPageFromFreelist(pa, gfp, order, allocFlags, ac);
+}
+
+/** Kernel: `should_reclaim_retry()`. */
+function shouldReclaimRetry(pa: PageAllocState, order: number, ac: AllocCtx, allocFlags: number, didSomeProgress: boolean, loops: { noProgress: number }): boolean {
+  if (didSomeProgress && order <= PAGE_ALLOC_COSTLY_ORDER) loops.noProgress = 0;
+  else loops.noProgress++;
+  if (loops.noProgress > MAX_RECLAIM_RETRIES) return unreserveHighatomicPageblock(pa, ac.zonelist, ac.highestZoneidx, ac.migratetype, true);
+  for (const zone of ac.zonelist) {
+    if (zone.zid > ac.highestZoneidx || !zone.managed) continue;
+    const available = pa.hooks.reclaimer.zoneReclaimablePages(zone.id) + zone.vmStat[NR_FREE_PAGES]!;
+    if (zoneWatermarkOk(pa, zone, order, zone.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) return true;
+  }
+  return unreserveHighatomicPageblock(pa, ac.zonelist, ac.highestZoneidx, ac.migratetype, true);
+}
+
+/** Kernel: `__alloc_pages_may_oom()`. */
+function allocPagesMayOom(pa: PageAllocState, gfp: number, order: number, ac: AllocCtx, progress: { did: number }): number {
+  progress.did = 0;
+  // One more try at the high watermark, to catch a parallel OOM kill.
+  const page = getPageFromFreelist(pa, (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+  if (page !== NIL_PAGE) return page;
+  if (order > PAGE_ALLOC_COSTLY_ORDER) return NIL_PAGE; // the OOM killer will not help higher orders
+  if ((gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) !== 0) return NIL_PAGE;
+  if (ac.highestZoneidx < ZONE_NORMAL) return NIL_PAGE; // no OOM kill for lowmem
+  pa.hookCalls[HOOK_OUT_OF_MEMORY]!++;
+  if (pa.hooks.oom.outOfMemory(gfp, order, ac.nid)) progress.did = 1;
+  return NIL_PAGE;
+}
+
+/** Ratelimit state of warn_alloc (`nopage_rs`: 10 messages per 5 s of simulated time). */
+const NOPAGE_RS_INTERVAL_NS = 5 * NSEC_PER_SEC;
+const NOPAGE_RS_BURST = 10;
+
+/**
+ * Logs an allocation failure in the kernel's words. Kernel: `warn_alloc()`.
+ */
+function warnAlloc(pa: PageAllocState, gfp: number, order: number, comm: string): void {
+  pa.allocFailures++;
+  if ((gfp & __GFP_NOWARN) !== 0) return;
+  const now = pa.clock.now();
+  if (now - pa.nopageRsBegin >= NOPAGE_RS_INTERVAL_NS) {
+    pa.nopageRsBegin = now;
+    pa.nopageRsPrinted = 0;
+  }
+  if (pa.nopageRsPrinted >= NOPAGE_RS_BURST) return;
+  pa.nopageRsPrinted++;
+  pa.log.printk(KERN_WARNING, `${comm}: page allocation failure: order:${order}, mode:${formatGfpMask(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${pa.pgdat.length === 1 ? "0" : `0-${pa.pgdat.length - 1}`}`);
+}
+
+/**
+ * The slow path: wake kswapd, lower the watermark, compact, reclaim, retry, OOM, fail.
+ * Kernel: `__alloc_pages_slowpath()`.
+ */
+function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: AllocCtx, comm: string): number {
+  const canDirectReclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+  const costlyOrder = order > PAGE_ALLOC_COSTLY_ORDER;
+  const compact = { compact: COMPACT_SKIPPED as number };
+  const progress = { did: 0 };
+  const loops = { noProgress: 0 };
+  let compactionRetries = 0;
+  let nofailLoops = 0;
+  let compactPriority = INIT_COMPACT_PRIORITY;
+  let allocFlags = gfpToAllocFlags(gfp);
+  if (!ac.preferred) return failAlloc(pa, gfp, order, comm);
+  if ((allocFlags & ALLOC_KSWAPD) !== 0) wakeAllKswapds(pa, order, gfp, ac);
+  let page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
+  if (page !== NIL_PAGE) return page;
+  // Costly orders (and non-movable high orders) try compaction before reclaim.
+  if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MIGRATE_MOVABLE)) && gfpPfmemallocFlags(gfp) === 0) {
+    page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY, compact);
+    if (page !== NIL_PAGE) return page;
+    if (costlyOrder && (gfp & __GFP_NORETRY) !== 0) {
+      if (compact.compact === COMPACT_SKIPPED || compact.compact === COMPACT_DEFERRED) return failAlloc(pa, gfp, order, comm);
+      compactPriority = INIT_COMPACT_PRIORITY;
+    }
+  }
+  for (;;) {
+    // retry:
+    if ((allocFlags & ALLOC_KSWAPD) !== 0) wakeAllKswapds(pa, order, gfp, ac);
+    const reserveFlags = gfpPfmemallocFlags(gfp);
+    if (reserveFlags !== 0) allocFlags = gfpToAllocFlagsCma(gfp, reserveFlags) | (allocFlags & ALLOC_KSWAPD);
+    page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
+    if (page !== NIL_PAGE) return page;
+    if (canDirectReclaim) {
+      page = allocPagesDirectReclaim(pa, gfp, order, allocFlags, ac, progress);
+      if (page !== NIL_PAGE) return page;
+      page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, compactPriority, compact);
+      if (page !== NIL_PAGE) return page;
+      if ((gfp & __GFP_NORETRY) !== 0) break;
+      if (costlyOrder && (gfp & __GFP_RETRY_MAYFAIL) === 0) break;
+      if (shouldReclaimRetry(pa, order, ac, allocFlags, progress.did > 0, loops)) continue;
+      if (progress.did > 0 && order > 0 && compact.compact !== COMPACT_SKIPPED && compact.compact !== COMPACT_DEFERRED && compactionRetries < MAX_COMPACT_RETRIES) {
+        if (compact.compact !== COMPACT_SUCCESS) compactPriority = COMPACT_PRIO_SYNC_LIGHT;
+        compactionRetries++;
+        continue;
+      }
+      page = allocPagesMayOom(pa, gfp, order, ac, progress);
+      if (page !== NIL_PAGE) return page;
+      if (progress.did > 0) {
+        loops.noProgress = 0;
+        continue;
+      }
+    }
+    // nopage:
+    if ((gfp & __GFP_NOFAIL) !== 0 && canDirectReclaim) {
+      // __alloc_pages_cpuset_fallback with ALLOC_HARDER, then retry for ever (the kernel does).
+      page = getPageFromFreelist(pa, gfp, order, ALLOC_HARDER | ALLOC_CPUSET | ALLOC_WMARK_MIN, ac);
+      if (page !== NIL_PAGE) return page;
+      if (++nofailLoops < MAX_NOFAIL_LOOPS) continue;
+      pa.log.printk(KERN_WARNING, `mmsim: __GFP_NOFAIL order:${order} allocation made no progress in ${MAX_NOFAIL_LOOPS} rounds; the kernel would retry for ever here`);
+    }
+    break;
+  }
+  return failAlloc(pa, gfp, order, comm);
+}
+
+function failAlloc(pa: PageAllocState, gfp: number, order: number, comm: string): number {
+  warnAlloc(pa, gfp, order, comm);
+  return NIL_PAGE;
+}
+
+/**
+ * Allocates 2^order contiguous pages. Kernel: `__alloc_pages()`.
+ * @param cpu the CPU the caller runs on (its pcp lists; numa_node_id())
+ * @param preferredNid node to prefer, or -1 for the CPU's node
+ * @param comm current->comm, printed by warn_alloc
+ * @returns the first page's index in MemMap, or NIL_PAGE (with a warning unless __GFP_NOWARN)
+ */
+export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: number, preferredNid = -1, comm = "swapper/0"): number {
+  if (order >= MAX_ORDER) {
+    // WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
+    if ((gfp & __GFP_NOWARN) === 0) pa.log.warnOnce("__alloc_pages-order", "__alloc_pages+0x0/0x0 (mm/page_alloc.c)");
+    return NIL_PAGE;
+  }
+  const nid = preferredNid >= 0 ? preferredNid : pa.cpuToNode[cpu]!;
+  const pgdat = pa.pgdat[nid]!;
+  const highestZoneidx = gfpZone(gfp);
+  const zonelist = (gfp & __GFP_THISNODE) !== 0 ? pgdat.zonelistNofallback : pgdat.zonelistFallback;
+  let preferred: Zone | undefined;
+  for (let i = 0; i < zonelist.length; i++) {
+    if (zonelist[i]!.zid <= highestZoneidx) {
+      preferred = zonelist[i];
+      break;
+    }
+  }
+  const ac = acDepth < acStack.length ? acStack[acDepth]! : new AllocCtx();
+  acDepth++;
+  ac.zonelist = zonelist;
+  ac.preferred = preferred;
+  ac.highestZoneidx = highestZoneidx;
+  ac.migratetype = gfpMigratetype(gfp);
+  ac.cpu = cpu;
+  ac.nid = nid;
+  let allocFlags = gfpToAllocFlagsCma(gfp, ALLOC_WMARK_LOW);
+  allocFlags |= allocFlagsNofragment(pa, preferred, gfp);
+  let page = preferred ? getPageFromFreelist(pa, gfp, order, allocFlags, ac) : NIL_PAGE;
+  if (page === NIL_PAGE) page = allocPagesSlowpath(pa, gfp, order, ac, comm);
+  if (pa.trace.on) pa.trace.emit(TP_MM_PAGE_ALLOC, page === NIL_PAGE ? -1 : pa.mem.pageToPfn(page), order, gfp, ac.migratetype, 0, 0);
+  acDepth--;
+  return page;
+}
+
+/**
+ * Drops a reference to a block; the last one frees it (pcp for small orders).
+ * Kernel: `__free_pages()` → `free_the_page()`.
+ * @returns 0, or -EINVAL when the page was not allocated (logged as the kernel's Bad page state)
+ */
+export function freePages(pa: PageAllocState, page: number, order: number, cpu: number): number {
+  const mem = pa.mem;
+  if (mem.refcount[page]! <= 0) {
+    badPage(pa, page, mem.refcount[page] === 0 ? "freeing a page whose _refcount is already 0 (never allocated, or freed twice)" : "negative _refcount");
+    return -EINVAL;
+  }
+  const head = pageHead(mem, page);
+  if (--mem.refcount[page]! === 0) {
+    freeThePage(pa, page, order, cpu);
+  } else if (!head) {
+    // A non-compound high-order block with an extra reference on its first page: free the tail parts.
+    while (order-- > 0) freeThePage(pa, page + (1 << order), order, cpu);
+  }
+  return 0;
+}
+
+/** Kernel: `free_the_page()`. */
+function freeThePage(pa: PageAllocState, page: number, order: number, cpu: number): void {
+  if (pcpAllowedOrder(order) && pa.pageZone(page).pageset.length > 0) freeUnrefPage(pa, page, order, cpu);
+  else freePagesOk(pa, page, order, FPI_NONE);
+}
+

@@ -1,0 +1,195 @@
+// Cross-file scenarios of the page allocator: boot the 1 GiB reference board, allocate, free,
+// fall back, exhaust; validate() after every step (STYLE C13).
+import {
+  GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelLog, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE,
+  MIGRATE_UNMOVABLE, NIL_PFN, NR_FREE_CMA_PAGES, NR_FREE_PAGES, PAGEBLOCK_NR_PAGES, PGALLOC_DMA, PGFREE, SZ_1G, TP_MM_PAGE_ALLOC_EXTFRAG, TraceBus, SimClock,
+  __GFP_MEMALLOC, __GFP_NOWARN, pfnDown,
+} from "@mmsim/core";
+import { TraceRecorder, expectValid } from "@mmsim/core/testing";
+import { describe, expect, it } from "vitest";
+import { type BuddyAllocator, createBuddyAllocator } from "./buddy-allocator.ts";
+import { HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
+import { getPfnblockMigratetype } from "./pageblock-flags.ts";
+import { zoneSizesInit } from "./zone-sizes-arm64.ts";
+
+const RAM = 0x40000000;
+/** The kernel image as the reference's memblock/reserved entry 0 shows it (0x40210000..0x4220afff). */
+const KERNEL: [number, number] = [0x40210000, 0x4220b000];
+
+/** The reference's CMA area: `cma: Reserved 64 MiB at 0x000000007ac00000` (fixture dmesg). */
+const CMA: [number, number] = [0x7ac00000, 0x7ac00000 + 64 * 1024 * 1024];
+
+function boot1G(opts: { trace?: TraceBus; log?: KernelLog; deferred?: boolean; cma?: boolean } = {}): BuddyAllocator {
+  const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+  const clock = new SimClock();
+  return createBuddyAllocator({
+    nrCpus: 2,
+    nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)]] }],
+    maxZonePfn: zs.maxZonePfn,
+    reserved: opts.cma ? [KERNEL, CMA] : [KERNEL],
+    clock,
+    trace: opts.trace ?? new TraceBus(clock),
+    log: opts.log ?? new KernelLog(clock),
+    deferredStructPageInit: opts.deferred ?? true,
+  });
+}
+
+const kernelPages = (KERNEL[1] - KERNEL[0]) / 4096;
+
+describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
+  it("boots: every page but the reserved ones is managed and free, lists consistent", () => {
+    for (const deferred of [true, false]) {
+      const b = boot1G({ deferred });
+      const dma = b.state.zones[0]!;
+      expect(dma.managedPages).toBe(262144 - kernelPages);
+      expect(b.state.totalramPages).toBe(262144 - kernelPages);
+      expect(dma.vmStat[NR_FREE_PAGES]).toBe(262144 - kernelPages);
+      expect(dma.nrFree[10]).toBeGreaterThan(200);
+      expectValid(b, `boot (deferred=${deferred})`);
+    }
+  });
+
+  it("order-0 allocations go through the per-CPU lists and come back", () => {
+    const b = boot1G();
+    const pfns: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const pfn = b.allocPages(GFP_KERNEL, 0, i % 2);
+      expect(pfn).not.toBe(NIL_PFN);
+      pfns.push(pfn);
+    }
+    expect(new Set(pfns).size).toBe(1000);
+    expect(b.state.vmEvents[PGALLOC_DMA]).toBe(1000);
+    expectValid(b, "1000 allocations");
+    const pcp0 = b.state.zones[0]!.pageset[0]!;
+    for (const pfn of pfns) expect(b.freePages(pfn, 0, 0)).toBe(0);
+    expect(pcp0.count).toBeLessThan(pcp0.high);
+    expect(b.state.vmEvents[PGFREE]! - (262144 - kernelPages)).toBe(1000); // boot frees count too, as in the kernel
+    expectValid(b, "1000 frees");
+  });
+
+  it("an unmovable allocation steals a movable pageblock, and says so in mm_page_alloc_extfrag", () => {
+    const clock = new SimClock();
+    const trace = new TraceBus(clock);
+    const rec = new TraceRecorder(trace, [TP_MM_PAGE_ALLOC_EXTFRAG]);
+    const b = boot1G({ trace });
+    const pfn = b.allocPages(GFP_KERNEL, 0, 0);
+    expect(getPfnblockMigratetype(b.state.pageblock, pfn)).toBe(MIGRATE_UNMOVABLE);
+    const ev = rec.events[0]!;
+    expect(ev.fields.alloc_migratetype).toBe(MIGRATE_UNMOVABLE);
+    expect(ev.fields.fallback_migratetype).toBe(MIGRATE_MOVABLE);
+    expect(ev.fields.change_ownership).toBe(1);
+    const movable = b.allocPages(GFP_HIGHUSER_MOVABLE, 0, 0);
+    expect(getPfnblockMigratetype(b.state.pageblock, movable)).toBe(MIGRATE_MOVABLE);
+    expect(Math.floor(movable / PAGEBLOCK_NR_PAGES)).not.toBe(Math.floor(pfn / PAGEBLOCK_NR_PAGES));
+    expectValid(b, "steal");
+  });
+
+  it("high orders split and merge back to the same free areas", () => {
+    const b = boot1G();
+    const before = Array.from(b.state.zones[0]!.nrFree);
+    const p3 = b.allocPages(GFP_KERNEL, 3, 0);
+    const p10 = b.allocPages(GFP_HIGHUSER_MOVABLE, 10, 1);
+    expect(p3 % 8).toBe(0);
+    expect(p10 % 1024).toBe(0);
+    expectValid(b, "split");
+    b.freePages(p3, 3, 0);
+    b.freePages(p10, 10, 1);
+    // drain the pcp lists so every block is back in the buddy lists
+    for (const z of b.state.zones) for (const pcp of z.pageset) expect(pcp.count).toBeGreaterThanOrEqual(0);
+    expectValid(b, "merge");
+    expect(b.state.zones[0]!.nrFree[10]).toBeGreaterThanOrEqual(before[10]! - 1);
+  });
+
+  it("runs out like the kernel: the slow path wakes kswapd, reclaims, tries OOM, then warns", () => {
+    const log = new KernelLog();
+    const b = boot1G({ log });
+    let n = 0;
+    while (b.allocPages(GFP_KERNEL | __GFP_NOWARN, 0, 0) !== NIL_PFN) n++;
+    const zone = b.state.zones[0]!;
+    expect(n).toBeGreaterThan(0);
+    // GFP_KERNEL stops at the min watermark (no ALLOC_HARDER), so min pages are left
+    expect(zone.vmStat[NR_FREE_PAGES]).toBeGreaterThan(zone.watermark[0]! / 2);
+    expect(b.state.hookCalls[HOOK_WAKEUP_KSWAPD]).toBeGreaterThan(0);
+    expect(b.state.hookCalls[HOOK_DIRECT_RECLAIM]).toBeGreaterThan(0);
+    expect(b.state.hookCalls[HOOK_OUT_OF_MEMORY]).toBeGreaterThan(0);
+    expect(log.dmesg()).not.toContain("page allocation failure");
+    expect(b.allocPages(GFP_KERNEL, 0, 1)).toBe(NIL_PFN);
+    expect(log.dmesg()).toContain("swapper/0: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0");
+    // GFP_ATOMIC may dip below min
+    expect(b.allocPages(GFP_ATOMIC, 0, 0)).not.toBe(NIL_PFN);
+    expectValid(b, "exhaustion");
+  });
+
+  it("freeing what was never allocated is reported, not corrupting", () => {
+    const log = new KernelLog();
+    const b = boot1G({ log });
+    const free = b.state.zones[0]!.vmStat[NR_FREE_PAGES];
+    expect(b.freePages(0x50000, 0, 0)).toBe(-22);
+    expect(log.dmesg()).toContain("BUG: Bad page state in process swapper/0  pfn:50000");
+    expect(b.state.zones[0]!.vmStat[NR_FREE_PAGES]).toBe(free);
+    expect(() => b.freePages(0x10, 0, 0)).toThrow(/buddy.freePages: pfn: expected a PFN of this machine's RAM/);
+    expectValid(b, "bad free");
+  });
+
+  it("activates the CMA area: MIGRATE_CMA pageblocks, managed and cma pages, movable allocations may use them", () => {
+    const b = boot1G({ cma: true });
+    const zone = b.state.zones[0]!;
+    const cmaPages = (CMA[1] - CMA[0]) / 4096;
+    const managedBefore = zone.managedPages;
+    b.cmaActivateArea(CMA[0] / 4096, cmaPages);
+    expect(zone.cmaPages).toBe(16384); // proc_zoneinfo: "cma      16384"
+    expect(zone.managedPages).toBe(managedBefore + cmaPages);
+    expect(b.state.totalramPages).toBe(managedBefore + cmaPages);
+    expect(getPfnblockMigratetype(b.state.pageblock, CMA[0] / 4096)).toBe(MIGRATE_CMA);
+    // Order-9 frees go through the THP pcp list and drain past pcp high (3520), as in 6.1:
+    // the capture's nr_free_cma 16288 < 16384 has the same cause.
+    expect(zone.vmStat[NR_FREE_CMA_PAGES]! + zone.pageset[0]!.count).toBe(cmaPages);
+    expectValid(b, "CMA activation");
+    // Unmovable allocations never get CMA pages; movable ones do once CMA holds over half the free memory.
+    for (let i = 0; i < 2000; i++) {
+      const pfn = b.allocPages(GFP_KERNEL, 0, 0);
+      expect(getPfnblockMigratetype(b.state.pageblock, pfn)).not.toBe(MIGRATE_CMA);
+    }
+    expect(() => b.cmaActivateArea(CMA[0] / 4096 + 1, 512)).toThrow(/pageblock-aligned/);
+    expectValid(b, "CMA allocations");
+  });
+
+  it("a high-order atomic allocation that needs the slow path reserves its pageblock as MIGRATE_HIGHATOMIC", () => {
+    const b = boot1G();
+    const zone = b.state.zones[0]!;
+    // Below the low watermark the fast path fails; only gfp_to_alloc_flags() adds ALLOC_HARDER.
+    while (b.allocPages(GFP_KERNEL | __GFP_NOWARN, 0, 0) !== NIL_PFN);
+    expect(zone.vmStat[NR_FREE_PAGES]).toBeLessThan(zone.lowWmarkPages());
+    const pfn = b.allocPages(GFP_ATOMIC, 2, 0);
+    expect(pfn).not.toBe(NIL_PFN);
+    expect(getPfnblockMigratetype(b.state.pageblock, pfn)).toBe(MIGRATE_HIGHATOMIC);
+    expect(zone.nrReservedHighatomic).toBe(PAGEBLOCK_NR_PAGES);
+    expectValid(b, "highatomic");
+  });
+
+  it("stealing below pageblock order boosts the watermark (watermark_boost_factor); whole blocks do not", () => {
+    const b = boot1G();
+    const zone = b.state.zones[0]!;
+    b.allocPages(GFP_KERNEL, 0, 0); // steals a whole order-10 block: change_pageblock_range, no boost
+    expect(zone.watermarkBoost).toBe(0);
+    // Fill all memory (__GFP_MEMALLOC ignores watermarks), then free every other page of the
+    // movable pageblocks: only order-0 movable blocks are free.
+    const pfns: number[] = [];
+    for (let pfn; (pfn = b.allocPages(GFP_HIGHUSER_MOVABLE | __GFP_MEMALLOC | __GFP_NOWARN, 0, 1)) !== NIL_PFN; ) pfns.push(pfn);
+    expect(zone.vmStat[NR_FREE_PAGES]).toBe(0);
+    for (let i = 0; i < pfns.length; i += 2) {
+      if (getPfnblockMigratetype(b.state.pageblock, pfns[i]!) === MIGRATE_MOVABLE) b.freePages(pfns[i]!, 0, 1);
+    }
+    // (the fill itself fell back below pageblock order when movable ran out, boosting already)
+    const boost = zone.watermarkBoost;
+    // CPU 1's unmovable pcp list is empty and no unmovable block is free: each of rmqueue_bulk's
+    // batch of __rmqueue calls may fall back at order 0, boosting by one pageblock each time.
+    b.allocPages(GFP_KERNEL, 0, 1);
+    const grown = zone.watermarkBoost - boost;
+    expect(grown).toBeGreaterThanOrEqual(PAGEBLOCK_NR_PAGES);
+    expect(grown % PAGEBLOCK_NR_PAGES).toBe(0);
+    expect(zone.watermarkBoost).toBeLessThanOrEqual(Math.floor((zone.watermark[2]! * 15000) / 10000)); // max_boost
+    expect(zone.wmarkPages(0)).toBe(zone.watermark[0]! + zone.watermarkBoost);
+    expectValid(b, "boost");
+  });
+});

@@ -1,0 +1,138 @@
+// Kernel: mm/page_alloc.c (v6.1) — the allocator's globals: node_data[], totalram_pages, the vm sysctls, vm_event_states
+/*
+ * Everything the page allocator of one machine owns, in one object that hot functions take as
+ * their first argument (STYLE C8). Sizes are fixed at construction: nodes, zones, CPUs, MemMap.
+ */
+import {
+  type CostModel, type KernelLog, type MemMap, type SimClock, type TraceBus, ArgumentError, MAX_NR_ZONES,
+  MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, NR_VM_EVENT_ITEMS, describeValue,
+} from "@mmsim/core";
+import { PageblockFlags } from "./pageblock-flags.ts";
+import { PglistData, Zone } from "./mmzone.ts";
+import { NR_HOOKS, noOpHooks, type PageAllocHooks } from "./no-op-hooks.ts";
+
+/** The `vm.*` sysctls the page allocator reads (6.1 defaults; /proc/sys/vm of the reference). */
+export class VmSysctl {
+  /** `min_free_kbytes`: set by calculate_min_free_kbytes() and THP; writing it sets userMinFreeKbytes. */
+  minFreeKbytes = 1024;
+  /** `user_min_free_kbytes`: -1 until a user writes min_free_kbytes. */
+  userMinFreeKbytes = -1;
+  /** `watermark_boost_factor` (10000 = 100 %). */
+  watermarkBoostFactor = 15000;
+  /** `watermark_scale_factor` (10000 = 100 %), 1..3000. */
+  watermarkScaleFactor = 10;
+  /** `lowmem_reserve_ratio[]` per zone type: DMA 256, DMA32 256, Normal 32, Movable 0. */
+  readonly lowmemReserveRatio = Float64Array.from([256, 256, 32, 0]);
+  /** `percpu_pagelist_high_fraction`: 0 = pcp high from the low watermark. */
+  percpuPagelistHighFraction = 0;
+}
+
+/** Memory of one node, as memblock describes it: PFN ranges [start, end). */
+export interface NodeMemory {
+  readonly nid: number;
+  readonly ranges: readonly (readonly [startPfn: number, endPfn: number])[];
+}
+
+/** What the page allocator is built from. */
+export interface PageAllocConfig {
+  /** CPUs (nr_cpu_ids); every CPU gets a pageset in every zone. */
+  readonly nrCpus: number;
+  /** Node of each CPU (cpu_to_node); defaults to all on node 0. */
+  readonly cpuToNode?: readonly number[];
+  /** Nodes and their memory, ascending nid from 0. */
+  readonly nodes: readonly NodeMemory[];
+  /**
+   * `max_zone_pfns[]` per zone type, as the architecture computes it (arm64: zone_sizes_init):
+   * the PFN each zone ends at; 0 for a zone that does not exist. Movable is computed.
+   */
+  readonly maxZonePfn: readonly number[];
+  /** CONFIG_TRANSPARENT_HUGEPAGE with THP enabled: raises min_free_kbytes. Default true (reference config). */
+  readonly transparentHugepage?: boolean;
+  /** CONFIG_DEFERRED_STRUCT_PAGE_INIT. Default true (reference config). */
+  readonly deferredStructPageInit?: boolean;
+  /** init_on_alloc (CONFIG_INIT_ON_ALLOC_DEFAULT_ON). Default true (reference config). */
+  readonly initOnAlloc?: boolean;
+}
+
+/** The page allocator's state. */
+export class PageAllocState {
+  readonly nrCpus: number;
+  readonly cpuToNode: Int32Array;
+  /** `node_data[nid]`. */
+  readonly pgdat: PglistData[];
+  /** Every zone, by `zone.id` = nid * MAX_NR_ZONES + zid. */
+  readonly zones: Zone[];
+  readonly pageblock: PageblockFlags;
+  /** `vm_event_states`, summed over CPUs (PGALLOC_*, PGFREE, …). */
+  readonly vmEvents = new Float64Array(NR_VM_EVENT_ITEMS);
+  readonly sysctl = new VmSysctl();
+  /** `totalram_pages`: managed pages of all zones. */
+  totalramPages = 0;
+  /** `totalreserve_pages`. */
+  totalreservePages = 0;
+  /** `page_group_by_mobility_disabled`. */
+  pageGroupByMobilityDisabled = false;
+  /** The mechanisms the slow path calls (kswapd, compaction, reclaim, OOM). */
+  hooks: PageAllocHooks = noOpHooks();
+  /** How many times the slow path called each hook (HOOK_* indices). */
+  readonly hookCalls = new Float64Array(NR_HOOKS);
+  /** Allocation failures that reached warn_alloc (printed or suppressed by __GFP_NOWARN). */
+  allocFailures = 0;
+  /** warn_alloc's ratelimit (`nopage_rs`): start of the current interval, messages printed in it. */
+  nopageRsBegin = 0;
+  nopageRsPrinted = 0;
+  /** CONFIG_INIT_ON_ALLOC_DEFAULT_ON (reference: on): every allocation is zeroed, at cost.clearPage per page. */
+  readonly initOnAlloc: boolean;
+  /** CONFIG_TRANSPARENT_HUGEPAGE (enabled=always in the reference): raises min_free_kbytes. */
+  readonly transparentHugepage: boolean;
+  /** CONFIG_DEFERRED_STRUCT_PAGE_INIT. */
+  readonly deferredStructPageInit: boolean;
+  readonly config: PageAllocConfig;
+
+  constructor(
+    readonly mem: MemMap,
+    config: PageAllocConfig,
+    readonly clock: SimClock,
+    readonly cost: CostModel,
+    readonly trace: TraceBus,
+    readonly log: KernelLog,
+  ) {
+    const site = "buddy.PageAllocState";
+    if (!Number.isInteger(config.nrCpus) || config.nrCpus < 1 || config.nrCpus > 256) {
+      throw new ArgumentError(site, "nrCpus", "an integer in 1..256 (NR_CPUS of the reference config)", describeValue(config.nrCpus));
+    }
+    if (config.nodes.length < 1) throw new ArgumentError(site, "nodes", "at least one node", "none");
+    config.nodes.forEach((n, i) => {
+      if (n.nid !== i) throw new ArgumentError(site, `nodes[${i}].nid`, `${i} (nodes in ascending order from 0)`, describeValue(n.nid));
+    });
+    if (config.maxZonePfn.length !== MAX_NR_ZONES) {
+      throw new ArgumentError(site, "maxZonePfn", `${MAX_NR_ZONES} entries (one per zone type)`, String(config.maxZonePfn.length));
+    }
+    this.config = config;
+    this.nrCpus = config.nrCpus;
+    this.cpuToNode = Int32Array.from({ length: config.nrCpus }, (_, c) => config.cpuToNode?.[c] ?? 0);
+    this.transparentHugepage = config.transparentHugepage ?? true;
+    this.deferredStructPageInit = config.deferredStructPageInit ?? true;
+    this.initOnAlloc = config.initOnAlloc ?? true;
+    this.zones = [];
+    this.pgdat = config.nodes.map((n) => {
+      const zones: Zone[] = [];
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) zones.push(new Zone(n.nid, zid));
+      this.zones.push(...zones);
+      return new PglistData(n.nid, zones);
+    });
+    this.pageblock = new PageblockFlags(mem.basePfn, mem.endPfn);
+  }
+
+  /** List heads the allocator needs in MemMap: free areas of every zone and pcp lists of every CPU × zone. */
+  static listHeadsNeeded(nrNodes: number, nrCpus: number): number {
+    const zones = nrNodes * MAX_NR_ZONES;
+    return zones * NR_PAGE_ORDERS * MIGRATE_TYPES + zones * nrCpus * NR_PCP_LISTS;
+  }
+
+  /** The zone of a page. Kernel: `page_zone()`. */
+  pageZone(page: number): Zone {
+    // nodeZone = (nid << ZONES_SHIFT) | zid and ZONES_SHIFT = 2 = log2(MAX_NR_ZONES): it is the zone id.
+    return this.zones[this.mem.nodeZone[page]!]!;
+  }
+}
