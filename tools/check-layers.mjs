@@ -9,8 +9,10 @@
  *   type:mechanism  → core, arch, mechanism
  *   type:policy     → core                     (a policy reaches subsystems through core tokens;
  *                                                no policy imports another policy)
- *   type:root       → core, arch, mechanism, policy
- *   type:app        → core, arch, mechanism, policy, root, app
+ *   type:fs         → core, arch, mechanism    (procfs: the kernel's text files, rendered from
+ *                                                the mechanisms' state; policies via core only)
+ *   type:root       → core, arch, mechanism, policy, fs
+ *   type:app        → core, arch, mechanism, policy, fs, root, app
  *
  * Only root and app may depend on policies. Every `@mmsim/*` import in src/ must also be a
  * declared dependency, so the published package works alone.
@@ -19,7 +21,7 @@ import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const LAYERS = ["type:core", "type:arch", "type:mechanism", "type:policy", "type:root", "type:app"];
+export const LAYERS = ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:root", "type:app"];
 
 /** Which layers each layer may depend on. */
 export const ALLOWED = {
@@ -27,8 +29,9 @@ export const ALLOWED = {
   "type:arch": ["type:core"],
   "type:mechanism": ["type:core", "type:arch", "type:mechanism"],
   "type:policy": ["type:core"],
-  "type:root": ["type:core", "type:arch", "type:mechanism", "type:policy"],
-  "type:app": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:root", "type:app"],
+  "type:fs": ["type:core", "type:arch", "type:mechanism"],
+  "type:root": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs"],
+  "type:app": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:root", "type:app"],
 };
 
 /**

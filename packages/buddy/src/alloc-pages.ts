@@ -10,7 +10,9 @@
  *
  * Simplified: no cpusets or mempolicies (every node is allowed), no memcg charge (later), no
  * PF_MEMALLOC task context (only __GFP_MEMALLOC grants ALLOC_NO_WATERMARKS), no dirty-page
- * spreading, node_reclaim off (zone_reclaim_mode 0, as on the reference). should_compact_retry
+ * spreading, node_reclaim off (zone_reclaim_mode 0, as on the reference). Before
+ * page_alloc_init_late(), a zone whose watermark fails grows by deferred sections
+ * (_deferred_grow_zone), as 6.1 does. should_compact_retry
  * retries only after a compaction that did something (not COMPACT_SKIPPED/DEFERRED), at most
  * MAX_COMPACT_RETRIES times. A __GFP_NOFAIL allocation that cannot make progress would loop for
  * ever in the kernel; mmsim gives up after MAX_NOFAIL_LOOPS rounds and says so in the log.
@@ -27,6 +29,7 @@ import {
   ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_KSWAPD, ALLOC_NO_WATERMARKS, ALLOC_NOFRAGMENT,
   ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, FPI_NONE, MAX_RECLAIM_RETRIES,
 } from "./internal.ts";
+import { deferredGrowZone } from "./mm-init.ts";
 import type { Zone } from "./mmzone.ts";
 import { HOOK_DIRECT_COMPACT, HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
@@ -107,13 +110,21 @@ function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, all
       if (noFallback && ac.preferred && zone.nid !== ac.preferred.nid) continue;
       if ((allocFlags & ALLOC_NO_WATERMARKS) === 0) {
         const mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
-        if (!zoneWatermarkFast(pa, zone, order, mark, ac.highestZoneidx, allocFlags, gfp)) continue;
+        if (!zoneWatermarkFast(pa, zone, order, mark, ac.highestZoneidx, allocFlags, gfp)) {
+          // The watermark failed, but a zone with deferred pages can grow first.
+          if (!(pa.deferredPages && deferredGrowZone(pa, zone, order, pa.deferredFreeRanges()))) continue;
+        }
       }
-      const page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
-      if (page !== NIL_PAGE) {
-        prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
-        if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
-        return page;
+      for (;;) {
+        // try_this_zone:
+        const page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
+        if (page !== NIL_PAGE) {
+          prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
+          if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
+          return page;
+        }
+        // Try again if the zone has deferred pages.
+        if (!(pa.deferredPages && deferredGrowZone(pa, zone, order, pa.deferredFreeRanges()))) break;
       }
     }
     // Nothing local without fragmenting: relax and go over the zonelist again.

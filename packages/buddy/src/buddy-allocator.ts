@@ -63,6 +63,7 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
   ) {
     this.state = new PageAllocState(mem, config, clock, cost, trace, log);
     this.state.hooks = { kswapd, compactor, reclaimer, oom };
+    this.state.deferredFreeRanges = () => this.deferred.ranges;
   }
 
   /** Replaces the slow path's mechanisms (tests, or a machine wiring reclaim later). */
@@ -152,6 +153,7 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
   /** Kernel: `page_alloc_init_late()`: initialise and free the deferred struct pages. */
   pageAllocInitLate(): void {
     pageAllocInitLate(this.state, this.deferred.ranges);
+    this.state.deferredPages = false;
   }
 
   /** Kernel: `init_per_zone_wmark_min()` (postcore_initcall). */

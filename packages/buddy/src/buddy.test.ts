@@ -1,13 +1,16 @@
 // Cross-file scenarios of the page allocator: boot the 1 GiB reference board, allocate, free,
 // fall back, exhaust; validate() after every step (STYLE C13).
 import {
-  GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelLog, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE,
+  CostModel, GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelLog, MemMap, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE,
   MIGRATE_UNMOVABLE, NIL_PFN, NR_FREE_CMA_PAGES, NR_FREE_PAGES, PAGEBLOCK_NR_PAGES, PGALLOC_DMA, PGFREE, SZ_1G, TP_MM_PAGE_ALLOC_EXTFRAG, TraceBus, SimClock,
   __GFP_MEMALLOC, __GFP_NOWARN, pfnDown,
 } from "@mmsim/core";
 import { TraceRecorder, expectValid } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
-import { type BuddyAllocator, createBuddyAllocator } from "./buddy-allocator.ts";
+import { Memblock } from "@mmsim/memblock";
+import { BuddyAllocator, createBuddyAllocator } from "./buddy-allocator.ts";
+import { noOpHooks } from "./no-op-hooks.ts";
+import { PageAllocState } from "./page-alloc-state.ts";
 import { HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
 import { getPfnblockMigratetype } from "./pageblock-flags.ts";
 import { zoneSizesInit } from "./zone-sizes-arm64.ts";
@@ -191,5 +194,34 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
     expect(zone.watermarkBoost).toBeLessThanOrEqual(Math.floor((zone.watermark[2]! * 15000) / 10000)); // max_boost
     expect(zone.wmarkPages(0)).toBe(zone.watermark[0]! + zone.watermarkBoost);
     expectValid(b, "boost");
+  });
+
+  it("before page_alloc_init_late, a zone whose watermark fails grows by deferred sections", () => {
+    const clock = new SimClock();
+    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    const config = { nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)] as const] }], maxZonePfn: zs.maxZonePfn };
+    const mem = new MemMap({ basePfn: pfnDown(RAM), nrPages: 262144, nrListHeads: PageAllocState.listHeadsNeeded(1, 2) });
+    const hooks = noOpHooks();
+    const b = new BuddyAllocator(mem, config, clock, new CostModel(), new TraceBus(clock), new KernelLog(clock), hooks.kswapd, hooks.compactor, hooks.reclaimer, hooks.oom);
+    b.freeAreaInit();
+    b.buildAllZonelists();
+    const memblock = new Memblock(new KernelLog());
+    memblock.memblockAdd(RAM, SZ_1G);
+    memblock.memblockReserve(KERNEL[0], KERNEL[1] - KERNEL[0]);
+    memblock.memblockFreeAll(b);
+    b.setupPerCpuPageset();
+    b.initPerZoneWmarkMin();
+    const zone = b.state.zones[0]!;
+    const early = zone.vmStat[NR_FREE_PAGES]!;
+    expect(early).toBe(32768 - kernelPages); // the first section (128 MiB) is initialised early
+    let n = 0;
+    while (n < early + 20000 && b.allocPages(GFP_KERNEL | __GFP_NOWARN, 0, 0) !== NIL_PFN) n++;
+    expect(n).toBe(early + 20000);
+    expect(b.state.pgdat[0]!.firstDeferredPfn).toBeGreaterThan(pfnDown(RAM) + 32768);
+    expectValid(b, "grown before late init");
+    b.pageAllocInitLate();
+    expect(b.state.deferredPages).toBe(false);
+    expect(zone.managedPages).toBe(262144 - kernelPages);
+    expectValid(b, "late init after growth");
   });
 });

@@ -81,6 +81,13 @@ export class PageAllocState {
   /** warn_alloc's ratelimit (`nopage_rs`): start of the current interval, messages printed in it. */
   nopageRsBegin = 0;
   nopageRsPrinted = 0;
+  /**
+   * The `deferred_pages` static key: true from boot until page_alloc_init_late() has initialised
+   * every deferred struct page; while true, get_page_from_freelist() may grow a zone.
+   */
+  deferredPages = false;
+  /** Free PFN ranges memblock handed over whose struct pages are deferred (BuddyAllocator fills it). */
+  deferredFreeRanges: () => readonly (readonly [number, number])[] = () => [];
   /** CONFIG_INIT_ON_ALLOC_DEFAULT_ON (reference: on): every allocation is zeroed, at cost.clearPage per page. */
   readonly initOnAlloc: boolean;
   /** CONFIG_TRANSPARENT_HUGEPAGE (enabled=always in the reference): raises min_free_kbytes. */
@@ -114,6 +121,7 @@ export class PageAllocState {
     this.transparentHugepage = config.transparentHugepage ?? true;
     this.deferredStructPageInit = config.deferredStructPageInit ?? true;
     this.initOnAlloc = config.initOnAlloc ?? true;
+    this.deferredPages = this.deferredStructPageInit;
     this.zones = [];
     this.pgdat = config.nodes.map((n) => {
       const zones: Zone[] = [];

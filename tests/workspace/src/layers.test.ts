@@ -52,4 +52,19 @@ describe("layer rules (STYLE C12)", () => {
     expect(problems[0]).toMatch(/@mmsim\/x .*needs exactly one layer tag/);
     expect(problems[1]).toBe("@mmsim/memblock: src/ imports @mmsim/buddy but package.json does not declare it (add it to dependencies)");
   });
+
+  it("procfs (type:fs) reads mechanisms, never a policy; the root may use it", () => {
+    const problems = checkLayers([
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/buddy", "type:mechanism", ["@mmsim/core"]),
+      pkg("@mmsim/slub", "type:policy", ["@mmsim/core"]),
+      pkg("@mmsim/procfs", "type:fs", ["@mmsim/core", "@mmsim/buddy", "@mmsim/slub"]),
+      pkg("@mmsim/machine", "type:root", ["@mmsim/procfs", "@mmsim/buddy"]),
+      pkg("@mmsim/reclaim", "type:mechanism", ["@mmsim/procfs"]),
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^@mmsim\/procfs \(type:fs\) must not depend on @mmsim\/slub \(type:policy\)/),
+      expect.stringMatching(/^@mmsim\/reclaim \(type:mechanism\) must not depend on @mmsim\/procfs \(type:fs\)/),
+    ]);
+  });
 });

@@ -1,0 +1,33 @@
+// mmsim: @mmsim/procfs public API (named re-exports only, STYLE C11)
+export { ProcFs, readProcFile, listProcFiles } from "./proc-fs.ts";
+export type { ProcFsSources } from "./proc-fs.ts";
+export {
+  PROC_BUDDYINFO, PROC_PAGETYPEINFO, PROC_ZONEINFO, PROC_VMSTAT, PAGETYPEINFO_FREECOUNT_CAP, fragShow, fragShowPrint,
+  freeListCount, pagetypeinfoShow, pagetypeinfoShowNode, pagetypeinfoShowfreePrint, pageblockCounts,
+  pagetypeinfoShowblockcountPrint, isZoneFirstPopulated, zoneinfoShow, zoneinfoShowPrint, vmstatValues, vmstatShow,
+} from "./vmstat.ts";
+export type { ZoneinfoOptions, VmstatOptions } from "./vmstat.ts";
+export {
+  zonePageState, nodePageStatePages, globalZonePageState, globalNumaEventState, globalNodePageStatePages,
+  globalNodePageState,
+} from "./vmstat-read.ts";
+export { DEFAULT_DIRTY_SYSCTL, globalDirtyableMemory, domainDirtyLimits, globalDirtyLimits } from "./page-writeback.ts";
+export type { DirtySysctl, DirtyLimits } from "./page-writeback.ts";
+export { PROC_MEMINFO, meminfoProcShow } from "./meminfo.ts";
+export type { MeminfoOptions } from "./meminfo.ts";
+export { siMemAvailable, siMeminfo } from "./page-alloc.ts";
+export type { Sysinfo } from "./page-alloc.ts";
+export { DEFAULT_OVERCOMMIT_SYSCTL, vmCommitLimit } from "./util.ts";
+export type { OvercommitSysctl } from "./util.ts";
+export { arm64Hstates, hugetlbTotalPages, hugetlbReportMeminfo } from "./hugetlb.ts";
+export type { Hstate } from "./hugetlb.ts";
+export { STRUCT_PAGE_MAX_SHIFT, ARM64_VA_BITS, vaBitsMin, vmallocStart, vmallocEnd, vmallocTotal } from "./memory-arm64.ts";
+export {
+  PROC_IOMEM, MAX_IORES_LEVEL, resource, iomemResource, requestResource, insertResource, insertResourceTree,
+  reserveRegionWithSplit, rShow,
+} from "./iomem.ts";
+export type { Resource, IomemShowOptions } from "./iomem.ts";
+export { requestStandardResources, reserveMemblockReservedRegions, arm64StandardResources } from "./setup-arm64.ts";
+export type { PhysRange, Arm64ResourceOptions } from "./setup-arm64.ts";
+export { MEMBLOCK_DEBUGFS_FILES, memblockMemoryShow, memblockReservedShow } from "./debugfs.ts";
+export { padLeft, padRight, hexPad, ulong, seqPutDecimalUllWidth } from "./seq-file.ts";
