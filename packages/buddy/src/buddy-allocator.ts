@@ -17,8 +17,8 @@ import {
   ArgumentError, type BootPageSink, COST_MODEL, type CostModel, DirectCompactor, DirectReclaimer, KERNEL_LOG,
   type KernelLog, KswapdWaker, MEM_MAP, MAX_PAGE_ORDER, MemMap, NIL_PFN, OutOfMemoryHandler, type PageAllocator,
   SIM_CLOCK, type SimClock, TRACE_BUS, TraceBus, type Validatable, type ValidationSink, CostModel as CostModelClass,
-  KernelLog as KernelLogClass, SimClock as SimClockClass, PAGEBLOCK_NR_PAGES, describeValue, pfnDown, pfnPhys, pfnUp,
-  setPageReserved,
+  KernelLog as KernelLogClass, SimClock as SimClockClass, PAGEBLOCK_NR_PAGES, PAGE_SIZE, clearPageReserved, describeValue,
+  pfnDown, pfnPhys, pfnUp, setPageReserved,
   token,
 } from "@mmsim/core";
 import { MEMBLOCK_NONE, Memblock } from "@mmsim/memblock";
@@ -30,7 +30,7 @@ import {
 } from "./mm-init.ts";
 import { noOpHooks, type PageAllocHooks } from "./no-op-hooks.ts";
 import { PageAllocState, type PageAllocConfig } from "./page-alloc-state.ts";
-import { freePagesCore, initCmaReservedPageblock } from "./page-alloc.ts";
+import { adjustManagedPageCount, freePagesCore, initCmaReservedPageblock } from "./page-alloc.ts";
 import { validateBuddy } from "./validate.ts";
 import { initPerZoneWmarkMin, setRecommendedMinFreeKbytes, setupPerCpuPageset } from "./watermarks.ts";
 import { type BuildAllZonelistsResult, buildAllZonelists } from "./zonelist.ts";
@@ -143,6 +143,29 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
       return;
     }
     for (let pfn = basePfn; pfn < basePfn + nrPages; pfn += PAGEBLOCK_NR_PAGES) initCmaReservedPageblock(pa, mem.pfnToPage(pfn), cpu);
+  }
+
+  /**
+   * Gives reserved pages (init memory, the initramfs) to the allocator one page at a time and
+   * logs `Freeing <s> memory: <n>K`. Kernel: `free_reserved_area()` → `free_reserved_page()`.
+   * @param start first byte; rounded up to a page (PAGE_ALIGN)
+   * @param end last byte + 1; rounded down to a page
+   * @returns pages freed
+   */
+  freeReservedArea(start: number, end: number, s?: string, cpu = 0): number {
+    const pa = this.state;
+    const mem = pa.mem;
+    let pages = 0;
+    for (let pfn = pfnUp(start); pfn < pfnDown(end); pfn++, pages++) {
+      if (!mem.pfnValid(pfn)) continue;
+      const page = mem.pfnToPage(pfn);
+      clearPageReserved(mem, page);
+      mem.refcount[page] = 1; // init_page_count
+      freePages(pa, page, 0, cpu);
+      adjustManagedPageCount(pa, page, 1);
+    }
+    if (pages > 0 && s) pa.log.prInfo(`Freeing ${s} memory: ${pages * (PAGE_SIZE / 1024)}K`);
+    return pages;
   }
 
   /** Kernel: `setup_per_cpu_pageset()`: real pagesets with high/batch for every zone and CPU. */

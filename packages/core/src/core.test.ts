@@ -71,6 +71,17 @@ describe("printk", () => {
     expect(log.recordLevel).toBeGreaterThan(KERN_INFO);
   });
 
+  it("prints 0 timestamps until the clock starts (early boot), then counts from that moment", () => {
+    const clock = new SimClock();
+    const log = new KernelLog(clock, false);
+    clock.advance(5_000_000);
+    log.prInfo("early");
+    log.startClock();
+    clock.advance(1_500_000);
+    log.prInfo("late");
+    expect(log.dmesg()).toBe("[    0.000000] early\n[    0.001500] late\n");
+  });
+
   it("WARN_ONCE logs once per key", () => {
     const log = new KernelLog();
     expect(log.warnOnce("k", "memblock_alloc_range_nid (mm/memblock.c)", "Usage of MAX_NUMNODES is deprecated")).toBe(true);

@@ -2,8 +2,9 @@
 /*
  * Each printk() is one record: simulated timestamp, log level, text. `dmesg()` renders them as
  * `dmesg` prints them, `[%5lu.%06lu] text`, so mmsim's log can be diffed with a real kernel's.
- * The early-boot lines of a real kernel print 0.000000 because the timer is not up yet; the
- * machine keeps the clock at 0 until it models that point.
+ * The early-boot lines of a real kernel print 0.000000 because sched_clock is not running yet:
+ * timestamps are 0 until startClock() (the machine calls it where 6.1 runs time_init), then
+ * count simulated time from that moment, as sched_clock counts from its own start.
  */
 import type { SimClock } from "./clock.ts";
 
@@ -33,8 +34,24 @@ export class KernelLog {
   private readonly onceKeys = new Set<string>();
   /** Records at a level above this (numerically) are dropped, like `loglevel=`/`ignore_loglevel` for the buffer. */
   recordLevel: LogLevel = KERN_INFO;
+  /** Simulated time at which timestamps start counting; undefined while they print 0. */
+  private origin: number | undefined;
 
-  constructor(private readonly clock?: SimClock) {}
+  /**
+   * @param clock the simulated clock
+   * @param running false to print 0 timestamps until startClock() (early boot); true by default
+   */
+  constructor(
+    private readonly clock?: SimClock,
+    running = true,
+  ) {
+    this.origin = running ? 0 : undefined;
+  }
+
+  /** Timestamps count from now on. Kernel: `sched_clock_init()` / `time_init()`. */
+  startClock(): void {
+    if (this.origin === undefined) this.origin = this.clock ? this.clock.now() : 0;
+  }
 
   /**
    * Logs `text` at `level`; a text with newlines becomes one record per line.
@@ -42,7 +59,7 @@ export class KernelLog {
    */
   printk(level: LogLevel, text: string): void {
     if (level > this.recordLevel) return;
-    const tsNs = this.clock ? this.clock.now() : 0;
+    const tsNs = this.clock && this.origin !== undefined ? this.clock.now() - this.origin : 0;
     const body = text.endsWith("\n") ? text.slice(0, -1) : text;
     for (const line of body.split("\n")) this.records.push({ tsNs, level, text: line });
   }

@@ -1,0 +1,285 @@
+// mmsim: tests of the mmsim command, run in-process through main(): output, exit codes, help, JSON
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_SCENARIO_FILE, Machine, describeScenarioSchema, loadScenarioFile } from "@mmsim/machine";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_INTERNAL, EXIT_OK, MEMORY_LINE, main } from "./main.ts";
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `mmsim <args>` in-process with captured streams (piped unless `tty`). */
+async function mmsim(args: readonly string[], tty = false): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    isTTY: tty,
+  });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "mmsim-cli-"));
+function scenario(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** A small, quick board for most tests. */
+const SMALL = ["--mem", "256M"];
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("help", () => {
+  it("mmsim --help lists the commands and exit codes", async () => {
+    const r = await mmsim(["--help"]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^Usage: mmsim \[options\] \[command\]/);
+    for (const c of ["run [options] [scenario]", "cat [options] <path>", "dmesg [options]"]) expect(r.stdout).toContain(c);
+    expect(r.stdout).toContain("Exit status: 0 ok, 1 an expect step failed, 2 bad input, 70 internal error.");
+    expect(r.stderr).toBe("");
+  });
+
+  it("every command has --help with the board options; run's lists the scenario fields", async () => {
+    for (const c of ["run", "cat", "dmesg"]) {
+      const r = await mmsim([c, "--help"]);
+      expect(r.code, c).toBe(EXIT_OK);
+      for (const o of ["--mem <size>", "--smp <n>", "--nodes <n>", "--set <path=value>", "--seed <n>", "--json", "--timing", "-h, --help"]) expect(r.stdout, `${c} ${o}`).toContain(o);
+    }
+    const run = await mmsim(["run", "--help"]);
+    expect(run.stdout).toContain(describeScenarioSchema());
+    expect(run.stdout).toContain(MEMORY_LINE.source);
+    expect((await mmsim(["help", "cat"])).stdout).toContain("--after <label|step>");
+  });
+
+  it("no command prints the help on stderr and exits 2", async () => {
+    const r = await mmsim([]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Usage: mmsim");
+  });
+});
+
+describe("mmsim run", () => {
+  it("prints the memory lines of the log, each show with its header, and the expects", async () => {
+    const r = await mmsim(["run"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(EXIT_OK);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("==> dmesg (memory lines) <==");
+    expect(r.stdout).toMatch(/^\[ {4}0\.000000\] Zone ranges:$/m);
+    expect(r.stdout).toMatch(/^\[ {4}0\.000000\] Memory: \d+K\/1048576K available/m);
+    expect(r.stdout).toContain("\n==> /proc/buddyinfo (after step 0: boot) <==\nNode 0, zone      DMA ");
+    expect(r.stdout).toContain("\n==> /proc/buddyinfo (after step 6: allocated) <==\n");
+    expect(r.stdout).toContain("\n==> /proc/buddyinfo (after step 12: freed-half) <==\n");
+    expect(r.stdout.endsWith("\nexpect: 2 passed, 0 failed\n")).toBe(true);
+    // Only log lines that the grep keeps, untouched.
+    const log = lines.slice(1, lines.indexOf(""));
+    expect(log.length).toBeGreaterThan(5);
+    for (const l of log) expect(l).toMatch(new RegExp(`^\\[[ \\d.]+\\] .*(${MEMORY_LINE.source})`));
+  });
+
+  it("a show prints the file as `mmsim cat --after` does", async () => {
+    const run = await mmsim(["run"]);
+    const cat = await mmsim(["cat", "/proc/buddyinfo", "--after", "allocated"]);
+    const cat6 = await mmsim(["cat", "/proc/buddyinfo", "--after", "6"]);
+    expect(cat.code).toBe(EXIT_OK);
+    expect(cat6.stdout).toBe(cat.stdout);
+    expect(run.stdout).toContain(`(after step 6: allocated) <==\n${cat.stdout}\n`);
+    const boot = await mmsim(["cat", "/proc/buddyinfo"]);
+    expect(run.stdout).toContain(`(after step 0: boot) <==\n${boot.stdout}\n`);
+    expect(boot.stdout).not.toBe(cat.stdout);
+  });
+
+  it("the same seed gives byte-identical stdout", async () => {
+    const a = await mmsim(["run", "--seed", "7"]);
+    const b = await mmsim(["run", "--seed", "7"]);
+    expect(a.code).toBe(EXIT_OK);
+    expect(b.stdout).toBe(a.stdout);
+    const j1 = await mmsim(["run", "--json", ...SMALL]);
+    const j2 = await mmsim(["run", "--json", ...SMALL]);
+    expect(j2.stdout).toBe(j1.stdout);
+  });
+
+  it("--json prints one object: dmesg lines, shows, expects, counters", async () => {
+    const r = await mmsim(["run", "--json"]);
+    expect(r.code).toBe(EXIT_OK);
+    const j = JSON.parse(r.stdout);
+    expect(j.seed).toBe(1);
+    expect(j.machine).toMatchObject({ memory: 1024 ** 3, cpus: 2, nodes: 1 });
+    expect(j.dmesg.some((l: string) => l.endsWith("Zone ranges:"))).toBe(true);
+    expect(j.shows.map((s: { path: string; afterStep: number; after: string }) => [s.path, s.afterStep, s.after])).toEqual([
+      ["/proc/buddyinfo", 0, "boot"],
+      ["/proc/buddyinfo", 6, "allocated"],
+      ["/proc/buddyinfo", 12, "freed-half"],
+    ]);
+    expect(j.shows[0].text).toMatch(/^Node 0, zone {6}DMA /);
+    expect(j.expects).toEqual({ total: 2, passed: 2, failed: [] });
+    expect(j.counters.steps).toBe(15);
+    expect(typeof j.counters.vmstat.nr_free_pages).toBe("number");
+  });
+
+  it("exits 1 when an expect fails, naming its line", async () => {
+    const f = scenario("fail.yaml", "workload:\n  - show: /proc/sys/vm/min_free_kbytes\n  - expect: { path: /proc/meminfo, field: MemFree, op: \"<\", value: 1 }\n");
+    const r = await mmsim(["run", f, ...SMALL]);
+    expect(r.code).toBe(EXIT_EXPECT_FAILED);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(new RegExp(`\\nexpect failed: ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3 \\(step 2\\): /proc/meminfo MemFree = \\d+, expected < 1\\n`));
+    expect(r.stdout.endsWith("expect: 0 passed, 1 failed\n")).toBe(true);
+    const j = JSON.parse((await mmsim(["run", f, "--json", ...SMALL])).stdout);
+    expect(j.expects.failed).toEqual([{ step: 2, line: 3, message: expect.stringMatching(/^\/proc\/meminfo MemFree = \d+, expected < 1$/) }]);
+  });
+
+  it("exits 2 with one line on stderr for a bad scenario, no stack", async () => {
+    const f = scenario("bad.yaml", "machine:\n  memroy: 1G\n");
+    const r = await mmsim(["run", f]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`mmsim: ${f}:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved\n`);
+  });
+
+  it("exits 2 for each kind of bad input", async () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "--mem", "1000000"], /^mmsim: <command line>: machine\.memory: RAM must be at least 64M \(67108864 bytes\); got 1000000\n$/],
+      [["run", "--mem", "100000001"], /^mmsim: <command line>: machine\.memory: RAM must be a multiple of 4096 bytes/],
+      [["run", "--smp", "two"], /^mmsim: <command line>: machine\.cpus: expected a CPU count from 1 to 256, got "two"\n$/],
+      [["run", "--set", "machine.memroy=1G"], /^mmsim: <command line>: machine\.memroy: unknown field "memroy"; did you mean "memory"\?/],
+      [["run", "--set", "kernel.sysctl.watermark_scale_factor=0"], /^mmsim: <command line>: kernel\.sysctl\.watermark_scale_factor: 0 is out of range/],
+      [["run", "--set", "nonsense"], /^mmsim: <command line>: nonsense: expected --set path=value/],
+      [["run", "--set", "workload=[]"], /^mmsim: <command line>: workload: the workload cannot be set from the command line/],
+      [["run", "--set", "machine.reserved=[]", "--set", "kernel.policies.slab=slob"], /^mmsim: no implementation "slob" for slot "slab"/],
+      [["run", "/nonexistent/scenario.yaml"], /^mmsim: \/nonexistent\/scenario\.yaml: \(file\): no such file\n$/],
+      [["run", "--smp", "1"], /default\.yaml:\d+: workload\[2\]\.alloc\.cpu: cpu 1 does not exist: machine\.cpus is 1 \(set on the command line\)/],
+      [["run", "--frobnicate"], /^mmsim: unknown option '--frobnicate'/],
+      [["frobnicate"], /^mmsim: unknown command 'frobnicate'/],
+      [["run", "a.yaml", "b.yaml"], /^mmsim: too many arguments for 'run'/],
+      [["cat"], /^mmsim: missing required argument 'path'/],
+      [["cat", "/proc/buddyinfo", "--after", "no-such-label", ...SMALL], /^mmsim: .*--after: no label "no-such-label" in the workload/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await mmsim(args);
+      expect(r.code, args.join(" ")).toBe(EXIT_BAD_INPUT);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toMatch(re);
+      expect(r.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("exits 2 when a step cannot run as written (its line named)", async () => {
+    const f = scenario("overfree.yaml", "workload:\n  - alloc: { name: a, count: 2 }\n  - free: { name: a, count: 5 }\n");
+    const r = await mmsim(["run", f, ...SMALL]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stderr).toMatch(new RegExp(`^mmsim: ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3: `));
+    expect(r.stderr.split("\n")).toHaveLength(2);
+  });
+
+  it("exits 70 with 'internal error' and the stack for an unexpected exception", async () => {
+    vi.spyOn(Machine, "create").mockImplementation(() => {
+      throw new TypeError("boom");
+    });
+    const r = await mmsim(["run", ...SMALL]);
+    expect(r.code).toBe(EXIT_INTERNAL);
+    expect(r.stderr).toMatch(/^mmsim: internal error .*\nTypeError: boom\n\s+at /);
+  });
+
+  it("no progress bar when piped; --timing only on stderr", async () => {
+    const f = scenario("long.yaml", "workload:\n  - repeat: { times: 1500, steps: [ { alloc: { name: a } }, { free: { name: a } } ] }\n  - show: /proc/buddyinfo\n");
+    const piped = await mmsim(["run", f, ...SMALL]);
+    expect(piped.code).toBe(EXIT_OK);
+    expect(piped.stderr).toBe("");
+    const timed = await mmsim(["run", f, "--timing", ...SMALL]);
+    expect(timed.stdout).toBe(piped.stdout);
+    expect(timed.stderr).toMatch(/^mmsim: host time: load [\d.]+ ms, boot [\d.]+ ms, workload [\d.]+ ms, total [\d.]+ ms\n$/);
+  });
+
+  it("on a terminal, a long workload draws the bar on stderr and stdout is unchanged", async () => {
+    const f = scenario("long2.yaml", "workload:\n  - show: /proc/buddyinfo\n  - repeat: { times: 1500, steps: [ { alloc: { name: a } }, { free: { name: a } } ] }\n  - show: /proc/buddyinfo\n");
+    const piped = await mmsim(["run", f, ...SMALL]);
+    let stdout = "";
+    let stderr = "";
+    const tty = {
+      isTTY: true,
+      columns: 100,
+      write: (s: string) => ((stderr += s), true),
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+      clearScreenDown: () => true,
+    };
+    const code = await main(["run", f, ...SMALL], { stdout: { write: (s: string) => (stdout += s) }, stderr: tty, isTTY: true });
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toBe(piped.stdout);
+    expect(stderr).toContain("3002/3002 steps");
+  });
+});
+
+describe("mmsim cat", () => {
+  it("prints the file text only, untouched", async () => {
+    const r = await mmsim(["cat", "/proc/meminfo", ...SMALL]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stderr).toBe("");
+    const m = Machine.create(loadScenarioFile(DEFAULT_SCENARIO_FILE, { mem: "256M" }, { ignoreWorkload: true }));
+    m.boot();
+    expect(r.stdout).toBe(m.readFile("/proc/meminfo"));
+    expect(r.stdout).toMatch(/^MemTotal: +\d+ kB\n/);
+    expect((await mmsim(["cat", "/proc/cmdline"])).stdout).toBe("console=ttyAMA0 nokaslr \n");
+  });
+
+  it("boots without the workload unless --after asks for it", async () => {
+    // The default scenario allocates on cpu 1; a one-CPU board can still be booted and read.
+    const r = await mmsim(["cat", "/proc/buddyinfo", "--smp", "1", ...SMALL]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^Node 0, zone {6}DMA /);
+  });
+
+  it("an unknown path exits 2 listing the available paths", async () => {
+    const r = await mmsim(["cat", "/proc/nonexistent", ...SMALL]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^mmsim: cat: no file \/proc\/nonexistent; the files mmsim renders are:\n/);
+    for (const p of ["/proc/buddyinfo", "/proc/meminfo", "/proc/zoneinfo", "/proc/vmstat", "/proc/cmdline"]) expect(r.stderr).toContain(`\n  ${p}\n`);
+  });
+
+  it("--json wraps the text", async () => {
+    const text = (await mmsim(["cat", "/proc/buddyinfo", ...SMALL])).stdout;
+    const r = await mmsim(["cat", "/proc/buddyinfo", "--json", "--after", "allocated", ...SMALL]);
+    const j = JSON.parse(r.stdout);
+    expect(j.path).toBe("/proc/buddyinfo");
+    expect(j.after).toBe("allocated");
+    expect(j.text).not.toBe(text);
+    expect(j.text).toMatch(/^Node 0, zone {6}DMA /);
+  });
+
+  it("with --after, a failed expect before the stop exits 1 (message on stderr, stdout the file)", async () => {
+    const f = scenario("cat-fail.yaml", "workload:\n  - expect: { path: /proc/meminfo, field: MemFree, value: 1 }\n  - label: here\n");
+    const r = await mmsim(["cat", "/proc/cmdline", "--scenario", f, "--after", "here", ...SMALL]);
+    expect(r.code).toBe(EXIT_EXPECT_FAILED);
+    expect(r.stdout).toBe("console=ttyAMA0 nokaslr \n");
+    expect(r.stderr).toMatch(/^mmsim: expect failed: .*cat-fail\.yaml:2 \(step 1\): \/proc\/meminfo MemFree = \d+, expected == 1\n$/);
+  });
+});
+
+describe("mmsim dmesg", () => {
+  it("prints the whole log after boot", async () => {
+    const r = await mmsim(["dmesg", ...SMALL]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^\[ {4}0\.000000\] Booting Linux on physical CPU 0x0000000000 \[0x411fd070\]\n/);
+    expect(r.stdout).toContain("] Zone ranges:\n");
+    for (const l of r.stdout.trimEnd().split("\n")) expect(l).toMatch(/^\[ *\d+\.\d{6}\] /);
+  });
+
+  it("--json gives the records", async () => {
+    const r = await mmsim(["dmesg", "--json", ...SMALL]);
+    const j = JSON.parse(r.stdout);
+    expect(j.lines[0]).toEqual({ ns: 0, level: 6, text: "Booting Linux on physical CPU 0x0000000000 [0x411fd070]" });
+    expect(j.lines.length).toBe((await mmsim(["dmesg", ...SMALL])).stdout.trimEnd().split("\n").length);
+  });
+});

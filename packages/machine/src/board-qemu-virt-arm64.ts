@@ -1,0 +1,80 @@
+// Kernel: arch/arm64/kernel/vmlinux.lds.S, arch/arm64/kernel/setup.c (v6.1) — the reference kernel image on QEMU's virt board
+/*
+ * The default board: QEMU `-M virt -cpu cortex-a57` with RAM at 0x40000000, booting Debian's
+ * linux-image-6.1.0-56-arm64 with `nokaslr` and a busybox initramfs (see
+ * tests/conformance/fixtures/README.md). What is fixed by the board or by that kernel binary —
+ * not by the amount of RAM — is written here, each with where it was read:
+ *
+ *  - the kernel image's section boundaries: `Memory: … (13248K kernel code, 2806K rwdata,
+ *    9524K rodata, 6464K init, 627K bss …)` and `/proc/iomem`'s `Kernel code 40210000-4185ffff`,
+ *    `Kernel data 41eb0000-4220ffff` of the fixture, and memblock/reserved entry 0
+ *    (0x40210000..0x4220afff: _stext.._end minus init_pg_dir, which paging_init() frees);
+ *  - where QEMU puts the initramfs (RAM + 128 MiB: iomem `48000000-480f1fff : reserved`) and the
+ *    DTB (next 2 MiB boundary, 1 MiB: memblock/reserved entry 1);
+ *  - the devices of /proc/iomem (the fixture's first lines and PCI windows);
+ *  - the per-CPU first chunk of this build (dmesg `percpu: Embedded 31 pages/cpu s87272 r8192
+ *    d31512 u126976`), and sizeof(pg_data_t) (dmesg `NUMA: NODE_DATA [mem 0x7fdef380-0x7fdf1fff]`).
+ */
+import { SZ_1M } from "@mmsim/core";
+import { resource, type Resource } from "@mmsim/procfs";
+
+/** Name of the preset in scenario files. */
+export const QEMU_VIRT_ARM64 = "qemu-virt-arm64";
+/** Start of RAM on QEMU virt (hw/arm/virt.c memmap[VIRT_MEM]). */
+export const VIRT_RAM_BASE = 0x40000000;
+/** Largest RAM the virt board's 40-bit-ish layout takes below the PCIe high window (255 GiB). */
+export const VIRT_RAM_MAX = 255 * 1024 * SZ_1M;
+
+/** Kernel image symbols of the reference build (nokaslr: image at RAM + 2 MiB, _stext 64 KiB in). */
+export const KERNEL_IMAGE = {
+  _text: 0x40200000,
+  _stext: 0x40210000,
+  /** _etext = _stext + 13248K (Memory: line, kernel code). */
+  _etext: 0x40210000 + 13248 * 1024,
+  /** __start_rodata = __init_begin - 9524K (Memory: line, rodata). */
+  __start_rodata: 0x41860000 - 9524 * 1024,
+  __init_begin: 0x41860000,
+  /** __init_end = __init_begin + 6464K (Memory: line, init; iomem "reserved 41860000-41eaffff"). */
+  __init_end: 0x41eb0000,
+  _sdata: 0x41eb0000,
+  /** _edata = _sdata + 2806K (Memory: line, rwdata). */
+  _edata: 0x41eb0000 + 2806 * 1024,
+  /** __bss_start/__bss_stop: 627K of bss ending where init_pg_dir starts. */
+  __bss_start: 0x4220b000 - 627 * 1024,
+  __bss_stop: 0x4220b000,
+  /** init_pg_dir..init_pg_end: the early page tables paging_init() hands back to memblock. */
+  init_pg_dir: 0x4220b000,
+  init_pg_end: 0x42210000,
+  _end: 0x42210000,
+} as const;
+
+/** Where QEMU loads the initramfs (RAM base + 128 MiB) and its size in the reference run (968K). */
+export const INITRD = { start: 0x48000000, size: 0xf2000 } as const;
+/** QEMU's DTB: 1 MiB at the first 2 MiB boundary after the initramfs. */
+export const DTB_SIZE = SZ_1M;
+
+/** This build's first per-CPU chunk: static, reserved, dynamic, unit size (dmesg percpu line). */
+export const PCPU_FIRST_CHUNK = { static: 87272, reserved: 8192, dynamic: 31512, unit: 126976 } as const;
+
+/** sizeof(pg_data_t) of the reference build: 0x7fdf2000 - 0x7fdef380 (dmesg NUMA: NODE_DATA line). */
+export const SIZEOF_PG_DATA_T = 0x7fdf2000 - 0x7fdef380;
+
+/** The board's device resources, as /proc/iomem lists them before and after RAM. */
+export function virtDevices(ramEnd: number): Resource[] {
+  return [
+    resource(0x09000000, 0x09000fff, "pl011@9000000", [resource(0x09000000, 0x09000fff, "9000000.pl011 pl011@9000000")]),
+    resource(0x09010000, 0x09010fff, "pl031@9010000", [resource(0x09010000, 0x09010fff, "rtc-pl031")]),
+    resource(0x09030000, 0x09030fff, "pl061@9030000", [resource(0x09030000, 0x09030fff, "9030000.pl061 pl061@9030000")]),
+    resource(0x10000000, 0x3efeffff, "pcie@10000000"),
+    // High MMIO regions sit above RAM: QEMU places them at 256 GiB (virt's highmem layout).
+    resource(Math.max(0x4010000000, ramEnd), Math.max(0x4010000000, ramEnd) + 0xfffffff, "PCI ECAM"),
+    resource(0x8000000000, 0xffffffffff, "pcie@10000000"),
+  ];
+}
+
+/** The text `Booting Linux …`/`Linux version …`/`Machine model: …` lines of the reference kernel. */
+export const BANNER = [
+  "Booting Linux on physical CPU 0x0000000000 [0x411fd070]",
+  "Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.192-2 (2026-11-16)",
+  "Machine model: linux,dummy-virt",
+] as const;

@@ -1,0 +1,418 @@
+// Kernel: init/main.c (v6.1) start_kernel → kernel_init — the composition root: one simulated machine, its boot and its workload
+/*
+ * A Machine is one tsyringe child container holding one simulated kernel: clock, cost model,
+ * log, tracepoints, RNG, memblock, the mem_map and the page allocator. Nothing is shared between
+ * two machines (a test builds two in one process and checks it). This file is the only place
+ * that calls createChildContainer() and resolve() (STYLE C5).
+ *
+ * Boot, in 6.1's order (each step names the kernel function it stands for):
+ *   setup_arch: setup_machine_fdt, arm64_memblock_init, paging_init, bootmem_init (NUMA,
+ *     NODE_DATA, sparse_init, zone_sizes_init → free_area_init, dma_contiguous_reserve)
+ *   setup_per_cpu_areas, build_all_zonelists, "Kernel command line", vfs_caches_init_early
+ *   mm_init → mem_init → memblock_free_all, mem_init_print_info ("Memory: …")
+ *   setup_per_cpu_pageset
+ *   kernel_init_freeable → page_alloc_init_late (deferred struct pages)
+ *   initcalls: cma_init_reserved_areas (core), init_per_zone_wmark_min (postcore),
+ *     hugepage_init → set_recommended_min_free_kbytes, request_standard_resources +
+ *     reserve_memblock_reserved_regions (/proc/iomem), free_initrd_mem
+ *   free_initmem ("Freeing unused kernel memory")
+ *   then the scenario's sysctls, as an init script would write them.
+ * The simulated clock counts every cost from power-on, but printk prints 0.000000 until the
+ * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
+ */
+import {
+  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, KernelLog, MEM_MAP, MemMap, NIL_PFN, PAGE_SIZE, Prandom,
+  RNG, SIM_CLOCK, ScenarioError, SimClock, TRACE_BUS, TraceBus, describeValue, pfnDown, pfnUp,
+} from "@mmsim/core";
+import {
+  BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, setLowmemReserveRatio, setMinFreeKbytes,
+  setPercpuPagelistHighFraction, setWatermarkBoostFactor, setWatermarkScaleFactor, zoneSizesInit,
+} from "@mmsim/buddy";
+import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
+import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
+import { ModuleCatalog } from "./catalog.ts";
+import type { ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
+import {
+  allocLargeSystemHash, arm64MemblockInit, bootmemInitEarly, dmaContiguousReserve, setupPerCpuAreas,
+} from "./setup-arm64.ts";
+
+/** The `vm.*` sysctls a scenario may set, with the kernel handler each one runs. */
+const SYSCTLS = {
+  min_free_kbytes: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setMinFreeKbytes(pa, v) : -EINVAL),
+  watermark_scale_factor: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setWatermarkScaleFactor(pa, v) : -EINVAL),
+  watermark_boost_factor: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setWatermarkBoostFactor(pa, v) : -EINVAL),
+  lowmem_reserve_ratio: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? -EINVAL : setLowmemReserveRatio(pa, v)),
+  percpu_pagelist_high_fraction: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setPercpuPagelistHighFraction(pa, v) : -EINVAL),
+} as const;
+
+/** Names of the sysctls machines accept (`/proc/sys/vm/<name>`). */
+export const SUPPORTED_SYSCTLS = Object.keys(SYSCTLS) as (keyof typeof SYSCTLS)[];
+
+/** What a workload run observes and where it may stop. */
+export interface WorkloadObserver {
+  /** After each executed step (repeats expanded): steps done so far, and the total. */
+  onStep?(done: number, total: number): void;
+  /** A `show` step's file text; `step` is the 1-based index of the executed step. */
+  onShow?(path: string, text: string, step: number): void;
+  /** Stop after the step with this label, or after this many executed steps. */
+  stopAfter?: string | number;
+}
+
+/** The outcome of a workload run. */
+export interface WorkloadResult {
+  /** Steps executed, repeats expanded. */
+  readonly steps: number;
+  readonly failedExpects: readonly { step: number; line?: number; message: string }[];
+  /** Set when the run stopped at `stopAfter`. */
+  readonly stoppedAt?: string | number;
+  /** Allocations that returned NIL_PFN (the kernel's failure, not an error), per alloc step name. */
+  readonly failedAllocs: Readonly<Record<string, number>>;
+}
+
+/** Pages an `alloc` step holds: PFNs of blocks of one order. */
+interface Held {
+  readonly order: number;
+  readonly pfns: number[];
+  readonly line?: number;
+}
+
+/** One simulated machine. */
+export class Machine {
+  readonly container: DependencyContainer;
+  readonly log: KernelLog;
+  readonly clock: SimClock;
+  readonly trace: TraceBus;
+  readonly rng: Prandom;
+  readonly cost: CostModel;
+  readonly memblock: Memblock;
+  private buddyAllocator: BuddyAllocator | undefined;
+  private procfs: ProcFs | undefined;
+  private iomem: Resource | undefined;
+  private totalcmaPages = 0;
+  private booted = false;
+  private readonly held = new Map<string, Held>();
+
+  private constructor(
+    readonly scenario: ResolvedScenario,
+    readonly catalog: ModuleCatalog,
+  ) {
+    if (scenario.machine.board !== QEMU_VIRT_ARM64) {
+      throw new ScenarioError("machine.Machine", scenario.file, "machine.board", `unknown board "${scenario.machine.board}"; the only board is ${QEMU_VIRT_ARM64}`);
+    }
+    this.container = rootContainer.createChildContainer();
+    const c = this.container;
+    this.clock = new SimClock();
+    this.cost = new CostModel(scenario.kernel.costs, scenario.file);
+    this.log = new KernelLog(this.clock, false);
+    this.trace = new TraceBus(this.clock);
+    this.rng = new Prandom(scenario.seed);
+    c.register(SIM_CLOCK, { useValue: this.clock });
+    c.register(COST_MODEL, { useValue: this.cost });
+    c.register(KERNEL_LOG, { useValue: this.log });
+    c.register(TRACE_BUS, { useValue: this.trace });
+    c.register(RNG, { useValue: this.rng });
+    catalog.get("memblock", "memblock").register(c);
+    catalog.get("buddy", "buddy").register(c);
+    for (const [slot, name] of Object.entries(scenario.kernel.policies)) catalog.get(slot, name).register(c);
+    this.memblock = c.resolve<Memblock>(MEMBLOCK);
+  }
+
+  /**
+   * Builds a machine from a resolved scenario (not booted yet).
+   * @throws UnknownPolicyError for a policy no module provides; ConfigError for a bad cost name
+   */
+  static create(scenario: ResolvedScenario, catalog: ModuleCatalog = ModuleCatalog.default()): Machine {
+    return new Machine(scenario, catalog);
+  }
+
+  /** The page allocator (after boot). */
+  get buddy(): BuddyAllocator {
+    if (!this.buddyAllocator) throw new ArgumentError("machine.Machine.buddy", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.buddyAllocator;
+  }
+
+  /** Boots the machine: 6.1's memory bring-up, logging what 6.1 logs. Kernel: `start_kernel()`. */
+  boot(): void {
+    if (this.booted) return;
+    const s = this.scenario;
+    const log = this.log;
+    const mb = this.memblock;
+    const { cpus, nodes, memory, cmdline } = s.machine;
+    log.prInfo(BANNER[0]);
+    log.prInfo(BANNER[1]);
+
+    // setup_arch
+    const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline);
+    log.prInfo(BANNER[2]);
+    for (const r of s.machine.reserved) mb.memblockReserve(r.start, r.size, r.name);
+    bootmemInitEarly(mb, log, nodeRam);
+    const dramStart = mb.memblockStartOfDRAM();
+    const dramEnd = mb.memblockEndOfDRAM();
+    const zs = zoneSizesInit({ dramStart, dramEnd });
+    const basePfn = pfnDown(dramStart);
+    const mem = new MemMap({ basePfn, nrPages: pfnDown(dramEnd) - basePfn, nrListHeads: PageAllocState.listHeadsNeeded(nodes, cpus) });
+    this.container.register(MEM_MAP, { useValue: mem });
+    const nodeMemory: NodeMemory[] = [];
+    for (let nid = 0; nid < nodes; nid++) {
+      const ranges: [number, number][] = [];
+      for (let i = 0; i < mb.memory.cnt; i++) {
+        const r = mb.region(mb.memory, i);
+        if (r.size > 0 && (nodes === 1 || r.nid === nid)) ranges.push([pfnUp(r.base), pfnDown(r.base + r.size)]);
+      }
+      nodeMemory.push({ nid, ranges });
+    }
+    this.container.register(PAGE_ALLOC_CONFIG, {
+      useValue: {
+        nrCpus: cpus,
+        cpuToNode: Array.from({ length: cpus }, (_, c) => c % nodes),
+        nodes: nodeMemory,
+        maxZonePfn: zs.maxZonePfn,
+        transparentHugepage: s.kernel.config.transparentHugepage,
+        deferredStructPageInit: s.kernel.config.deferredStructPageInit,
+        initOnAlloc: s.kernel.config.initOnAlloc,
+      },
+    });
+    const buddy = this.container.resolve(BuddyAllocator);
+    this.buddyAllocator = buddy;
+    const layout = buddy.freeAreaInit();
+    const cma = dmaContiguousReserve(mb, log, s.kernel.config.cmaMbytes, zs.arm64DmaPhysLimit);
+    this.totalcmaPages = cma ? cma.size / PAGE_SIZE : 0;
+
+    // start_kernel
+    setupPerCpuAreas(mb, log, cpus);
+    buddy.buildAllZonelists();
+    log.prInfo(`Kernel command line: ${cmdline}`);
+    // vfs_caches_init_early: only when the hash tables are not spread over nodes (hashdist 0).
+    if (nodes === 1) {
+      allocLargeSystemHash(mb, log, "Dentry cache", 8, 13, layout.nrKernelPages, layout.nrAllPages);
+      allocLargeSystemHash(mb, log, "Inode-cache", 8, 14, layout.nrKernelPages, layout.nrAllPages);
+    }
+    log.prInfo(`mem auto-init: stack:all(zero), heap alloc:${s.kernel.config.initOnAlloc ? "on" : "off"}, heap free:off`);
+    mb.memblockFreeAll(buddy);
+    this.memInitPrintInfo(buddy);
+    buddy.setupPerCpuPageset();
+    this.log.startClock(); // time_init → sched_clock: printk timestamps start here
+
+    // kernel_init_freeable and the initcalls
+    buddy.pageAllocInitLate();
+    if (cma) buddy.cmaActivateArea(pfnDown(cma.base), cma.size / PAGE_SIZE);
+    buddy.initPerZoneWmarkMin();
+    if (buddy.state.transparentHugepage) buddy.setRecommendedMinFreeKbytes();
+    this.iomem = arm64StandardResources(
+      mb,
+      { start: KERNEL_IMAGE._stext, end: KERNEL_IMAGE.__init_begin - 1 },
+      { start: KERNEL_IMAGE._sdata, end: KERNEL_IMAGE._end - 1 },
+      { devices: virtDevices(dramEnd) },
+    );
+    // free_initrd_mem (ARCH_KEEP_MEMBLOCK: memblock forgets it too), then free_initmem.
+    mb.memblockPhysFree(INITRD.start, INITRD.size);
+    buddy.freeReservedArea(INITRD.start, INITRD.start + INITRD.size, "initrd");
+    buddy.freeReservedArea(KERNEL_IMAGE.__init_begin, KERNEL_IMAGE.__init_end, "unused kernel");
+
+    for (const [name, value] of Object.entries(s.kernel.sysctl)) this.writeSysctl(name, value);
+    this.procfs = new ProcFs({
+      pageAlloc: buddy.state,
+      memblock: mb,
+      iomem: this.iomem,
+      meminfo: { totalcmaPages: this.totalcmaPages, pcpuNrPages: (PCPU_FIRST_CHUNK.unit / PAGE_SIZE) * cpus },
+    });
+    this.booted = true;
+  }
+
+  /**
+   * The `Memory: …K/…K available (…)` line. Kernel: `mem_init_print_info()`.
+   */
+  private memInitPrintInfo(buddy: BuddyAllocator): void {
+    const pa = buddy.state;
+    const K = (pages: number): number => pages * (PAGE_SIZE / 1024);
+    let physpages = 0;
+    for (const p of pa.pgdat) physpages += p.nodePresentPages;
+    let nrFree = 0;
+    for (const z of pa.zones) nrFree += z.vmStat[0]!;
+    const img = KERNEL_IMAGE;
+    const codesize = img._etext - img._stext;
+    const datasize = img._edata - img._sdata;
+    const rosize = img.__init_begin - img.__start_rodata;
+    const bssSize = img.__bss_stop - img.__bss_start;
+    const initSize = img.__init_end - img.__init_begin;
+    this.log.prInfo(
+      `Memory: ${K(nrFree)}K/${K(physpages)}K available (${codesize >> 10}K kernel code, ${datasize >> 10}K rwdata, ` +
+        `${rosize >> 10}K rodata, ${initSize >> 10}K init, ${bssSize >> 10}K bss, ` +
+        `${K(physpages - pa.totalramPages - this.totalcmaPages)}K reserved, ${K(this.totalcmaPages)}K cma-reserved)`,
+    );
+  }
+
+  /**
+   * Writes a `vm.*` sysctl as `echo value > /proc/sys/vm/name` would.
+   * @throws ScenarioError naming the sysctl when the kernel's handler refuses the value (-EINVAL)
+   */
+  writeSysctl(name: string, value: number | readonly number[], line?: number): void {
+    const handler = (SYSCTLS as Record<string, (pa: PageAllocState, v: number | readonly number[]) => number>)[name];
+    if (!handler) throw new ScenarioError("machine.writeSysctl", this.scenario.file, `sysctl.${name}`, `no such sysctl; supported: ${SUPPORTED_SYSCTLS.join(", ")}`, line);
+    const err = handler(this.buddy.state, value);
+    if (err < 0) {
+      throw new ScenarioError("machine.writeSysctl", this.scenario.file, `sysctl.${name}`, `the kernel refused ${describeValue(value)} (write: Invalid argument, ${err}); see its range in the kernel's sysctl documentation`, line);
+    }
+  }
+
+  /** Reads a simulated file: procfs, /proc/cmdline, /proc/sys/vm/*. @returns undefined for an unknown path */
+  readFile(path: string): string | undefined {
+    if (!this.booted) this.boot();
+    if (path === "/proc/cmdline") return `${this.scenario.machine.cmdline}\n`;
+    if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
+    return this.procfs!.read(path);
+  }
+
+  private readSysctl(name: string): string | undefined {
+    const sc = this.buddy.state.sysctl;
+    switch (name) {
+      case "min_free_kbytes":
+        return `${sc.minFreeKbytes}\n`;
+      case "watermark_scale_factor":
+        return `${sc.watermarkScaleFactor}\n`;
+      case "watermark_boost_factor":
+        return `${sc.watermarkBoostFactor}\n`;
+      case "lowmem_reserve_ratio":
+        return `${Array.from(sc.lowmemReserveRatio).join("\t")}\n`;
+      case "percpu_pagelist_high_fraction":
+        return `${sc.percpuPagelistHighFraction}\n`;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Every path readFile() serves. */
+  listFiles(): readonly string[] {
+    if (!this.booted) this.boot();
+    return [...this.procfs!.list(), "/proc/cmdline", ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`)].sort();
+  }
+
+  /**
+   * Runs the scenario's workload (booting first if needed).
+   * @throws ScenarioError for a step that cannot run as written (with its line)
+   */
+  runWorkload(observer: WorkloadObserver = {}): WorkloadResult {
+    if (!this.booted) this.boot();
+    const total = countSteps(this.scenario.workload);
+    const failedExpects: { step: number; line?: number; message: string }[] = [];
+    const failedAllocs: Record<string, number> = {};
+    let done = 0;
+    let stoppedAt: string | number | undefined;
+    const stop = observer.stopAfter;
+    const run = (steps: readonly WorkloadStep[]): boolean => {
+      for (const step of steps) {
+        if (step.kind === "repeat") {
+          for (let i = 0; i < step.times; i++) if (!run(step.steps)) return false;
+          continue;
+        }
+        this.runStep(step, done + 1, failedExpects, failedAllocs, observer);
+        done++;
+        observer.onStep?.(done, total);
+        if ((typeof stop === "number" && done === stop) || (typeof stop === "string" && step.kind === "label" && step.name === stop)) {
+          stoppedAt = stop;
+          return false;
+        }
+      }
+      return true;
+    };
+    run(this.scenario.workload);
+    if (stop !== undefined && stoppedAt === undefined) {
+      throw new ScenarioError("machine.runWorkload", this.scenario.file, "--after", `no ${typeof stop === "number" ? `step ${stop} (the workload has ${total} steps)` : `label "${stop}" in the workload`}`);
+    }
+    return { steps: done, failedExpects, stoppedAt, failedAllocs };
+  }
+
+  private runStep(step: Exclude<WorkloadStep, { kind: "repeat" }>, index: number, failed: { step: number; line?: number; message: string }[], failedAllocs: Record<string, number>, observer: WorkloadObserver): void {
+    const file = this.scenario.file;
+    switch (step.kind) {
+      case "alloc": {
+        let held = this.held.get(step.name);
+        if (!held) this.held.set(step.name, (held = { order: step.order, pfns: [], line: step.line }));
+        if (held.order !== step.order) {
+          throw new ScenarioError("machine.runWorkload", file, `alloc ${step.name}`, `order ${step.order} differs from the order ${held.order} of the earlier alloc of the same name${held.line ? ` (line ${held.line})` : ""}; use another name`, step.line);
+        }
+        for (let i = 0; i < step.count; i++) {
+          const pfn = this.buddy.allocPages(step.gfp, step.order, step.cpu, step.nid);
+          if (pfn === NIL_PFN) failedAllocs[step.name] = (failedAllocs[step.name] ?? 0) + 1;
+          else held.pfns.push(pfn);
+        }
+        return;
+      }
+      case "free": {
+        const held = this.held.get(step.name);
+        if (!held) throw new ScenarioError("machine.runWorkload", file, `free ${step.name}`, `nothing was allocated under "${step.name}"`, step.line);
+        const n = step.count === "all" ? held.pfns.length : step.count;
+        if (n > held.pfns.length) {
+          throw new ScenarioError("machine.runWorkload", file, `free ${step.name}`, `asks to free ${n} blocks but "${step.name}" holds ${held.pfns.length}`, step.line);
+        }
+        for (let i = 0; i < n; i++) this.buddy.freePages(held.pfns.pop()!, held.order, step.cpu);
+        return;
+      }
+      case "show": {
+        const text = this.readFile(step.path);
+        if (text === undefined) throw new ScenarioError("machine.runWorkload", file, "show", `no file ${step.path}; available: ${this.listFiles().join(", ")}`, step.line);
+        observer.onShow?.(step.path, text, index);
+        return;
+      }
+      case "sysctl":
+        this.writeSysctl(step.name, step.value, step.line);
+        return;
+      case "expect": {
+        const text = this.readFile(step.path);
+        if (text === undefined) throw new ScenarioError("machine.runWorkload", file, "expect.path", `no file ${step.path}`, step.line);
+        const got = readField(text, step.field);
+        if (got === undefined) throw new ScenarioError("machine.runWorkload", file, "expect.field", `${step.path} has no field "${step.field}"`, step.line);
+        if (!compare(got, step.op, step.value)) failed.push({ step: index, line: step.line, message: `${step.path} ${step.field} = ${got}, expected ${step.op} ${step.value}` });
+        return;
+      }
+      case "label":
+        return;
+    }
+  }
+}
+
+/** Steps a workload executes, repeats expanded. */
+export function countSteps(steps: readonly WorkloadStep[]): number {
+  let n = 0;
+  for (const s of steps) n += s.kind === "repeat" ? s.times * countSteps(s.steps) : 1;
+  return n;
+}
+
+/**
+ * The number a file gives for a field: the first line whose first word (without a trailing
+ * colon) is `field` (`MemFree:  971180 kB` → 971180; `nr_free_pages 242732` → 242732), or the
+ * single number of a one-value file (`/proc/sys/vm/min_free_kbytes`) for field "value".
+ */
+export function readField(text: string, field: string): number | undefined {
+  for (const line of text.split("\n")) {
+    const words = line.trim().split(/\s+/);
+    if (words.length >= 2 && words[0]!.replace(/:$/, "") === field) {
+      const v = Number(words[1]);
+      if (Number.isFinite(v)) return v;
+    }
+  }
+  if (field === "value") {
+    const v = Number(text.trim().split(/\s+/)[0]);
+    if (Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+function compare(got: number, op: string, want: number): boolean {
+  switch (op) {
+    case "==":
+      return got === want;
+    case "!=":
+      return got !== want;
+    case "<":
+      return got < want;
+    case "<=":
+      return got <= want;
+    case ">":
+      return got > want;
+    default:
+      return got >= want;
+  }
+}

@@ -1,0 +1,59 @@
+// mmsim: the resolved scenario — what a validated scenario file becomes (no kernel counterpart)
+/*
+ * A scenario file (YAML or JSON) is parsed, board options and `--set path=value` overrides are
+ * applied, and the result is validated into this shape with every default filled in
+ * (scenario.ts). The machine reads only this.
+ */
+
+/** Byte sizes are already parsed (`1G` → 1073741824). */
+export interface ResolvedScenario {
+  /** Where it came from: a path, or "<built-in default>". */
+  readonly file: string;
+  /** Seed of the machine's Prandom. */
+  readonly seed: number;
+  readonly machine: MachineSpec;
+  readonly kernel: KernelSpec;
+  readonly workload: readonly WorkloadStep[];
+}
+
+export interface MachineSpec {
+  /** Board preset: only "qemu-virt-arm64" so far. */
+  readonly board: "qemu-virt-arm64";
+  /** RAM in bytes (a multiple of 4 KiB; at least 64 MiB). */
+  readonly memory: number;
+  /** CPUs (1..256). */
+  readonly cpus: number;
+  /** NUMA nodes (1..16): RAM is split evenly, CPUs round-robin. */
+  readonly nodes: number;
+  /** Kernel command line, as /proc/cmdline shows it (e.g. "console=ttyAMA0 nokaslr"). */
+  readonly cmdline: string;
+  /** Extra memblock reservations a user asks for: [start, size) in bytes, inside RAM. */
+  readonly reserved: readonly { readonly start: number; readonly size: number; readonly name: string }[];
+}
+
+export interface KernelSpec {
+  /** `vm.*` sysctls set after boot, by name without the prefix (e.g. "min_free_kbytes": 8192). */
+  readonly sysctl: Readonly<Record<string, number | readonly number[]>>;
+  /** Build options of the reference config, overridable. */
+  readonly config: {
+    readonly deferredStructPageInit: boolean;
+    readonly transparentHugepage: boolean;
+    readonly initOnAlloc: boolean;
+    /** CONFIG_CMA_SIZE_MBYTES (reference: 64); 0 disables the default CMA area. */
+    readonly cmaMbytes: number;
+  };
+  /** Policy choice per slot (e.g. { slab: "slub" }); slots with one implementation may be omitted. */
+  readonly policies: Readonly<Record<string, string>>;
+  /** Cost-model overrides, ns per named constant. */
+  readonly costs: Readonly<Record<string, number>>;
+}
+
+/** One workload step. `line` is the step's 1-based line in the scenario file, when known. */
+export type WorkloadStep =
+  | { readonly kind: "alloc"; readonly line?: number; readonly name: string; readonly order: number; readonly gfp: number; readonly gfpText: string; readonly cpu: number; readonly count: number; readonly nid: number }
+  | { readonly kind: "free"; readonly line?: number; readonly name: string; readonly count: number | "all"; readonly cpu: number }
+  | { readonly kind: "repeat"; readonly line?: number; readonly times: number; readonly steps: readonly WorkloadStep[] }
+  | { readonly kind: "show"; readonly line?: number; readonly path: string }
+  | { readonly kind: "sysctl"; readonly line?: number; readonly name: string; readonly value: number | readonly number[] }
+  | { readonly kind: "expect"; readonly line?: number; readonly path: string; readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: number }
+  | { readonly kind: "label"; readonly line?: number; readonly name: string };

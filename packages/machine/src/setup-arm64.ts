@@ -1,0 +1,228 @@
+// Kernel: arch/arm64/kernel/setup.c, arch/arm64/mm/init.c, arch/arm64/mm/mmu.c, mm/sparse.c, kernel/dma/contiguous.c, mm/percpu.c, mm/page_alloc.c (v6.1) — the memblock work of setup_arch() and start_kernel()
+/*
+ * Every reservation the reference kernel makes in memblock before memblock_free_all(), in 6.1's
+ * order, each sized by the kernel's formula and placed by memblock's own top-down allocator:
+ *
+ *   setup_machine_fdt        memory from the DT memory node(s); the DTB
+ *   arm64_memblock_init      mem= (memblock_mem_limit_remove_map), the kernel image
+ *                            (_stext.._end), the initramfs
+ *   paging_init              swapper's page tables for the linear map, then init_pg_dir freed
+ *   bootmem_init             NODE_DATA per node (arch_numa_init), the vmemmap (sparse_init),
+ *                            zone_sizes_init → free_area_init, CMA (dma_contiguous_reserve)
+ *   setup_per_cpu_areas      the embedded first per-CPU chunk
+ *   vfs_caches_init_early    the dentry and inode hash tables (alloc_large_system_hash)
+ *
+ * Not modelled (about 200 KiB on the 1 GiB board, the difference issue 8's tolerance covers):
+ * the dozen small early allocations of printk, RCU, the mem_section roots, the vmemmap's own
+ * page tables and the percpu allocator's bookkeeping.
+ */
+import {
+  type KernelLog, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignUp, fls32, hex, pfnDown,
+} from "@mmsim/core";
+import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, SMP_CACHE_BYTES } from "@mmsim/memblock";
+import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
+import {
+  DTB_SIZE, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T, VIRT_RAM_BASE,
+} from "./board-qemu-virt-arm64.ts";
+
+/** One node's RAM. */
+export interface NodeRam {
+  readonly nid: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What setup_arch decided, for the rest of the boot and for /proc/iomem. */
+export interface Arm64Setup {
+  /** RAM per node after mem=. */
+  readonly nodes: readonly NodeRam[];
+  /** arm64_dma_phys_limit (end of ZONE_DMA). */
+  readonly dmaPhysLimit: number;
+  /** The CMA area, if one was reserved. */
+  readonly cma?: { readonly base: number; readonly size: number };
+  /** totalcma_pages. */
+  readonly totalcmaPages: number;
+}
+
+/** `%#018Lx`: 0x-prefixed, 16 hex digits. */
+const hex18 = (x: number): string => hex(x, 16);
+/** `%#010Llx` as printed by setup_node_data: at least 8 hex digits. */
+const hex10 = (x: number): string => `0x${x.toString(16).padStart(8, "0")}`;
+
+/**
+ * Splits RAM evenly over `nodes` nodes (pageblock-aligned pieces), as a DT with numa-node-id
+ * memory nodes would describe it.
+ */
+export function splitRam(base: number, size: number, nodes: number): NodeRam[] {
+  const out: NodeRam[] = [];
+  const per = Math.floor(size / nodes / SZ_2M) * SZ_2M;
+  for (let nid = 0; nid < nodes; nid++) {
+    const start = base + nid * per;
+    out.push({ nid, start, end: nid === nodes - 1 ? base + size : start + per });
+  }
+  return out;
+}
+
+/** Parses `mem=` from the command line (memparse): bytes, or undefined. Kernel: `early_mem()`. */
+export function parseMemLimit(cmdline: string): number | undefined {
+  let limit: number | undefined;
+  for (const arg of cmdline.split(/\s+/)) {
+    const m = /^mem=(\d+)([KkMmGg]?)$/.exec(arg);
+    if (!m) continue;
+    const mult = { "": 1, k: 1024, m: SZ_1M, g: SZ_1G }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+    limit = Number(m[1]) * mult;
+  }
+  return limit;
+}
+
+/**
+ * The memblock half of setup_arch() and bootmem_init() up to zone_sizes_init (which the caller
+ * runs, since it is the page allocator's), for the QEMU virt board.
+ */
+export function arm64MemblockInit(memblock: Memblock, log: KernelLog, ramSize: number, nodes: number, cmdline: string): NodeRam[] {
+  // setup_machine_fdt → early_init_dt_scan_memory: one memory node per NUMA node.
+  const ram = splitRam(VIRT_RAM_BASE, ramSize, nodes);
+  for (const r of ram) memblock.memblockAddNode(r.start, r.end - r.start, nodes > 1 ? r.nid : 0, 0);
+  // arm64_memblock_init: mem= removes memory above the limit, keeping the kernel image mapped.
+  const limit = parseMemLimit(cmdline);
+  if (limit !== undefined && limit < ramSize) {
+    memblock.memblockMemLimitRemoveMap(limit);
+    memblock.memblockAdd(KERNEL_IMAGE._text, KERNEL_IMAGE._end - KERNEL_IMAGE._text);
+  }
+  memblock.memblockReserve(KERNEL_IMAGE._stext, KERNEL_IMAGE._end - KERNEL_IMAGE._stext);
+  // The initramfs QEMU loaded, then the DTB (early_init_fdt_reserve_self), at fixed addresses.
+  memblock.memblockReserve(INITRD.start, INITRD.size);
+  const dtb = alignUp(INITRD.start + INITRD.size, SZ_2M);
+  memblock.memblockReserve(dtb, DTB_SIZE);
+  // paging_init: swapper maps the linear map at page granularity (rodata=full in the reference
+  // config), one PTE table per 2 MiB, one PMD table per 1 GiB, one PUD table per 512 GiB,
+  // allocated one page at a time top-down (early_pgtable_alloc); then init_pg_dir is freed.
+  let tables = 0;
+  for (const r of memRanges(memblock)) {
+    tables += Math.ceil((r.end - r.start) / SZ_2M) + Math.ceil((r.end - r.start) / SZ_1G);
+  }
+  tables += 1;
+  for (let i = 0; i < tables; i++) memblock.memblockPhysAllocRange(PAGE_SIZE, PAGE_SIZE, 0, MEMBLOCK_ALLOC_ACCESSIBLE);
+  memblock.memblockPhysFree(KERNEL_IMAGE.init_pg_dir, KERNEL_IMAGE.init_pg_end - KERNEL_IMAGE.init_pg_dir);
+  return nodeRanges(memblock);
+}
+
+function memRanges(memblock: Memblock): { start: number; end: number; nid: number }[] {
+  const out: { start: number; end: number; nid: number }[] = [];
+  for (let i = 0; i < memblock.memory.cnt; i++) {
+    const r = memblock.region(memblock.memory, i);
+    if (r.size > 0) out.push({ start: r.base, end: r.base + r.size, nid: r.nid });
+  }
+  return out;
+}
+
+/** Each node's span [lowest start, highest end) over its memblock.memory regions. */
+function nodeRanges(memblock: Memblock): NodeRam[] {
+  const byNid = new Map<number, NodeRam>();
+  for (const r of memRanges(memblock)) {
+    const cur = byNid.get(r.nid);
+    byNid.set(r.nid, { nid: r.nid, start: Math.min(cur?.start ?? PHYS_ADDR_MAX, r.start), end: Math.max(cur?.end ?? 0, r.end) });
+  }
+  return [...byNid.values()].sort((a, b) => a.nid - b.nid);
+}
+
+/**
+ * bootmem_init() before zone_sizes_init: the NUMA lines and NODE_DATA, then the vmemmap.
+ * Kernel: `arch_numa_init()` (dummy_numa_init / of_numa_init), `setup_node_data()`, `sparse_init()`.
+ */
+export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: readonly NodeRam[]): void {
+  if (nodes.length === 1) {
+    log.prInfo("NUMA: No NUMA configuration found");
+    log.prInfo(`NUMA: Faking a node at [mem ${hex18(memblock.memblockStartOfDRAM())}-${hex18(memblock.memblockEndOfDRAM() - 1)}]`);
+  }
+  for (const n of nodes) {
+    const nd = memblock.memblockPhysAllocTryNid(SIZEOF_PG_DATA_T, SMP_CACHE_BYTES, n.nid);
+    log.prInfo(`NUMA: NODE_DATA [mem ${hex10(nd)}-${hex10(nd + SIZEOF_PG_DATA_T - 1)}]`);
+  }
+  // sparse_init → sparse_buffer_init: one buffer per node for the struct pages of its present
+  // sections, each section's map PMD-aligned: PAGES_PER_SECTION × 64 bytes rounded to 2 MiB.
+  const sectionMapSize = alignUp(PAGES_PER_SECTION * SIZEOF_STRUCT_PAGE, SZ_2M);
+  for (const n of nodes) {
+    const sections = new Set<number>();
+    for (const r of memRanges(memblock)) {
+      if (r.end <= n.start || r.start >= n.end) continue;
+      for (let pfn = pfnDown(r.start); pfn < pfnDown(r.end); pfn += PAGES_PER_SECTION) sections.add(Math.floor(pfn / PAGES_PER_SECTION));
+      sections.add(Math.floor((pfnDown(r.end) - 1) / PAGES_PER_SECTION));
+    }
+    memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+  }
+}
+
+/** arm64_dma_phys_limit: the end of ZONE_DMA (zone_dma_bits 32 on QEMU virt). Kernel: `zone_sizes_init()`. */
+export function arm64DmaPhysLimit(memblock: Memblock): number {
+  return maxZonePhys(32, memblock.memblockStartOfDRAM(), memblock.memblockEndOfDRAM());
+}
+
+/**
+ * Reserves the default CMA area below the DMA limit, top-down, aligned to the largest buddy block.
+ * Kernel: `dma_contiguous_reserve()` → `cma_declare_contiguous_nid()` (kernel/dma/contiguous.c, mm/cma.c).
+ * @returns the area, or undefined when size is 0 or memblock has no room (logged as 6.1 does)
+ */
+export function dmaContiguousReserve(memblock: Memblock, log: KernelLog, sizeMbytes: number, limit: number): { base: number; size: number } | undefined {
+  if (sizeMbytes <= 0) return undefined;
+  const size = sizeMbytes * SZ_1M;
+  // alignment = PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order) = 4 MiB
+  const alignment = PAGE_SIZE << 10;
+  let addr = 0;
+  if (!memblock.memblockBottomUp() && memblock.memblockEndOfDRAM() >= SZ_4G + size) {
+    memblock.memblockSetBottomUp(true);
+    addr = memblock.memblockAllocRangeNid(size, alignment, SZ_4G, limit, -1, true);
+    memblock.memblockSetBottomUp(false);
+  }
+  if (!addr) addr = memblock.memblockAllocRangeNid(size, alignment, 0, limit, -1, true);
+  if (!addr) {
+    log.prErr(`cma: Failed to reserve ${sizeMbytes} MiB`);
+    return undefined;
+  }
+  log.prInfo(`cma: Reserved ${sizeMbytes} MiB at ${hex18(addr)}`);
+  return { base: addr, size };
+}
+
+/**
+ * The embedded first per-CPU chunk: one unit per CPU in one memblock allocation, and its log lines.
+ * Kernel: `setup_per_cpu_areas()` → `pcpu_embed_first_chunk()`, `pcpu_dump_alloc_info()`.
+ */
+export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: number): void {
+  const u = PCPU_FIRST_CHUNK;
+  memblock.memblockAllocTryNid(u.unit * cpus, PAGE_SIZE, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, -1);
+  const pages = u.unit / PAGE_SIZE;
+  log.prInfo(`percpu: Embedded ${pages} pages/cpu s${u.static} r${u.reserved} d${u.dynamic} u${u.unit}`);
+  log.prInfo(`pcpu-alloc: s${u.static} r${u.reserved} d${u.dynamic} u${u.unit} alloc=${pages}*${PAGE_SIZE}`);
+  let groups = "pcpu-alloc: ";
+  for (let cpu = 0; cpu < cpus; cpu++) groups += `[0] ${cpu} `;
+  log.prInfo(groups);
+}
+
+/**
+ * One early hash table from memblock and its log line.
+ * Kernel: `alloc_large_system_hash()` with HASH_EARLY | HASH_ZERO (mm/page_alloc.c).
+ * @param nrKernelPages nr_kernel_pages (free_area_init's estimate of lowmem)
+ * @param nrAllPages nr_all_pages
+ */
+export function allocLargeSystemHash(memblock: Memblock, log: KernelLog, tablename: string, bucketsize: number, scale: number, nrKernelPages: number, nrAllPages: number): number {
+  let numentries = alignUp(nrKernelPages, SZ_1M / PAGE_SIZE);
+  numentries = scale > PAGE_SHIFT ? Math.floor(numentries / 2 ** (scale - PAGE_SHIFT)) : numentries * 2 ** (PAGE_SHIFT - scale);
+  if (numentries * bucketsize < PAGE_SIZE) numentries = PAGE_SIZE / bucketsize;
+  numentries = 2 ** Math.ceil(Math.log2(numentries));
+  const max = Math.min(Math.floor((nrAllPages * PAGE_SIZE) / 16 / bucketsize), 0x80000000);
+  if (numentries > max) numentries = max;
+  let log2qty = Math.floor(Math.log2(numentries));
+  let size = 0;
+  let table = 0;
+  do {
+    size = bucketsize * 2 ** log2qty;
+    table = memblock.memblockAlloc(size, SMP_CACHE_BYTES);
+  } while (!table && size > PAGE_SIZE && --log2qty);
+  if (!table) {
+    log.printk(0, `Failed to allocate ${tablename} hash table`);
+    return 0;
+  }
+  const order = fls32(size / PAGE_SIZE);
+  log.prInfo(`${tablename} hash table entries: ${2 ** log2qty} (order: ${order}, ${size} bytes, linear)`);
+  return table;
+}
