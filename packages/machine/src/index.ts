@@ -11,7 +11,7 @@ export {
 } from "./board-qemu-virt-arm64.ts";
 export {
   splitRam, parseMemLimit, arm64MemblockInit, bootmemInitEarly, arm64DmaPhysLimit, dmaContiguousReserve,
-  setupPerCpuAreas, allocLargeSystemHash,
+  setupPerCpuAreas, allocLargeSystemHash, swiotlbInit,
 } from "./setup-arm64.ts";
 export type { NodeRam, Arm64Setup } from "./setup-arm64.ts";
 export {

@@ -42,6 +42,7 @@ describe("Machine: the 1 GiB / 2 CPU reference board", () => {
       "mem auto-init: stack:all(zero), heap alloc:on, heap free:off",
       "node 0 deferred pages initialised in 0ms".replace("0ms", "0ms"),
     ];
+    expect(dmesg.some((l) => l.startsWith("software IO TLB"))).toBe(false); // 1 GiB is all DMA: none, as in the fixture
     for (const line of exact) {
       expect(dmesg, line).toContain(line);
       if (!line.startsWith("node 0 deferred")) expect(realDmesg, `the fixture has "${line}"`).toContain(line);
@@ -173,6 +174,10 @@ describe("Machine: isolation, determinism, workload", () => {
     expect(dmesg).toContain("  DMA      [mem 0x0000000040000000-0x00000000ffffffff]");
     expect(dmesg).toContain("  Normal   [mem 0x0000000100000000-0x000000013fffffff]");
     expect(dmesg).toContain("Policy zone: Normal");
+    // RAM beyond the DMA limit: CMA takes the top 64 MiB below 4 GiB (dma_contiguous_reserve runs
+    // first), then mem_init's 64 MiB swiotlb lands just under it, top-down in low memory.
+    expect(dmesg).toContain("cma: Reserved 64 MiB at 0x00000000fc000000");
+    expect(dmesg).toContain("software IO TLB: mapped [mem 0x00000000f8000000-0x00000000fc000000] (64MB)");
     expectValid(m.buddy, "4 GiB boot");
     const two = Machine.create(referenceScenario({ machine: { memory: 2 * 1024 ** 3, nodes: 2 } }));
     two.boot();

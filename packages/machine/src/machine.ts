@@ -9,7 +9,8 @@
  *   setup_arch: setup_machine_fdt, arm64_memblock_init, paging_init, bootmem_init (NUMA,
  *     NODE_DATA, sparse_init, zone_sizes_init → free_area_init, dma_contiguous_reserve)
  *   setup_per_cpu_areas, build_all_zonelists, "Kernel command line", vfs_caches_init_early
- *   mm_init → mem_init → memblock_free_all, mem_init_print_info ("Memory: …")
+ *   mm_init → mem_init → swiotlb_init (RAM beyond the DMA limit), memblock_free_all,
+ *     mem_init_print_info ("Memory: …")
  *   setup_per_cpu_pageset
  *   kernel_init_freeable → page_alloc_init_late (deferred struct pages)
  *   initcalls: cma_init_reserved_areas (core), init_per_zone_wmark_min (postcore),
@@ -35,7 +36,7 @@ import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDe
 import { ModuleCatalog } from "./catalog.ts";
 import type { ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
 import {
-  allocLargeSystemHash, arm64MemblockInit, bootmemInitEarly, dmaContiguousReserve, setupPerCpuAreas,
+  allocLargeSystemHash, arm64MemblockInit, bootmemInitEarly, dmaContiguousReserve, setupPerCpuAreas, swiotlbInit,
 } from "./setup-arm64.ts";
 
 /** The `vm.*` sysctls a scenario may set, with the kernel handler each one runs. */
@@ -190,6 +191,8 @@ export class Machine {
       allocLargeSystemHash(mb, log, "Inode-cache", 8, 14, layout.nrKernelPages, layout.nrAllPages);
     }
     log.prInfo(`mem auto-init: stack:all(zero), heap alloc:${s.kernel.config.initOnAlloc ? "on" : "off"}, heap free:off`);
+    // mem_init: the swiotlb bounce buffer when RAM is beyond the DMA limit, then the hand-over.
+    swiotlbInit(mb, log, zs.arm64DmaPhysLimit);
     mb.memblockFreeAll(buddy);
     this.memInitPrintInfo(buddy);
     buddy.setupPerCpuPageset();

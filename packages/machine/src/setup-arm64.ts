@@ -183,6 +183,31 @@ export function dmaContiguousReserve(memblock: Memblock, log: KernelLog, sizeMby
   return { base: addr, size };
 }
 
+/** IO_TLB_DEFAULT_SIZE (64 MiB) in IO_TLB_SHIFT (2 KiB) slabs, and sizeof(struct io_tlb_slot) on arm64 6.1. */
+const IO_TLB_DEFAULT_SIZE = 64 * SZ_1M;
+const IO_TLB_SHIFT = 11;
+const SIZEOF_IO_TLB_SLOT = 24;
+
+/**
+ * The bounce buffer arm64 sets up when RAM extends past what ZONE_DMA devices can address:
+ * 64 MiB of low memory plus its slot array, and the log line.
+ * Kernel: `mem_init()` (`swiotlb = max_pfn > PFN_DOWN(arm64_dma_phys_limit)`) → `swiotlb_init()`
+ * → `swiotlb_init_remap()` (memblock_alloc_low) → `swiotlb_print_info()`.
+ * @returns the buffer's start, or 0 when none is needed
+ */
+export function swiotlbInit(memblock: Memblock, log: KernelLog, dmaPhysLimit: number): number {
+  if (pfnDown(memblock.memblockEndOfDRAM()) <= pfnDown(dmaPhysLimit)) return 0;
+  const bytes = IO_TLB_DEFAULT_SIZE;
+  const tlb = memblock.memblockAllocTryNid(bytes, PAGE_SIZE, 0, dmaPhysLimit, -1);
+  if (!tlb) {
+    log.prWarn("software IO TLB: Cannot allocate buffer");
+    return 0;
+  }
+  memblock.memblockAlloc(alignUp((bytes >> IO_TLB_SHIFT) * SIZEOF_IO_TLB_SLOT, PAGE_SIZE), PAGE_SIZE);
+  log.prInfo(`software IO TLB: mapped [mem ${hex18(tlb)}-${hex18(tlb + bytes)}] (${bytes >> 20}MB)`);
+  return tlb;
+}
+
 /**
  * The embedded first per-CPU chunk: one unit per CPU in one memblock allocation, and its log lines.
  * Kernel: `setup_per_cpu_areas()` → `pcpu_embed_first_chunk()`, `pcpu_dump_alloc_info()`.
