@@ -235,6 +235,12 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
     return freePages(pa, pa.mem.pfnToPage(pfn), order, cpu);
   }
 
+  /** Kernel: `mod_node_page_state(page_pgdat(page), item, nr)`. */
+  modNodePageState(pfn: number, item: number, delta: number): void {
+    const pa = this.state;
+    pa.pgdat[pa.pageZone(pa.mem.pfnToPage(pfn)).nid]!.vmStat[item]! += delta;
+  }
+
   validate(sink: ValidationSink): void {
     validateBuddy(this.state, sink);
   }

@@ -56,6 +56,21 @@ export const DEFAULT_COSTS = {
     what: "clear_page() of one 4 KiB page (init_on_alloc, __GFP_ZERO)",
     source: "100–300 ns per 4 KiB clear (KERNEL-FACTS.md calibration): DC ZVA at ~25 GB/s",
   },
+  slabAllocFast: {
+    ns: 10,
+    what: "object taken from the per-CPU freelist (SLUB this_cpu_cmpxchg fast path, SLAB array_cache hit)",
+    source: "estimate: SLUB's fast path is ~20–40 cycles (Lameter, 'SLUB fastpath improvements', LWN 2011); 10 ns at 2 GHz",
+  },
+  slabFreeFast: {
+    ns: 10,
+    what: "object put back on the per-CPU freelist / array_cache",
+    source: "the same estimate as slabAllocFast: a symmetric cmpxchg or array push",
+  },
+  slabSlowPath: {
+    ns: 100,
+    what: "one slow-path step: refill from partial lists, node list_lock, deactivate or cache_flusharray",
+    source: "estimate: a list_lock round trip plus list manipulation, ~200 cycles",
+  },
   memblockOp: {
     ns: 50,
     what: "one memblock region-array operation (insert, merge, isolate, find)",
@@ -80,6 +95,9 @@ export class CostModel {
   readonly zoneLock: number;
   readonly buddyStep: number;
   readonly clearPage: number;
+  readonly slabAllocFast: number;
+  readonly slabFreeFast: number;
+  readonly slabSlowPath: number;
   readonly memblockOp: number;
 
   /**
@@ -105,6 +123,9 @@ export class CostModel {
     this.zoneLock = merged.zoneLock!;
     this.buddyStep = merged.buddyStep!;
     this.clearPage = merged.clearPage!;
+    this.slabAllocFast = merged.slabAllocFast!;
+    this.slabFreeFast = merged.slabFreeFast!;
+    this.slabSlowPath = merged.slabSlowPath!;
     this.memblockOp = merged.memblockOp!;
   }
 

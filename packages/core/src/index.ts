@@ -1,5 +1,5 @@
 // mmsim: @mmsim/core public API (named re-exports only, STYLE C11)
-export { token } from "./di/token.ts";
+export { token, resolveToken } from "./di/token.ts";
 export type { Token, TokenType } from "./di/token.ts";
 export { isMmsimModule } from "./di/module.ts";
 export type { MmsimModule, ModuleOptions, ModuleSlot } from "./di/module.ts";
@@ -172,3 +172,17 @@ export {
 } from "./policies/page-alloc-hooks.ts";
 export type { CompactResult } from "./policies/page-alloc-hooks.ts";
 export { PageAllocator } from "./policies/page-allocator.ts";
+export {
+  KmemCacheAllocator, TOPOLOGY, NIL_OBJECT, SLAB_CONSISTENCY_CHECKS, SLAB_RED_ZONE, SLAB_POISON, SLAB_KMALLOC,
+  SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_STORE_USER, SLAB_PANIC, SLAB_TYPESAFE_BY_RCU,
+  SLAB_MEM_SPREAD, SLAB_TRACE, SLAB_DEBUG_OBJECTS, SLAB_NOLEAKTRACE, SLAB_FAILSLAB, SLAB_ACCOUNT, SLAB_KASAN,
+  SLAB_NO_USER_FLAGS, SLAB_RECLAIM_ACCOUNT, SLAB_TEMPORARY,
+} from "./policies/kmem-cache-allocator.ts";
+export type { KmemCacheStats, KmemCacheGeometry, Topology } from "./policies/kmem-cache-allocator.ts";
+export {
+  SlabCommon, ARCH_DMA_MINALIGN, ARCH_KMALLOC_MINALIGN, ARCH_SLAB_MINALIGN, CACHE_LINE_SIZE, KMALLOC_MIN_SIZE,
+  KMALLOC_SHIFT_LOW, KMALLOC_SHIFT_HIGH_SLUB, KMALLOC_SHIFT_HIGH_SLAB, KMALLOC_SHIFT_MAX, KMALLOC_MAX_SIZE,
+  KMALLOC_NORMAL, KMALLOC_CGROUP, KMALLOC_RECLAIM, KMALLOC_DMA, NR_KMALLOC_TYPES, SLAB_NEVER_MERGE, SLAB_MERGE_SAME,
+  SLAB_FLAGS_PERMITTED, kmallocCacheName, kmallocIndex, kmallocType, calculateAlignment, getOrder,
+} from "./slab-common.ts";
+export type { SlabCache, SlabCommonOptions } from "./slab-common.ts";

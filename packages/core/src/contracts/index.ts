@@ -3,3 +3,5 @@ export { describeContract } from "./contract.ts";
 export type { ContractCase } from "./contract.ts";
 export { describeBootPageSink } from "./boot-page-sink.contract.ts";
 export type { BootPageSinkSubject } from "./boot-page-sink.contract.ts";
+export { describeKmemCacheAllocator } from "./kmem-cache-allocator.contract.ts";
+export type { KmemCacheAllocatorSubject } from "./kmem-cache-allocator.contract.ts";

@@ -18,3 +18,11 @@ export function token<T>(description: string): Token<T> {
 
 /** The service type a token stands for. */
 export type TokenType<K> = K extends Token<infer T> ? T : never;
+
+/**
+ * Resolves a token with its service type (tsyringe's resolve() cannot infer it from a symbol).
+ * For the composition root and tests; nothing else resolves (STYLE C5).
+ */
+export function resolveToken<T>(container: { resolve<R>(token: symbol): R }, tok: Token<T>): T {
+  return container.resolve<T>(tok);
+}

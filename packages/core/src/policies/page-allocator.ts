@@ -18,5 +18,10 @@ export interface PageAllocator {
    * @returns 0, or -EINVAL if the page was not allocated (logged as "Bad page state")
    */
   freePages(pfn: number, order: number, cpu: number): number;
+  /**
+   * Adds `delta` to a node counter of the node holding `pfn` (NR_SLAB_RECLAIMABLE_B, … in pages).
+   * Kernel: `mod_node_page_state(page_pgdat(page), item, nr)`.
+   */
+  modNodePageState(pfn: number, item: number, delta: number): void;
 }
 export const PageAllocator = token<PageAllocator>("PageAllocator");

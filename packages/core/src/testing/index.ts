@@ -4,3 +4,4 @@ export type { Problem } from "./collecting-sink.ts";
 export { RecordingBootPageSink } from "./recording-boot-page-sink.ts";
 export { TraceRecorder } from "./trace-recorder.ts";
 export type { RecordedEvent } from "./trace-recorder.ts";
+export { FakePageAllocator } from "./fake-page-allocator.ts";
