@@ -182,7 +182,7 @@ describe("mmsim run", () => {
   });
 
   it("exits 70 with 'internal error' and the stack for an unexpected exception", async () => {
-    vi.spyOn(Machine, "create").mockImplementation(() => {
+    vi.spyOn(Machine, "createAsync").mockImplementation(() => {
       throw new TypeError("boom");
     });
     const r = await mmsim(["run", ...SMALL]);

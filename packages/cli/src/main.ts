@@ -208,7 +208,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   )
     .addHelpText("after", `\nThe memory lines are the log lines matching ${MEMORY_LINE.source}\n(as dmesg | grep -E would select them).\n\n${describeScenarioSchema()}`)
     .action(async (scenario: string | undefined, opts: CommonOptions) => {
-      setStatus(runCommand(scenario, opts, io));
+      setStatus(await runCommand(scenario, opts, io));
     });
 
   addCommonOptions(
@@ -219,7 +219,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
       .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
   ).action(async (path: string, opts: CommonOptions) => {
-    setStatus(catCommand(path, opts, io));
+    setStatus(await catCommand(path, opts, io));
   });
 
   addCommonOptions(
@@ -229,7 +229,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
       .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
   ).action(async (opts: CommonOptions) => {
-    setStatus(dmesgCommand(opts, io));
+    setStatus(await dmesgCommand(opts, io));
   });
 
   return program;
@@ -302,11 +302,11 @@ interface Loaded {
   readonly machine: Machine;
 }
 
-/** Loads the scenario, builds and boots the machine. */
-function bootMachine(file: string | undefined, opts: CommonOptions, timing: Timing, ignoreWorkload: boolean): Loaded {
+/** Loads the scenario, builds (loading policy files it names) and boots the machine. */
+async function bootMachine(file: string | undefined, opts: CommonOptions, timing: Timing, ignoreWorkload: boolean): Promise<Loaded> {
   const scenario = loadScenarioFile(scenarioPath(file), overridesOf(opts), { ignoreWorkload });
   timing.mark("load");
-  const machine = Machine.create(scenario);
+  const machine = await Machine.createAsync(scenario);
   machine.boot();
   timing.mark("boot");
   return { scenario, machine };
@@ -345,9 +345,9 @@ function runWorkload(
   }
 }
 
-function runCommand(file: string | undefined, opts: CommonOptions, io: CliIo): number {
+async function runCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
-  const loaded = bootMachine(file, opts, timing, false);
+  const loaded = await bootMachine(file, opts, timing, false);
   const { scenario, machine } = loaded;
   const out = (s: string) => void io.stdout.write(s);
   const memoryLines = machine.log.all().filter((r) => MEMORY_LINE.test(r.text)).map((r) => `${formatPrintkTime(r.tsNs)} ${r.text}`);
@@ -412,10 +412,10 @@ function runUpTo(loaded: Loaded, after: string | number | undefined, io: CliIo, 
   return result.failedExpects.length > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
 }
 
-function catCommand(path: string, opts: CommonOptions, io: CliIo): number {
+async function catCommand(path: string, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
+  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
   const files = loaded.machine.listFiles();
   if (!files.includes(path)) {
     throw new UsageFailure(`cat: no file ${path}; the files mmsim renders are:\n${files.map((f) => `  ${f}`).join("\n")}`);
@@ -428,10 +428,10 @@ function catCommand(path: string, opts: CommonOptions, io: CliIo): number {
   return status;
 }
 
-function dmesgCommand(opts: CommonOptions, io: CliIo): number {
+async function dmesgCommand(opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
+  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
   const status = runUpTo(loaded, after, io, timing);
   const log = loaded.machine.log;
   if (opts.json) {

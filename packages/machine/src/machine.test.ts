@@ -185,3 +185,28 @@ describe("Machine: isolation, determinism, workload", () => {
     expectValid(two.buddy, "2-node boot");
   });
 });
+
+describe("Machine: the slab slot", () => {
+  it("plugs in a user's allocator from a module path and serves kmalloc and /proc/slabinfo", async () => {
+    const path = new URL("../../../examples/first-fit-slab/first-fit-slab.mjs", import.meta.url).pathname;
+    const m = await Machine.createAsync(referenceScenario({ kernel: { policies: { slab: path } } }));
+    m.boot();
+    const slab = m.slab!;
+    expect(slab.allocator.name).toBe("first-fit");
+    const o = slab.kmalloc(100, 0xcc0, 0);
+    expect(slab.cache(slab.allocator.objectCache(o))!.name).toBe("kmalloc-128");
+    const info = m.readFile("/proc/slabinfo")!;
+    expect(info.split("\n")[0]).toBe("slabinfo - version: 2.1");
+    expect(info).toMatch(/^kmalloc-128 +1 +32 +128 +32 +1 : tunables/m);
+    expect(m.listFiles()).toContain("/proc/slabinfo");
+    // the slab page is counted where /proc/meminfo reads it (SUnreclaim)
+    expect(m.readFile("/proc/meminfo")).toMatch(/SUnreclaim: +4 kB/);
+    expectValid(m.buddy, "slab boot");
+  });
+
+  it("a policy file for another slot, or an unknown policy, is refused with the field", async () => {
+    const path = new URL("../../../examples/first-fit-slab/first-fit-slab.mjs", import.meta.url).pathname;
+    await expect(Machine.createAsync(referenceScenario({ kernel: { policies: { reclaim: path } } }))).rejects.toThrow(/kernel.policies.reclaim: .* registers slot "slab", not "reclaim"/);
+    await expect(Machine.createAsync(referenceScenario({ kernel: { policies: { slab: "./nope.mjs" } } }))).rejects.toThrow(/kernel.policies: cannot import/);
+  });
+});

@@ -22,8 +22,9 @@
  * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
  */
 import {
-  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, KernelLog, MEM_MAP, MemMap, NIL_PFN, PAGE_SIZE, Prandom,
-  RNG, SIM_CLOCK, ScenarioError, SimClock, TRACE_BUS, TraceBus, describeValue, pfnDown, pfnUp,
+  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, KernelLog, KmemCacheAllocator, MEM_MAP, MemMap, NIL_PFN,
+  PAGE_SIZE, Prandom, RNG, SIM_CLOCK, ScenarioError, SimClock, SlabCommon, TOPOLOGY, TRACE_BUS, TraceBus,
+  describeValue, pfnDown, pfnUp, resolveToken,
 } from "@mmsim/core";
 import {
   BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, setLowmemReserveRatio, setMinFreeKbytes,
@@ -92,6 +93,7 @@ export class Machine {
   private procfs: ProcFs | undefined;
   private iomem: Resource | undefined;
   private totalcmaPages = 0;
+  private slabCommon: SlabCommon | undefined;
   private booted = false;
   private readonly held = new Map<string, Held>();
 
@@ -114,10 +116,29 @@ export class Machine {
     c.register(KERNEL_LOG, { useValue: this.log });
     c.register(TRACE_BUS, { useValue: this.trace });
     c.register(RNG, { useValue: this.rng });
+    const { cpus, nodes } = scenario.machine;
+    c.register(TOPOLOGY, { useValue: { nrCpus: cpus, nrNodes: nodes, cpuToNode: Array.from({ length: cpus }, (_, i) => i % nodes) } });
     catalog.get("memblock", "memblock").register(c);
     catalog.get("buddy", "buddy").register(c);
-    for (const [slot, name] of Object.entries(scenario.kernel.policies)) catalog.get(slot, name).register(c);
+    for (const [slot, name] of Object.entries(policiesWithDefaults(scenario.kernel.policies, catalog))) catalog.get(slot, name).register(c);
     this.memblock = c.resolve<Memblock>(MEMBLOCK);
+  }
+
+  /**
+   * Like create(), after loading every policy given as a module path (`./my-slab.mjs`) into the
+   * catalog. Kernel: none — the scenario's way of building a kernel with a user's policy.
+   */
+  static async createAsync(scenario: ResolvedScenario, catalog: ModuleCatalog = ModuleCatalog.default()): Promise<Machine> {
+    const policies: Record<string, string> = { ...scenario.kernel.policies };
+    for (const [slot, value] of Object.entries(policies)) {
+      if (!isModulePath(value)) continue;
+      const { pathToFileURL } = await import("node:url");
+      const { resolve } = await import("node:path");
+      const mod = await catalog.loadModule(pathToFileURL(resolve(value)).href, scenario.file);
+      if (mod.slot !== slot) throw new ScenarioError("machine.Machine.createAsync", scenario.file, `kernel.policies.${slot}`, `${value} registers slot "${mod.slot}", not "${slot}"`);
+      policies[slot] = mod.name;
+    }
+    return new Machine({ ...scenario, kernel: { ...scenario.kernel, policies } }, catalog);
   }
 
   /**
@@ -132,6 +153,11 @@ export class Machine {
   get buddy(): BuddyAllocator {
     if (!this.buddyAllocator) throw new ArgumentError("machine.Machine.buddy", "machine", "a booted machine (call boot() first)", "not booted");
     return this.buddyAllocator;
+  }
+
+  /** The slab layer (kmalloc, kmem_cache_create, slabinfo) after boot, when a slab allocator is configured. */
+  get slab(): SlabCommon | undefined {
+    return this.slabCommon;
   }
 
   /** Boots the machine: 6.1's memory bring-up, logging what 6.1 logs. Kernel: `start_kernel()`. */
@@ -195,6 +221,11 @@ export class Machine {
     swiotlbInit(mb, log, zs.arm64DmaPhysLimit);
     mb.memblockFreeAll(buddy);
     this.memInitPrintInfo(buddy);
+    // kmem_cache_init: the chosen slab allocator and the kmalloc caches (create_kmalloc_caches)
+    if (this.container.isRegistered(KmemCacheAllocator)) {
+      this.slabCommon = new SlabCommon(resolveToken(this.container, KmemCacheAllocator), buddy, log);
+      this.slabCommon.createKmallocCaches();
+    }
     buddy.setupPerCpuPageset();
     this.log.startClock(); // time_init → sched_clock: printk timestamps start here
 
@@ -264,6 +295,7 @@ export class Machine {
   readFile(path: string): string | undefined {
     if (!this.booted) this.boot();
     if (path === "/proc/cmdline") return `${this.scenario.machine.cmdline}\n`;
+    if (path === "/proc/slabinfo") return this.slabCommon?.slabinfo();
     if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
     return this.procfs!.read(path);
   }
@@ -289,7 +321,8 @@ export class Machine {
   /** Every path readFile() serves. */
   listFiles(): readonly string[] {
     if (!this.booted) this.boot();
-    return [...this.procfs!.list(), "/proc/cmdline", ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`)].sort();
+    const slab = this.slabCommon ? ["/proc/slabinfo"] : [];
+    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`)].sort();
   }
 
   /**
@@ -374,6 +407,20 @@ export class Machine {
         return;
     }
   }
+}
+
+/** True for a policy value that names a module file rather than a catalog entry. */
+function isModulePath(value: string): boolean {
+  return value.startsWith(".") || value.startsWith("/") || /\.(m?js)$/.test(value);
+}
+
+/** The reference config's choices for slots the scenario leaves out, when the catalog has them. */
+const DEFAULT_POLICIES: Readonly<Record<string, string>> = { slab: "slub" };
+
+function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalog: ModuleCatalog): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [slot, name] of Object.entries(DEFAULT_POLICIES)) if (catalog.names(slot).includes(name)) out[slot] = name;
+  return { ...out, ...policies };
 }
 
 /** Steps a workload executes, repeats expanded. */
