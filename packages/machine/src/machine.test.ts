@@ -210,3 +210,45 @@ describe("Machine: the slab slot", () => {
     await expect(Machine.createAsync(referenceScenario({ kernel: { policies: { slab: "./nope.mjs" } } }))).rejects.toThrow(/kernel.policies: cannot import/);
   });
 });
+
+describe("Machine: slab workload steps", () => {
+  const policy = new URL("../../../examples/first-fit-slab/first-fit-slab.mjs", import.meta.url).pathname;
+  const yaml = `
+kernel:
+  policies: { slab: ${policy} }
+workload:
+  - kmem_cache_create: { name: dentry }
+  - kmem_cache_create: { name: my_obj, size: 200, flags: "SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT" }
+  - kmem_cache_alloc: { cache: dentry, as: d, count: 1000, cpu: 1 }
+  - kmalloc: { as: k, sizes: [32, 100, 500, 3000, 20000], count: 400 }
+  - label: allocated
+  - kmem_cache_free: { as: d, count: 500, order: random }
+  - kfree: { as: k }
+`;
+
+  it("runs kmem_cache_create/alloc/free and kmalloc/kfree from a scenario file, deterministically", async () => {
+    const { loadScenario } = await import("./scenario.ts");
+    const run = async () => {
+      const m = await Machine.createAsync(loadScenario(yaml, "slab.yaml"));
+      const r = m.runWorkload();
+      expect(r.failedAllocs).toEqual({});
+      return m;
+    };
+    const m = await run();
+    const info = m.readFile("/proc/slabinfo")!;
+    expect(info).toMatch(/^dentry +500 +\d+ +192 /m);
+    expect(info).toMatch(/^my_obj +0 +0 +/m);
+    expect(info).toMatch(/^kmalloc-128 +0 /m);
+    expectValid(m.slab!.allocator, "slab workload");
+    expectValid(m.buddy, "slab workload");
+    expect((await run()).readFile("/proc/slabinfo")).toBe(info);
+  });
+
+  it("refuses slab steps that name nothing, with the line", async () => {
+    const { loadScenario } = await import("./scenario.ts");
+    expect(() => loadScenario("workload:\n  - kmem_cache_alloc: { cache: nope, as: x }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].kmem_cache_alloc.cache: no cache "nope" is created before this step/);
+    expect(() => loadScenario("workload:\n  - kfree: { as: x }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].kfree.as: "x" names no earlier kmem_cache_alloc or kmalloc/);
+    expect(() => loadScenario("workload:\n  - kmem_cache_create: { name: foo }\n", "s.yaml")).toThrow(/kmem_cache_create.size: is required: "foo" is not a kernel cache mmsim knows/);
+    expect(() => loadScenario('workload:\n  - kmem_cache_create: { name: foo, size: 64, flags: "SLAB_HWCACHE_ALGN" }\n', "s.yaml")).toThrow(/unknown slab flag "SLAB_HWCACHE_ALGN"; the closest are SLAB_HWCACHE_ALIGN/);
+  });
+});

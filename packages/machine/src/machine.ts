@@ -96,6 +96,8 @@ export class Machine {
   private slabCommon: SlabCommon | undefined;
   private booted = false;
   private readonly held = new Map<string, Held>();
+  /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
+  private readonly heldObjs = new Map<string, { objs: number[]; cache: number; line?: number }>();
 
   private constructor(
     readonly scenario: ResolvedScenario,
@@ -405,7 +407,68 @@ export class Machine {
       }
       case "label":
         return;
+      case "kmem_cache_create": {
+        const slab = this.requireSlab(step.line);
+        const ctor = step.ctor ? (_obj: number) => {} : undefined;
+        const c = slab.kmemCacheCreate(step.name, step.size, step.align, step.flags, ctor, step.usercopy ? step.size : 0);
+        if (!c) throw new ScenarioError("machine.runWorkload", file, `kmem_cache_create ${step.name}`, "the kernel refused to create the cache (see the log)", step.line);
+        return;
+      }
+      case "kmem_cache_alloc": {
+        const slab = this.requireSlab(step.line);
+        const c = slab.findCache(step.cache);
+        if (!c) throw new ScenarioError("machine.runWorkload", file, `kmem_cache_alloc ${step.cache}`, `no cache "${step.cache}"`, step.line);
+        const held = this.heldFor(step.as, c.id, step.line);
+        for (let i = 0; i < step.count; i++) {
+          const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu);
+          if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
+          else held.objs.push(o);
+        }
+        return;
+      }
+      case "kmalloc": {
+        const slab = this.requireSlab(step.line);
+        const held = this.heldFor(step.as, -1, step.line);
+        for (let i = 0; i < step.count; i++) {
+          const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[this.rng.below(step.sizes.length)]!;
+          const o = slab.kmalloc(size, step.gfp, step.cpu);
+          if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
+          else held.objs.push(o);
+        }
+        return;
+      }
+      case "slab_free": {
+        const slab = this.requireSlab(step.line);
+        const held = this.heldObjs.get(step.as);
+        if (!held) throw new ScenarioError("machine.runWorkload", file, `free ${step.as}`, `nothing was allocated under "${step.as}"`, step.line);
+        const n = step.count === "all" ? held.objs.length : step.count;
+        if (n > held.objs.length) throw new ScenarioError("machine.runWorkload", file, `free ${step.as}`, `asks to free ${n} objects but "${step.as}" holds ${held.objs.length}`, step.line);
+        for (let i = 0; i < n; i++) {
+          // lifo: newest first; random: a seeded choice among those held
+          const k = step.order === "random" ? this.rng.below(held.objs.length) : held.objs.length - 1;
+          const o = held.objs[k]!;
+          held.objs[k] = held.objs[held.objs.length - 1]!;
+          held.objs.pop();
+          if (held.cache < 0) slab.kfree(o, step.cpu);
+          else slab.allocator.kmemCacheFree(held.cache, o, step.cpu);
+        }
+        return;
+      }
     }
+  }
+
+  private requireSlab(line?: number): SlabCommon {
+    if (!this.slabCommon) throw new ScenarioError("machine.runWorkload", this.scenario.file, "kernel.policies.slab", "this step needs a slab allocator; set kernel.policies.slab (slub, slab, or a module file)", line);
+    return this.slabCommon;
+  }
+
+  private heldFor(as: string, cache: number, line?: number): { objs: number[]; cache: number; line?: number } {
+    let held = this.heldObjs.get(as);
+    if (!held) this.heldObjs.set(as, (held = { objs: [], cache, line }));
+    if (held.cache !== cache) {
+      throw new ScenarioError("machine.runWorkload", this.scenario.file, `objects "${as}"`, `already names objects of another cache${held.line ? ` (line ${held.line})` : ""}; use another name`, line);
+    }
+    return held;
   }
 }
 

@@ -56,4 +56,12 @@ export type WorkloadStep =
   | { readonly kind: "show"; readonly line?: number; readonly path: string }
   | { readonly kind: "sysctl"; readonly line?: number; readonly name: string; readonly value: number | readonly number[] }
   | { readonly kind: "expect"; readonly line?: number; readonly path: string; readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: number }
-  | { readonly kind: "label"; readonly line?: number; readonly name: string };
+  | { readonly kind: "label"; readonly line?: number; readonly name: string }
+  /** kmem_cache_create: a named kernel cache (KERNEL_CACHES) or an explicit size/align/flags. */
+  | { readonly kind: "kmem_cache_create"; readonly line?: number; readonly name: string; readonly size: number; readonly align: number; readonly flags: number; readonly usercopy: boolean; readonly ctor: boolean }
+  /** kmem_cache_alloc of `count` objects from `cache`, held under `as`. */
+  | { readonly kind: "kmem_cache_alloc"; readonly line?: number; readonly cache: string; readonly as: string; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string }
+  /** kmalloc of `count` objects, each size drawn from `sizes` with the machine's seeded RNG, held under `as`. */
+  | { readonly kind: "kmalloc"; readonly line?: number; readonly sizes: readonly number[]; readonly as: string; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string }
+  /** Frees `count` (or all) objects held under `as` (kmem_cache_free or kfree, as they were allocated), newest first or in a seeded random order. */
+  | { readonly kind: "slab_free"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random" };

@@ -46,12 +46,15 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as core from "@mmsim/core";
 import {
-  DEFAULT_COSTS, GFP_KERNEL, MAX_NR_ZONES, NR_PAGE_ORDERS, NUMA_NO_NODE, PAGE_SIZE, SZ_1G, SZ_1K, SZ_1M,
-  SZ_64M, ScenarioError, __GFP_BITS_MASK, describeValue, formatGfpFlags, gfpZoneBad, hex,
+  DEFAULT_COSTS, GFP_KERNEL, KMALLOC_MAX_SIZE, MAX_NR_ZONES, NR_PAGE_ORDERS, NUMA_NO_NODE, PAGE_SIZE, SLAB_ACCOUNT,
+  SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_CONSISTENCY_CHECKS, SLAB_HWCACHE_ALIGN, SLAB_MEM_SPREAD, SLAB_NOLEAKTRACE,
+  SLAB_PANIC, SLAB_POISON, SLAB_RECLAIM_ACCOUNT, SLAB_RED_ZONE, SLAB_STORE_USER, SLAB_TRACE, SLAB_TYPESAFE_BY_RCU, SZ_1G,
+  SZ_1K, SZ_1M, SZ_64M, ScenarioError, __GFP_BITS_MASK, describeValue, formatGfpFlags, gfpZoneBad, hex,
 } from "@mmsim/core";
 import { type Document, isAlias, isMap, isSeq, LineCounter, parse as parseYaml, parseDocument } from "yaml";
 import { z } from "zod";
 import { QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX } from "./board-qemu-virt-arm64.ts";
+import { KERNEL_CACHES } from "./kernel-caches.ts";
 import type { KernelSpec, MachineSpec, ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
 
 const SITE = "machine.loadScenario";
@@ -218,6 +221,28 @@ export function gfpFlagNames(): readonly string[] {
  * also be a number (`0x100`).
  * @returns the flags and their text, or a message saying what to write instead
  */
+/** SLAB_* flag names a scenario may use in kmem_cache_create. */
+const SLAB_FLAG_NAMES: ReadonlyMap<string, number> = new Map([
+  ["SLAB_HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN], ["SLAB_RECLAIM_ACCOUNT", SLAB_RECLAIM_ACCOUNT], ["SLAB_ACCOUNT", SLAB_ACCOUNT],
+  ["SLAB_PANIC", SLAB_PANIC], ["SLAB_CACHE_DMA", SLAB_CACHE_DMA], ["SLAB_CACHE_DMA32", SLAB_CACHE_DMA32],
+  ["SLAB_TYPESAFE_BY_RCU", SLAB_TYPESAFE_BY_RCU], ["SLAB_MEM_SPREAD", SLAB_MEM_SPREAD], ["SLAB_RED_ZONE", SLAB_RED_ZONE],
+  ["SLAB_POISON", SLAB_POISON], ["SLAB_STORE_USER", SLAB_STORE_USER], ["SLAB_CONSISTENCY_CHECKS", SLAB_CONSISTENCY_CHECKS],
+  ["SLAB_TRACE", SLAB_TRACE], ["SLAB_NOLEAKTRACE", SLAB_NOLEAKTRACE],
+]);
+
+/** Parses `"SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT"` or a number. @returns the flags, or a message */
+export function parseSlabFlags(v: unknown): number | string {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
+  if (typeof v !== "string") return `expected SLAB_* flags like "SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT", got ${describeValue(v)}`;
+  let flags = 0;
+  for (const t of v.split("|").map((x) => x.trim())) {
+    const f = SLAB_FLAG_NAMES.get(t);
+    if (f === undefined) return `unknown slab flag "${t}"; the closest are ${nearest(t, [...SLAB_FLAG_NAMES.keys()], 3, true).join(", ")}`;
+    flags |= f;
+  }
+  return flags;
+}
+
 export function parseGfp(v: unknown): { readonly value: number; readonly text: string } | string {
   const hint = 'write a name like GFP_KERNEL, an expression like "GFP_KERNEL | __GFP_ZERO", or a number';
   let value = 0;
@@ -495,6 +520,50 @@ const STEP_SCHEMAS = {
     op: checked<(typeof EXPECT_OPS)[number]>((v) => ((EXPECT_OPS as readonly unknown[]).includes(v) ? { ok: v as (typeof EXPECT_OPS)[number] } : `expected one of ${EXPECT_OPS.join(" ")}, got ${describeValue(v)} (quote it: op: ">")`)).default("=="),
     value: checked<number>((v) => (typeof v === "number" && Number.isFinite(v) ? { ok: v } : v === undefined ? `${MISSING}: the number to compare with` : `expected a number, got ${describeValue(v)}`)),
   }),
+  kmem_cache_create: z.strictObject({
+    name: str("a cache name (a kernel cache such as dentry takes its 6.1 size and flags)"),
+    size: int(8, KMALLOC_MAX_SIZE, "an object size in bytes").optional(),
+    align: int(0, 4096, "an alignment in bytes").optional(),
+    flags: checked<number>((v) => {
+      const r = parseSlabFlags(v);
+      return typeof r === "string" ? r : { ok: r };
+    }).optional(),
+  }),
+  kmem_cache_alloc: z.strictObject({
+    cache: str("the name of a cache created earlier (or a kmalloc cache such as kmalloc-256)"),
+    as: str("a name for the objects (a later kmem_cache_free names it)"),
+    count: int(1, INT_MAX, "a count").default(1),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
+  }),
+  kmalloc: z.strictObject({
+    as: str("a name for the objects (a later kfree names it)"),
+    size: int(1, KMALLOC_MAX_SIZE, "a size in bytes").optional(),
+    sizes: checked<number[]>((v) =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 1 && x <= KMALLOC_MAX_SIZE)
+        ? { ok: v as number[] }
+        : `expected a non-empty list of sizes from 1 to ${KMALLOC_MAX_SIZE}, got ${describeValue(v)}`,
+    ).optional(),
+    count: int(1, INT_MAX, "a count").default(1),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
+  }),
+  kmem_cache_free: z.strictObject({
+    as: str("the name of an earlier kmem_cache_alloc"),
+    count: checked<number | "all">((v) =>
+      v === "all" || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= INT_MAX) ? { ok: v } : `expected a count ≥ 1 or "all", got ${describeValue(v)}`,
+    ).default("all"),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
+  }),
+  kfree: z.strictObject({
+    as: str("the name of an earlier kmalloc"),
+    count: checked<number | "all">((v) =>
+      v === "all" || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= INT_MAX) ? { ok: v } : `expected a count ≥ 1 or "all", got ${describeValue(v)}`,
+    ).default("all"),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
+  }),
   label: checked<string>((v) =>
     typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))
       ? `a label must not be a number (--after ${v} means step ${v}); got ${describeValue(v)}`
@@ -767,6 +836,30 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
       step = { kind, line, path: d.path, field: d.field, op: d.op, value: d.value };
       break;
     }
+    case "kmem_cache_create": {
+      const d = data as ZodOut<"kmem_cache_create">;
+      const known = KERNEL_CACHES[d.name];
+      if (!known && d.size === undefined) throw origins.error([...path, "size"], `${MISSING}: "${d.name}" is not a kernel cache mmsim knows (${Object.keys(KERNEL_CACHES).join(", ")}); give its size`);
+      step = { kind, line, name: d.name, size: d.size ?? known!.size, align: d.align ?? known?.align ?? 8, flags: d.flags ?? known?.flags ?? 0, usercopy: known?.usercopy ?? false, ctor: known?.ctor ?? false };
+      break;
+    }
+    case "kmem_cache_alloc": {
+      const d = data as ZodOut<"kmem_cache_alloc">;
+      step = { kind, line, cache: d.cache, as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text };
+      break;
+    }
+    case "kmalloc": {
+      const d = data as ZodOut<"kmalloc">;
+      if ((d.size === undefined) === (d.sizes === undefined)) throw origins.error(path, "give either size or sizes (a list the seeded RNG picks from)");
+      step = { kind, line, sizes: d.sizes ?? [d.size!], as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text };
+      break;
+    }
+    case "kmem_cache_free":
+    case "kfree": {
+      const d = data as ZodOut<"kfree">;
+      step = { kind: "slab_free", line, as: d.as, count: d.count, cpu: d.cpu, order: d.order };
+      break;
+    }
     case "repeat": {
       const d = data as ZodOut<"repeat">;
       // The body's steps are recorded first, in file order; the cross-field pass skips repeats.
@@ -796,8 +889,25 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
   const allAllocs = new Map<string, number | undefined>();
   for (const { step } of located) if (step.kind === "alloc" && !allAllocs.has(step.name)) allAllocs.set(step.name, step.line);
   const labels = new Map<string, number | undefined>();
+  const slabNames = new Set<string>();
+  const cacheNames = new Set<string>();
   for (const { step, path } of located) {
     switch (step.kind) {
+      case "kmem_cache_create":
+        cacheNames.add(step.name);
+        break;
+      case "kmem_cache_alloc":
+      case "kmalloc":
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        if (step.kind === "kmem_cache_alloc" && !cacheNames.has(step.cache) && !/^(dma-)?kmalloc-/.test(step.cache)) {
+          throw origins.error([...path, "cache"], `no cache "${step.cache}" is created before this step; add a kmem_cache_create step, or use a kmalloc cache`);
+        }
+        slabNames.add(step.as);
+        break;
+      case "slab_free":
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        if (!slabNames.has(step.as)) throw origins.error([...path, "as"], `"${step.as}" names no earlier kmem_cache_alloc or kmalloc`);
+        break;
       case "alloc":
       case "free":
         if (step.cpu >= m.cpus) {
