@@ -24,6 +24,7 @@
  * TraceFormatError, or a command-line usage error), reported as one line on stderr with no stack;
  * 70 (EX_SOFTWARE) an unexpected exception: "mmsim: internal error" and its stack on stderr.
  */
+import { compareRuns, compareTable, parseVary } from "./compare.ts";
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { type MmsimError, formatPrintkTime, isMmsimError } from "@mmsim/core";
@@ -213,6 +214,18 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
 
   addCommonOptions(
     program
+      .command("compare")
+      .description("run one scenario once per implementation of a slot and print the results side by side")
+      .argument("[scenario]", "scenario file (default: the built-in scenario)")
+      .requiredOption("--vary <slot=a,b,…>", "the slot and its implementations, e.g. slab=slab,slub or slab=slub,./my-slab.mjs"),
+  )
+    .addHelpText("after", "\nEvery figure is simulated (pages, bytes, simulated ns from the cost model); host time appears only with --timing.\n")
+    .action(async (scenario: string | undefined, opts: CommonOptions & { vary: string }) => {
+      setStatus(await compareCommand(scenario, opts, io));
+    });
+
+  addCommonOptions(
+    program
       .command("cat")
       .description("print one file (as the kernel renders it) after boot, or after a label or step of the workload")
       .argument("<path>", "e.g. /proc/buddyinfo, /proc/meminfo, /proc/zoneinfo, /sys/kernel/debug/memblock/memory")
@@ -343,6 +356,24 @@ function runWorkload(
     bar?.stop();
     for (const s of held) io.stdout.write(s);
   }
+}
+
+async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string }, io: CliIo): Promise<number> {
+  let vary: { slot: string; choices: string[] };
+  try {
+    vary = parseVary(opts.vary);
+  } catch (e) {
+    throw new UsageFailure((e as Error).message);
+  }
+  const hostClock = opts.timing ? () => Number(process.hrtime.bigint()) / 1e6 : undefined;
+  const runs = await compareRuns(scenarioPath(file), overridesOf(opts), vary.slot, vary.choices, hostClock);
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify({ slot: vary.slot, runs }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  io.stdout.write(compareTable(vary.slot, runs));
+  for (const r of runs) if (r.slabinfo) io.stdout.write(`\n==> /proc/slabinfo (${vary.slot}=${r.choice}) <==\n${r.slabinfo}`);
+  return EXIT_OK;
 }
 
 async function runCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {

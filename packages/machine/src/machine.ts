@@ -96,6 +96,8 @@ export class Machine {
   private slabCommon: SlabCommon | undefined;
   private booted = false;
   private readonly held = new Map<string, Held>();
+  /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
+  readonly slabOps = { allocs: 0, frees: 0 };
   /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
   private readonly heldObjs = new Map<string, { objs: number[]; cache: number; line?: number }>();
 
@@ -421,6 +423,7 @@ export class Machine {
         const held = this.heldFor(step.as, c.id, step.line);
         for (let i = 0; i < step.count; i++) {
           const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu);
+          this.slabOps.allocs++;
           if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
           else held.objs.push(o);
         }
@@ -432,6 +435,7 @@ export class Machine {
         for (let i = 0; i < step.count; i++) {
           const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[this.rng.below(step.sizes.length)]!;
           const o = slab.kmalloc(size, step.gfp, step.cpu);
+          this.slabOps.allocs++;
           if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
           else held.objs.push(o);
         }
@@ -451,6 +455,7 @@ export class Machine {
           held.objs.pop();
           if (held.cache < 0) slab.kfree(o, step.cpu);
           else slab.allocator.kmemCacheFree(held.cache, o, step.cpu);
+          this.slabOps.frees++;
         }
         return;
       }
