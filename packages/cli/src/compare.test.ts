@@ -42,6 +42,18 @@ describe("mmsim compare", () => {
     expect((await mmsim(args)).stdout).toBe(r.stdout);
   });
 
+  it("--chart writes an SVG of the figures, the same bytes for the same seed", async () => {
+    const svg = join(dir, "c.svg");
+    expect((await mmsim(["compare", file, "--vary", `slab=${policy}`, "--mem", "256M", "--chart", svg])).code).toBe(0);
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(svg, "utf8");
+    expect(text.startsWith("<svg")).toBe(true);
+    expect(text).toContain("first-fit-slab.mjs");
+    expect(text).toContain("overhead (KiB)");
+    await mmsim(["compare", file, "--vary", `slab=${policy}`, "--mem", "256M", "--chart", svg]);
+    expect(readFileSync(svg, "utf8")).toBe(text);
+  });
+
   it("--json gives every figure; bad --vary and unknown policies exit 2", async () => {
     const j = await mmsim(["compare", file, "--vary", `slab=${policy}`, "--mem", "256M", "--json"]);
     const parsed = JSON.parse(j.stdout) as { slot: string; runs: { slabPages: number; liveKiB: number; fragmentationPct: number }[] };

@@ -117,3 +117,38 @@ export function compareTable(slot: string, runs: readonly CompareRun[]): string 
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   return [line(head), ...body.map(line)].join("\n") + "\n";
 }
+
+/**
+ * A chart of a comparison for people: one panel per figure (slab KiB, live KiB, overhead KiB,
+ * simulated ns per slab op), one bar per choice. Rendered headless to SVG by vega-lite + vega.
+ */
+export async function compareChartSvg(slot: string, runs: readonly CompareRun[]): Promise<string> {
+  const vl = await import("vega-lite");
+  const vega = await import("vega");
+  const figures: [string, (r: CompareRun) => number][] = [
+    ["slab pages (KiB)", (r) => r.slabKiB],
+    ["live objects (KiB)", (r) => r.liveKiB],
+    ["overhead (KiB)", (r) => r.overheadKiB],
+    ["simulated ns per slab op", (r) => r.nsPerSlabOp],
+  ];
+  const values = runs.flatMap((r) => figures.map(([figure, f]) => ({ choice: r.choice.replace(/^.*\//, ""), figure, value: f(r) })));
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: `mmsim compare: ${slot}`,
+    data: { values },
+    facet: { column: { field: "figure", type: "nominal", title: null, sort: figures.map(([f]) => f) } },
+    spec: {
+      width: 140,
+      height: 160,
+      mark: "bar",
+      encoding: {
+        x: { field: "choice", type: "nominal", title: null },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "choice", type: "nominal", legend: null },
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+  const view = new vega.View(vega.parse(vl.compile(spec as Parameters<typeof vl.compile>[0]).spec), { renderer: "none" });
+  return view.toSVG();
+}

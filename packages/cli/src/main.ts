@@ -24,8 +24,8 @@
  * TraceFormatError, or a command-line usage error), reported as one line on stderr with no stack;
  * 70 (EX_SOFTWARE) an unexpected exception: "mmsim: internal error" and its stack on stderr.
  */
-import { compareRuns, compareTable, parseVary } from "./compare.ts";
-import { readFileSync } from "node:fs";
+import { compareChartSvg, compareRuns, compareTable, parseVary } from "./compare.ts";
+import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { type MmsimError, formatPrintkTime, isMmsimError } from "@mmsim/core";
 import {
@@ -217,10 +217,11 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       .command("compare")
       .description("run one scenario once per implementation of a slot and print the results side by side")
       .argument("[scenario]", "scenario file (default: the built-in scenario)")
-      .requiredOption("--vary <slot=a,b,…>", "the slot and its implementations, e.g. slab=slab,slub or slab=slub,./my-slab.mjs"),
+      .requiredOption("--vary <slot=a,b,…>", "the slot and its implementations, e.g. slab=slab,slub or slab=slub,./my-slab.mjs")
+      .option("--chart <file.svg>", "also write a chart of the figures (SVG) to this file"),
   )
     .addHelpText("after", "\nEvery figure is simulated (pages, bytes, simulated ns from the cost model); host time appears only with --timing.\n")
-    .action(async (scenario: string | undefined, opts: CommonOptions & { vary: string }) => {
+    .action(async (scenario: string | undefined, opts: CommonOptions & { vary: string; chart?: string }) => {
       setStatus(await compareCommand(scenario, opts, io));
     });
 
@@ -358,7 +359,7 @@ function runWorkload(
   }
 }
 
-async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string }, io: CliIo): Promise<number> {
+async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string; chart?: string }, io: CliIo): Promise<number> {
   let vary: { slot: string; choices: string[] };
   try {
     vary = parseVary(opts.vary);
@@ -367,6 +368,7 @@ async function compareCommand(file: string | undefined, opts: CommonOptions & { 
   }
   const hostClock = opts.timing ? () => Number(process.hrtime.bigint()) / 1e6 : undefined;
   const runs = await compareRuns(scenarioPath(file), overridesOf(opts), vary.slot, vary.choices, hostClock);
+  if (opts.chart) writeFileSync(opts.chart, await compareChartSvg(vary.slot, runs));
   if (opts.json) {
     io.stdout.write(`${JSON.stringify({ slot: vary.slot, runs }, null, 2)}\n`);
     return EXIT_OK;
