@@ -10,7 +10,7 @@ export interface CompareRun {
   /** Pages held in slabs at the end (Σ slabPages over the caches), and their KiB. */
   readonly slabPages: number;
   readonly slabKiB: number;
-  /** Bytes of live objects (active objects × object size) at the end. */
+  /** Bytes the workload's live objects hold at the end (object size, or the kmalloc'd size), in KiB. */
   readonly liveKiB: number;
   /** slabKiB − liveKiB, and its share of slabKiB in percent. */
   readonly overheadKiB: number;
@@ -62,14 +62,9 @@ export async function compareRuns(file: string, base: ScenarioOverrides, slot: s
     const result = m.runWorkload();
     const simulatedNs = m.clock.now() - ns0;
     let slabPages = 0;
-    let liveBytes = 0;
+    const liveBytes = m.slabLiveBytes();
     const slab = m.slab;
-    if (slab) {
-      for (const c of slab.caches) {
-        slabPages += slab.allocator.slabPages(c.id);
-        liveBytes += slab.allocator.stats(c.id).activeObjs * c.objectSize;
-      }
-    }
+    if (slab) for (const c of slab.caches) slabPages += slab.allocator.slabPages(c.id);
     let slabCounter = 0;
     for (const p of pa.pgdat) slabCounter += p.vmStat[NR_SLAB_RECLAIMABLE_B]! + p.vmStat[NR_SLAB_UNRECLAIMABLE_B]!;
     const slabKiB = (slabPages * PAGE_SIZE) / 1024;

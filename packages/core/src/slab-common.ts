@@ -7,9 +7,9 @@
  * /proc/slabinfo.
  *
  * arm64 6.1: ARCH_DMA_MINALIGN = ARCH_KMALLOC_MINALIGN = 128, so KMALLOC_MIN_SIZE is 128 and the
- * smallest kmalloc cache is kmalloc-128 (no -8 … -96, no -192). SLUB serves kmalloc from caches
- * up to 2 × PAGE_SIZE (kmalloc-8k) and hands larger sizes to the page allocator; SLAB has caches
- * up to 4 MiB (KMALLOC_SHIFT_HIGH 22). The allocator says which with `kmallocShiftHigh`.
+ * smallest kmalloc cache is kmalloc-128 (no -8 … -96, no -192). In 6.1 both SLAB and SLUB serve
+ * kmalloc from caches up to 2 × PAGE_SIZE (kmalloc-8k, KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1) and
+ * hand larger sizes to the page allocator (SLAB's caches up to 32 MiB ended with 6.1).
  *
  * Caches are kept in slab_caches order (newest first, list_add), which is /proc/slabinfo's.
  */
@@ -39,10 +39,8 @@ export const CACHE_LINE_SIZE = 64;
 export const KMALLOC_MIN_SIZE = ARCH_KMALLOC_MINALIGN;
 /** KMALLOC_SHIFT_LOW = ilog2(KMALLOC_MIN_SIZE). */
 export const KMALLOC_SHIFT_LOW = 7;
-/** SLUB: KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1 (kmalloc-8k is the largest cache). */
-export const KMALLOC_SHIFT_HIGH_SLUB = PAGE_SHIFT + 1;
-/** SLAB: KMALLOC_SHIFT_HIGH = min(MAX_ORDER + PAGE_SHIFT - 1, 25) = 22 (kmalloc-4M). */
-export const KMALLOC_SHIFT_HIGH_SLAB = Math.min(MAX_ORDER + PAGE_SHIFT - 1, 25);
+/** KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1 for SLAB and SLUB in 6.1 (include/linux/slab.h): kmalloc-8k is the largest cache. */
+export const KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1;
 /** KMALLOC_SHIFT_MAX = MAX_ORDER + PAGE_SHIFT - 1: KMALLOC_MAX_SIZE is 4 MiB for both. */
 export const KMALLOC_SHIFT_MAX = MAX_ORDER + PAGE_SHIFT - 1;
 export const KMALLOC_MAX_SIZE = 2 ** KMALLOC_SHIFT_MAX;
@@ -145,7 +143,7 @@ export interface SlabCache {
 export interface SlabCommonOptions {
   /** `slab_nomerge` (CONFIG_SLAB_MERGE_DEFAULT=y in the reference: merging on). */
   readonly slabNomerge?: boolean;
-  /** KMALLOC_SHIFT_HIGH of the allocator (SLUB 13, SLAB 22). */
+  /** KMALLOC_SHIFT_HIGH (13 in 6.1 for both allocators). */
   readonly kmallocShiftHigh?: number;
   /** CONFIG_MEMCG_KMEM on and not `cgroup.memory=nokmem`: the kmalloc-cg-* caches exist. */
   readonly memcgKmem?: boolean;
@@ -174,7 +172,7 @@ export class SlabCommon {
     readonly log: KernelLog,
     opts: SlabCommonOptions = {},
   ) {
-    this.kmallocShiftHigh = opts.kmallocShiftHigh ?? (allocator.name === "slab" ? KMALLOC_SHIFT_HIGH_SLAB : KMALLOC_SHIFT_HIGH_SLUB);
+    this.kmallocShiftHigh = opts.kmallocShiftHigh ?? KMALLOC_SHIFT_HIGH;
     this.kmallocMaxCacheSize = 2 ** this.kmallocShiftHigh;
     this.slabNomerge = opts.slabNomerge ?? false;
     this.memcgKmem = opts.memcgKmem ?? true;

@@ -2,6 +2,7 @@
 import { ScenarioError, UnknownPolicyError, isMmsimModule, type MmsimModule } from "@mmsim/core";
 import { buddyModule } from "@mmsim/buddy";
 import { memblockModule } from "@mmsim/memblock";
+import { slabModule } from "@mmsim/slab";
 
 /**
  * Every module a machine can be built from, by slot and name. Mechanisms every machine has
@@ -41,7 +42,7 @@ export class ModuleCatalog {
 
   /** The catalog of the packages @mmsim/machine depends on. */
   static default(): ModuleCatalog {
-    return new ModuleCatalog().add(memblockModule).add(buddyModule);
+    return new ModuleCatalog().add(memblockModule).add(buddyModule).add(slabModule);
   }
 
   /**

@@ -86,7 +86,13 @@ export class Machine {
   readonly log: KernelLog;
   readonly clock: SimClock;
   readonly trace: TraceBus;
+  /** The simulated kernel's random source (RNG token): freelist randomisation and the like. */
   readonly rng: Prandom;
+  /**
+   * The workload's own stream (kmalloc size draws, random free order), forked from the seed
+   * apart from the kernel's, so every policy in a comparison sees the same workload.
+   */
+  readonly workloadRng: Prandom;
   readonly cost: CostModel;
   readonly memblock: Memblock;
   private buddyAllocator: BuddyAllocator | undefined;
@@ -99,7 +105,7 @@ export class Machine {
   /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
   readonly slabOps = { allocs: 0, frees: 0 };
   /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
-  private readonly heldObjs = new Map<string, { objs: number[]; cache: number; line?: number }>();
+  private readonly heldObjs = new Map<string, { objs: number[]; sizes: number[]; cache: number; line?: number }>();
 
   private constructor(
     readonly scenario: ResolvedScenario,
@@ -115,6 +121,7 @@ export class Machine {
     this.log = new KernelLog(this.clock, false);
     this.trace = new TraceBus(this.clock);
     this.rng = new Prandom(scenario.seed);
+    this.workloadRng = new Prandom(scenario.seed).fork();
     c.register(SIM_CLOCK, { useValue: this.clock });
     c.register(COST_MODEL, { useValue: this.cost });
     c.register(KERNEL_LOG, { useValue: this.log });
@@ -425,7 +432,10 @@ export class Machine {
           const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu);
           this.slabOps.allocs++;
           if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-          else held.objs.push(o);
+          else {
+            held.objs.push(o);
+            held.sizes.push(c.objectSize);
+          }
         }
         return;
       }
@@ -433,11 +443,14 @@ export class Machine {
         const slab = this.requireSlab(step.line);
         const held = this.heldFor(step.as, -1, step.line);
         for (let i = 0; i < step.count; i++) {
-          const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[this.rng.below(step.sizes.length)]!;
+          const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[this.workloadRng.below(step.sizes.length)]!;
           const o = slab.kmalloc(size, step.gfp, step.cpu);
           this.slabOps.allocs++;
           if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-          else held.objs.push(o);
+          else {
+            held.objs.push(o);
+            held.sizes.push(size);
+          }
         }
         return;
       }
@@ -449,10 +462,12 @@ export class Machine {
         if (n > held.objs.length) throw new ScenarioError("machine.runWorkload", file, `free ${step.as}`, `asks to free ${n} objects but "${step.as}" holds ${held.objs.length}`, step.line);
         for (let i = 0; i < n; i++) {
           // lifo: newest first; random: a seeded choice among those held
-          const k = step.order === "random" ? this.rng.below(held.objs.length) : held.objs.length - 1;
+          const k = step.order === "random" ? this.workloadRng.below(held.objs.length) : held.objs.length - 1;
           const o = held.objs[k]!;
           held.objs[k] = held.objs[held.objs.length - 1]!;
+          held.sizes[k] = held.sizes[held.sizes.length - 1]!;
           held.objs.pop();
+          held.sizes.pop();
           if (held.cache < 0) slab.kfree(o, step.cpu);
           else slab.allocator.kmemCacheFree(held.cache, o, step.cpu);
           this.slabOps.frees++;
@@ -467,9 +482,16 @@ export class Machine {
     return this.slabCommon;
   }
 
-  private heldFor(as: string, cache: number, line?: number): { objs: number[]; cache: number; line?: number } {
+  /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */
+  slabLiveBytes(): number {
+    let n = 0;
+    for (const h of this.heldObjs.values()) for (const b of h.sizes) n += b;
+    return n;
+  }
+
+  private heldFor(as: string, cache: number, line?: number): { objs: number[]; sizes: number[]; cache: number; line?: number } {
     let held = this.heldObjs.get(as);
-    if (!held) this.heldObjs.set(as, (held = { objs: [], cache, line }));
+    if (!held) this.heldObjs.set(as, (held = { objs: [], sizes: [], cache, line }));
     if (held.cache !== cache) {
       throw new ScenarioError("machine.runWorkload", this.scenario.file, `objects "${as}"`, `already names objects of another cache${held.line ? ` (line ${held.line})` : ""}; use another name`, line);
     }

@@ -109,6 +109,13 @@ export interface KmemCacheAllocator {
   slabPages(cacheId: number): number;
   /** Checks every slab of every cache. Kernel: `validate_slab_cache()` / `check_slab()`. */
   validate(sink: ValidationSink): void;
+  /** Periodic per-CPU cleanup, if the allocator has one. Kernel: SLAB's `cache_reap()` (every 2 s per CPU). */
+  cacheReap?(cpu: number): void;
+  /**
+   * A write to /proc/slabinfo (`name limit batchcount shared`), if the allocator is tunable.
+   * Kernel: SLAB's `slabinfo_write()`. @returns bytes consumed, or a negative errno
+   */
+  slabinfoWrite?(text: string): number;
 }
 export const KmemCacheAllocator = token<KmemCacheAllocator>("KmemCacheAllocator");
 
