@@ -250,7 +250,8 @@ export class SlabCommon {
     for (let type = KMALLOC_NORMAL; type < NR_KMALLOC_TYPES; type++) {
       for (let i = KMALLOC_SHIFT_LOW; i <= this.kmallocShiftHigh; i++) {
         if (this.kmallocCaches[type]![i]) continue;
-        let flags = SLAB_KMALLOC | SLAB_NO_USER_FLAGS;
+        // create_kmalloc_caches(0) in 6.1: only SLAB_KMALLOC (create_kmalloc_cache adds it), so slub_debug applies to them
+        let flags = SLAB_KMALLOC;
         if (type === KMALLOC_RECLAIM) flags |= SLAB_RECLAIM_ACCOUNT;
         else if (type === KMALLOC_CGROUP) {
           if (!this.memcgKmem) {

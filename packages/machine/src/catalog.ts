@@ -3,6 +3,7 @@ import { ScenarioError, UnknownPolicyError, isMmsimModule, type MmsimModule } fr
 import { buddyModule } from "@mmsim/buddy";
 import { memblockModule } from "@mmsim/memblock";
 import { slabModule } from "@mmsim/slab";
+import { slubModule } from "@mmsim/slub";
 
 /**
  * Every module a machine can be built from, by slot and name. Mechanisms every machine has
@@ -42,7 +43,7 @@ export class ModuleCatalog {
 
   /** The catalog of the packages @mmsim/machine depends on. */
   static default(): ModuleCatalog {
-    return new ModuleCatalog().add(memblockModule).add(buddyModule).add(slabModule);
+    return new ModuleCatalog().add(memblockModule).add(buddyModule).add(slabModule).add(slubModule);
   }
 
   /**
