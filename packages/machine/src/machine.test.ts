@@ -252,3 +252,35 @@ workload:
     expect(() => loadScenario('workload:\n  - kmem_cache_create: { name: foo, size: 64, flags: "SLAB_HWCACHE_ALGN" }\n', "s.yaml")).toThrow(/unknown slab flag "SLAB_HWCACHE_ALGN"; the closest are SLAB_HWCACHE_ALIGN/);
   });
 });
+
+describe("Machine: SLUB by default, its sysfs, and SLAB's tunables", () => {
+  it("boots with SLUB as the reference does, and /sys/kernel/slab agrees with the real kmalloc caches", () => {
+    const m = Machine.create(referenceScenario());
+    m.boot();
+    expect(m.slab!.allocator.name).toBe("slub");
+    // the fixture dmesg line 45, and the fixture sys_kernel_slab_kmalloc-all (order, objs_per_slab, object_size, slab_size, aliases)
+    expect(m.log.dmesg()).toContain("[    0.000000] SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1\n");
+    const real = fixture("sys_kernel_slab_kmalloc-all").trim().split("\n");
+    for (const line of real) {
+      const [name, ...kv] = line.split(" ");
+      for (const pair of kv) {
+        const [attr, value] = pair.split("=");
+        expect(m.readFile(`/sys/kernel/slab/${name}/${attr}`), `${name}/${attr}`).toBe(`${value}\n`);
+      }
+    }
+    expect(m.listFiles()).toContain("/sys/kernel/slab/kmalloc-128/order");
+    expect(m.readFile("/sys/kernel/slab/kmalloc-128/nope")).toBeUndefined();
+  });
+
+  it("a write step tunes SLAB through /proc/slabinfo, and SLUB says it has no tunables", () => {
+    const write = { kind: "write" as const, path: "/proc/slabinfo", value: "kmalloc-128 240 120 8", line: 5 };
+    const slab = Machine.create(referenceScenario({ kernel: { policies: { slab: "slab" } }, workload: [write] }));
+    slab.runWorkload();
+    expect(slab.readFile("/proc/slabinfo")).toMatch(/^kmalloc-128 .* : tunables  240  120    8 :/m);
+    const slub = Machine.create(referenceScenario({ workload: [write] }));
+    expect(() => slub.runWorkload()).toThrow(/<test>:5: \/proc\/slabinfo: the slub slab allocator has no tunables/);
+    const vm = Machine.create(referenceScenario({ workload: [{ kind: "write", path: "/proc/sys/vm/min_free_kbytes", value: "8192" }] }));
+    vm.runWorkload();
+    expect(vm.readFile("/proc/sys/vm/min_free_kbytes")).toBe("8192\n");
+  });
+});

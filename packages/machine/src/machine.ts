@@ -236,6 +236,7 @@ export class Machine {
     if (this.container.isRegistered(KmemCacheAllocator)) {
       this.slabCommon = new SlabCommon(resolveToken(this.container, KmemCacheAllocator), buddy, log);
       this.slabCommon.createKmallocCaches();
+      this.slabCommon.allocator.kmemCacheInit?.();
     }
     buddy.setupPerCpuPageset();
     this.log.startClock(); // time_init → sched_clock: printk timestamps start here
@@ -307,8 +308,41 @@ export class Machine {
     if (!this.booted) this.boot();
     if (path === "/proc/cmdline") return `${this.scenario.machine.cmdline}\n`;
     if (path === "/proc/slabinfo") return this.slabCommon?.slabinfo();
+    if (path.startsWith("/sys/kernel/slab/")) return this.readSlabSysfs(path);
     if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
     return this.procfs!.read(path);
+  }
+
+  /** `/sys/kernel/slab/<cache>/<attr>`: the allocator's sysfs, for a cache or one of its aliases. */
+  private readSlabSysfs(path: string): string | undefined {
+    const m = /^\/sys\/kernel\/slab\/([^/]+)\/([^/]+)$/.exec(path);
+    const slab = this.slabCommon;
+    if (!m || !slab || !slab.allocator.sysfsShow) return undefined;
+    const c = slab.findCache(m[1]!);
+    return c ? slab.allocator.sysfsShow(c.id, m[2]!, c.aliases.length, c.usersize) : undefined;
+  }
+
+  /**
+   * Writes a simulated file as `echo value > path` would: /proc/sys/vm/* and /proc/slabinfo.
+   * @throws ScenarioError when the file is not writable or the kernel refuses the value
+   */
+  writeFile(path: string, value: string, line?: number): void {
+    if (!this.booted) this.boot();
+    const file = this.scenario.file;
+    if (path.startsWith("/proc/sys/vm/")) {
+      const nums = value.trim().split(/\s+/).map(Number);
+      if (nums.some((n) => !Number.isFinite(n))) throw new ScenarioError("machine.writeFile", file, path, `expected numbers, got ${describeValue(value)}`, line);
+      this.writeSysctl(path.slice("/proc/sys/vm/".length), nums.length === 1 ? nums[0]! : nums, line);
+      return;
+    }
+    if (path === "/proc/slabinfo") {
+      const w = this.slabCommon?.allocator.slabinfoWrite;
+      if (!w) throw new ScenarioError("machine.writeFile", file, path, `the ${this.slabCommon?.allocator.name ?? "configured"} slab allocator has no tunables (only SLAB accepts writes: kernel.policies.slab: slab)`, line);
+      const r = w.call(this.slabCommon!.allocator, value);
+      if (r < 0) throw new ScenarioError("machine.writeFile", file, path, `the kernel refused ${describeValue(value)} (write: ${r})`, line);
+      return;
+    }
+    throw new ScenarioError("machine.writeFile", file, path, "not a file mmsim can write; writable: /proc/sys/vm/<name>, /proc/slabinfo", line);
   }
 
   private readSysctl(name: string): string | undefined {
@@ -332,7 +366,9 @@ export class Machine {
   /** Every path readFile() serves. */
   listFiles(): readonly string[] {
     if (!this.booted) this.boot();
-    const slab = this.slabCommon ? ["/proc/slabinfo"] : [];
+    const slab: string[] = this.slabCommon ? ["/proc/slabinfo"] : [];
+    const attrs = this.slabCommon?.allocator.sysfsAttributes?.() ?? [];
+    for (const c of this.slabCommon?.caches ?? []) for (const a of attrs) slab.push(`/sys/kernel/slab/${c.name}/${a}`);
     return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`)].sort();
   }
 
@@ -405,6 +441,9 @@ export class Machine {
       }
       case "sysctl":
         this.writeSysctl(step.name, step.value, step.line);
+        return;
+      case "write":
+        this.writeFile(step.path, step.value, step.line);
         return;
       case "expect": {
         const text = this.readFile(step.path);

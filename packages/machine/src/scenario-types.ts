@@ -57,6 +57,8 @@ export type WorkloadStep =
   | { readonly kind: "sysctl"; readonly line?: number; readonly name: string; readonly value: number | readonly number[] }
   | { readonly kind: "expect"; readonly line?: number; readonly path: string; readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: number }
   | { readonly kind: "label"; readonly line?: number; readonly name: string }
+  /** `echo value > path`: /proc/sys/vm/<name>, or /proc/slabinfo (SLAB's tunables: "name limit batchcount shared"). */
+  | { readonly kind: "write"; readonly line?: number; readonly path: string; readonly value: string }
   /** kmem_cache_create: a named kernel cache (KERNEL_CACHES) or an explicit size/align/flags. */
   | { readonly kind: "kmem_cache_create"; readonly line?: number; readonly name: string; readonly size: number; readonly align: number; readonly flags: number; readonly usercopy: boolean; readonly ctor: boolean }
   /** kmem_cache_alloc of `count` objects from `cache`, held under `as`. */

@@ -520,6 +520,10 @@ const STEP_SCHEMAS = {
     op: checked<(typeof EXPECT_OPS)[number]>((v) => ((EXPECT_OPS as readonly unknown[]).includes(v) ? { ok: v as (typeof EXPECT_OPS)[number] } : `expected one of ${EXPECT_OPS.join(" ")}, got ${describeValue(v)} (quote it: op: ">")`)).default("=="),
     value: checked<number>((v) => (typeof v === "number" && Number.isFinite(v) ? { ok: v } : v === undefined ? `${MISSING}: the number to compare with` : `expected a number, got ${describeValue(v)}`)),
   }),
+  write: z.strictObject({
+    path: absPath,
+    value: checked<string>((v) => (typeof v === "string" || typeof v === "number" ? { ok: String(v) } : `expected the text to write, got ${describeValue(v)}`)),
+  }),
   kmem_cache_create: z.strictObject({
     name: str("a cache name (a kernel cache such as dentry takes its 6.1 size and flags)"),
     size: int(8, KMALLOC_MAX_SIZE, "an object size in bytes").optional(),
@@ -834,6 +838,11 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
     case "expect": {
       const d = data as ZodOut<"expect">;
       step = { kind, line, path: d.path, field: d.field, op: d.op, value: d.value };
+      break;
+    }
+    case "write": {
+      const d = data as ZodOut<"write">;
+      step = { kind, line, path: d.path, value: d.value };
       break;
     }
     case "kmem_cache_create": {

@@ -58,6 +58,7 @@ import {
   countPartialFree, flushAll, kmemCacheDoShrink, kmemCacheFreeObj, kmemCacheShutdown, NO_NODE, slabAllocNode,
 } from "./slub-alloc.ts";
 import { debugRead, debugWrite, kmemCacheInitMessages, makeRandomSeq, setContext, validateSlabCache } from "./slub-debug.ts";
+import { SLUB_SYSFS_ATTRS, sysfsShow } from "./slub-sysfs.ts";
 import type { SlubContext } from "./slub-debug.ts";
 import { DEBUG_METADATA_FLAGS, kmemCacheFlags, parseSlubDebug, resolveSlubOptions, SLUB_OPTIONS } from "./slub-options.ts";
 import type { ResolvedSlubOptions, SlubDebugSetting, SlubOptions } from "./slub-options.ts";
@@ -227,6 +228,16 @@ export class SlubAllocator implements KmemCacheAllocator {
   flushAll(cacheId: number): void {
     this.caches.check("flushAll", cacheId);
     flushAll(this, cacheId);
+  }
+
+  /** One /sys/kernel/slab/<cache>/<attr> file. Kernel: `slab_attr_show()`. */
+  sysfsShow(cacheId: number, attr: string, aliases = 0, usersize = 0): string | undefined {
+    return sysfsShow(this, cacheId, attr, aliases, usersize);
+  }
+
+  /** The attributes /sys/kernel/slab/<cache>/ has. */
+  sysfsAttributes(): readonly string[] {
+    return SLUB_SYSFS_ATTRS;
   }
 
   /** Logs kmem_cache_init()'s lines (`SLUB: HWalign=64, Order=0-3, …`). Kernel: `kmem_cache_init()`. */

@@ -109,6 +109,16 @@ export interface KmemCacheAllocator {
   slabPages(cacheId: number): number;
   /** Checks every slab of every cache. Kernel: `validate_slab_cache()` / `check_slab()`. */
   validate(sink: ValidationSink): void;
+  /** Boot-time messages and setup after the kmalloc caches exist. Kernel: `kmem_cache_init()` (SLUB: `SLUB: HWalign=…`). */
+  kmemCacheInit?(): void;
+  /**
+   * One /sys/kernel/slab/<cache>/<attr> file, if the allocator has sysfs (SLUB).
+   * Kernel: `slab_attr_show()`. @param aliases caches merged into this one (slab_common knows them)
+   * @returns the text, or undefined for an unknown attribute
+   */
+  sysfsShow?(cacheId: number, attr: string, aliases: number, usersize: number): string | undefined;
+  /** The sysfs attribute names, if the allocator has sysfs. */
+  sysfsAttributes?(): readonly string[];
   /** Periodic per-CPU cleanup, if the allocator has one. Kernel: SLAB's `cache_reap()` (every 2 s per CPU). */
   cacheReap?(cpu: number): void;
   /**
