@@ -285,3 +285,27 @@ describe("Machine: SLUB by default, its sysfs, and SLAB's tunables", () => {
     expect(vm.readFile("/proc/sys/vm/min_free_kbytes")).toBe("8192\n");
   });
 });
+
+describe("Machine: slab churn patterns", () => {
+  it("steady, burst and mixed run from the seeded workload RNG, the same under every policy", async () => {
+    const { loadScenario } = await import("./scenario.ts");
+    const yaml = `workload:
+  - kmem_cache_create: { name: dentry }
+  - slab_churn: { cache: dentry, as: steady, pattern: steady, live: 2000, ops: 5000, cpus: [0, 1] }
+  - slab_churn: { sizes: [64, 256, 1024], as: burst, pattern: burst, ops: 3000 }
+  - slab_churn: { sizes: [128, 512], as: mixed, pattern: mixed, ops: 4000, cpus: [1] }
+`;
+    const results = ["slub", "slab"].map((policy) => {
+      const m = Machine.create(loadScenario(yaml, "churn.yaml", { set: [`kernel.policies.slab=${policy}`] }));
+      m.runWorkload();
+      expectValid(m.slab!.allocator, `churn under ${policy}`);
+      return { live: m.slabLiveBytes(), ops: { ...m.slabOps } };
+    });
+    // steady leaves 2000 dentries, burst nothing, mixed its long-lived fifth
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.ops.allocs).toBe(2000 + 5000 + 3000 + 4000);
+    expect(results[0]!.live).toBeGreaterThan(2000 * 192);
+    expect(() => loadScenario("workload:\n  - slab_churn: { as: x, pattern: steady, ops: 1 }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].slab_churn: give either cache or sizes/);
+    expect(() => loadScenario("workload:\n  - slab_churn: { sizes: [8], as: x, pattern: sawtooth, ops: 1 }\n", "s.yaml")).toThrow(/pattern: expected steady, burst or mixed, got "sawtooth"/);
+  });
+});

@@ -445,6 +445,9 @@ export class Machine {
       case "write":
         this.writeFile(step.path, step.value, step.line);
         return;
+      case "slab_churn":
+        this.slabChurn(step, failedAllocs);
+        return;
       case "expect": {
         const text = this.readFile(step.path);
         if (text === undefined) throw new ScenarioError("machine.runWorkload", file, "expect.path", `no file ${step.path}`, step.line);
@@ -519,6 +522,62 @@ export class Machine {
   private requireSlab(line?: number): SlabCommon {
     if (!this.slabCommon) throw new ScenarioError("machine.runWorkload", this.scenario.file, "kernel.policies.slab", "this step needs a slab allocator; set kernel.policies.slab (slub, slab, or a module file)", line);
     return this.slabCommon;
+  }
+
+  /** Runs one churn pattern (see the slab_churn step). All choices come from workloadRng. */
+  private slabChurn(step: Extract<WorkloadStep, { kind: "slab_churn" }>, failedAllocs: Record<string, number>): void {
+    const slab = this.requireSlab(step.line);
+    const rng = this.workloadRng;
+    let cacheId = -1;
+    let objSize = 0;
+    if (step.cache !== undefined) {
+      const c = slab.findCache(step.cache);
+      if (!c) throw new ScenarioError("machine.runWorkload", this.scenario.file, `slab_churn ${step.cache}`, `no cache "${step.cache}"`, step.line);
+      cacheId = c.id;
+      objSize = c.objectSize;
+    }
+    const held = this.heldFor(step.as, cacheId, step.line);
+    const cpu = () => step.cpus[step.cpus.length === 1 ? 0 : rng.below(step.cpus.length)]!;
+    const alloc = (into: { objs: number[]; sizes: number[] }) => {
+      const size = cacheId >= 0 ? objSize : step.sizes[step.sizes.length === 1 ? 0 : rng.below(step.sizes.length)]!;
+      const o = cacheId >= 0 ? slab.allocator.kmemCacheAlloc(cacheId, step.gfp, cpu()) : slab.kmalloc(size, step.gfp, cpu());
+      this.slabOps.allocs++;
+      if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
+      else {
+        into.objs.push(o);
+        into.sizes.push(size);
+      }
+    };
+    const freeAt = (from: { objs: number[]; sizes: number[] }, k: number) => {
+      const o = from.objs[k]!;
+      from.objs[k] = from.objs[from.objs.length - 1]!;
+      from.sizes[k] = from.sizes[from.sizes.length - 1]!;
+      from.objs.pop();
+      from.sizes.pop();
+      if (cacheId < 0) slab.kfree(o, cpu());
+      else slab.allocator.kmemCacheFree(cacheId, o, cpu());
+      this.slabOps.frees++;
+    };
+    if (step.pattern === "steady") {
+      while (held.objs.length < step.live) alloc(held);
+      for (let i = 0; i < step.ops; i++) {
+        if (held.objs.length > 0) freeAt(held, rng.below(held.objs.length));
+        alloc(held);
+      }
+    } else if (step.pattern === "burst") {
+      const burst = { objs: [] as number[], sizes: [] as number[] };
+      for (let i = 0; i < step.ops; i++) alloc(burst);
+      while (burst.objs.length > 0) freeAt(burst, rng.below(burst.objs.length));
+    } else {
+      // mixed: 1 in 5 long-lived (kept under `as`), the rest short-lived (freed within ~16 ops)
+      const short = { objs: [] as number[], sizes: [] as number[] };
+      for (let i = 0; i < step.ops; i++) {
+        if (rng.below(5) === 0) alloc(held);
+        else alloc(short);
+        while (short.objs.length > 0 && rng.below(16) < short.objs.length) freeAt(short, rng.below(short.objs.length));
+      }
+      while (short.objs.length > 0) freeAt(short, short.objs.length - 1);
+    }
   }
 
   /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */

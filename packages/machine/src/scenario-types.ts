@@ -57,6 +57,13 @@ export type WorkloadStep =
   | { readonly kind: "sysctl"; readonly line?: number; readonly name: string; readonly value: number | readonly number[] }
   | { readonly kind: "expect"; readonly line?: number; readonly path: string; readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: number }
   | { readonly kind: "label"; readonly line?: number; readonly name: string }
+  /**
+   * A churn pattern over one cache (or kmalloc sizes), CPUs picked by the seeded RNG:
+   * steady (keep ~live objects, each op frees a random one and allocates), burst (allocate ops
+   * objects, then free them all in random order), mixed (1 in 5 allocations long-lived and kept,
+   * the others freed after a short random lifetime). Objects left are held under `as`.
+   */
+  | { readonly kind: "slab_churn"; readonly line?: number; readonly cache?: string; readonly sizes: readonly number[]; readonly as: string; readonly pattern: "steady" | "burst" | "mixed"; readonly ops: number; readonly live: number; readonly cpus: readonly number[]; readonly gfp: number; readonly gfpText: string }
   /** `echo value > path`: /proc/sys/vm/<name>, or /proc/slabinfo (SLAB's tunables: "name limit batchcount shared"). */
   | { readonly kind: "write"; readonly line?: number; readonly path: string; readonly value: string }
   /** kmem_cache_create: a named kernel cache (KERNEL_CACHES) or an explicit size/align/flags. */

@@ -520,6 +520,20 @@ const STEP_SCHEMAS = {
     op: checked<(typeof EXPECT_OPS)[number]>((v) => ((EXPECT_OPS as readonly unknown[]).includes(v) ? { ok: v as (typeof EXPECT_OPS)[number] } : `expected one of ${EXPECT_OPS.join(" ")}, got ${describeValue(v)} (quote it: op: ">")`)).default("=="),
     value: checked<number>((v) => (typeof v === "number" && Number.isFinite(v) ? { ok: v } : v === undefined ? `${MISSING}: the number to compare with` : `expected a number, got ${describeValue(v)}`)),
   }),
+  slab_churn: z.strictObject({
+    cache: str("a cache created earlier (or a kmalloc cache)").optional(),
+    sizes: checked<number[]>((v) =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 1 && x <= KMALLOC_MAX_SIZE)
+        ? { ok: v as number[] }
+        : `expected a non-empty list of sizes from 1 to ${KMALLOC_MAX_SIZE}, got ${describeValue(v)}`,
+    ).optional(),
+    as: str("a name for the objects left at the end"),
+    pattern: checked<"steady" | "burst" | "mixed">((v) => (v === "steady" || v === "burst" || v === "mixed" ? { ok: v } : `expected steady, burst or mixed, got ${describeValue(v)}`)),
+    ops: int(1, INT_MAX, "a number of operations"),
+    live: int(0, INT_MAX, "objects kept live (steady)").default(1000),
+    cpus: checked<number[]>((v) => (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0 && x < MAX_CPUS) ? { ok: v as number[] } : `expected a non-empty list of CPU numbers, got ${describeValue(v)}`)).default([0]),
+    gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
+  }),
   write: z.strictObject({
     path: absPath,
     value: checked<string>((v) => (typeof v === "string" || typeof v === "number" ? { ok: String(v) } : `expected the text to write, got ${describeValue(v)}`)),
@@ -840,6 +854,12 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
       step = { kind, line, path: d.path, field: d.field, op: d.op, value: d.value };
       break;
     }
+    case "slab_churn": {
+      const d = data as ZodOut<"slab_churn">;
+      if ((d.cache === undefined) === (d.sizes === undefined)) throw origins.error(path, "give either cache or sizes (kmalloc sizes the seeded RNG picks from)");
+      step = { kind, line, cache: d.cache, sizes: d.sizes ?? [], as: d.as, pattern: d.pattern, ops: d.ops, live: d.live, cpus: d.cpus, gfp: d.gfp.value, gfpText: d.gfp.text };
+      break;
+    }
     case "write": {
       const d = data as ZodOut<"write">;
       step = { kind, line, path: d.path, value: d.value };
@@ -904,6 +924,15 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
     switch (step.kind) {
       case "kmem_cache_create":
         cacheNames.add(step.name);
+        break;
+      case "slab_churn":
+        for (const [i, c] of step.cpus.entries()) {
+          if (c >= m.cpus) throw origins.error([...path, "cpus", i], `cpu ${c} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        }
+        if (step.cache !== undefined && !cacheNames.has(step.cache) && !/^(dma-)?kmalloc-/.test(step.cache)) {
+          throw origins.error([...path, "cache"], `no cache "${step.cache}" is created before this step; add a kmem_cache_create step, or use sizes`);
+        }
+        slabNames.add(step.as);
         break;
       case "kmem_cache_alloc":
       case "kmalloc":
