@@ -1,0 +1,40 @@
+// mmsim: kmalloc of a size mix through core's slab_common, SLUB and SLAB side by side (issue 6's kmalloc bench)
+/*
+ * Built packages, native ESM (see vitest.shared.ts). Each iteration allocates 100 objects of
+ * sizes drawn from a fixed mix (16 B … 4 KiB, plus one 16 KiB large kmalloc every 100) and frees
+ * them in the same order: ops/s = hz × 200. The size sequence is precomputed from a seeded RNG so
+ * both allocators see the same one.
+ */
+import { CostModel, GFP_KERNEL, KernelLog, Prandom, SimClock, SlabCommon } from "@mmsim/core";
+import { FakePageAllocator } from "@mmsim/core/testing";
+import { SlabAllocator } from "@mmsim/slab";
+import { SlubAllocator } from "@mmsim/slub";
+import { bench, describe } from "vitest";
+
+const BATCH = 100;
+const MIX = [16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096];
+const rng = new Prandom(7);
+const sizes = Int32Array.from({ length: BATCH }, (_, i) => (i === BATCH - 1 ? 16384 : MIX[rng.below(MIX.length)]!));
+const topo = { nrCpus: 2, nrNodes: 1, cpuToNode: [0, 0] };
+
+function layer(kind: "slub" | "slab"): SlabCommon {
+  const pages = new FakePageAllocator(0x40000, 1 << 18);
+  const allocator =
+    kind === "slub"
+      ? new SlubAllocator(pages, pages.mem, topo, new SimClock(), new CostModel(), new KernelLog(), new Prandom(1), {})
+      : new SlabAllocator(pages, pages.mem, topo, new SimClock(), new CostModel(), new KernelLog(), new Prandom(1));
+  const sc = new SlabCommon(allocator, pages, new KernelLog());
+  sc.createKmallocCaches();
+  return sc;
+}
+
+const held = new Float64Array(BATCH);
+describe(`kmalloc + kfree of a size mix 16 B … 16 KiB (each iteration = ${BATCH} kmallocs + ${BATCH} kfrees: ops/s = hz × ${2 * BATCH})`, () => {
+  for (const kind of ["slub", "slab"] as const) {
+    const sc = layer(kind);
+    bench(`kmalloc size mix (${kind})`, () => {
+      for (let i = 0; i < BATCH; i++) held[i] = sc.kmalloc(sizes[i]!, GFP_KERNEL, 0);
+      for (let i = 0; i < BATCH; i++) sc.kfree(held[i]!, 0);
+    });
+  }
+});
