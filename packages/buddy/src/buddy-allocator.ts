@@ -25,7 +25,7 @@ import { MEMBLOCK_NONE, Memblock } from "@mmsim/memblock";
 import { inject, injectable } from "tsyringe";
 import { allocPages, freePages } from "./alloc-pages.ts";
 import {
-  DeferredFreeRanges, type FreeAreaInitResult, type PfnRange, earlyPageUninitialised, freeAreaInit,
+  DeferredFreeRanges, type FreeAreaInitResult, earlyPageUninitialised, freeAreaInit,
   initReservedPage, pageAllocInitLate,
 } from "./mm-init.ts";
 import { noOpHooks, type PageAllocHooks } from "./no-op-hooks.ts";
@@ -287,4 +287,3 @@ export function createBuddyAllocator(opts: CreateBuddyOptions): BuddyAllocator {
   return b;
 }
 
-export type { PfnRange };

@@ -309,3 +309,29 @@ describe("Machine: slab churn patterns", () => {
     expect(() => loadScenario("workload:\n  - slab_churn: { sizes: [8], as: x, pattern: sawtooth, ops: 1 }\n", "s.yaml")).toThrow(/pattern: expected steady, burst or mixed, got "sawtooth"/);
   });
 });
+
+describe("Machine: simulated time and periodic work", () => {
+  it("a sleep lets SLAB's cache_reap run on every CPU every 2 s of simulated time", () => {
+    const m = Machine.create(referenceScenario({
+      kernel: { policies: { slab: "slab" } },
+      workload: [
+        { kind: "kmalloc", sizes: [100], as: "k", count: 500, cpu: 0, gfp: 0xcc0, gfpText: "GFP_KERNEL" },
+        { kind: "slab_free", as: "k", count: "all", cpu: 0, order: "lifo" },
+        { kind: "sleep", ms: 10_000 },
+      ],
+    }));
+    m.boot();
+    const reaped: number[] = [];
+    const allocator = m.slab!.allocator;
+    const orig = allocator.cacheReap!.bind(allocator);
+    allocator.cacheReap = (cpu: number) => {
+      reaped.push(cpu);
+      orig(cpu);
+    };
+    const t0 = m.clock.now();
+    m.runWorkload();
+    expect(m.clock.now() - t0).toBeGreaterThanOrEqual(10_000_000_000);
+    expect(reaped.length).toBe(2 * 5); // 10 s / 2 s, on both CPUs
+    expectValid(allocator, "after reaping");
+  });
+});

@@ -31,6 +31,7 @@ import {
   setPercpuPagelistHighFraction, setWatermarkBoostFactor, setWatermarkScaleFactor, zoneSizesInit,
 } from "@mmsim/buddy";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
+import { REAPTIMEOUT_AC_NS } from "@mmsim/slab";
 import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
@@ -99,6 +100,8 @@ export class Machine {
   private procfs: ProcFs | undefined;
   private iomem: Resource | undefined;
   private totalcmaPages = 0;
+  /** Simulated time of the next periodic reap (REAPTIMEOUT_AC: every 2 s per CPU in SLAB). */
+  private nextReapNs = 0;
   private slabCommon: SlabCommon | undefined;
   private booted = false;
   private readonly held = new Map<string, Held>();
@@ -391,6 +394,7 @@ export class Machine {
           continue;
         }
         this.runStep(step, done + 1, failedExpects, failedAllocs, observer);
+        this.runTimers();
         done++;
         observer.onStep?.(done, total);
         if ((typeof stop === "number" && done === stop) || (typeof stop === "string" && step.kind === "label" && step.name === stop)) {
@@ -447,6 +451,9 @@ export class Machine {
         return;
       case "slab_churn":
         this.slabChurn(step, failedAllocs);
+        return;
+      case "sleep":
+        this.clock.advance(step.ms * 1_000_000);
         return;
       case "expect": {
         const text = this.readFile(step.path);
@@ -505,14 +512,7 @@ export class Machine {
         for (let i = 0; i < n; i++) {
           // lifo: newest first; random: a seeded choice among those held
           const k = step.order === "random" ? this.workloadRng.below(held.objs.length) : held.objs.length - 1;
-          const o = held.objs[k]!;
-          held.objs[k] = held.objs[held.objs.length - 1]!;
-          held.sizes[k] = held.sizes[held.sizes.length - 1]!;
-          held.objs.pop();
-          held.sizes.pop();
-          if (held.cache < 0) slab.kfree(o, step.cpu);
-          else slab.allocator.kmemCacheFree(held.cache, o, step.cpu);
-          this.slabOps.frees++;
+          this.freeHeld(slab, held, held.cache, k, step.cpu);
         }
         return;
       }
@@ -522,6 +522,20 @@ export class Machine {
   private requireSlab(line?: number): SlabCommon {
     if (!this.slabCommon) throw new ScenarioError("machine.runWorkload", this.scenario.file, "kernel.policies.slab", "this step needs a slab allocator; set kernel.policies.slab (slub, slab, or a module file)", line);
     return this.slabCommon;
+  }
+
+  /**
+   * Periodic kernel work due by the simulated clock: the slab allocator's per-CPU reap every
+   * REAPTIMEOUT_AC (2 s; SLAB's cache_reap, which the kernel schedules as delayed work per CPU).
+   */
+  private runTimers(): void {
+    const reap = this.slabCommon?.allocator.cacheReap;
+    if (!reap) return;
+    if (this.nextReapNs === 0) this.nextReapNs = this.clock.now() + REAPTIMEOUT_AC_NS;
+    while (this.clock.now() >= this.nextReapNs) {
+      for (let cpu = 0; cpu < this.scenario.machine.cpus; cpu++) reap.call(this.slabCommon!.allocator, cpu);
+      this.nextReapNs += REAPTIMEOUT_AC_NS;
+    }
   }
 
   /** Runs one churn pattern (see the slab_churn step). All choices come from workloadRng. */
@@ -548,16 +562,7 @@ export class Machine {
         into.sizes.push(size);
       }
     };
-    const freeAt = (from: { objs: number[]; sizes: number[] }, k: number) => {
-      const o = from.objs[k]!;
-      from.objs[k] = from.objs[from.objs.length - 1]!;
-      from.sizes[k] = from.sizes[from.sizes.length - 1]!;
-      from.objs.pop();
-      from.sizes.pop();
-      if (cacheId < 0) slab.kfree(o, cpu());
-      else slab.allocator.kmemCacheFree(cacheId, o, cpu());
-      this.slabOps.frees++;
-    };
+    const freeAt = (from: { objs: number[]; sizes: number[] }, k: number) => this.freeHeld(slab, from, cacheId, k, cpu());
     if (step.pattern === "steady") {
       while (held.objs.length < step.live) alloc(held);
       for (let i = 0; i < step.ops; i++) {
@@ -578,6 +583,18 @@ export class Machine {
       }
       while (short.objs.length > 0) freeAt(short, short.objs.length - 1);
     }
+  }
+
+  /** Frees held object k (swap-remove), through kfree or kmem_cache_free as it was allocated. */
+  private freeHeld(slab: SlabCommon, from: { objs: number[]; sizes: number[] }, cacheId: number, k: number, cpu: number): void {
+    const o = from.objs[k]!;
+    from.objs[k] = from.objs[from.objs.length - 1]!;
+    from.sizes[k] = from.sizes[from.sizes.length - 1]!;
+    from.objs.pop();
+    from.sizes.pop();
+    if (cacheId < 0) slab.kfree(o, cpu);
+    else slab.allocator.kmemCacheFree(cacheId, o, cpu);
+    this.slabOps.frees++;
   }
 
   /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */

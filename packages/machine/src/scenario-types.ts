@@ -64,6 +64,8 @@ export type WorkloadStep =
    * the others freed after a short random lifetime). Objects left are held under `as`.
    */
   | { readonly kind: "slab_churn"; readonly line?: number; readonly cache?: string; readonly sizes: readonly number[]; readonly as: string; readonly pattern: "steady" | "burst" | "mixed"; readonly ops: number; readonly live: number; readonly cpus: readonly number[]; readonly gfp: number; readonly gfpText: string }
+  /** Lets simulated time pass (an idle machine): periodic work such as SLAB's cache_reap runs. */
+  | { readonly kind: "sleep"; readonly line?: number; readonly ms: number }
   /** `echo value > path`: /proc/sys/vm/<name>, or /proc/slabinfo (SLAB's tunables: "name limit batchcount shared"). */
   | { readonly kind: "write"; readonly line?: number; readonly path: string; readonly value: string }
   /** kmem_cache_create: a named kernel cache (KERNEL_CACHES) or an explicit size/align/flags. */

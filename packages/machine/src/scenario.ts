@@ -489,6 +489,25 @@ function shapeKeyOf(path: Path): string {
 
 const EXPECT_OPS = ["==", "!=", "<", "<=", ">", ">="] as const;
 
+/** A list of kmalloc sizes (kmalloc and slab_churn steps). */
+const kmallocSizes = checked<number[]>((v) =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 1 && x <= KMALLOC_MAX_SIZE)
+    ? { ok: v as number[] }
+    : `expected a non-empty list of sizes from 1 to ${KMALLOC_MAX_SIZE}, got ${describeValue(v)}`,
+);
+
+/** kmem_cache_free and kfree: which objects, how many, from which CPU, in which order. */
+function slabFree(asWhat: string) {
+  return z.strictObject({
+    as: str(asWhat),
+    count: checked<number | "all">((v) =>
+      v === "all" || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= INT_MAX) ? { ok: v } : `expected a count ≥ 1 or "all", got ${describeValue(v)}`,
+    ).default("all"),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
+  });
+}
+
 const STEP_SCHEMAS = {
   show: absPath,
   alloc: z.strictObject({
@@ -522,11 +541,7 @@ const STEP_SCHEMAS = {
   }),
   slab_churn: z.strictObject({
     cache: str("a cache created earlier (or a kmalloc cache)").optional(),
-    sizes: checked<number[]>((v) =>
-      Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 1 && x <= KMALLOC_MAX_SIZE)
-        ? { ok: v as number[] }
-        : `expected a non-empty list of sizes from 1 to ${KMALLOC_MAX_SIZE}, got ${describeValue(v)}`,
-    ).optional(),
+    sizes: kmallocSizes.optional(),
     as: str("a name for the objects left at the end"),
     pattern: checked<"steady" | "burst" | "mixed">((v) => (v === "steady" || v === "burst" || v === "mixed" ? { ok: v } : `expected steady, burst or mixed, got ${describeValue(v)}`)),
     ops: int(1, INT_MAX, "a number of operations"),
@@ -534,6 +549,7 @@ const STEP_SCHEMAS = {
     cpus: checked<number[]>((v) => (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0 && x < MAX_CPUS) ? { ok: v as number[] } : `expected a non-empty list of CPU numbers, got ${describeValue(v)}`)).default([0]),
     gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
   }),
+  sleep: int(1, 86_400_000, "milliseconds of simulated time"),
   write: z.strictObject({
     path: absPath,
     value: checked<string>((v) => (typeof v === "string" || typeof v === "number" ? { ok: String(v) } : `expected the text to write, got ${describeValue(v)}`)),
@@ -557,31 +573,13 @@ const STEP_SCHEMAS = {
   kmalloc: z.strictObject({
     as: str("a name for the objects (a later kfree names it)"),
     size: int(1, KMALLOC_MAX_SIZE, "a size in bytes").optional(),
-    sizes: checked<number[]>((v) =>
-      Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 1 && x <= KMALLOC_MAX_SIZE)
-        ? { ok: v as number[] }
-        : `expected a non-empty list of sizes from 1 to ${KMALLOC_MAX_SIZE}, got ${describeValue(v)}`,
-    ).optional(),
+    sizes: kmallocSizes.optional(),
     count: int(1, INT_MAX, "a count").default(1),
     cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
     gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
   }),
-  kmem_cache_free: z.strictObject({
-    as: str("the name of an earlier kmem_cache_alloc"),
-    count: checked<number | "all">((v) =>
-      v === "all" || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= INT_MAX) ? { ok: v } : `expected a count ≥ 1 or "all", got ${describeValue(v)}`,
-    ).default("all"),
-    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
-    order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
-  }),
-  kfree: z.strictObject({
-    as: str("the name of an earlier kmalloc"),
-    count: checked<number | "all">((v) =>
-      v === "all" || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= INT_MAX) ? { ok: v } : `expected a count ≥ 1 or "all", got ${describeValue(v)}`,
-    ).default("all"),
-    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
-    order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
-  }),
+  kmem_cache_free: slabFree("the name of an earlier kmem_cache_alloc"),
+  kfree: slabFree("the name of an earlier kmalloc"),
   label: checked<string>((v) =>
     typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))
       ? `a label must not be a number (--after ${v} means step ${v}); got ${describeValue(v)}`
@@ -860,6 +858,9 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
       step = { kind, line, cache: d.cache, sizes: d.sizes ?? [], as: d.as, pattern: d.pattern, ops: d.ops, live: d.live, cpus: d.cpus, gfp: d.gfp.value, gfpText: d.gfp.text };
       break;
     }
+    case "sleep":
+      step = { kind, line, ms: data as ZodOut<"sleep"> };
+      break;
     case "write": {
       const d = data as ZodOut<"write">;
       step = { kind, line, path: d.path, value: d.value };
