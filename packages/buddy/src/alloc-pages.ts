@@ -27,14 +27,14 @@ import {
 } from "@mmsim/core";
 import {
   ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_KSWAPD, ALLOC_NO_WATERMARKS, ALLOC_NOFRAGMENT,
-  ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, FPI_NONE, MAX_RECLAIM_RETRIES,
+  ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, MAX_RECLAIM_RETRIES,
 } from "./internal.ts";
 import { deferredGrowZone } from "./mm-init.ts";
 import type { Zone } from "./mmzone.ts";
 import { HOOK_DIRECT_COMPACT, HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
 import {
-  freePagesOk, freeUnrefPage, pcpAllowedOrder, prepNewPage, reserveHighatomicPageblock, rmqueue,
+  freeThePage, prepNewPage, reserveHighatomicPageblock, rmqueue,
   unreserveHighatomicPageblock, zoneWatermarkFast, zoneWatermarkOk, badPage,
 } from "./page-alloc.ts";
 
@@ -351,11 +351,5 @@ export function freePages(pa: PageAllocState, page: number, order: number, cpu: 
     while (order-- > 0) freeThePage(pa, page + (1 << order), order, cpu);
   }
   return 0;
-}
-
-/** Kernel: `free_the_page()`. */
-function freeThePage(pa: PageAllocState, page: number, order: number, cpu: number): void {
-  if (pcpAllowedOrder(order) && pa.pageZone(page).pageset.length > 0) freeUnrefPage(pa, page, order, cpu);
-  else freePagesOk(pa, page, order, FPI_NONE);
 }
 

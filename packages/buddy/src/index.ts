@@ -15,7 +15,7 @@ export {
 export {
   modZoneFreepageState, findBuddyPage, freeOnePage, badPage, freePagesOk, freePagesCore, expand, rmqueueSmallest,
   findSuitableFallback, moveFreepagesBlock, rmqueueFallback, rmqueueInner, pcpAllowedOrder, orderToPindex,
-  pindexToOrder, rmqueueBulk, freePcppagesBulk, freeUnrefPage, rmqueue, drainPagesZone, drainAllPages,
+  pindexToOrder, rmqueueBulk, freePcppagesBulk, freeUnrefPage, freeThePage, rmqueue, drainPagesZone, drainAllPages,
   zoneWatermarkOk, zoneWatermarkFast, reserveHighatomicPageblock, unreserveHighatomicPageblock, prepNewPage,
   adjustManagedPageCount, initCmaReservedPageblock,
 } from "./page-alloc.ts";

@@ -201,8 +201,7 @@ export function initCmaReservedPageblock(pa: PageAllocState, page: number, cpu: 
   setPageblockMigratetype(pa.pageblock, mem.pageToPfn(page), MIGRATE_CMA);
   // set_page_refcounted(page); __free_pages(page, pageblock_order): the reference drops to 0
   mem.refcount[page] = 0;
-  if (pcpAllowedOrder(PAGEBLOCK_ORDER) && pa.pageZone(page).pageset.length > 0) freeUnrefPage(pa, page, PAGEBLOCK_ORDER, cpu);
-  else freePagesOk(pa, page, PAGEBLOCK_ORDER, FPI_NONE);
+  freeThePage(pa, page, PAGEBLOCK_ORDER, cpu);
   adjustManagedPageCount(pa, page, PAGEBLOCK_NR_PAGES);
   pa.pageZone(page).cmaPages += PAGEBLOCK_NR_PAGES;
 }
@@ -562,6 +561,15 @@ export function freeUnrefPage(pa: PageAllocState, page: number, order: number, c
   const freeHigh = pcp.freeFactor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
   const high = nrPcpHigh(pcp, zone, freeHigh);
   if (pcp.count >= high) freePcppagesBulk(pa, zone, nrPcpFree(pcp, high, pcp.batch, freeHigh), pcp, pindex);
+}
+
+/**
+ * Frees a block whose last reference is gone: small orders (and THP's) to the CPU's pcp list once
+ * pagesets exist, others straight to the buddy lists. Kernel: `free_the_page()`.
+ */
+export function freeThePage(pa: PageAllocState, page: number, order: number, cpu: number): void {
+  if (pcpAllowedOrder(order) && pa.pageZone(page).pageset.length > 0) freeUnrefPage(pa, page, order, cpu);
+  else freePagesOk(pa, page, order, FPI_NONE);
 }
 
 /**

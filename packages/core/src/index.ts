@@ -186,3 +186,5 @@ export {
   SLAB_FLAGS_PERMITTED, kmallocCacheName, kmallocIndex, kmallocType, calculateAlignment, getOrder,
 } from "./slab-common.ts";
 export type { SlabCache, SlabCommonOptions } from "./slab-common.ts";
+export { growTypedArray } from "./typed-arrays.ts";
+export type { GrowableArray } from "./typed-arrays.ts";

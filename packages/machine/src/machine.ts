@@ -22,7 +22,7 @@
  * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
  */
 import {
-  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, KernelLog, KmemCacheAllocator, MEM_MAP, MemMap, NIL_PFN,
+  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, NR_FREE_PAGES, KernelLog, KmemCacheAllocator, MEM_MAP, MemMap, NIL_PFN,
   PAGE_SIZE, Prandom, RNG, SIM_CLOCK, ScenarioError, SimClock, SlabCommon, TOPOLOGY, TRACE_BUS, TraceBus,
   describeValue, pfnDown, pfnUp, resolveToken,
 } from "@mmsim/core";
@@ -279,7 +279,7 @@ export class Machine {
     let physpages = 0;
     for (const p of pa.pgdat) physpages += p.nodePresentPages;
     let nrFree = 0;
-    for (const z of pa.zones) nrFree += z.vmStat[0]!;
+    for (const z of pa.zones) nrFree += z.vmStat[NR_FREE_PAGES]!;
     const img = KERNEL_IMAGE;
     const codesize = img._etext - img._stext;
     const datasize = img._edata - img._sdata;

@@ -28,6 +28,7 @@
  * `MemMap.private` (the simulator's stand-in for `struct slab` overlaying the page: the kernel
  * keeps `s_mem` in that word); both are cleared before the pages go back.
  */
+import { growTypedArray } from "@mmsim/core";
 import type { CostModel, KernelLog, MemMap, PageAllocator, Rng, SimClock, Topology } from "@mmsim/core";
 
 /** freelist_idx_t is one byte: FREELIST_BYTE_INDEX = ((PAGE_SIZE >> BITS_PER_BYTE) <= SLAB_OBJ_MIN_SIZE) = (16 <= 16). Kernel: `SLAB_OBJ_MAX_NUM` = 2^8 - 1. */
@@ -251,37 +252,37 @@ export class SlabState {
     let cap = Math.max(16, this.cacheCap);
     while (cap < minCap) cap *= 2;
     const nn = this.nrNodes;
-    this.cacheAlive = grow8(this.cacheAlive, cap);
-    this.cacheDebug = grow8(this.cacheDebug, cap);
-    this.cacheObjectSize = grow32(this.cacheObjectSize, cap);
-    this.cacheSize = grow32(this.cacheSize, cap);
-    this.cacheAlign = grow32(this.cacheAlign, cap);
-    this.cacheFlags = grow32(this.cacheFlags, cap);
-    this.cacheNum = grow32(this.cacheNum, cap);
-    this.cacheOrder = grow32(this.cacheOrder, cap);
-    this.cacheColour = grow32(this.cacheColour, cap);
-    this.cacheColourOff = grow32(this.cacheColourOff, cap);
-    this.cacheFreelistSize = grow32(this.cacheFreelistSize, cap);
-    this.cacheAllocflags = grow32(this.cacheAllocflags, cap);
-    this.cacheBatchcount = grow32(this.cacheBatchcount, cap);
-    this.cacheLimit = grow32(this.cacheLimit, cap);
-    this.cacheShared = grow32(this.cacheShared, cap);
-    this.cacheObjOffset = grow32(this.cacheObjOffset, cap);
-    this.cacheFreelistCache = grow32(this.cacheFreelistCache, cap);
-    this.cacheAcBase = grow32(this.cacheAcBase, cap);
-    this.cacheInuse = grow64(this.cacheInuse, cap);
-    this.cacheVmstatItem = grow32(this.cacheVmstatItem, cap);
-    this.lostReported = grow8(this.lostReported, cap);
-    this.nodeHead = grow32(this.nodeHead, cap * nn);
-    this.nodeTotalSlabs = grow64(this.nodeTotalSlabs, cap * nn);
-    this.nodeFreeSlabs = grow64(this.nodeFreeSlabs, cap * nn);
-    this.nodeFreeObjects = grow64(this.nodeFreeObjects, cap * nn);
-    this.nodeFreeLimit = grow64(this.nodeFreeLimit, cap * nn);
-    this.nodeColourNext = grow32(this.nodeColourNext, cap * nn);
-    this.nodeHasShared = grow8(this.nodeHasShared, cap * nn);
-    this.nodeHasAlien = grow8(this.nodeHasAlien, cap * nn);
-    this.nodeNextReap = grow64(this.nodeNextReap, cap * nn);
-    this.nodeFreeTouched = grow8(this.nodeFreeTouched, cap * nn);
+    this.cacheAlive = growTypedArray(this.cacheAlive, cap);
+    this.cacheDebug = growTypedArray(this.cacheDebug, cap);
+    this.cacheObjectSize = growTypedArray(this.cacheObjectSize, cap);
+    this.cacheSize = growTypedArray(this.cacheSize, cap);
+    this.cacheAlign = growTypedArray(this.cacheAlign, cap);
+    this.cacheFlags = growTypedArray(this.cacheFlags, cap);
+    this.cacheNum = growTypedArray(this.cacheNum, cap);
+    this.cacheOrder = growTypedArray(this.cacheOrder, cap);
+    this.cacheColour = growTypedArray(this.cacheColour, cap);
+    this.cacheColourOff = growTypedArray(this.cacheColourOff, cap);
+    this.cacheFreelistSize = growTypedArray(this.cacheFreelistSize, cap);
+    this.cacheAllocflags = growTypedArray(this.cacheAllocflags, cap);
+    this.cacheBatchcount = growTypedArray(this.cacheBatchcount, cap);
+    this.cacheLimit = growTypedArray(this.cacheLimit, cap);
+    this.cacheShared = growTypedArray(this.cacheShared, cap);
+    this.cacheObjOffset = growTypedArray(this.cacheObjOffset, cap);
+    this.cacheFreelistCache = growTypedArray(this.cacheFreelistCache, cap);
+    this.cacheAcBase = growTypedArray(this.cacheAcBase, cap);
+    this.cacheInuse = growTypedArray(this.cacheInuse, cap);
+    this.cacheVmstatItem = growTypedArray(this.cacheVmstatItem, cap);
+    this.lostReported = growTypedArray(this.lostReported, cap);
+    this.nodeHead = growTypedArray(this.nodeHead, cap * nn);
+    this.nodeTotalSlabs = growTypedArray(this.nodeTotalSlabs, cap * nn);
+    this.nodeFreeSlabs = growTypedArray(this.nodeFreeSlabs, cap * nn);
+    this.nodeFreeObjects = growTypedArray(this.nodeFreeObjects, cap * nn);
+    this.nodeFreeLimit = growTypedArray(this.nodeFreeLimit, cap * nn);
+    this.nodeColourNext = growTypedArray(this.nodeColourNext, cap * nn);
+    this.nodeHasShared = growTypedArray(this.nodeHasShared, cap * nn);
+    this.nodeHasAlien = growTypedArray(this.nodeHasAlien, cap * nn);
+    this.nodeNextReap = growTypedArray(this.nodeNextReap, cap * nn);
+    this.nodeFreeTouched = growTypedArray(this.nodeFreeTouched, cap * nn);
     this.cacheCap = cap;
   }
 
@@ -290,12 +291,12 @@ export class SlabState {
     if (this.acCap >= minCap) return;
     let cap = Math.max(64, this.acCap);
     while (cap < minCap) cap *= 2;
-    this.acAvail = grow32(this.acAvail, cap);
-    this.acLimit = grow32(this.acLimit, cap);
+    this.acAvail = growTypedArray(this.acAvail, cap);
+    this.acLimit = growTypedArray(this.acLimit, cap);
     const batch = new Uint32Array(cap);
     batch.set(this.acBatch);
     this.acBatch = batch;
-    this.acTouched = grow8(this.acTouched, cap);
+    this.acTouched = growTypedArray(this.acTouched, cap);
     this.acCap = cap;
   }
 
@@ -305,19 +306,19 @@ export class SlabState {
     let cap = Math.max(256, this.slotCap);
     while (cap < minCap) cap *= 2;
     const old = this.slotCap;
-    this.slabCache = grow32(this.slabCache, cap);
+    this.slabCache = growTypedArray(this.slabCache, cap);
     this.slabCache.fill(SLOT_FREE, old);
-    this.slabPfn = grow32(this.slabPfn, cap);
-    this.slabSMem = grow64(this.slabSMem, cap);
-    this.slabActive = grow32(this.slabActive, cap);
-    this.slabNode = grow32(this.slabNode, cap);
-    this.slabFreelist = grow64(this.slabFreelist, cap);
-    this.slabNext = grow32(this.slabNext, cap);
+    this.slabPfn = growTypedArray(this.slabPfn, cap);
+    this.slabSMem = growTypedArray(this.slabSMem, cap);
+    this.slabActive = growTypedArray(this.slabActive, cap);
+    this.slabNode = growTypedArray(this.slabNode, cap);
+    this.slabFreelist = growTypedArray(this.slabFreelist, cap);
+    this.slabNext = growTypedArray(this.slabNext, cap);
     this.slabNext.fill(-1, old);
-    this.slabPrev = grow32(this.slabPrev, cap);
+    this.slabPrev = growTypedArray(this.slabPrev, cap);
     this.slabPrev.fill(-1, old);
-    this.slabFreeIdx = grow8(this.slabFreeIdx, cap * FREEIDX_STRIDE);
-    if (this.objState) this.objState = grow8(this.objState, cap * FREEIDX_STRIDE);
+    this.slabFreeIdx = growTypedArray(this.slabFreeIdx, cap * FREEIDX_STRIDE);
+    if (this.objState) this.objState = growTypedArray(this.objState, cap * FREEIDX_STRIDE);
     this.slotCap = cap;
   }
 
@@ -381,18 +382,3 @@ export function freeSlotPut(s: SlabState, slot: number): void {
   s.freeSlot = slot;
 }
 
-function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-function grow64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}

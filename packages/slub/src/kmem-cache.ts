@@ -23,6 +23,7 @@
  *   MAX_ORDER - 1.
  */
 import {
+  growTypedArray,
   ArgumentError, MAX_ORDER, PAGE_SIZE, describeValue, SLAB_CONSISTENCY_CHECKS, SLAB_KMALLOC, SLAB_POISON, SLAB_RED_ZONE,
   SLAB_STORE_USER, SLAB_TRACE, SLAB_TYPESAFE_BY_RCU,
 } from "@mmsim/core";
@@ -204,27 +205,6 @@ export function cpuPartialSlabsFor(nrObjects: number, objects: number): number {
   return Math.ceil((nrObjects * 2) / objects);
 }
 
-/** Makes a bigger copy of a typed array. */
-function growI32(a: Int32Array, n: number, fill: number): Int32Array {
-  const b = new Int32Array(n).fill(fill);
-  b.set(a);
-  return b;
-}
-function growF64(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-function growU8(a: Uint8Array, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-function growU32(a: Uint32Array, n: number): Uint32Array {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
 
 /**
  * Every cache of one allocator: `struct kmem_cache` fields, `kmem_cache_cpu` per cache × CPU,
@@ -315,39 +295,39 @@ export class SlubCaches {
   private grow(n: number): void {
     const c = this.nrCpus;
     const nn = this.nrNodes;
-    this.alive = growU8(this.alive, n);
-    this.objectSize = growI32(this.objectSize, n, 0);
-    this.size = growI32(this.size, n, 0);
-    this.align = growI32(this.align, n, 0);
-    this.inuse = growI32(this.inuse, n, 0);
-    this.offset = growI32(this.offset, n, 0);
-    this.redLeftPad = growI32(this.redLeftPad, n, 0);
-    this.flags = growI32(this.flags, n, 0);
-    this.order = growI32(this.order, n, 0);
-    this.objects = growI32(this.objects, n, 0);
-    this.minOrder = growI32(this.minOrder, n, 0);
-    this.minObjects = growI32(this.minObjects, n, 0);
-    this.minPartial = growI32(this.minPartial, n, 0);
-    this.cpuPartial = growI32(this.cpuPartial, n, 0);
-    this.cpuPartialSlabs = growI32(this.cpuPartialSlabs, n, 0);
-    this.allocflags = growI32(this.allocflags, n, 0);
-    this.remoteNodeDefragRatio = growI32(this.remoteNodeDefragRatio, n, 0);
-    this.debug = growU8(this.debug, n);
-    this.objectPoison = growU8(this.objectPoison, n);
-    this.hasCpuPartial = growU8(this.hasCpuPartial, n);
-    this.randomHi = growU32(this.randomHi, n);
-    this.randomLo = growU32(this.randomLo, n);
-    this.pages = growF64(this.pages, n);
-    this.droppedFrees = growI32(this.droppedFrees, n, 0);
-    this.cpuFreelist = growF64(this.cpuFreelist, n * c);
-    this.cpuSlab = growI32(this.cpuSlab, n * c, -1);
-    this.cpuPartialHead = growI32(this.cpuPartialHead, n * c, -1);
-    this.cpuTid = growF64(this.cpuTid, n * c);
-    this.nodePartial = growI32(this.nodePartial, n * nn, -1);
-    this.nodeFull = growI32(this.nodeFull, n * nn, -1);
-    this.nrPartial = growI32(this.nrPartial, n * nn, 0);
-    this.nrSlabs = growI32(this.nrSlabs, n * nn, 0);
-    this.totalObjects = growF64(this.totalObjects, n * nn);
+    this.alive = growTypedArray(this.alive, n);
+    this.objectSize = growTypedArray(this.objectSize, n, 0);
+    this.size = growTypedArray(this.size, n, 0);
+    this.align = growTypedArray(this.align, n, 0);
+    this.inuse = growTypedArray(this.inuse, n, 0);
+    this.offset = growTypedArray(this.offset, n, 0);
+    this.redLeftPad = growTypedArray(this.redLeftPad, n, 0);
+    this.flags = growTypedArray(this.flags, n, 0);
+    this.order = growTypedArray(this.order, n, 0);
+    this.objects = growTypedArray(this.objects, n, 0);
+    this.minOrder = growTypedArray(this.minOrder, n, 0);
+    this.minObjects = growTypedArray(this.minObjects, n, 0);
+    this.minPartial = growTypedArray(this.minPartial, n, 0);
+    this.cpuPartial = growTypedArray(this.cpuPartial, n, 0);
+    this.cpuPartialSlabs = growTypedArray(this.cpuPartialSlabs, n, 0);
+    this.allocflags = growTypedArray(this.allocflags, n, 0);
+    this.remoteNodeDefragRatio = growTypedArray(this.remoteNodeDefragRatio, n, 0);
+    this.debug = growTypedArray(this.debug, n);
+    this.objectPoison = growTypedArray(this.objectPoison, n);
+    this.hasCpuPartial = growTypedArray(this.hasCpuPartial, n);
+    this.randomHi = growTypedArray(this.randomHi, n);
+    this.randomLo = growTypedArray(this.randomLo, n);
+    this.pages = growTypedArray(this.pages, n);
+    this.droppedFrees = growTypedArray(this.droppedFrees, n, 0);
+    this.cpuFreelist = growTypedArray(this.cpuFreelist, n * c);
+    this.cpuSlab = growTypedArray(this.cpuSlab, n * c, -1);
+    this.cpuPartialHead = growTypedArray(this.cpuPartialHead, n * c, -1);
+    this.cpuTid = growTypedArray(this.cpuTid, n * c);
+    this.nodePartial = growTypedArray(this.nodePartial, n * nn, -1);
+    this.nodeFull = growTypedArray(this.nodeFull, n * nn, -1);
+    this.nrPartial = growTypedArray(this.nrPartial, n * nn, 0);
+    this.nrSlabs = growTypedArray(this.nrSlabs, n * nn, 0);
+    this.totalObjects = growTypedArray(this.totalObjects, n * nn);
     this.cap = n;
   }
 

@@ -20,7 +20,7 @@
  * only when a slab with more objects reuses it. Debug caches keep their objects' real bytes
  * instead (`bytes[id]`, one Uint8Array per slab) and their free pointers inside them.
  */
-import { NIL_PAGE } from "@mmsim/core";
+import { NIL_PAGE, growTypedArray } from "@mmsim/core";
 
 /** `cache[id]` of an unused id. */
 export const SLAB_UNUSED = -1;
@@ -29,16 +29,6 @@ export const SLAB_HEAD = -2;
 /** "No slab" (the kernel's NULL struct slab *). */
 export const NIL_SLAB = -1;
 
-function growI32(a: Int32Array, n: number, fill: number): Int32Array {
-  const b = new Int32Array(n).fill(fill);
-  b.set(a);
-  return b;
-}
-function growF64(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
 
 /** Every slab of one allocator (all caches), as arrays indexed by slab id. */
 export class SlubSlabTable {
@@ -87,24 +77,24 @@ export class SlubSlabTable {
   live = 0;
 
   private grow(n: number): void {
-    this.pfn = growI32(this.pfn, n, -1);
-    this.cache = growI32(this.cache, n, SLAB_UNUSED);
-    this.order = growI32(this.order, n, 0);
-    this.nid = growI32(this.nid, n, 0);
-    this.objects = growI32(this.objects, n, 0);
-    this.inuse = growI32(this.inuse, n, 0);
+    this.pfn = growTypedArray(this.pfn, n, -1);
+    this.cache = growTypedArray(this.cache, n, SLAB_UNUSED);
+    this.order = growTypedArray(this.order, n, 0);
+    this.nid = growTypedArray(this.nid, n, 0);
+    this.objects = growTypedArray(this.objects, n, 0);
+    this.inuse = growTypedArray(this.inuse, n, 0);
     const fr = new Uint8Array(n);
     fr.set(this.frozen);
     this.frozen = fr;
-    this.freelist = growF64(this.freelist, n);
-    this.base = growF64(this.base, n);
-    this.listNext = growI32(this.listNext, n, NIL_PAGE);
-    this.listPrev = growI32(this.listPrev, n, NIL_PAGE);
-    this.next = growI32(this.next, n, NIL_SLAB);
-    this.slabs = growI32(this.slabs, n, 0);
-    this.fpBase = growI32(this.fpBase, n, 0);
-    this.fpCap = growI32(this.fpCap, n, 0);
-    this.freeIds = growI32(this.freeIds, n, 0);
+    this.freelist = growTypedArray(this.freelist, n);
+    this.base = growTypedArray(this.base, n);
+    this.listNext = growTypedArray(this.listNext, n, NIL_PAGE);
+    this.listPrev = growTypedArray(this.listPrev, n, NIL_PAGE);
+    this.next = growTypedArray(this.next, n, NIL_SLAB);
+    this.slabs = growTypedArray(this.slabs, n, 0);
+    this.fpBase = growTypedArray(this.fpBase, n, 0);
+    this.fpCap = growTypedArray(this.fpCap, n, 0);
+    this.freeIds = growTypedArray(this.freeIds, n, 0);
     this.cap = n;
   }
 
@@ -150,7 +140,7 @@ export class SlubSlabTable {
     if (this.fpTop + n > this.fpw.length) {
       let len = Math.max(1024, this.fpw.length * 2);
       while (len < this.fpTop + n) len *= 2;
-      this.fpw = growF64(this.fpw, len);
+      this.fpw = growTypedArray(this.fpw, len);
     }
     this.fpBase[id] = this.fpTop;
     this.fpCap[id] = n;
