@@ -83,13 +83,24 @@ function walkTs(dir, out = []) {
   return out;
 }
 
-/** Reads every packages/*\/package.json of the workspace at `root`. */
+/**
+ * Reads every published package of the workspace at `root`: packages/*, and the `@mmsim/*`
+ * packages under tests/ (the conformance suite ships its fixtures and report).
+ */
 export function readWorkspacePackages(root) {
-  const pkgsDir = join(root, "packages");
-  return readdirSync(pkgsDir)
-    .filter((d) => existsSync(join(pkgsDir, d, "package.json")))
-    .map((d) => {
-      const dir = join(pkgsDir, d);
+  const dirs = [];
+  for (const top of ["packages", "tests"]) {
+    const base = join(root, top);
+    if (!existsSync(base)) continue;
+    for (const d of readdirSync(base).sort()) {
+      const pjFile = join(base, d, "package.json");
+      if (!existsSync(pjFile)) continue;
+      const name = JSON.parse(readFileSync(pjFile, "utf8")).name ?? "";
+      if (top === "packages" || name.startsWith("@mmsim/")) dirs.push(join(base, d));
+    }
+  }
+  return dirs
+    .map((dir) => {
       const pj = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
       const deps = [...Object.keys(pj.dependencies ?? {}), ...Object.keys(pj.peerDependencies ?? {})].filter((n) => n.startsWith("@mmsim/"));
       const imports = [];

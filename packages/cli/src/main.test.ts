@@ -43,13 +43,13 @@ describe("help", () => {
     const r = await mmsim(["--help"]);
     expect(r.code).toBe(EXIT_OK);
     expect(r.stdout).toMatch(/^Usage: mmsim \[options\] \[command\]/);
-    for (const c of ["run [options] [scenario]", "cat [options] <path>", "dmesg [options]"]) expect(r.stdout).toContain(c);
+    for (const c of ["run [options] [scenario]", "cat [options] <path>", "dmesg [options]", "conformance [options] [scenario]"]) expect(r.stdout).toContain(c);
     expect(r.stdout).toContain("Exit status: 0 ok, 1 an expect step failed, 2 bad input, 70 internal error.");
     expect(r.stderr).toBe("");
   });
 
   it("every command has --help with the board options; run's lists the scenario fields", async () => {
-    for (const c of ["run", "cat", "dmesg"]) {
+    for (const c of ["run", "cat", "dmesg", "compare", "conformance"]) {
       const r = await mmsim([c, "--help"]);
       expect(r.code, c).toBe(EXIT_OK);
       for (const o of ["--mem <size>", "--smp <n>", "--nodes <n>", "--set <path=value>", "--seed <n>", "--json", "--timing", "-h, --help"]) expect(r.stdout, `${c} ${o}`).toContain(o);
@@ -281,5 +281,37 @@ describe("mmsim dmesg", () => {
     const j = JSON.parse(r.stdout);
     expect(j.lines[0]).toEqual({ ns: 0, level: 6, text: "Booting Linux on physical CPU 0x0000000000 [0x411fd070]" });
     expect(j.lines.length).toBe((await mmsim(["dmesg", ...SMALL])).stdout.trimEnd().split("\n").length);
+  });
+});
+
+describe("mmsim conformance", () => {
+  it("--list names every real capture with the options that select it", async () => {
+    const r = await mmsim(["conformance", "--list"]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^linux-6\.1-arm64\/virt-1g-2cpu +--mem 1G +--smp 2 +linux-image-6\.1\.0-56-arm64/m);
+    expect(r.stdout).toMatch(/^linux-6\.1-arm64\/virt-4g-4cpu +--mem 4G +--smp 4 /m);
+    const j = JSON.parse((await mmsim(["conformance", "--list", "--json"])).stdout);
+    expect(j.fixtures.length).toBe(r.stdout.trimEnd().split("\n").length);
+  });
+
+  it("compares the default board with the reference capture: mmsim / real / difference, exit 0", async () => {
+    const r = await mmsim(["conformance"]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^mmsim conformance: linux-6\.1-arm64\/virt-1g-2cpu /);
+    expect(r.stdout).toMatch(/^ok +exact +\/proc\/zoneinfo +Node 0 DMA min +5632 +5632 += *$/m);
+    expect(r.stdout).toMatch(/^ok +close +dmesg +Memory: reserved +54976 +55168 +-192 \(-0\.35 %, allowed 0\.50 %\)$/m);
+    expect(r.stdout).toMatch(/ figures: \d+ match, \d+ known differences, 0 exact differ, 0 close out of tolerance, 0 line shapes differ\n$/);
+  });
+
+  it("exits 1 when an exact figure differs, and 2 for a board with no capture", async () => {
+    const r = await mmsim(["conformance", "--set", "kernel.sysctl.min_free_kbytes=8192", "--json"]);
+    expect(r.code).toBe(EXIT_EXPECT_FAILED);
+    const j = JSON.parse(r.stdout);
+    expect(j.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { item: string }) => c.item)).toEqual(
+      expect.arrayContaining(["min_free_kbytes", "Node 0 DMA min"]),
+    );
+    const none = await mmsim(["conformance", "--mem", "3G"]);
+    expect(none.code).toBe(EXIT_BAD_INPUT);
+    expect(none.stderr).toMatch(/^mmsim: --mem\/--smp: expected a board with a real capture: .*virt-1g-2cpu \(--mem 1G --smp 2\)/);
   });
 });

@@ -5,6 +5,8 @@
  *                          (its `show` steps print files), print a summary of its expects
  *   mmsim cat <path>       print one file after boot, or after a label or step (--after)
  *   mmsim dmesg            print the whole kernel log after boot (or --after)
+ *   mmsim conformance      boot the board of a real capture, compare every figure with the
+ *                          real kernel's (mmsim / real / difference); --list the captures
  * Board options on every command: --mem, --smp, --nodes, --set path=value (repeatable),
  * --seed; and --json, --timing, --help.
  *
@@ -32,6 +34,7 @@ import {
   DEFAULT_SCENARIO_FILE, Machine, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult, type WorkloadStep,
   describeScenarioSchema, loadScenarioFile,
 } from "@mmsim/machine";
+import { type Fixture, checkMachine, findFixture, formatReport, listFixtures, summarize } from "@mmsim/conformance";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 
@@ -245,6 +248,24 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   ).action(async (opts: CommonOptions) => {
     setStatus(await dmesgCommand(opts, io));
   });
+
+  addCommonOptions(
+    program
+      .command("conformance")
+      .description("boot the board a real Linux 6.1 capture was taken on and compare every figure with it (mmsim / real / difference)")
+      .argument("[scenario]", "scenario file (default: the built-in scenario); its machine.memory and machine.cpus pick the capture")
+      .option("--list", "list the real captures mmsim can compare against, and exit")
+      .option("--fixture <name>", "compare against this capture (e.g. virt-4g-4cpu) instead of the one matching --mem/--smp"),
+  )
+    .addHelpText(
+      "after",
+      "\nexact figures must be equal, close ones within the tolerance printed beside them (with the reason),\n" +
+        "line shapes are the names, order and layout of each file's lines. Exit status 1 when any differs.\n" +
+        "Examples:\n  mmsim conformance\n  mmsim conformance --mem 4G --smp 4\n  mmsim conformance --list\n",
+    )
+    .action(async (scenario: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string }) => {
+      setStatus(await conformanceCommand(scenario, opts, io));
+    });
 
   return program;
 }
@@ -475,4 +496,36 @@ async function dmesgCommand(opts: CommonOptions, io: CliIo): Promise<number> {
   }
   if (opts.timing) io.stderr.write(timing.text());
   return status;
+}
+
+function describeFixture(f: Fixture): Record<string, unknown> {
+  return { name: f.name, mem: f.info.mem, smp: f.info.smp, kernel: f.info.kernel, qemu: f.info.qemu, cmdline: f.info.cmdline, how: f.info.how };
+}
+
+async function conformanceCommand(file: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string }, io: CliIo): Promise<number> {
+  if (opts.list) {
+    const all = listFixtures();
+    if (opts.json) io.stdout.write(`${JSON.stringify({ fixtures: all.map(describeFixture) }, null, 2)}\n`);
+    else {
+      for (const f of all) io.stdout.write(`${f.name.padEnd(32)} --mem ${f.info.mem.padEnd(4)} --smp ${String(f.info.smp).padEnd(3)} ${f.info.kernel}\n`);
+    }
+    return EXIT_OK;
+  }
+  const timing = new Timing();
+  const scenario = loadScenarioFile(scenarioPath(file), overridesOf(opts), { ignoreWorkload: true });
+  timing.mark("load");
+  const fixture = findFixture(
+    opts.fixture !== undefined ? { name: opts.fixture } : { memBytes: scenario.machine.memory, smp: scenario.machine.cpus },
+  );
+  if (scenario.machine.nodes !== 1) throw new UsageFailure(`conformance: the captures are single-node boards; this scenario has ${scenario.machine.nodes} nodes`);
+  const machine = await Machine.createAsync(scenario);
+  machine.boot();
+  timing.mark("boot");
+  const checks = checkMachine(machine, scenario, fixture);
+  timing.mark("compare");
+  const sum = summarize(checks);
+  if (opts.json) io.stdout.write(`${JSON.stringify({ fixture: describeFixture(fixture), summary: sum, checks }, null, 2)}\n`);
+  else io.stdout.write(formatReport(fixture, checks));
+  if (opts.timing) io.stderr.write(timing.text());
+  return sum.failed > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
 }

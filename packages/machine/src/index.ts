@@ -2,7 +2,7 @@
 import "reflect-metadata";
 
 export { Machine, SUPPORTED_SYSCTLS, countSteps, readField } from "./machine.ts";
-export type { WorkloadObserver, WorkloadResult } from "./machine.ts";
+export type { BootHooks, WorkloadObserver, WorkloadResult } from "./machine.ts";
 export { ModuleCatalog } from "./catalog.ts";
 export type { ResolvedScenario, MachineSpec, KernelSpec, WorkloadStep } from "./scenario-types.ts";
 export {

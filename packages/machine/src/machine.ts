@@ -81,6 +81,12 @@ interface Held {
   readonly line?: number;
 }
 
+/** Experiments run inside boot(), between two of its steps. */
+export interface BootHooks {
+  /** After the CMA area is activated, before the watermarks are first computed. */
+  readonly beforeWatermarks?: (state: PageAllocState) => void;
+}
+
 /** One simulated machine. */
 export class Machine {
   readonly container: DependencyContainer;
@@ -174,8 +180,12 @@ export class Machine {
     return this.slabCommon;
   }
 
-  /** Boots the machine: 6.1's memory bring-up, logging what 6.1 logs. Kernel: `start_kernel()`. */
-  boot(): void {
+  /**
+   * Boots the machine: 6.1's memory bring-up, logging what 6.1 logs. Kernel: `start_kernel()`.
+   * @param hooks what-if experiments: `beforeWatermarks` runs after CMA activation, right before
+   *   init_per_zone_wmark_min (e.g. the conformance report sets managed pages to a real kernel's)
+   */
+  boot(hooks: BootHooks = {}): void {
     if (this.booted) return;
     const s = this.scenario;
     const log = this.log;
@@ -247,6 +257,7 @@ export class Machine {
     // kernel_init_freeable and the initcalls
     buddy.pageAllocInitLate();
     if (cma) buddy.cmaActivateArea(pfnDown(cma.base), cma.size / PAGE_SIZE);
+    hooks.beforeWatermarks?.(buddy.state);
     buddy.initPerZoneWmarkMin();
     if (buddy.state.transparentHugepage) buddy.setRecommendedMinFreeKbytes();
     this.iomem = arm64StandardResources(

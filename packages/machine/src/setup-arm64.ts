@@ -159,15 +159,17 @@ export function arm64DmaPhysLimit(memblock: Memblock): number {
 }
 
 /**
- * Reserves the default CMA area below the DMA limit, top-down, aligned to the largest buddy block.
+ * Reserves the default CMA area below the DMA limit, top-down, aligned to one pageblock
+ * (CMA_MIN_ALIGNMENT_BYTES since 5.18; the older MAX_ORDER − 1 alignment would put the 2 GiB
+ * board's area at 0xb9800000 instead of the real 0xb9a00000).
  * Kernel: `dma_contiguous_reserve()` → `cma_declare_contiguous_nid()` (kernel/dma/contiguous.c, mm/cma.c).
  * @returns the area, or undefined when size is 0 or memblock has no room (logged as 6.1 does)
  */
 export function dmaContiguousReserve(memblock: Memblock, log: KernelLog, sizeMbytes: number, limit: number): { base: number; size: number } | undefined {
   if (sizeMbytes <= 0) return undefined;
   const size = sizeMbytes * SZ_1M;
-  // alignment = PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order) = 4 MiB
-  const alignment = PAGE_SIZE << 10;
+  // alignment = max(alignment, CMA_MIN_ALIGNMENT_BYTES) = PAGE_SIZE × pageblock_nr_pages = 2 MiB
+  const alignment = SZ_2M;
   let addr = 0;
   if (!memblock.memblockBottomUp() && memblock.memblockEndOfDRAM() >= SZ_4G + size) {
     memblock.memblockSetBottomUp(true);

@@ -1,0 +1,452 @@
+// mmsim: what mmsim's board must print like the real kernel — every compared figure, exact or close
+/*
+ * conformanceChecks() reads the same files from a booted mmsim machine and from a real capture,
+ * parses both with the same parser, and returns one Check per compared figure:
+ *
+ *   exact  the figure is decided by a kernel rule mmsim computes (zone limits, watermark and pcp
+ *          formulas, THP's min_free_kbytes, calculate_order, the CMA placement): it must equal
+ *          the real one, character for character;
+ *   shape  the names, order and layout of a file's lines, numbers aside (each run of digits is
+ *          `#`, runs of blanks one space): the file must have the kernel's lines in its order;
+ *   close  the figure also depends on what mmsim does not model (the dozen small early memblock
+ *          allocations, user space running before the capture); it must be within `tolerance`
+ *          (a fraction of the real value), and `reason` says what is left over;
+ *   known  a deliberate, named difference: shown with its reason, never a failure (e.g. an
+ *          address that moves with the unmodelled early allocations).
+ *
+ * Nothing here holds a fixture's value: every expected figure is read from the capture, every
+ * mmsim figure from the simulated machine's files, so a board without a fixture is computed by
+ * the same rules (the machine's own tests pin boards without captures).
+ */
+import type { Fixture } from "./fixtures.ts";
+
+/** How a figure is compared. */
+export type CheckKind = "exact" | "shape" | "close" | "known";
+
+/** One compared figure. */
+export interface Check {
+  /** The file compared (`dmesg`, `/proc/zoneinfo`, …). */
+  readonly file: string;
+  /** What in it (`Zone ranges: DMA`, `DMA min`, `line 12`, …). */
+  readonly item: string;
+  readonly kind: CheckKind;
+  /** mmsim's text or figure; "(missing)" when mmsim has no such line. */
+  readonly mmsim: string;
+  /** The real kernel's. */
+  readonly real: string;
+  /** For numeric close checks: mmsim − real, and that as a fraction of real. */
+  readonly delta?: number;
+  readonly fraction?: number;
+  /** For close checks: the allowed |fraction|. */
+  readonly tolerance?: number;
+  /** Why a close figure may differ (what mmsim leaves out). */
+  readonly reason?: string;
+  readonly ok: boolean;
+}
+
+/** What conformanceChecks reads from the simulated machine (a booted `Machine` fits). */
+export interface SimulatedBoard {
+  /** The kernel log as `dmesg` prints it. */
+  dmesg(): string;
+  /** A file's text, or undefined when mmsim does not serve it. */
+  readFile(path: string): string | undefined;
+}
+
+export const MISSING = "(missing)";
+
+/**
+ * The tolerance of the close figures, and why each may differ. Measured on the five fixtures:
+ * mmsim's reserved memory is 188–204 KiB short of the real kernel's (0.3 % of the 1 GiB board's
+ * 55168K, less on larger boards).
+ */
+export const CLOSE = {
+  reserved: {
+    tolerance: 0.005,
+    reason:
+      "memblock allocations mmsim does not model: printk's log buffer, RCU and the mem_section roots, the vmemmap's own page tables, " +
+      "the percpu allocator's maps (about 200 KiB on every board)",
+  },
+  managed: {
+    tolerance: 0.005,
+    reason: "managed = present − reserved: the same ~200 KiB of unmodelled early allocations (≤ 50 pages)",
+  },
+  memTotal: {
+    tolerance: 0.005,
+    reason: "MemTotal = totalram_pages: the unmodelled early allocations, and init memory freed at the end of boot",
+  },
+  memFree: {
+    tolerance: 0.005,
+    reason:
+      "compared as MemFree + what later boot allocated that mmsim's boot does not (Slab, Cached, VmallocUsed, Percpu, PageTables, " +
+      "AnonPages: real − mmsim each); the rest is page allocations meminfo does not name (the DMA atomic pools, " +
+      "page_ext, hash tables and buffers of later initcalls), about 4 MiB",
+  },
+  memFreeRaw: {
+    tolerance: Infinity,
+    reason:
+      "the real capture is taken after every initcall, init and busybox ran (slab caches, the initramfs in the page cache, " +
+      "kernel stacks, user pages); mmsim's board stops after the memory bring-up",
+  },
+  managedRounding: {
+    tolerance: Infinity,
+    reason:
+      "the watermarks, protection and pcp high are shares of each zone's managed pages (__setup_per_zone_wmarks, " +
+      "setup_per_zone_lowmem_reserve, zone_highsize), so a managed count a few dozen pages off can round one page " +
+      "the other way; booted again with the real managed counts, mmsim's formulas give exactly the real value",
+  },
+  nodeData: {
+    tolerance: Infinity,
+    reason: "NODE_DATA is allocated top-down after the early allocations mmsim does not model, so it sits that much higher",
+  },
+  memAvailable: {
+    tolerance: 0.02,
+    reason: "MemAvailable = free − reserve + reclaimable page cache and slab estimates; mmsim has no page cache yet and less slab after boot",
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Parsers (the same for both sides)
+// ---------------------------------------------------------------------------------------------
+
+/** dmesg lines without their `[    0.000000] ` timestamps. */
+export function dmesgLines(text: string): string[] {
+  return text.split("\n").map((l) => l.replace(/^\[\s*\d+\.\d+\] /, "")).filter((l) => l !== "");
+}
+
+/** A line's shape: digit runs → `#`, blank runs → one space, trimmed. */
+export function shapeOf(line: string): string {
+  return line.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
+}
+
+/** One zone of /proc/zoneinfo: its watermarks and sizes, protection, and per-CPU pcp high/batch. */
+export interface ZoneinfoZone {
+  readonly node: number;
+  readonly zone: string;
+  readonly fields: Map<string, string>;
+  /** pcp `high`/`batch` per CPU, in CPU order. */
+  readonly pcp: { cpu: number; high: string; batch: string }[];
+}
+
+/** Parses /proc/zoneinfo into zones. Kernel: `zoneinfo_show_print()` (mm/vmstat.c). */
+export function parseZoneinfo(text: string): ZoneinfoZone[] {
+  const zones: ZoneinfoZone[] = [];
+  let cur: ZoneinfoZone | undefined;
+  let cpu = -1;
+  for (const line of text.split("\n")) {
+    const head = /^Node (\d+), zone\s+(\S+)/.exec(line);
+    if (head) {
+      cur = { node: Number(head[1]), zone: head[2]!, fields: new Map(), pcp: [] };
+      zones.push(cur);
+      cpu = -1;
+      continue;
+    }
+    if (!cur) continue;
+    const wm = /^\s+(min|low|high|spanned|present|managed)\s+(\d+)$/.exec(line);
+    if (wm) {
+      cur.fields.set(wm[1]!, wm[2]!);
+      continue;
+    }
+    const prot = /^\s+protection: \((.*)\)$/.exec(line);
+    if (prot) {
+      cur.fields.set("protection", prot[1]!);
+      continue;
+    }
+    const c = /^\s+cpu: (\d+)$/.exec(line);
+    if (c) {
+      cpu = Number(c[1]);
+      cur.pcp.push({ cpu, high: "", batch: "" });
+      continue;
+    }
+    const hb = /^\s+(high|batch):\s+(\d+)$/.exec(line);
+    if (hb && cpu >= 0) {
+      const p = cur.pcp[cur.pcp.length - 1]!;
+      if (hb[1] === "high") p.high = hb[2]!;
+      else p.batch = hb[2]!;
+    }
+  }
+  return zones;
+}
+
+/** /proc/meminfo as name → kB. */
+export function parseMeminfo(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^([^:]+):\s+(\d+)/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** The captured /proc/sys/vm listing (`name: value`), values with blanks normalised. */
+export function parseSysVm(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^([\w-]+): (.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!.trim().replace(/\s+/g, " "));
+  }
+  return out;
+}
+
+/** The figures of `Memory: 98324K/1048576K available (13248K kernel code, …)`. Kernel: `mem_init_print_info()`. */
+export function parseMemoryLine(line: string): Map<string, number> | undefined {
+  const m = /^Memory: (\d+)K\/(\d+)K available \((.*)\)$/.exec(line);
+  if (!m) return undefined;
+  const out = new Map<string, number>([["available", Number(m[1])], ["total", Number(m[2])]]);
+  for (const part of m[3]!.split(", ")) {
+    const p = /^(\d+)K (.+)$/.exec(part);
+    if (p) out.set(p[2]!, Number(p[1]));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks
+// ---------------------------------------------------------------------------------------------
+
+function exact(file: string, item: string, mmsim: string | undefined, real: string): Check {
+  const m = mmsim ?? MISSING;
+  return { file, item, kind: "exact", mmsim: m, real, ok: m === real };
+}
+
+function known(file: string, item: string, mmsim: string | undefined, real: string, reason: string): Check {
+  return { file, item, kind: "known", mmsim: mmsim ?? MISSING, real, reason, ok: true };
+}
+
+function close(file: string, item: string, mmsim: number | undefined, real: number, c: { tolerance: number; reason: string }): Check {
+  if (mmsim === undefined) return { file, item, kind: "close", mmsim: MISSING, real: String(real), tolerance: c.tolerance, reason: c.reason, ok: false };
+  const delta = mmsim - real;
+  const fraction = real === 0 ? (delta === 0 ? 0 : Infinity) : delta / real;
+  return {
+    file, item, kind: "close", mmsim: String(mmsim), real: String(real), delta, fraction,
+    tolerance: c.tolerance, reason: c.reason, ok: Math.abs(fraction) <= c.tolerance,
+  };
+}
+
+/** Compares the shapes of two files line by line (a missing or extra line is one failed check). */
+function shapeChecks(file: string, sim: string | undefined, real: string | undefined): Check[] {
+  if (real === undefined) return [];
+  const r = real.split("\n").filter((l) => l.trim() !== "").map(shapeOf);
+  const s = (sim ?? "").split("\n").filter((l) => l.trim() !== "").map(shapeOf);
+  const out: Check[] = [];
+  const n = Math.max(r.length, s.length);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    if (r[i] === s[i]) continue;
+    bad++;
+    // Report the first few differing lines one by one; the rest as a count.
+    if (bad <= 5) out.push({ file, item: `line ${i + 1}`, kind: "shape", mmsim: s[i] ?? MISSING, real: r[i] ?? MISSING, ok: false });
+  }
+  if (bad > 5) out.push({ file, item: `${bad - 5} more lines`, kind: "shape", mmsim: `${s.length} lines`, real: `${r.length} lines`, ok: false });
+  if (bad === 0) out.push({ file, item: `all ${r.length} lines`, kind: "shape", mmsim: `${s.length} lines`, real: `${r.length} lines`, ok: true });
+  return out;
+}
+
+/** Real dmesg lines that mmsim must print exactly, chosen by the start of their text. */
+const DMESG_EXACT = [
+  /^Zone ranges:$/,
+  /^ {2}(DMA|DMA32|Normal|Movable) +(\[mem|empty)/,
+  /^Movable zone start for each node$/,
+  /^Early memory node ranges$/,
+  /^ {2}node +\d+: \[mem /,
+  /^Initmem setup node /,
+  /^On node \d+, zone \w+: \d+ pages in unavailable ranges$/,
+  /^cma: Reserved /,
+  /^percpu: Embedded /,
+  /^Policy zone: /,
+  /^software IO TLB: mapped /,
+  /^NUMA: (No NUMA|Faking a node)/,
+];
+
+/** Real dmesg lines mmsim prints with a named difference. */
+const DMESG_KNOWN: readonly [RegExp, { reason: string }][] = [[/^NUMA: NODE_DATA /, CLOSE.nodeData]];
+
+function dmesgChecks(sim: string[], real: string[]): Check[] {
+  const out: Check[] = [];
+  const used = new Set<number>();
+  for (const want of real) {
+    const k = DMESG_KNOWN.find(([re]) => re.test(want));
+    if (k) {
+      const i = sim.findIndex((l, n) => !used.has(n) && k[0].test(l));
+      if (i >= 0) used.add(i);
+      out.push(known("dmesg", want.replace(/ \[mem.*/, ""), i >= 0 ? sim[i] : undefined, want, k[1].reason));
+      continue;
+    }
+    if (!DMESG_EXACT.some((re) => re.test(want))) continue;
+    // The same line in mmsim's log (first unused equal line), else the first unused line of the same kind.
+    let i = sim.findIndex((l, k) => !used.has(k) && l === want);
+    if (i < 0) {
+      const prefix = want.replace(/(\[mem|\d|empty).*$/, "");
+      i = sim.findIndex((l, k) => !used.has(k) && l.startsWith(prefix));
+    }
+    if (i >= 0) used.add(i);
+    out.push(exact("dmesg", want.replace(/ \[mem.*| at 0x.*|: \d.*/, "").trim(), i >= 0 ? sim[i] : undefined, want));
+  }
+  // Built 1 zonelists, mobility grouping on.  Total pages: N — the text exact, the count close.
+  const tp = (lines: string[]) => lines.find((l) => l.startsWith("Built "));
+  const rTp = tp(real);
+  if (rTp) {
+    const sTp = tp(sim);
+    out.push(exact("dmesg", "Built … zonelists (text)", sTp?.replace(/\d+$/, "#"), rTp.replace(/\d+$/, "#")));
+    out.push(close("dmesg", "Total pages", sTp ? Number(/(\d+)$/.exec(sTp)![1]) : undefined, Number(/(\d+)$/.exec(rTp)![1]), CLOSE.managed));
+  }
+  // Memory: …K/…K available (… kernel code, … rwdata, … rodata, … init, … bss, … reserved, … cma-reserved)
+  const mem = (lines: string[]) => parseMemoryLine(lines.find((l) => l.startsWith("Memory: ")) ?? "");
+  const rMem = mem(real);
+  const sMem = mem(sim);
+  if (rMem) {
+    for (const [k, v] of rMem) {
+      const label = `Memory: ${k}`;
+      if (k === "available" || k === "reserved") out.push(close("dmesg", label, sMem?.get(k), v, CLOSE.reserved));
+      else out.push(exact("dmesg", label, sMem?.has(k) ? `${sMem.get(k)}K` : undefined, `${v}K`));
+    }
+  }
+  return out;
+}
+
+/** The real managed pages per zone, by `node zone` (e.g. `0 Normal`). */
+export function realManaged(zoneinfo: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const z of parseZoneinfo(zoneinfo)) {
+    const m = z.fields.get("managed");
+    if (m !== undefined) out.set(`${z.node} ${z.zone}`, Number(m));
+  }
+  return out;
+}
+
+/**
+ * A board booted again with each zone's managed pages set to the real ones and the watermarks,
+ * protection and pcp limits computed again by the kernel's rules: its /proc/zoneinfo.
+ */
+export type ManagedWhatIf = (managed: ReadonlyMap<string, number>) => string | undefined;
+
+/** Figures of zoneinfo computed from managed pages. */
+const FROM_MANAGED = /^Node \d+ \S+ (min|low|high|protection|cpu \d+ pcp high)$/;
+
+function zoneinfoChecks(sim: string | undefined, real: string, whatIf?: ManagedWhatIf): Check[] {
+  const out = zoneinfoChecksOf(sim, real);
+  if (!whatIf || !out.some((c) => !c.ok && FROM_MANAGED.test(c.file === "/proc/zoneinfo" ? c.item : ""))) return out;
+  const again = new Map(zoneinfoChecksOf(whatIf(realManaged(real)), real).map((c) => [c.item, c]));
+  return out.map((c) => {
+    if (c.ok || !FROM_MANAGED.test(c.item)) return c;
+    const w = again.get(c.item);
+    if (!w?.ok) return c;
+    return known(c.file, c.item, c.mmsim, c.real, CLOSE.managedRounding.reason);
+  });
+}
+
+function zoneinfoChecksOf(sim: string | undefined, real: string): Check[] {
+  const out: Check[] = [];
+  const sz = parseZoneinfo(sim ?? "");
+  for (const rz of parseZoneinfo(real)) {
+    const z = sz.find((s) => s.node === rz.node && s.zone === rz.zone);
+    const name = `Node ${rz.node} ${rz.zone}`;
+    for (const f of ["spanned", "present", "min", "low", "high", "protection"]) {
+      const rv = rz.fields.get(f);
+      if (rv !== undefined) out.push(exact("/proc/zoneinfo", `${name} ${f}`, z?.fields.get(f), rv));
+    }
+    const rm = rz.fields.get("managed");
+    if (rm !== undefined) {
+      const sm = z?.fields.get("managed");
+      out.push(close("/proc/zoneinfo", `${name} managed`, sm === undefined ? undefined : Number(sm), Number(rm), CLOSE.managed));
+    }
+    for (const p of rz.pcp) {
+      const sp = z?.pcp.find((q) => q.cpu === p.cpu);
+      out.push(exact("/proc/zoneinfo", `${name} cpu ${p.cpu} pcp high`, sp?.high, p.high));
+      out.push(exact("/proc/zoneinfo", `${name} cpu ${p.cpu} pcp batch`, sp?.batch, p.batch));
+    }
+  }
+  return out;
+}
+
+/** The meminfo figures of memory that the real kernel's later boot and user space allocated. */
+const LATER_BOOT_USE = ["Slab", "Cached", "VmallocUsed", "Percpu", "PageTables", "AnonPages"] as const;
+
+function meminfoChecks(sim: string | undefined, real: string): Check[] {
+  const s = parseMeminfo(sim ?? "");
+  const r = parseMeminfo(real);
+  const out: Check[] = [];
+  out.push(close("/proc/meminfo", "MemTotal", s.get("MemTotal"), r.get("MemTotal")!, CLOSE.memTotal));
+  out.push(known("/proc/meminfo", "MemFree", s.has("MemFree") ? String(s.get("MemFree")) : undefined, String(r.get("MemFree")), CLOSE.memFreeRaw.reason));
+  let later = 0;
+  for (const k of LATER_BOOT_USE) later += (r.get(k) ?? 0) - (s.get(k) ?? 0);
+  out.push(close("/proc/meminfo", "MemFree + later-boot use", s.get("MemFree"), r.get("MemFree")! + later, CLOSE.memFree));
+  out.push(close("/proc/meminfo", "MemAvailable", s.get("MemAvailable"), r.get("MemAvailable")!, CLOSE.memAvailable));
+  // Figures decided by configuration alone.
+  for (const k of ["CmaTotal", "Hugepagesize", "VmallocTotal", "SwapTotal", "HugePages_Total"]) {
+    const rv = r.get(k);
+    if (rv !== undefined) out.push(exact("/proc/meminfo", k, s.has(k) ? String(s.get(k)) : undefined, String(rv)));
+  }
+  return out;
+}
+
+/** The /proc/sys/vm values mmsim owns (those it serves), against the capture's listing. */
+function sysctlChecks(board: SimulatedBoard, real: string, names: readonly string[]): Check[] {
+  const r = parseSysVm(real);
+  const out: Check[] = [];
+  for (const name of names) {
+    const rv = r.get(name);
+    if (rv === undefined) continue;
+    const sv = board.readFile(`/proc/sys/vm/${name}`);
+    out.push(exact("/proc/sys/vm", name, sv?.trim().replace(/\s+/g, " "), rv));
+  }
+  return out;
+}
+
+/** Each real kmalloc-* cache under SLUB: it must exist with the same geometry. */
+function slabChecks(board: SimulatedBoard, realAll: string): Check[] {
+  const out: Check[] = [];
+  for (const line of realAll.trim().split("\n")) {
+    const [name, ...kv] = line.split(" ");
+    for (const pair of kv) {
+      const [attr, value] = pair.split("=") as [string, string];
+      if (attr === "aliases") continue; // depends on which other caches later boot code created and merged
+      const sv = board.readFile(`/sys/kernel/slab/${name}/${attr}`);
+      out.push(exact("/sys/kernel/slab", `${name} ${attr}`, sv?.trim(), value));
+    }
+  }
+  return out;
+}
+
+/**
+ * Every compared figure of one board.
+ * @param sysctls the /proc/sys/vm names the simulated kernel serves
+ * @param whatIf boots the board again with the real managed counts; when given, a watermark,
+ *   protection or pcp high that differs only because managed does is a `known` difference
+ */
+export function conformanceChecks(board: SimulatedBoard, fixture: Fixture, sysctls: readonly string[], whatIf?: ManagedWhatIf): Check[] {
+  const out: Check[] = [];
+  const realDmesg = fixture.file("dmesg");
+  if (realDmesg !== undefined) out.push(...dmesgChecks(dmesgLines(board.dmesg()), dmesgLines(realDmesg)));
+  const zi = fixture.file("/proc/zoneinfo");
+  if (zi !== undefined) out.push(...zoneinfoChecks(board.readFile("/proc/zoneinfo"), zi, whatIf));
+  const mi = fixture.file("/proc/meminfo");
+  if (mi !== undefined) out.push(...meminfoChecks(board.readFile("/proc/meminfo"), mi));
+  const vm = fixture.file("/proc/sys/vm");
+  if (vm !== undefined) out.push(...sysctlChecks(board, vm, sysctls));
+  const slab = fixture.file("/sys/kernel/slab/kmalloc-all");
+  if (slab !== undefined) out.push(...slabChecks(board, slab));
+  const si = fixture.file("/proc/slabinfo");
+  if (si !== undefined) {
+    const [r1, r2] = si.split("\n");
+    const [s1, s2] = (board.readFile("/proc/slabinfo") ?? "").split("\n");
+    out.push(exact("/proc/slabinfo", "header line 1", s1, r1!), exact("/proc/slabinfo", "header line 2", s2, r2!));
+  }
+  for (const path of ["/proc/meminfo", "/proc/vmstat", "/proc/zoneinfo", "/proc/buddyinfo", "/proc/pagetypeinfo"]) {
+    out.push(...shapeChecks(path, board.readFile(path), fixture.file(path)));
+  }
+  return out;
+}
+
+/** Counts of a check list. */
+export function summarize(checks: readonly Check[]): { total: number; failed: number; exactFailed: number; closeFailed: number; shapeFailed: number; known: number } {
+  let failed = 0, exactFailed = 0, closeFailed = 0, shapeFailed = 0, known = 0;
+  for (const c of checks) {
+    if (c.kind === "known") known++;
+    if (c.ok) continue;
+    failed++;
+    if (c.kind === "exact") exactFailed++;
+    else if (c.kind === "close") closeFailed++;
+    else shapeFailed++;
+  }
+  return { total: checks.length, failed, exactFailed, closeFailed, shapeFailed, known };
+}
