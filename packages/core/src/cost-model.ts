@@ -76,6 +76,45 @@ export const DEFAULT_COSTS = {
     what: "one memblock region-array operation (insert, merge, isolate, find)",
     source: "estimate: a few hundred instructions over a short array; boot-time only",
   },
+  tlbHit: {
+    ns: 0.5,
+    what: "translation found in an L1 (micro) TLB: one lookup, in parallel with the L1 cache access",
+    source:
+      "one cycle at 2 GHz: the Cortex-A15 and A76 TRMs (TLB organization) give a single-cycle L1 TLB hit; the A57 TRM gives no figure, so this is an estimate for it",
+  },
+  tlbMainHit: {
+    ns: 6,
+    what: "L1 TLB miss that hits the unified L2 (main) TLB, the L1 entry refilled",
+    source:
+      "L1 TLB miss penalty of 12 cycles measured on Cortex-A15, the A57's predecessor with the same TLB organization (7-cpu.com, Exynos 5250); estimate for A57 at 2 GHz",
+  },
+  walkLevel: {
+    ns: 10,
+    what: "one translation-table descriptor read during a table walk (a miss costs levels × this)",
+    source:
+      "estimate: a descriptor read that hits the L2 cache, ~20 cycles at 2 GHz (Cortex-A15: L2 latency 21 cycles, L2 TLB miss penalty 10–30 cycles with its walk cache; 7-cpu.com); mmsim models no walk cache, so a 4-level walk is 40 ns",
+  },
+  tlbiLocal: {
+    ns: 30,
+    what: "local TLB invalidation: TLBI VMALLE1 + DSB NSH + ISB (local_flush_tlb_all)",
+    source: "estimate: ~60 cycles, no barrier traffic outside the core; no published A57 figure",
+  },
+  tlbiBroadcast: {
+    ns: 150,
+    what: "one broadcast TLBI …IS with the DSB ISH that waits for every CPU of the inner-shareable domain (flush_tlb_page, flush_tlb_mm, flush_tlb_all)",
+    source:
+      "estimate: a DVM message round trip through the cluster interconnect, a few hundred cycles on a small A57 cluster (it grows to µs on many-core servers)",
+  },
+  tlbiBroadcastNext: {
+    ns: 20,
+    what: "each further TLBI …IS issued before the same DSB ISH (the per-page loops of __flush_tlb_range and flush_tlb_kernel_range)",
+    source: "estimate: broadcast TLBIs pipeline and one DSB waits for all of them; ~40 cycles to issue each",
+  },
+  asidRollover: {
+    ns: 300,
+    what: "ASID rollover: flush_context() clears the ASID bitmap (8 KiB with 16-bit ASIDs), keeps each CPU's active ASID and queues a local flush on every CPU",
+    source: "estimate: an 8 KiB memset (~256 cycles) plus a per-CPU xchg under cpu_asid_lock; the flushes it queues are charged as tlbiLocal",
+  },
 } as const satisfies Record<string, CostEntry>;
 
 /** The name of a cost constant. */
@@ -99,6 +138,13 @@ export class CostModel {
   readonly slabFreeFast: number;
   readonly slabSlowPath: number;
   readonly memblockOp: number;
+  readonly tlbHit: number;
+  readonly tlbMainHit: number;
+  readonly walkLevel: number;
+  readonly tlbiLocal: number;
+  readonly tlbiBroadcast: number;
+  readonly tlbiBroadcastNext: number;
+  readonly asidRollover: number;
 
   /**
    * @param overrides ns per name; names must exist in DEFAULT_COSTS, values finite and ≥ 0
@@ -127,6 +173,13 @@ export class CostModel {
     this.slabFreeFast = merged.slabFreeFast!;
     this.slabSlowPath = merged.slabSlowPath!;
     this.memblockOp = merged.memblockOp!;
+    this.tlbHit = merged.tlbHit!;
+    this.tlbMainHit = merged.tlbMainHit!;
+    this.walkLevel = merged.walkLevel!;
+    this.tlbiLocal = merged.tlbiLocal!;
+    this.tlbiBroadcast = merged.tlbiBroadcast!;
+    this.tlbiBroadcastNext = merged.tlbiBroadcastNext!;
+    this.asidRollover = merged.asidRollover!;
   }
 
   /** The value in effect for `name`. */

@@ -1,0 +1,78 @@
+// mmsim: the DI module and the layout helpers
+import { ConfigError, KERNEL_LOG, KernelLog, PageAllocator, SIM_CLOCK, SimClock } from "@mmsim/core";
+import { FakePageAllocator } from "@mmsim/core/testing";
+import { formatVa } from "@mmsim/hw-arm64";
+import { container } from "tsyringe";
+import { describe, expect, it } from "vitest";
+import {
+  VMALLOC, VMALLOC_CONFIG, Vmalloc, VmapPageTables, arm64VmallocLayout, resolveVmallocConfig, vmallocModule,
+} from "./index.ts";
+import { FakeVmapPageTables } from "./testing/index.ts";
+import { SZ_4K } from "./vmalloc.test-helpers.ts";
+
+describe("DI (vmallocModule)", () => {
+  it("registers Vmalloc ContainerScoped under VMALLOC in each child container, never in the root", () => {
+    const l = arm64VmallocLayout();
+    const make = () => {
+      const c = container.createChildContainer();
+      c.register(KERNEL_LOG, { useValue: new KernelLog() });
+      c.register(SIM_CLOCK, { useValue: new SimClock() });
+      c.register(PageAllocator, { useValue: new FakePageAllocator() });
+      c.register(VmapPageTables, { useValue: new FakeVmapPageTables() });
+      c.register(VMALLOC_CONFIG, {
+        useValue: { vmallocStart: l.vmallocStart, vmallocEnd: l.vmallocEnd, modulesVaddr: l.modulesVaddr, modulesEnd: l.modulesEnd, nrCpus: 2 },
+      });
+      vmallocModule.register(c);
+      return c;
+    };
+    const a = make();
+    const b = make();
+    const va = a.resolve<Vmalloc>(VMALLOC);
+    expect(va).toBeInstanceOf(Vmalloc);
+    expect(a.resolve<Vmalloc>(VMALLOC)).toBe(va);
+    expect(b.resolve<Vmalloc>(VMALLOC)).not.toBe(va);
+    expect(container.isRegistered(VMALLOC, false)).toBe(false);
+    expect(vmallocModule.slot).toBe("vmalloc");
+    va.vmallocInit();
+    const addr = va.vmalloc(SZ_4K, "di");
+    expect(addr).toBe(l.vmallocStart);
+    expect((a.resolve<VmapPageTables>(VmapPageTables) as FakeVmapPageTables).pfnAt(addr)).toBeGreaterThan(0);
+    /* the other machine is untouched */
+    expect((b.resolve<VmapPageTables>(VmapPageTables) as FakeVmapPageTables).mapped.size).toBe(0);
+  });
+});
+
+describe("arm64 layout (arch/arm64/include/asm/memory.h, pgtable.h of 6.1)", () => {
+  it("VA_BITS 48: modules, vmalloc and vmemmap where 6.1 puts them", () => {
+    const l = arm64VmallocLayout(48);
+    expect(formatVa(l.modulesVaddr)).toBe("ffff800000000000");
+    expect(formatVa(l.modulesEnd)).toBe("ffff800008000000");
+    expect(formatVa(l.vmallocStart)).toBe("ffff800008000000");
+    expect(formatVa(l.kimageVaddr)).toBe("ffff800008000000");
+    expect(formatVa(l.vmallocEnd)).toBe("fffffbfff0000000");
+    expect(formatVa(l.vmemmapStart)).toBe("fffffc0000000000");
+    expect(formatVa(l.pageOffset)).toBe("ffff000000000000");
+    expect((l.vmallocEnd - l.vmallocStart) / 1024).toBe(133143592960); // VmallocTotal, kB (~124 TiB)
+  });
+
+  it("VA_BITS 52 keeps VA_BITS_MIN 48 for the modules; 39 bits shrinks everything", () => {
+    const l52 = arm64VmallocLayout(52);
+    expect(formatVa(l52.vmallocStart)).toBe("ffff800008000000");
+    expect(formatVa(l52.pageOffset)).toBe("fff0000000000000");
+    expect(formatVa(l52.vmemmapStart)).toBe("ffffc00000000000");
+    const l39 = arm64VmallocLayout(39);
+    expect(formatVa(l39.vmallocStart)).toBe("ffffffc008000000");
+    expect(formatVa(l39.vmallocEnd)).toBe("fffffffdf0000000");
+    expect(() => arm64VmallocLayout(40)).toThrow(ConfigError);
+  });
+
+  it("rejects a configuration with user addresses or a reversed range", () => {
+    const l = arm64VmallocLayout();
+    const base = { vmallocStart: l.vmallocStart, vmallocEnd: l.vmallocEnd, modulesVaddr: l.modulesVaddr, modulesEnd: l.modulesEnd, nrCpus: 2 };
+    expect(() => resolveVmallocConfig({ ...base, vmallocStart: 0x1000 })).toThrow(/vmallocStart: expected a page-aligned kernel address/);
+    expect(() => resolveVmallocConfig({ ...base, vmallocEnd: l.vmallocStart })).toThrow(/vmallocEnd/);
+    expect(() => resolveVmallocConfig({ ...base, nrCpus: 0 })).toThrow(/nrCpus/);
+    expect(() => resolveVmallocConfig({ ...base, configNrCpus: 1 })).toThrow(/configNrCpus/);
+    expect(resolveVmallocConfig(base).configNrCpus).toBe(256);
+  });
+});
