@@ -19,6 +19,7 @@ const headerRule = {
 const HOT_FILES = [
   "packages/core/src/list.ts", "packages/slab/src/slab-alloc.ts", "packages/slab/src/cache-reap.ts", "packages/slub/src/slub-alloc.ts", "packages/slub/src/slab-freelist.ts",
   "packages/hw-arm64/src/walk.ts", "packages/vmalloc/src/kva.ts", "packages/vmalloc/src/rbtree.ts", "packages/vmalloc/src/vmap-block.ts",
+  "packages/vmalloc/src/vmap-pgtable.ts",
 ];
 const hotSyntax = [
   { selector: "ForOfStatement", message: "hot file: no for…of (STYLE C8)" },

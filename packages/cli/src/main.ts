@@ -5,6 +5,8 @@
  *                          (its `show` steps print files), print a summary of its expects
  *   mmsim cat <path>       print one file after boot, or after a label or step (--after)
  *   mmsim dmesg            print the whole kernel log after boot (or --after)
+ *   mmsim layout           the kernel's virtual memory layout of the booted board
+ *   mmsim pt walk <va>     walk the kernel's page tables for one address, level by level
  *   mmsim conformance      boot the board of a real capture, compare every figure with the
  *                          real kernel's (mmsim / real / difference); --list the captures
  * Board options on every command: --mem, --smp, --nodes, --set path=value (repeatable),
@@ -31,9 +33,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { type MmsimError, formatPrintkTime, isMmsimError } from "@mmsim/core";
 import {
-  DEFAULT_SCENARIO_FILE, Machine, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult, type WorkloadStep,
+  DEFAULT_SCENARIO_FILE, KERNEL_IMAGE, Machine, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult, type WorkloadStep,
   describeScenarioSchema, loadScenarioFile,
 } from "@mmsim/machine";
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, formatLayout, formatVa0x, parseVa, ptWalk } from "@mmsim/hw-arm64";
 import { type Fixture, checkMachine, findFixture, formatReport, listFixtures, summarize } from "@mmsim/conformance";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
@@ -248,6 +251,30 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   ).action(async (opts: CommonOptions) => {
     setStatus(await dmesgCommand(opts, io));
   });
+
+  addCommonOptions(
+    program
+      .command("layout")
+      .description("print the kernel's virtual memory layout (linear map, modules, vmalloc, fixmap, PCI I/O, vmemmap) of the booted board")
+      .argument("[scenario]", "scenario file (default: the built-in scenario)"),
+  ).action(async (scenario: string | undefined, opts: CommonOptions) => {
+    setStatus(await layoutCommand(scenario, opts, io));
+  });
+
+  const pt = program.command("pt").description("the kernel's page tables");
+  addCommonOptions(
+    pt
+      .command("walk")
+      .description("walk swapper_pg_dir for one virtual address: each level's table, index, descriptor and bits, then the physical address or the fault")
+      .argument("<va>", "a 64-bit virtual address in hex: a kernel one (0xffff000000000000, the linear map; one from /proc/vmallocinfo) or a user one of the workload's mmap steps")
+      .addOption(new Option("--access <kind>", "the access to check permissions for").choices(["read", "write", "exec"]).default("read"))
+      .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
+      .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
+  )
+    .addHelpText("after", "\nExamples:\n  mmsim pt walk 0xffff000000000000   # the linear map: RAM at 0x40000000 starts here\n  mmsim pt walk 0xffff800008210000 --access exec\n  mmsim cat /proc/vmallocinfo --after filled   # then walk one of its addresses with --after filled\n")
+    .action(async (va: string, opts: CommonOptions & { access: "read" | "write" | "exec" }) => {
+      setStatus(await ptWalkCommand(va, opts, io));
+    });
 
   addCommonOptions(
     program
@@ -528,4 +555,60 @@ async function conformanceCommand(file: string | undefined, opts: CommonOptions 
   else io.stdout.write(formatReport(fixture, checks));
   if (opts.timing) io.stderr.write(timing.text());
   return sum.failed > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
+}
+
+async function layoutCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
+  const timing = new Timing();
+  const { machine } = await bootMachine(file, opts, timing, true);
+  const { layout } = machine.pgtables;
+  const ram = ramRanges(machine);
+  const imageSize = KERNEL_IMAGE._end - KERNEL_IMAGE._text;
+  if (opts.json) {
+    const regions: Record<string, { start: string; end: string }> = {};
+    const pairs: [string, number, number][] = [
+      ["user", 0, layout.TASK_SIZE], ["linear map", layout.PAGE_OFFSET, layout.PAGE_END], ["modules", layout.MODULES_VADDR, layout.MODULES_END],
+      ["vmalloc", layout.VMALLOC_START, layout.VMALLOC_END], ["kernel image", layout.kimageVaddr, layout.kimageVaddr + imageSize],
+      ["fixmap", layout.FIXADDR_START, layout.FIXADDR_TOP], ["PCI I/O", layout.PCI_IO_START, layout.PCI_IO_END], ["vmemmap", layout.VMEMMAP_START, layout.VMEMMAP_END],
+    ];
+    for (const [name, start, end] of pairs) regions[name] = { start: formatVa0x(start), end: formatVa0x(end) };
+    io.stdout.write(`${JSON.stringify({ vaBits: layout.vaBits, pageSize: layout.pageSize, levels: layout.pgtableLevels, regions, ram: ram.map((r) => ({ start: r.start, end: r.end })) }, null, 2)}\n`);
+  } else {
+    io.stdout.write(formatLayout(layout, ram, imageSize));
+  }
+  if (opts.timing) io.stderr.write(timing.text());
+  return EXIT_OK;
+}
+
+/** memblock.memory as [start, end) ranges. */
+function ramRanges(machine: Machine): { start: number; end: number }[] {
+  const mb = machine.memblock;
+  const out: { start: number; end: number }[] = [];
+  for (let i = 0; i < mb.memory.cnt; i++) {
+    const r = mb.region(mb.memory, i);
+    if (r.size > 0) out.push({ start: r.base, end: r.base + r.size });
+  }
+  return out;
+}
+
+async function ptWalkCommand(vaText: string, opts: CommonOptions & { access: "read" | "write" | "exec" }, io: CliIo): Promise<number> {
+  let va: number;
+  try {
+    va = parseVa(vaText);
+  } catch (e) {
+    throw new UsageFailure(`pt walk: ${(e as Error).message}`);
+  }
+  const timing = new Timing();
+  const after = parseAfter(opts.after);
+  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
+  const status = runUpTo(loaded, after, io, timing);
+  const { store, layout } = loaded.machine.pgtables;
+  const access = { read: ACCESS_READ, write: ACCESS_WRITE, exec: ACCESS_EXEC }[opts.access];
+  // User addresses walk the workload process's tables (its mmap steps); kernel ones swapper_pg_dir.
+  const userPgd = va >= 0 ? loaded.machine.userMm.pgd : undefined;
+  if (va >= 0 && userPgd === undefined) throw new UsageFailure(`pt walk: ${formatVa0x(va)} is a user address, and the workload's process has no page tables yet: walk it --after an mmap step`);
+  const text = ptWalk(store, layout, va, access, userPgd);
+  if (opts.json) io.stdout.write(`${JSON.stringify({ va: formatVa0x(va), access: opts.access, after: after ?? null, text }, null, 2)}\n`);
+  else io.stdout.write(text);
+  if (opts.timing) io.stderr.write(timing.text());
+  return status;
 }

@@ -1,15 +1,10 @@
 // mmsim: the translate path's hot cases (TLB hit, L2 TLB hit, miss + walk + fill) and the context-switch fast path
-/*
- * Imports the built files (dist/, loaded natively as `@mmsim/*` is) until src/index.ts exports
- * them; then this becomes `from "@mmsim/hw-arm64"`. Run `pnpm -s build` first.
- */
+/* Runs against the built package (`pnpm -s build` first), as every bench does. */
 import { CostModel, SimClock } from "@mmsim/core";
+import { ACCESS_READ, ACCESS_USER, Mmu } from "@mmsim/hw-arm64";
+import type { WalkResult } from "@mmsim/hw-arm64";
 import { bench, describe } from "vitest";
-import { Mmu } from "../dist/mmu.js";
-import type { WalkResult } from "../dist/mmu.js";
 
-const ACCESS_READ = 1;
-const ACCESS_USER = 8;
 const UR = ACCESS_READ | ACCESS_USER;
 const PGD = 0x4400_0000;
 const USER_PAGE_LO = 0x743 | (1 << 11); // valid page, AP[1] (EL0), AF, nG
@@ -30,6 +25,7 @@ function flatWalk(_store: null, _pgd: number, va: number, _access: number, out: 
   out.shift = 12;
   out.descLo = USER_PAGE_LO;
   out.descHi = 0;
+  out.tableHi = 0;
   out.fault = 0;
   out.faultLevel = 0;
   return 0;
@@ -41,8 +37,10 @@ class Out implements WalkResult {
   shift = 12;
   descLo = 0;
   descHi = 0;
+  tableHi = 0;
   fault = 0;
   faultLevel = 0;
+  pan = false;
 }
 
 const mmu = new Mmu(flatWalk, null, new SimClock(), new CostModel(), { nrCpus: 2 });

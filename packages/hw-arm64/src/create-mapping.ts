@@ -1,4 +1,4 @@
-// Kernel: arch/arm64/mm/mmu.c (__create_pgd_mapping, alloc_init_pud, alloc_init_cont_pmd, init_pmd, alloc_init_cont_pte, init_pte, pgattr_change_is_safe, pmd_set_huge, pud_set_huge, update_mapping_prot) (v6.1) — building kernel mappings
+// Kernel: arch/arm64/mm/mmu.c (__create_pgd_mapping, alloc_init_pud, alloc_init_cont_pmd, init_pmd, alloc_init_cont_pte, init_pte, pgattr_change_is_safe, pmd_set_huge, pud_set_huge, pmd_clear_huge, pud_clear_huge, pmd_free_pte_page, pud_free_pmd_page, update_mapping_prot) (v6.1) — building kernel mappings
 /*
  * __create_pgd_mapping() maps [virt, virt + size) to phys with one pgprot, descending level by
  * level and allocating missing tables through `pgtableAlloc(shift)`:
@@ -15,7 +15,14 @@
  * UXNTable (kernel mappings are never user-executable).
  *
  * Once an entry is live only its permission bits may change (pgattr_change_is_safe); anything
- * else is a BUG() in the kernel and an MmBugError here. The kernel maps each table through the
+ * else is a BUG() in the kernel and an MmBugError here.
+ *
+ * The huge-vmap helpers of CONFIG_HAVE_ARCH_HUGE_VMAP that mm/vmalloc.c calls live here too:
+ * pmd_set_huge/pud_set_huge (a block over an empty or permission-compatible entry),
+ * pmd_clear_huge/pud_clear_huge (vunmap of a block) and pmd_free_pte_page/pud_free_pmd_page
+ * (vmap_try_huge_pmd/pud replacing a kernel table left behind by earlier small mappings by a
+ * block: the table is unlinked, the walk caches flushed with __flush_tlb_kernel_pgtable(), and
+ * the table freed — pte_free_kernel: not counted; pmd_free: NR_PAGETABLE −1). The kernel maps each table through the
  * fixmap (pte_set_fixmap…); mmsim reads it from the store directly.
  */
 import { ArgumentError, MmBugError, describeValue } from "@mmsim/core";
@@ -27,6 +34,7 @@ import {
 import type { Pgprot } from "./pgtable-prot.ts";
 import { pgdAddrEnd, pgdOffsetPgd, pmdIndex, pteIndex, pudIndex } from "./pgtable.ts";
 import { populate } from "./mm-pgtables.ts";
+import type { PgtableAllocator } from "./pgalloc.ts";
 import type { PgtableStore } from "./pgtable-store.ts";
 import { type Va, formatVa0x } from "./va.ts";
 
@@ -276,5 +284,91 @@ function setHuge(store: PgtableStore, entry: number, phys: number, prot: Pgprot)
   if (!pgattrChangeIsSafe(store.words[w]!, store.words[w + 1]!, lo, hi)) return 0;
   store.words[w] = lo;
   store.words[w + 1] = hi;
+  return 1;
+}
+
+/**
+ * Removes a 2 MiB block (vunmap of a huge mapping); anything else is left alone.
+ * Kernel: `pmd_clear_huge()`.
+ * @returns 1 when a block was cleared, 0 otherwise
+ */
+export function pmdClearHuge(store: PgtableStore, pmdp: number): number {
+  const w = store.entryWord(pmdp);
+  if (w < 0 || (store.words[w]! & 3) !== PMD_TYPE_SECT) return 0;
+  store.words[w] = 0;
+  store.words[w + 1] = 0;
+  return 1;
+}
+
+/** Removes a 1 GiB block, as pmd_clear_huge(). Kernel: `pud_clear_huge()`. @returns 1 or 0 */
+export function pudClearHuge(store: PgtableStore, pudp: number): number {
+  return pmdClearHuge(store, pudp);
+}
+
+/**
+ * What __flush_tlb_kernel_pgtable() reaches: TLBI VAAE1IS of one kernel address (the leaf and
+ * any walk-cache entry above it). `TlbDomain` has this method.
+ */
+export interface KernelPgtableFlusher {
+  flushTlbKernelPgtable(kaddr: Va): void;
+}
+
+/**
+ * Frees the kernel PTE table a pmd entry points to so that a block can take its place: clears
+ * the pmd, flushes the walk caches for `addr` (__flush_tlb_kernel_pgtable) and frees the table
+ * (pte_free_kernel: no dtor, PageTables unchanged). The table must hold no live PTE (vunmap
+ * cleared them; with debugVm the allocator checks). A pmd that is no table is left alone (the
+ * kernel's VM_WARN_ON, silent without CONFIG_DEBUG_VM) and 1 returned all the same.
+ * Kernel: `pmd_free_pte_page()` (arch/arm64/mm/mmu.c).
+ * @returns 1 (the kernel's only answer on arm64)
+ */
+export function pmdFreePtePage(alloc: PgtableAllocator, pmdp: number, addr: Va, tlb: KernelPgtableFlusher): number {
+  const store = alloc.store;
+  const w = store.entryWord(pmdp);
+  if (w < 0) throw new MmBugError("hw-arm64.pmdFreePtePage", "pmd entry 0x" + pmdp.toString(16) + " is not in a table");
+  const lo = store.words[w]!;
+  const hi = store.words[w + 1]!;
+  if ((lo & 3) !== PMD_TYPE_TABLE) return 1; // VM_WARN_ON(1)
+  const table = descOutputAddress(lo, hi); // pte_offset_kernel(pmdp, addr) & PAGE_MASK
+  store.words[w] = 0; // pmd_clear
+  store.words[w + 1] = 0;
+  tlb.flushTlbKernelPgtable(addr);
+  alloc.pteFreeKernel(table);
+  return 1;
+}
+
+/**
+ * Frees the kernel PMD table a pud entry points to, and every PTE table below it, so that a
+ * 1 GiB block can take its place: pmd_free_pte_page() on each present pmd, pud_clear,
+ * __flush_tlb_kernel_pgtable(addr), pmd_free (dtor: NR_PAGETABLE −1). A 2 MiB block left in the
+ * PMD table (no caller of 6.1 leaves one: vunmap clears blocks) is cleared with it. Only present
+ * pmds are visited, as after the 2025 stable fix that added a pmd_present() check here; 6.1.0
+ * visited every pmd and VM_WARN_ON()ed on the none ones, which changes nothing without
+ * CONFIG_DEBUG_VM. Kernel: `pud_free_pmd_page()`.
+ * @param addr the 1 GiB-aligned address the pud maps
+ * @returns 1
+ */
+export function pudFreePmdPage(alloc: PgtableAllocator, pudp: number, addr: Va, tlb: KernelPgtableFlusher): number {
+  const store = alloc.store;
+  const w = store.entryWord(pudp);
+  if (w < 0) throw new MmBugError("hw-arm64.pudFreePmdPage", "pud entry 0x" + pudp.toString(16) + " is not in a table");
+  const lo = store.words[w]!;
+  const hi = store.words[w + 1]!;
+  if ((lo & 3) !== PMD_TYPE_TABLE) return 1; // VM_WARN_ON(1)
+  const table = descOutputAddress(lo, hi);
+  let next = addr;
+  for (let i = 0; i < 512; i++) {
+    const pmdp = table + i * 8;
+    const pl = store.readLo(pmdp);
+    if ((pl & 1) !== 0) { // pmd_present
+      if ((pl & 3) === PMD_TYPE_SECT) store.write(pmdp, 0, 0);
+      else pmdFreePtePage(alloc, pmdp, next, tlb);
+    }
+    next += PMD_SIZE;
+  }
+  store.words[w] = 0; // pud_clear
+  store.words[w + 1] = 0;
+  tlb.flushTlbKernelPgtable(addr);
+  alloc.pmdFree(table);
   return 1;
 }

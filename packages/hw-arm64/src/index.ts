@@ -54,9 +54,9 @@ export {
 } from "./mm-pgtables.ts";
 export {
   NO_BLOCK_MAPPINGS, NO_CONT_MAPPINGS, NO_EXEC_MAPPINGS, levelOfShift, pgattrChangeIsSafe, createPgdMapping, pmdSetHuge,
-  pudSetHuge,
+  pudSetHuge, pmdClearHuge, pudClearHuge, pmdFreePtePage, pudFreePmdPage,
 } from "./create-mapping.ts";
-export type { PgtableAllocFn } from "./create-mapping.ts";
+export type { KernelPgtableFlusher, PgtableAllocFn } from "./create-mapping.ts";
 export { KernelPageTables, earlyPgtableAlloc, canSetDirectMap, pagingInit, fixToVirt, fixFdt } from "./paging-init.ts";
 export type { KernelSegments, MemoryRegion, EarlyVmArea, PagingInitOptions, PagingInitTables } from "./paging-init.ts";
 export {
@@ -78,5 +78,5 @@ export {
 export type { CpuTlbConfig, TlbDomainOptions, TlbGeometry, TlbHitLevel } from "./tlb.ts";
 export { AsidAllocator, INIT_MM } from "./context.ts";
 export type { AsidAllocatorConfig, LocalTlbFlusher } from "./context.ts";
-export { Mmu, leafPermits } from "./mmu.ts";
+export { Mmu } from "./mmu.ts";
 export type { MmuConfig, TranslationWalker, WalkResult } from "./mmu.ts";

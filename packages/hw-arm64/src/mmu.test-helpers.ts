@@ -1,25 +1,23 @@
 // mmsim: a fake table walker with walk.ts's signature, and leaf-descriptor builders, for the TLB and MMU tests
-import { leafPermits } from "./mmu.ts";
 import type { WalkResult } from "./mmu.ts";
 import type { Va } from "./va.ts";
+import { FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_TRANSLATION, permissionFault } from "./walk.ts";
 
-export const ACCESS_READ = 1;
-export const ACCESS_WRITE = 2;
-export const ACCESS_EXEC = 4;
-export const ACCESS_USER = 8;
-export const FAULT_TRANSLATION = 1;
-export const FAULT_ACCESS_FLAG = 2;
-export const FAULT_PERMISSION = 3;
+export {
+  ACCESS_EXEC, ACCESS_READ, ACCESS_USER, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_TRANSLATION,
+} from "./walk.ts";
 
-/** walk.ts's WalkOut, field for field. */
+/** walk.ts's WalkOut, the fields the MMU reads and writes. */
 export class FakeWalkOut implements WalkResult {
   pa = 0;
   level = 0;
   shift = 12;
   descLo = 0;
   descHi = 0;
+  tableHi = 0;
   fault = 0;
   faultLevel = 0;
+  pan = false;
 }
 
 /** What a leaf allows: the bits a test sets in its descriptor. */
@@ -34,6 +32,8 @@ export interface LeafOptions {
   uxn?: boolean;
   /** AF; default true. */
   af?: boolean;
+  /** High-word attributes of the table descriptors above the leaf (TABLE_UXN_HI, TABLE_AP_HI, …); default 0. */
+  tableHi?: number;
 }
 
 /** Leaf descriptor words (lo, hi) with the given bits; valid, page/block type by `shift`. */
@@ -56,6 +56,7 @@ interface FakeMapping {
   pa: number;
   lo: number;
   hi: number;
+  tableHi: number;
 }
 
 /**
@@ -73,7 +74,7 @@ export class FakePageTables {
     const { lo, hi } = leafDesc(shift, o);
     const list = this.byPgd.get(pgd) ?? [];
     this.unmap(pgd, vaBase);
-    list.push({ vaBase, shift, pa: Math.floor(pa / size) * size, lo, hi });
+    list.push({ vaBase, shift, pa: Math.floor(pa / size) * size, lo, hi, tableHi: (o.tableHi ?? 0) >>> 0 });
     this.byPgd.set(pgd, list);
   }
 
@@ -97,8 +98,8 @@ export function levelOf(shift: number): number {
 
 /**
  * walk.ts's `walk` over FakePageTables: a missing mapping is a level-3 translation fault, AF
- * clear an access-flag fault, refused permissions a permission fault; else `out` holds the
- * PA of `va` and the leaf.
+ * clear an access-flag fault, permissions refused by walk.ts's `permissionFault()` a permission
+ * fault; else `out` holds the PA of `va`, the leaf and its table attributes.
  */
 export function fakeWalk(store: FakePageTables, pgdPhys: number, va: Va, access: number, out: WalkResult): number {
   store.calls++;
@@ -113,12 +114,13 @@ export function fakeWalk(store: FakePageTables, pgdPhys: number, va: Va, access:
   out.shift = m.shift;
   out.descLo = m.lo;
   out.descHi = m.hi;
+  out.tableHi = m.tableHi;
   if ((m.lo & (1 << 10)) === 0) {
     out.fault = FAULT_ACCESS_FLAG;
     out.faultLevel = level;
     return FAULT_ACCESS_FLAG;
   }
-  if (!leafPermits(m.lo, m.hi, access)) {
+  if (permissionFault(m.lo, m.hi, m.tableHi, access, out.pan === true)) {
     out.fault = FAULT_PERMISSION;
     out.faultLevel = level;
     return FAULT_PERMISSION;

@@ -1,13 +1,20 @@
 // mmsim: tests of the translate path (TTBR choice, TLB, walk on a miss, costs) and switch_mm
 import { CostModel, SimClock } from "@mmsim/core";
-import { expectValid } from "@mmsim/core/testing";
+import { FakePageAllocator, expectValid } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
 import { INIT_MM } from "./context.ts";
-import { Mmu, leafPermits } from "./mmu.ts";
+import { getLockedPte, mmAllocPgd } from "./mm-pgtables.ts";
+import { Mmu } from "./mmu.ts";
 import type { MmuConfig, WalkResult } from "./mmu.ts";
+import { PgtableAllocator } from "./pgalloc.ts";
+import { PTE_RDONLY, TABLE_AP_HI, TABLE_UXN_HI } from "./pgtable-hwdef.ts";
+import { PAGE_EXECONLY, PAGE_READONLY_EXEC, PAGE_SHARED_EXEC, type Pgprot, pgprot } from "./pgtable-prot.ts";
+import { PgtableStore } from "./pgtable-store.ts";
+import { PteVal, pfnPte, pgdOffsetPgd, setPte } from "./pgtable.ts";
+import { WalkOut, permissionFault, walk } from "./walk.ts";
 import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_USER, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_TRANSLATION, FakePageTables,
-  FakeWalkOut, fakeWalk, leafDesc,
+  FakeWalkOut, fakeWalk, leafDesc, type LeafOptions,
 } from "./mmu.test-helpers.ts";
 
 const SWAPPER = 0x4120_0000; // swapper_pg_dir
@@ -38,11 +45,11 @@ function machine(config: Partial<MmuConfig> = {}) {
   return { pt, clock, costs, mmu, out, tr };
 }
 
-describe("leafPermits (ARMv8.0 stage-1 permissions)", () => {
-  it("applies AP[2:1], PXN, UXN and the implicit PXN of EL0-writable pages", () => {
-    const p = (o: Parameters<typeof leafDesc>[1], access: number) => {
+describe("the TLB-hit permission rule is walk.ts's permissionFault()", () => {
+  it("applies AP[2:1], PXN, UXN, execute-only at EL0 and the implicit PXN of EL0-writable pages", () => {
+    const p = (o: LeafOptions, access: number) => {
       const d = leafDesc(12, o);
-      return leafPermits(d.lo, d.hi, access);
+      return !permissionFault(d.lo, d.hi, o.tableHi ?? 0, access, false);
     };
     expect(p({}, ACCESS_READ | ACCESS_WRITE)).toBe(true);
     expect(p({}, UR)).toBe(false); // kernel page from EL0
@@ -51,9 +58,106 @@ describe("leafPermits (ARMv8.0 stage-1 permissions)", () => {
     expect(p({ user: true, rdonly: true }, UW)).toBe(false);
     expect(p({ user: true, uxn: true }, ACCESS_EXEC | ACCESS_USER)).toBe(false);
     expect(p({ user: true, pxn: true }, ACCESS_EXEC | ACCESS_USER)).toBe(true);
+    expect(p({ rdonly: true, pxn: true }, ACCESS_EXEC | ACCESS_USER)).toBe(true); // execute-only: no AP[1] needed
+    expect(p({ rdonly: true, pxn: true }, UR)).toBe(false);
     expect(p({ pxn: true }, ACCESS_EXEC)).toBe(false);
     expect(p({ user: true }, ACCESS_EXEC)).toBe(false); // writable at EL0: never executable at EL1
     expect(p({ user: true, rdonly: true }, ACCESS_EXEC)).toBe(true);
+    expect(p({ user: true, rdonly: true, tableHi: TABLE_UXN_HI }, ACCESS_EXEC | ACCESS_USER)).toBe(false);
+  });
+});
+
+/** The real walk over tables in a PgtableStore, behind the Mmu: one user mm (id 1) on CPU 0. */
+function realMachine(pan = false) {
+  const fake = new FakePageAllocator(0x40000, 4096);
+  const store = new PgtableStore({ basePfn: 0x40000, nrPages: 4096 });
+  const alloc = new PgtableAllocator(store, fake, fake.mem);
+  const mm = mmAllocPgd(alloc)!;
+  const mmu = new Mmu(walk, store, new SimClock(), new CostModel(), { nrCpus: 1, pan });
+  mmu.contexts.initNewContext(1);
+  mmu.switchMm(0, 1, mm.pgd);
+  const tmp = new PteVal();
+  const map = (va: number, prot: Pgprot, pfn: number): number => {
+    const ptep = getLockedPte(alloc, mm, va);
+    setPte(store, ptep, pfnPte(pfn, prot, tmp).lo, tmp.hi);
+    return ptep;
+  };
+  return { store, mm, mmu, map, out: new WalkOut() };
+}
+
+describe("Mmu.translate over walk.ts: one permission rule on a miss and on a hit", () => {
+  it("an execute-only user page (PAGE_EXECONLY) executes at EL0 on a miss and on a hit, and is never readable", () => {
+    const { mmu, map, out } = realMachine();
+    map(0x40_0000, PAGE_EXECONLY, 0x40800);
+    const X = ACCESS_EXEC | ACCESS_USER;
+    expect(mmu.translate(0, 0x40_0010, X, out)).toBe(0); // miss: the walk allows it
+    expect([mmu.walks, out.pa]).toEqual([1, 0x4080_0010]);
+    expect(mmu.translate(0, 0x40_0020, X, out)).toBe(0); // hit in the instruction micro-TLB
+    expect(mmu.walks).toBe(1);
+    // the data side: an EL0 read of the same page misses its micro-TLB, hits the L2 TLB and is refused there
+    expect(mmu.translate(0, 0x40_0020, UR, out)).toBe(FAULT_PERMISSION);
+    expect([mmu.walks, mmu.hitFaults]).toEqual([1, 1]);
+    mmu.flushTlbAll();
+    expect(mmu.translate(0, 0x40_0020, UR, out)).toBe(FAULT_PERMISSION); // a miss refuses it too
+    expect(mmu.walks).toBe(2);
+    expect(mmu.translate(0, 0x40_0030, X, out)).toBe(0); // refills after the flush
+    expect(mmu.translate(0, 0x40_0034, X, out)).toBe(0);
+    expect(mmu.walks).toBe(3);
+  });
+
+  it("honours UXNTable and APTable of the table descriptors above a cached leaf on a hit", () => {
+    const { store, mm, mmu, map, out } = realMachine();
+    map(0x40_0000, PAGE_READONLY_EXEC, 0x40800);
+    map(0x40_1000, pgprot(PAGE_SHARED_EXEC.lo & ~PTE_RDONLY, PAGE_SHARED_EXEC.hi), 0x40801); // dirty: writable at EL0
+    // UXNTable (and APTable[1] = read-only) on the pgd entry: everything below it
+    const pgdp = pgdOffsetPgd(store, mm.pgd, 0x40_0000);
+    store.write(pgdp, store.readLo(pgdp), (store.readHi(pgdp) | TABLE_UXN_HI | (2 << 29)) >>> 0);
+    expect(mmu.translate(0, 0x40_0000, UR, out)).toBe(0); // fills the L2 and data TLBs
+    expect(out.tableHi & TABLE_UXN_HI).not.toBe(0);
+    expect(mmu.walks).toBe(1);
+    expect(mmu.translate(0, 0x40_0004, ACCESS_EXEC | ACCESS_USER, out)).toBe(FAULT_PERMISSION); // L2 hit: UXNTable
+    expect([mmu.walks, mmu.hitFaults]).toEqual([1, 1]);
+    // a leaf writable at EL0 under APTable[1]: read fills, the write hits and is refused
+    expect(mmu.translate(0, 0x40_1000, UR, out)).toBe(0);
+    expect(mmu.translate(0, 0x40_1008, UW, out)).toBe(FAULT_PERMISSION);
+    expect([mmu.walks, mmu.hitFaults]).toEqual([2, 2]);
+    // APTable[0] (no EL0 access): the kernel's read fills the entry, EL0's read hits and is refused
+    store.write(pgdp, store.readLo(pgdp), ((store.readHi(pgdp) & ~TABLE_AP_HI) | (1 << 29)) >>> 0);
+    mmu.flushTlbAll();
+    expect(mmu.translate(0, 0x40_1000, ACCESS_READ, out)).toBe(0);
+    expect(mmu.translate(0, 0x40_1000, ACCESS_WRITE, out)).toBe(0); // APTable[1] is clear now
+    expect(mmu.translate(0, 0x40_1010, UR, out)).toBe(FAULT_PERMISSION);
+    expect([mmu.walks, mmu.hitFaults]).toEqual([3, 3]);
+    // without the table restrictions the same hits succeed
+    store.write(pgdp, store.readLo(pgdp), (store.readHi(pgdp) & ~(TABLE_AP_HI | TABLE_UXN_HI)) >>> 0);
+    mmu.flushTlbAll();
+    expect(mmu.translate(0, 0x40_1000, UR, out)).toBe(0);
+    expect(mmu.translate(0, 0x40_1010, UW, out)).toBe(0);
+    expect(mmu.translate(0, 0x40_0000, UR, out)).toBe(0);
+    expect(mmu.translate(0, 0x40_0004, ACCESS_EXEC | ACCESS_USER, out)).toBe(0);
+    expect(mmu.hitFaults).toBe(3);
+  });
+
+  it("PSTATE.PAN (MmuConfig.pan) refuses EL1 data accesses to EL0 pages on a miss and on a hit", () => {
+    const { mmu, map, out } = realMachine(true);
+    map(0x40_0000, PAGE_READONLY_EXEC, 0x40800);
+    expect(mmu.translate(0, 0x40_0000, ACCESS_READ, out)).toBe(FAULT_PERMISSION); // the walk, with out.pan set by the MMU
+    expect(out.pan).toBe(true);
+    expect(mmu.translate(0, 0x40_0000, UR, out)).toBe(0); // EL0 fills the TLB
+    expect(mmu.translate(0, 0x40_0008, ACCESS_READ, out)).toBe(FAULT_PERMISSION); // the hit refuses EL1
+    expect([mmu.walks, mmu.hitFaults]).toEqual([2, 1]);
+    const off = realMachine(false);
+    off.map(0x40_0000, PAGE_READONLY_EXEC, 0x40800);
+    expect(off.mmu.translate(0, 0x40_0000, ACCESS_READ, off.out)).toBe(0);
+  });
+
+  it("with the fake walker too: a table-level UXN cached with the leaf refuses EL0 execution on a hit", () => {
+    const { mmu, pt, tr } = machine();
+    pt.map(PGD_A, 0x48_0000, 12, 0x5200_0000, { user: true, rdonly: true, tableHi: TABLE_UXN_HI });
+    mmu.switchMm(0, 1, PGD_A);
+    expect(tr(0, 0x48_0000, UR)[0]).toBe(0);
+    expect(tr(0, 0x48_0000, ACCESS_EXEC | ACCESS_USER)[0]).toBe(FAULT_PERMISSION);
+    expect([pt.calls, mmu.hitFaults]).toEqual([1, 1]);
   });
 });
 

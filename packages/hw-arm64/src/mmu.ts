@@ -8,19 +8,23 @@
  *   TTBR1 (kernel) address, a non-negative one TTBR0 (user); outside ±2^VA_BITS it is a level-0
  *   translation fault without a walk. The TLB is looked up with the CPU's ASID (with KPTI, EL0
  *   accesses use the odd ASID of the pair, USER_ASID_BIT); a hit is permission-checked against
- *   the cached descriptor and a failing hit reports a permission fault without walking, as the
- *   hardware does; a miss walks the tables through the injected walker (walk.ts's `walk`) and
- *   fills the TLB on success. Nothing is allocated.
+ *   the cached leaf descriptor and the cached table attributes above it (APTable, UXNTable,
+ *   PXNTable: the walk's `tableHi`), and a failing hit reports a permission fault without
+ *   walking, as the hardware does; a miss walks the tables through the injected walker (walk.ts's
+ *   `walk`) and fills the TLB on success. Nothing is allocated.
  * - `switchMm(cpu, mm, pgd)`: switch_mm → __switch_mm → check_and_switch_context → cpu_switch_mm.
  *
  * Costs (SimClock, CostModel): an L1 TLB hit tlbHit; an L1 miss that hits the L2 TLB
  * tlbMainHit; a walk (descriptor reads from the start level down to the leaf or faulting level)
  * × walkLevel; TLBIs and rollovers are charged by TlbDomain and AsidAllocator.
  *
- * Simplified: no PAN (the A57 is ARMv8.0; CONFIG_ARM64_SW_TTBR0_PAN is off in the reference),
- * no WXN, no hardware Access-flag or dirty-state updates (ARMv8.0 has none: the walker reports
- * an Access-flag fault), no CnP, no walk cache. The permission rules used on a TLB hit are
- * `leafPermits` below and must agree with the walker's.
+ * Simplified: no WXN, no hardware Access-flag or dirty-state updates on a hit (ARMv8.0 has
+ * none: leave the WalkOut's `ha`/`hd` off; the walker then reports an Access-flag fault), no CnP,
+ * no walk cache. PAN is off on the A57 (ARMv8.0; CONFIG_ARM64_SW_TTBR0_PAN is off in the
+ * reference); `MmuConfig.pan` turns PSTATE.PAN on for every CPU: translate() passes it to the
+ * walk on a miss (`out.pan`) and to the permission check on a hit alike.
+ * One permission rule serves both paths: walk.ts's `permissionFault()`, which the walk applies
+ * on a miss and translate() applies to the cached leaf and table attributes on a hit.
  *
  * Invariants (validate): the TLBs' and the ASID allocator's own; a CPU running a user mm has
  * that mm's ASID in its TTBR1.
@@ -28,21 +32,16 @@
 import type { CostModel, SimClock, ValidationSink } from "@mmsim/core";
 import { ArgumentError, ConfigError, checkUint, describeValue } from "@mmsim/core";
 import { AsidAllocator, INIT_MM } from "./context.ts";
-import { PTE_NG, PTE_PXN_HI, PTE_RDONLY, PTE_USER, PTE_UXN_HI, levelShift } from "./pgtable-hwdef.ts";
+import { PTE_NG, levelShift } from "./pgtable-hwdef.ts";
 import { CORTEX_A57_TLB, CpuTlb, TLB_HIT_L1, TLB_MISS, TlbDomain } from "./tlb.ts";
 import type { CpuTlbConfig } from "./tlb.ts";
 import type { Va } from "./va.ts";
-
-// The walker's codes and access bits (walk.ts's FAULT_* and ACCESS_*; same values).
-const FAULT_TRANSLATION = 1;
-const FAULT_PERMISSION = 3;
-const ACCESS_WRITE = 2;
-const ACCESS_EXEC = 4;
-const ACCESS_USER = 8;
+import { ACCESS_EXEC, ACCESS_USER, FAULT_PERMISSION, FAULT_TRANSLATION, permissionFault } from "./walk.ts";
 
 /**
  * The walker's out-parameter: structurally walk.ts's `WalkOut` (pa of the access, or of the
- * page/block; leaf level and shift; the leaf's descriptor words; fault code and level).
+ * page/block; leaf level and shift; the leaf's descriptor words; the OR of the table
+ * descriptors' high words above the leaf; fault code and level; PSTATE.PAN as an input).
  */
 export interface WalkResult {
   pa: number;
@@ -50,15 +49,19 @@ export interface WalkResult {
   shift: number;
   descLo: number;
   descHi: number;
+  /** OR of the high words of the table descriptors above the leaf (APTable, UXNTable, PXNTable): cached in the TLB with the leaf. */
+  tableHi: number;
   fault: number;
   faultLevel: number;
+  /** Input of the walk: PSTATE.PAN (walk.ts's `WalkOut.pan`); translate() sets it from `MmuConfig.pan` before a walk. */
+  pan?: boolean;
 }
 
 /**
  * The table walk the MMU calls on a TLB miss: walk.ts's
  * `walk(store, pgdPhys, va, access, out): number` (0 or a FAULT_* code).
  */
-export type TranslationWalker<S> = (store: S, pgdPhys: number, va: Va, access: number, out: WalkResult) => number;
+export type TranslationWalker<S, O extends WalkResult = WalkResult> = (store: S, pgdPhys: number, va: Va, access: number, out: O) => number;
 
 /** Options of the MMU. */
 export interface MmuConfig {
@@ -74,37 +77,23 @@ export interface MmuConfig {
   readonly unmapKernelAtEl0?: boolean;
   /** VA_BITS: 48 (default, 4 levels) or 39 (3 levels). */
   readonly vaBits?: number;
-}
-
-/**
- * Whether a cached leaf allows `access` (ACCESS_* bits): the ARMv8.0 stage-1 EL1&0 rules.
- * EL0 (ACCESS_USER) needs AP[1]; a write needs AP[2] clear; EL0 execution needs UXN clear; EL1
- * execution needs PXN clear and the page not writable at EL0 (which implies PXN).
- */
-export function leafPermits(descLo: number, descHi: number, access: number): boolean {
-  const el0 = (descLo & PTE_USER) !== 0;
-  const rdonly = (descLo & PTE_RDONLY) !== 0;
-  if ((access & ACCESS_USER) !== 0) {
-    if (!el0) return false;
-    if ((access & ACCESS_EXEC) !== 0 && (descHi & PTE_UXN_HI) !== 0) return false;
-  } else if ((access & ACCESS_EXEC) !== 0) {
-    if ((descHi & PTE_PXN_HI) !== 0) return false;
-    if (el0 && !rdonly) return false;
-  }
-  if ((access & ACCESS_WRITE) !== 0 && rdonly) return false;
-  return true;
+  /** PSTATE.PAN on every CPU (ARMv8.1; the Cortex-A57 has none). Default false. */
+  readonly pan?: boolean;
 }
 
 /**
  * The MMUs of the machine's CPUs: translation registers, TLBs, the TLBI domain and the ASID
- * allocator, and the translate path. `S` is the page-table store the walker reads.
+ * allocator, and the translate path. `S` is the page-table store the walker reads, `O` the
+ * out-parameter it fills (walk.ts's `WalkOut` for `new Mmu(walk, store, …)`).
  */
-export class Mmu<S = unknown> {
+export class Mmu<S = unknown, O extends WalkResult = WalkResult> {
   readonly nrCpus: number;
   readonly vaBits: number;
   /** First level of a walk: 0 with 4 levels (VA_BITS 48), 1 with 3 (VA_BITS 39). */
   readonly startLevel: number;
   readonly kpti: boolean;
+  /** PSTATE.PAN (MmuConfig.pan). */
+  readonly pan: boolean;
   /** Each CPU's TLBs. */
   readonly tlbs: readonly CpuTlb[];
   /** The inner-shareable TLBI domain over `tlbs` (tlbflush.h). */
@@ -127,7 +116,7 @@ export class Mmu<S = unknown> {
   faults = 0;
   hitFaults = 0;
 
-  private readonly walker: TranslationWalker<S>;
+  private readonly walker: TranslationWalker<S, O>;
   private readonly store: S;
   private readonly clock: SimClock;
   private readonly vaSpan: number;
@@ -143,7 +132,7 @@ export class Mmu<S = unknown> {
    * @param costs tlbHit, tlbMainHit, walkLevel, tlbi*, asidRollover
    * @throws ConfigError on a bad option
    */
-  constructor(walker: TranslationWalker<S>, store: S, clock: SimClock, costs: CostModel, config: MmuConfig) {
+  constructor(walker: TranslationWalker<S, O>, store: S, clock: SimClock, costs: CostModel, config: MmuConfig) {
     const site = "hw-arm64.Mmu";
     if (!Number.isInteger(config.nrCpus) || config.nrCpus < 1 || config.nrCpus > 4096) {
       throw new ConfigError(site, "<api>", "nrCpus", "an integer in [1, 4096]", describeValue(config.nrCpus));
@@ -155,6 +144,7 @@ export class Mmu<S = unknown> {
     this.startLevel = vaBits === 48 ? 0 : 1;
     this.vaSpan = 2 ** vaBits;
     this.kpti = config.kpti ?? false;
+    this.pan = config.pan ?? false;
     this.walker = walker;
     this.store = store;
     this.clock = clock;
@@ -228,11 +218,11 @@ export class Mmu<S = unknown> {
    * Translates `va` for one access on `cpu`, as the MMU does: TLB (permission-checked on a hit),
    * else a walk that fills the TLB. Charges the clock. Allocation-free; `cpu` is not checked.
    * @param access ACCESS_* bits of walk.ts (READ 1, WRITE 2, EXEC 4, USER 8 = from EL0)
-   * @param out filled with the PA of `va` (`out.pa`), the leaf's level, shift and descriptor;
-   *   on a fault, `fault` and `faultLevel`
+   * @param out filled with the PA of `va` (`out.pa`), the leaf's level, shift, descriptor and
+   *   table attributes (`tableHi`); on a fault, `fault` and `faultLevel`
    * @returns 0, or the fault code (FAULT_PERMISSION for a hit that the permissions refuse)
    */
-  translate(cpu: number, va: Va, access: number, out: WalkResult): number {
+  translate(cpu: number, va: Va, access: number, out: O): number {
     this.translations++;
     const tlb = this.tlbs[cpu];
     let asid = this.asid[cpu];
@@ -245,13 +235,15 @@ export class Mmu<S = unknown> {
       this.clock.advance(hit === TLB_HIT_L1 ? this.costHit : this.costMainHit);
       const lo = t.descLo[e];
       const hi = t.descHi[e];
+      const tableHi = t.tableHi[e];
       const level = t.level[e];
       out.pa = t.outBase[e] + (va - t.vaBase[e]);
       out.level = level;
       out.shift = levelShift(level);
       out.descLo = lo;
       out.descHi = hi;
-      if (leafPermits(lo, hi, access)) {
+      out.tableHi = tableHi;
+      if (!permissionFault(lo, hi, tableHi, access, this.pan)) {
         out.fault = 0;
         out.faultLevel = 0;
         return 0;
@@ -276,6 +268,7 @@ export class Mmu<S = unknown> {
       return this.faultWithoutWalk(out, this.startLevel);
     }
     this.walks++;
+    out.pan = this.pan;
     const r = this.walker(this.store, pgd, va, access, out);
     const last = r === 0 ? out.level : out.faultLevel;
     this.clock.advance((last - this.startLevel + 1) * this.costWalkLevel);
@@ -286,7 +279,7 @@ export class Mmu<S = unknown> {
     const size = 2 ** out.shift;
     const pa = Math.floor(out.pa / size) * size + (va - Math.floor(va / size) * size);
     out.pa = pa;
-    tlb.insert(va, asid, (out.descLo & PTE_NG) === 0, pa, out.shift, out.descLo, out.descHi, out.level, exec);
+    tlb.insert(va, asid, (out.descLo & PTE_NG) === 0, pa, out.shift, out.descLo, out.descHi, out.tableHi, out.level, exec);
     return 0;
   }
 

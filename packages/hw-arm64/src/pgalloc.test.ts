@@ -6,7 +6,8 @@ import { MmPgtables, __pteAlloc, freePgdRange, getLockedPte, mmAllocPgd, mmFreeP
 import { GFP_PGTABLE_KERNEL, GFP_PGTABLE_USER, PgtableAllocator } from "./pgalloc.ts";
 import { TABLE_ORIGIN_PAGE_ALLOC, TABLE_ORIGIN_PAGE_ALLOC_CTOR, PgtableStore } from "./pgtable-store.ts";
 import { NULL_ENTRY, PteVal, entryPagePaddr, p4dOffset, pfnPte, pgdOffsetPgd, pmdOffset, pudOffset, setPte } from "./pgtable.ts";
-import { PAGE_READONLY } from "./pgtable-prot.ts";
+import { PAGE_KERNEL, PAGE_READONLY } from "./pgtable-prot.ts";
+import { pmdClearHuge, pmdFreePtePage, pmdSetHuge, pudClearHuge, pudFreePmdPage, pudSetHuge } from "./create-mapping.ts";
 import { parseVa } from "./va.ts";
 
 function setup(vaBits = 48) {
@@ -118,5 +119,51 @@ describe("free_pgd_range", () => {
     mmFreePgd(t.alloc, mm);
     expect(t.fake.pagesInUse).toBe(0);
     expect(() => freePgdRange(t.alloc, mm, -4096, 0, 0, 0)).toThrow(/user address/);
+  });
+});
+
+describe("huge-vmap helpers: pmd/pud_clear_huge, pmd_free_pte_page, pud_free_pmd_page", () => {
+  const kernelTree = () => {
+    const t = setup();
+    const init = new MmPgtables(t.alloc.pgdAlloc(), true);
+    const flushed: number[] = [];
+    const tlb = { flushTlbKernelPgtable: (a: number) => void flushed.push(a) };
+    return { ...t, init, flushed, tlb };
+  };
+  const va = parseVa("0xffff800040000000"); // 1 GiB-aligned
+
+  it("pmd_free_pte_page unlinks and frees a kernel PTE table (PageTables unchanged), then a block fits", () => {
+    const t = kernelTree();
+    const pmdp = pmdAlloc(t.alloc, t.init, pudAlloc(t.alloc, t.init, pgdOffsetPgd(t.store, t.init.pgd, va), va), va);
+    pteAllocKernel(t.alloc, pmdp, va);
+    expect([t.alloc.stats.pteKernel, t.nr()]).toEqual([1, 1]);
+    const pte = entryPagePaddr(t.store, pmdp);
+    expect(pmdFreePtePage(t.alloc, pmdp, va, t.tlb)).toBe(1);
+    expect([t.store.readLo(pmdp), t.store.isTable(pte), t.alloc.stats.pteKernel, t.nr()]).toEqual([0, false, 0, 1]);
+    expect(t.flushed).toEqual([va]);
+    expect(pmdSetHuge(t.store, pmdp, 0x48000000, PAGE_KERNEL)).toBe(1);
+    expect(pmdFreePtePage(t.alloc, pmdp, va, t.tlb)).toBe(1); // a block is no table: left alone
+    expect(t.store.readLo(pmdp) & 3).toBe(1);
+    expect(pmdClearHuge(t.store, pmdp)).toBe(1);
+    expect([t.store.readLo(pmdp), pmdClearHuge(t.store, pmdp)]).toEqual([0, 0]);
+  });
+
+  it("pud_free_pmd_page frees the PMD table (NR_PAGETABLE −1) and every PTE table under it; a table still in use is a bug", () => {
+    const t = kernelTree();
+    const pudp = pudAlloc(t.alloc, t.init, pgdOffsetPgd(t.store, t.init.pgd, va), va);
+    for (const off of [0, 0x200000, 0x3fe00000]) pteAllocKernel(t.alloc, pmdAlloc(t.alloc, t.init, pudp, va + off), va + off);
+    pmdSetHuge(t.store, pmdOffset(t.store, pudp, va + 0x400000), 0x48000000, PAGE_KERNEL);
+    expect([t.alloc.stats.pmd, t.alloc.stats.pteKernel, t.nr()]).toEqual([1, 3, 1]);
+    expect(pudFreePmdPage(t.alloc, pudp, va, t.tlb)).toBe(1);
+    expect([t.store.readLo(pudp), t.alloc.stats.pmd, t.alloc.stats.pteKernel, t.nr()]).toEqual([0, 0, 0, 0]);
+    expect(t.flushed).toEqual([va, va + 0x200000, va + 0x3fe00000, va]);
+    expect(pudSetHuge(t.store, pudp, 0x40000000, PAGE_KERNEL)).toBe(1);
+    expect(pudClearHuge(t.store, pudp)).toBe(1);
+    // debugVm: freeing a PTE table that still maps a page is caught
+    const pmdp = pmdAlloc(t.alloc, t.init, pudp, va);
+    const ptep = pteAllocKernel(t.alloc, pmdp, va);
+    const tmp = new PteVal();
+    setPte(t.store, ptep, pfnPte(0x48000, PAGE_KERNEL, tmp).lo, tmp.hi);
+    expect(() => pmdFreePtePage(t.alloc, pmdp, va, t.tlb)).toThrow(/still holds entry 0/);
   });
 });

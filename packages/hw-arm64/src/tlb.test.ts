@@ -15,7 +15,7 @@ const LO = 0x703; // valid page, AF, AP=0: any descriptor will do for the TLB it
 
 /** Inserts a 4 KiB page translation va → pa. */
 function put(t: Tlb, va: number, asid: number, global = false, pa = 0x4000_0000 + va, shift = 12): number {
-  return t.insert(va, asid, global, pa, shift, LO, 0, shift === 12 ? 3 : shift === 21 ? 2 : 1);
+  return t.insert(va, asid, global, pa, shift, LO, 0, 0, shift === 12 ? 3 : shift === 21 ? 2 : 1);
 }
 
 describe("Tlb geometry", () => {
@@ -127,20 +127,23 @@ describe("Tlb lookup and fill", () => {
 
   it("rejects a leaf size the 4 KiB granule does not have", () => {
     const t = new Tlb({ entries: 4, ways: 4 });
-    expect(() => t.insert(0, 1, false, 0, 16, LO, 0, 3)).toThrow(/shift: expected 12, 21 or 30/);
+    expect(() => t.insert(0, 1, false, 0, 16, LO, 0, 0, 3)).toThrow(/shift: expected 12, 21 or 30/);
   });
 });
 
 describe("CpuTlb: micro-TLBs in front of the L2 TLB", () => {
   it("hits the micro-TLB of the access's side first, the L2 TLB next, and refills the micro-TLB", () => {
     const c = new CpuTlb();
-    c.insert(0x40_0000, 7, false, 0x8000_0000, 12, LO, 0, 3, false);
+    const tableHi = (1 << 28) | (2 << 29); // UXNTable, APTable read-only: cached with the leaf
+    c.insert(0x40_0000, 7, false, 0x8000_0000, 12, LO, 0, tableHi, 3, false);
     expect(c.lookup(0x40_0000, 7, false)).toBe(TLB_HIT_L1);
     expect(c.hitTlb).toBe(c.dtlb);
+    expect(c.hitTlb.tableHi[c.hitEntry]).toBe(tableHi >>> 0);
     expect(c.lookup(0x40_0000, 7, true)).toBe(TLB_HIT_L2); // the instruction side had not seen it
     expect(c.hitTlb).toBe(c.main);
     expect(c.lookup(0x40_0000, 7, true)).toBe(TLB_HIT_L1);
     expect(c.hitTlb).toBe(c.itlb);
+    expect(c.hitTlb.tableHi[c.hitEntry]).toBe(tableHi >>> 0); // the refill copied it
     expect(c.lookup(0x40_1000, 7, false)).toBe(TLB_MISS);
     expect(c.hitEntry).toBe(-1);
     expectValid(c);
@@ -148,7 +151,7 @@ describe("CpuTlb: micro-TLBs in front of the L2 TLB", () => {
 
   it("holds a 2 MiB block as 1 MiB pieces in a micro-TLB and whole in the L2 TLB", () => {
     const c = new CpuTlb();
-    c.insert(0x20_0000, 1, false, 0x4020_0000, 21, LO, 0, 2, false);
+    c.insert(0x20_0000, 1, false, 0x4020_0000, 21, LO, 0, 0, 2, false);
     expect(c.lookup(0x20_0000 + 0x8_0000, 1, false)).toBe(TLB_HIT_L1);
     expect(c.lookup(0x20_0000 + 0x18_0000, 1, false)).toBe(TLB_HIT_L2); // other MiB: refilled from the block
     const d = c.dtlb!;
@@ -161,7 +164,7 @@ describe("CpuTlb: micro-TLBs in front of the L2 TLB", () => {
 
   it("works as one level without micro-TLBs (a main hit is a first-level hit)", () => {
     const c = new CpuTlb({ itlb: null, dtlb: null, main: { entries: 64, ways: 4 } });
-    c.insert(0x1000, 1, false, 0x2000, 12, LO, 0, 3, true);
+    c.insert(0x1000, 1, false, 0x2000, 12, LO, 0, 0, 3, true);
     expect(c.lookup(0x1000, 1, true)).toBe(TLB_HIT_L1);
     expect(c.lookup(0x1000, 1, false)).toBe(TLB_HIT_L1);
   });
@@ -174,11 +177,11 @@ function domain(kpti = false) {
   const costs = new CostModel();
   const d = new TlbDomain(cpus, { kpti, clock, costs });
   for (const c of cpus) {
-    c.insert(0x1000, 1, false, 0x10_1000, 12, LO, 0, 3, false); // ASID 1
-    c.insert(0x1000, 2, false, 0x20_1000, 12, LO, 0, 3, false); // ASID 2, same VA
-    c.insert(0x2000, 1, false, 0x10_2000, 12, LO, 0, 3, false);
-    c.insert(KVA + 0x1000, 0, true, 0x4000_1000, 12, LO, 0, 3, false); // global kernel page
-    c.insert(0x60_0000, 1, false, 0x4060_0000, 21, LO, 0, 2, false); // 2 MiB block of ASID 1
+    c.insert(0x1000, 1, false, 0x10_1000, 12, LO, 0, 0, 3, false); // ASID 1
+    c.insert(0x1000, 2, false, 0x20_1000, 12, LO, 0, 0, 3, false); // ASID 2, same VA
+    c.insert(0x2000, 1, false, 0x10_2000, 12, LO, 0, 0, 3, false);
+    c.insert(KVA + 0x1000, 0, true, 0x4000_1000, 12, LO, 0, 0, 3, false); // global kernel page
+    c.insert(0x60_0000, 1, false, 0x4060_0000, 21, LO, 0, 0, 2, false); // 2 MiB block of ASID 1
   }
   const has = (cpu: number, va: number, asid: number) => cpus[cpu]!.main.lookup(va, asid) >= 0;
   return { cpus, d, clock, costs, has };

@@ -4,8 +4,9 @@
  * - `Tlb`: one TLB structure, `sets × ways` entries (fully associative = 1 set), struct of
  *   typed arrays. An entry caches one leaf translation: the VA range it covers (aligned to the
  *   entry's size), the PA of its first byte, the ASID it was filled under, `global` (the leaf's
- *   nG bit was 0: it matches every ASID), the two descriptor words (permissions are checked on
- *   every hit, as the hardware does) and the walk's leaf level.
+ *   nG bit was 0: it matches every ASID), the two descriptor words and the OR of the high words
+ *   of the table descriptors above the leaf (APTable, UXNTable, PXNTable: permissions are checked
+ *   on every hit from both, as the hardware does) and the walk's leaf level.
  * - `CpuTlb`: one CPU's TLBs as the Cortex-A57 TRM (ARM DDI 0488, §5.2 "TLB organization")
  *   describes them: an L1 instruction micro-TLB (48 entries, fully associative), an L1 data
  *   micro-TLB (32 entries, fully associative) and a unified L2 TLB (1024 entries, 4-way set
@@ -139,6 +140,8 @@ export class Tlb {
   /** The leaf descriptor, bits 31..0 and 63..32 (unsigned). */
   readonly descLo: Uint32Array;
   readonly descHi: Uint32Array;
+  /** OR of the high words of the table descriptors the walk went through (walk.ts's `WalkOut.tableHi`). */
+  readonly tableHi: Uint32Array;
   /** The walk's leaf level: 3 = page, 2 = 2 MiB block, 1 = 1 GiB block. */
   readonly level: Uint8Array;
   /** LRU: `tick` of the entry's last fill or hit (≥ 1); 0 when invalid. */
@@ -213,6 +216,7 @@ export class Tlb {
     this.outBase = new Float64Array(entries);
     this.descLo = new Uint32Array(entries);
     this.descHi = new Uint32Array(entries);
+    this.tableHi = new Uint32Array(entries);
     this.level = new Uint8Array(entries);
     this.stamp = new Float64Array(entries);
     this.rrNext = new Int32Array(sets);
@@ -296,10 +300,11 @@ export class Tlb {
    * @param shift leaf size from the walk: 12, 21 or 30
    * @param descLo leaf descriptor bits 31..0
    * @param descHi leaf descriptor bits 63..32
+   * @param tableHi OR of the high words of the table descriptors above the leaf (APTable, UXNTable, PXNTable)
    * @param level leaf level from the walk
    * @returns the entry index
    */
-  insert(va: Va, asid: number, global: boolean, pa: number, shift: number, descLo: number, descHi: number, level: number): number {
+  insert(va: Va, asid: number, global: boolean, pa: number, shift: number, descLo: number, descHi: number, tableHi: number, level: number): number {
     const held = shift < this.maxShift ? shift : this.maxShift;
     const k = held >= PAGE_SHIFT && held < 64 ? this.shiftToProbe[held] : -1;
     if (k < 0) throw new ArgumentError("hw-arm64.Tlb.insert", "shift", "12, 21 or 30 (a 4 KiB-granule leaf)", describeValue(shift));
@@ -330,6 +335,7 @@ export class Tlb {
     this.outBase[e] = pa - (va - base);
     this.descLo[e] = descLo;
     this.descHi[e] = descHi;
+    this.tableHi[e] = tableHi;
     this.level[e] = level;
     this.stamp[e] = ++this.tick;
     this.inserts++;
@@ -543,15 +549,15 @@ export class CpuTlb {
     this.hitTlb = main;
     this.hitEntry = e;
     if (micro === null) return TLB_HIT_L1;
-    micro.insert(va, main.asid[e], main.global[e] === 1, main.outBase[e] + (va - main.vaBase[e]), main.probeShift[main.sizeIdx[e]], main.descLo[e], main.descHi[e], main.level[e]);
+    micro.insert(va, main.asid[e], main.global[e] === 1, main.outBase[e] + (va - main.vaBase[e]), main.probeShift[main.sizeIdx[e]], main.descLo[e], main.descHi[e], main.tableHi[e], main.level[e]);
     return TLB_HIT_L2;
   }
 
   /** Fills the L2 TLB and the micro-TLB of the access's side after a walk (arguments as `Tlb.insert`). */
-  insert(va: Va, asid: number, global: boolean, pa: number, shift: number, descLo: number, descHi: number, level: number, exec: boolean): void {
-    this.main.insert(va, asid, global, pa, shift, descLo, descHi, level);
+  insert(va: Va, asid: number, global: boolean, pa: number, shift: number, descLo: number, descHi: number, tableHi: number, level: number, exec: boolean): void {
+    this.main.insert(va, asid, global, pa, shift, descLo, descHi, tableHi, level);
     const micro = exec ? this.itlb : this.dtlb;
-    if (micro !== null) micro.insert(va, asid, global, pa, shift, descLo, descHi, level);
+    if (micro !== null) micro.insert(va, asid, global, pa, shift, descLo, descHi, tableHi, level);
   }
 
   /** `Tlb.invalidateVa` on every structure. @returns entries removed from all of them */

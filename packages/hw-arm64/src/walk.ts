@@ -63,16 +63,16 @@ const OA_HIGH = 0x00030000;
  */
 export function permissionFault(lo: number, hi: number, tableHi: number, access: number, pan: boolean): boolean {
   const user = (access & ACCESS_USER) !== 0;
+  // EL0 access (AP[1], no APTable[0]); read-only (AP[2] or APTable[1]). One OR of the two words'
+  // bits each: the checks below are ordered so that a plain read (the TLB-hit common case) costs least.
   const el0 = (lo & PTE_USER) !== 0 && (tableHi & APT_NO_EL0) === 0;
+  if ((access & (ACCESS_READ | ACCESS_WRITE)) !== 0 && (user ? !el0 : pan && el0)) return true;
+  if ((access & (ACCESS_WRITE | ACCESS_EXEC)) === 0) return false;
   const ro = (lo & PTE_RDONLY) !== 0 || (tableHi & APT_RO) !== 0;
+  if ((access & ACCESS_WRITE) !== 0 && ro) return true;
   if ((access & ACCESS_EXEC) !== 0) {
-    if (user) {
-      if ((hi & PTE_UXN_HI) !== 0 || (tableHi & TABLE_UXN_HI) !== 0) return true;
-    } else if ((hi & PTE_PXN_HI) !== 0 || (tableHi & TABLE_PXN_HI) !== 0 || (el0 && !ro)) return true;
-  }
-  if ((access & (ACCESS_READ | ACCESS_WRITE)) !== 0) {
-    if (user ? !el0 : pan && el0) return true;
-    if ((access & ACCESS_WRITE) !== 0 && ro) return true;
+    if (user) return (hi & PTE_UXN_HI) !== 0 || (tableHi & TABLE_UXN_HI) !== 0;
+    return (hi & PTE_PXN_HI) !== 0 || (tableHi & TABLE_PXN_HI) !== 0 || (el0 && !ro);
   }
   return false;
 }

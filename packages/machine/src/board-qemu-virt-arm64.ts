@@ -12,6 +12,12 @@
  *  - where QEMU puts the initramfs (RAM + 128 MiB: iomem `48000000-480f1fff : reserved`) and the
  *    DTB (next 2 MiB boundary, 1 MiB: memblock/reserved entry 1);
  *  - the devices of /proc/iomem (the fixture's first lines and PCI windows);
+ *  - the segments paging_init maps (the fixture's /proc/vmallocinfo `paging_init+…` lines: text
+ *    13565952 bytes at 0x40210000, rodata 9830400 at 0x40f00000, init text 917504 at 0x41860000,
+ *    init data 5701632 at 0x41940000, data 3543040 with its guard page at 0x41eb0000);
+ *  - estimates, in no capture (no System.map): swapper_pg_dir, idmap_pg_dir, the idmap text, the
+ *    KPTI flag and the fixmap's bm_* tables — placed where vmlinux.lds.S puts them (the pg_dirs
+ *    are the last pages before __init_begin, the bm_* tables in .bss); they change no count;
  *  - the per-CPU first chunk of this build (dmesg `percpu: Embedded 31 pages/cpu s87272 r8192
  *    d31512 u126976`), and sizeof(pg_data_t) (dmesg `NUMA: NODE_DATA [mem 0x7fdef380-0x7fdf1fff]`).
  */
@@ -31,9 +37,14 @@ export const KERNEL_IMAGE = {
   _stext: 0x40210000,
   /** _etext = _stext + 13248K (Memory: line, kernel code). */
   _etext: 0x40210000 + 13248 * 1024,
-  /** __start_rodata = __init_begin - 9524K (Memory: line, rodata). */
-  __start_rodata: 0x41860000 - 9524 * 1024,
+  /** __start_rodata = _etext: the rodata vm_struct of paging_init starts at 0x40f00000 (vmallocinfo). */
+  __start_rodata: 0x40f00000,
+  /** __end_rodata = __start_rodata + 9524K (Memory: line, rodata = __end_rodata - __start_rodata). */
+  __end_rodata: 0x40f00000 + 9524 * 1024,
   __init_begin: 0x41860000,
+  /** _einittext / __inittext_end = __initdata_begin: the init text vm_struct is 917504 bytes (vmallocinfo). */
+  __inittext_end: 0x41940000,
+  __initdata_begin: 0x41940000,
   /** __init_end = __init_begin + 6464K (Memory: line, init; iomem "reserved 41860000-41eaffff"). */
   __init_end: 0x41eb0000,
   _sdata: 0x41eb0000,
@@ -46,6 +57,18 @@ export const KERNEL_IMAGE = {
   init_pg_dir: 0x4220b000,
   init_pg_end: 0x42210000,
   _end: 0x42210000,
+  /** Estimates (see the file comment): the four page-table roots just below __init_begin. */
+  idmap_pg_dir: 0x4185c000,
+  swapper_pg_dir: 0x4185f000,
+  /** __idmap_text_start/_end (estimate): one page of .rodata.text before the pg_dirs. */
+  __idmap_text_start: 0x4185b000,
+  __idmap_text_end: 0x4185c000,
+  /** __idmap_kpti_flag (estimate, in .data). */
+  __idmap_kpti_flag: 0x41eb1000,
+  /** bm_pud, bm_pmd, bm_pte: the fixmap's static tables in .bss (estimate). */
+  bm_pud: 0x42170000,
+  bm_pmd: 0x42171000,
+  bm_pte: 0x42172000,
 } as const;
 
 /** Where QEMU loads the initramfs (RAM base + 128 MiB) and its size in the reference run (968K). */

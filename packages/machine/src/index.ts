@@ -4,16 +4,17 @@ import "reflect-metadata";
 export { Machine, SUPPORTED_SYSCTLS, countSteps, readField } from "./machine.ts";
 export type { BootHooks, WorkloadObserver, WorkloadResult } from "./machine.ts";
 export { ModuleCatalog } from "./catalog.ts";
+export { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
 export type { ResolvedScenario, MachineSpec, KernelSpec, WorkloadStep } from "./scenario-types.ts";
 export {
   QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX, KERNEL_IMAGE, INITRD, DTB_SIZE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T,
   virtDevices, BANNER,
 } from "./board-qemu-virt-arm64.ts";
 export {
-  splitRam, parseMemLimit, arm64MemblockInit, bootmemInitEarly, arm64DmaPhysLimit, dmaContiguousReserve,
+  splitRam, parseMemLimit, arm64MemblockInit, arm64PagingInit, dtbAddress, bootmemInitEarly, arm64DmaPhysLimit, dmaContiguousReserve,
   setupPerCpuAreas, allocLargeSystemHash, swiotlbInit,
 } from "./setup-arm64.ts";
-export type { NodeRam, Arm64Setup } from "./setup-arm64.ts";
+export type { NodeRam, Arm64Setup, Arm64PagingInit } from "./setup-arm64.ts";
 export {
   loadScenario, loadScenarioFile, DEFAULT_SCENARIO_FILE, describeScenarioSchema, parseSize, parseGfp, formatSize,
   formatPath, gfpFlagNames, SCENARIO_SYSCTLS, COMMAND_LINE, MIN_MEMORY, REFERENCE_CMDLINE,

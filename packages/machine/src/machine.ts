@@ -24,21 +24,45 @@
 import {
   ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, NR_FREE_PAGES, KernelLog, KmemCacheAllocator, MEM_MAP, MemMap, NIL_PFN,
   PAGE_SIZE, Prandom, RNG, SIM_CLOCK, ScenarioError, SimClock, SlabCommon, TOPOLOGY, TRACE_BUS, TraceBus,
-  describeValue, pfnDown, pfnUp, resolveToken,
+  type ValidationSink, ZONES_SHIFT, describeValue, pageBuddy, pfnDown, pfnUp, resolveToken,
 } from "@mmsim/core";
 import {
   BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, setLowmemReserveRatio, setMinFreeKbytes,
   setPercpuPagelistHighFraction, setWatermarkBoostFactor, setWatermarkScaleFactor, zoneSizesInit,
 } from "@mmsim/buddy";
+import {
+  ACCESS_READ, ARM64_LAYOUT, KERNEL_PAGE_TABLES, Mmu, PgtableAllocator, type PgtableStore, WalkOut, __va, formatVa0x, layoutRegion,
+  type PgtableRoot, ptdumpKernel, validatePgtables, walk,
+} from "@mmsim/hw-arm64";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { REAPTIMEOUT_AC_NS } from "@mmsim/slab";
 import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
+import {
+  Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout, vmallocModule,
+} from "@mmsim/vmalloc";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
+import { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
+
+/**
+ * The callers /proc/vmallocinfo names for paging_init's five vm areas, as the reference build
+ * prints them (the fixture's `paging_init+0x130/0x610 … vmap` lines; offsets are that binary's).
+ */
+/** mmsim's own debug files: where a workload buffer lives (`where/<as>`). */
+export const WHERE_DIR = "/sys/kernel/debug/mmsim/where/";
+
+const PAGING_INIT_CALLERS = {
+  text: "paging_init+0x130/0x610",
+  rodata: "paging_init+0x170/0x610",
+  inittext: "paging_init+0x19c/0x610",
+  initdata: "paging_init+0x1cc/0x610",
+  data: "paging_init+0x1f8/0x610",
+} as const;
 import type { ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
 import {
-  allocLargeSystemHash, arm64MemblockInit, bootmemInitEarly, dmaContiguousReserve, setupPerCpuAreas, swiotlbInit,
+  type Arm64PagingInit, allocLargeSystemHash, arm64MemblockInit, arm64PagingInit, bootmemInitEarly, dmaContiguousReserve,
+  setupPerCpuAreas, swiotlbInit,
 } from "./setup-arm64.ts";
 
 /** The `vm.*` sysctls a scenario may set, with the kernel handler each one runs. */
@@ -103,6 +127,11 @@ export class Machine {
   readonly cost: CostModel;
   readonly memblock: Memblock;
   private buddyAllocator: BuddyAllocator | undefined;
+  /** What paging_init built (layout, tables, swapper_pg_dir). */
+  private arm64: Arm64PagingInit | undefined;
+  /** The MMU: per-CPU TLBs, ASIDs, translate. */
+  private hw: Mmu<PgtableStore> | undefined;
+  private vmallocService: Vmalloc | undefined;
   private procfs: ProcFs | undefined;
   private iomem: Resource | undefined;
   private totalcmaPages = 0;
@@ -114,6 +143,11 @@ export class Machine {
   /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
   readonly slabOps = { allocs: 0, frees: 0 };
   /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
+  /** The workload's mmaps by name: start addresses. */
+  private readonly mmaps = new Map<string, number>();
+  private userProcess: PopulatedAnonMm | undefined;
+  /** vmalloc/kvmalloc buffers a workload holds, by the step's `as` name (a Va, or a kmalloc address for kvmalloc). */
+  private readonly heldVm = new Map<string, number[]>();
   private readonly heldObjs = new Map<string, { objs: number[]; sizes: number[]; cache: number; line?: number }>();
 
   private constructor(
@@ -175,6 +209,30 @@ export class Machine {
     return this.buddyAllocator;
   }
 
+  /** What paging_init built: the VA layout, the table store with swapper_pg_dir, the early vm areas. */
+  get pgtables(): Arm64PagingInit {
+    if (!this.arm64) throw new ArgumentError("machine.Machine.pgtables", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.arm64;
+  }
+
+  /** The MMU: per-CPU TLBs, the ASID allocator, translate(). */
+  get mmu(): Mmu<PgtableStore> {
+    if (!this.hw) throw new ArgumentError("machine.Machine.mmu", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.hw;
+  }
+
+  /** The workload's process (its populated anonymous mappings and page tables), after boot. */
+  get userMm(): PopulatedAnonMm {
+    if (!this.userProcess) throw new ArgumentError("machine.Machine.userMm", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.userProcess;
+  }
+
+  /** vmalloc (mm/vmalloc.c) after boot. */
+  get vmalloc(): Vmalloc {
+    if (!this.vmallocService) throw new ArgumentError("machine.Machine.vmalloc", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.vmallocService;
+  }
+
   /** The slab layer (kmalloc, kmem_cache_create, slabinfo) after boot, when a slab allocator is configured. */
   get slab(): SlabCommon | undefined {
     return this.slabCommon;
@@ -198,6 +256,10 @@ export class Machine {
     const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline);
     log.prInfo(BANNER[2]);
     for (const r of s.machine.reserved) mb.memblockReserve(r.start, r.size, r.name);
+    const mmu = arm64PagingInit(mb, { vaBits: s.kernel.config.vaBits });
+    this.arm64 = mmu;
+    this.container.register(ARM64_LAYOUT, { useValue: mmu.layout });
+    this.container.register(KERNEL_PAGE_TABLES, { useValue: mmu.kernel });
     bootmemInitEarly(mb, log, nodeRam);
     const dramStart = mb.memblockStartOfDRAM();
     const dramEnd = mb.memblockEndOfDRAM();
@@ -251,15 +313,45 @@ export class Machine {
       this.slabCommon.createKmallocCaches();
       this.slabCommon.allocator.kmemCacheInit?.();
     }
+    // vmalloc_init: the areas paging_init registered (vm_area_add_early), then the kva allocator;
+    // kernel tables it maps come from the page allocator (pte_alloc_kernel, pmd_alloc).
+    const pgtAlloc = new PgtableAllocator(mmu.store, buddy, mem);
+    this.hw = new Mmu(walk, mmu.store, this.clock, this.cost, { nrCpus: cpus, vaBits: mmu.store.vaBits });
+    this.hw.setSwapperPgDir(mmu.kernel.swapperPgDir);
+    const hw = this.hw;
+    const vmapTables = new Arm64VmapPageTables(mmu.store, pgtAlloc, (start: number, end: number) => hw.flushTlbKernelRange(start, end));
+    vmapTables.kernelPgtableFlusher = hw.tlbi; // __flush_tlb_kernel_pgtable when a block replaces a table
+    this.container.register(VmapPageTables, { useValue: vmapTables });
+    this.container.register(VMALLOC_CONFIG, {
+      useValue: {
+        ...arm64VmallocLayout(mmu.store.vaBits),
+        nrCpus: cpus,
+        nrNodes: nodes,
+        totalramPages: () => buddy.state.totalramPages,
+        pfnToNid: (pfn: number) => mem.nodeZone[pfn - mem.basePfn]! >> ZONES_SHIFT, // page_to_nid
+        pfnIsMapMemory: (pfn: number) => mb.memblockIsMapMemory(pfn * PAGE_SIZE),
+        pageAddress: (pfn: number) => __va(mmu.layout, pfn * PAGE_SIZE),
+      },
+    });
+    vmallocModule.register(this.container);
+    const vm = resolveToken(this.container, VMALLOC);
+    this.vmallocService = vm;
+    for (const a of mmu.vmAreas) vm.vmAreaAddEarly(a.addr, a.size, VM_MAP | (a.noGuard ? VM_NO_GUARD : 0), a.physAddr, PAGING_INIT_CALLERS[a.name]);
+    vm.vmallocInit(this.slabCommon);
+    // The workload's process: its mm gets an ASID like any other (init_new_context).
+    hw.contexts.initNewContext(WORKLOAD_MM);
+    this.userProcess = new PopulatedAnonMm(pgtAlloc, buddy, mmu.layout, (start, end) => hw.flushTlbRange(WORKLOAD_MM, start, end));
     buddy.setupPerCpuPageset();
     this.log.startClock(); // time_init → sched_clock: printk timestamps start here
 
-    // kernel_init_freeable and the initcalls
+    // kernel_init_freeable: smp_init → smp_cpus_done → mark_linear_text_alias_ro, then the initcalls
+    mmu.kernel.markLinearTextAliasRo((start, end) => hw.flushTlbKernelRange(start, end));
     buddy.pageAllocInitLate();
     if (cma) buddy.cmaActivateArea(pfnDown(cma.base), cma.size / PAGE_SIZE);
     hooks.beforeWatermarks?.(buddy.state);
     buddy.initPerZoneWmarkMin();
     if (buddy.state.transparentHugepage) buddy.setRecommendedMinFreeKbytes();
+    log.prInfo(hw.contexts.initMessage); // early_initcall asids_init
     this.iomem = arm64StandardResources(
       mb,
       { start: KERNEL_IMAGE._stext, end: KERNEL_IMAGE.__init_begin - 1 },
@@ -270,13 +362,25 @@ export class Machine {
     mb.memblockPhysFree(INITRD.start, INITRD.size);
     buddy.freeReservedArea(INITRD.start, INITRD.start + INITRD.size, "initrd");
     buddy.freeReservedArea(KERNEL_IMAGE.__init_begin, KERNEL_IMAGE.__init_end, "unused kernel");
+    // free_initmem unmaps the init sections but keeps their vm_structs; then mark_rodata_ro.
+    vm.vunmapRange(mmu.kernel.kimg(KERNEL_IMAGE.__init_begin), mmu.kernel.kimg(KERNEL_IMAGE.__init_end));
+    mmu.kernel.markRodataRo((start, end) => hw.flushTlbKernelRange(start, end));
 
     for (const [name, value] of Object.entries(s.kernel.sysctl)) this.writeSysctl(name, value);
     this.procfs = new ProcFs({
       pageAlloc: buddy.state,
       memblock: mb,
       iomem: this.iomem,
-      meminfo: { totalcmaPages: this.totalcmaPages, pcpuNrPages: (PCPU_FIRST_CHUNK.unit / PAGE_SIZE) * cpus },
+      meminfo: {
+        totalcmaPages: this.totalcmaPages,
+        pcpuNrPages: (PCPU_FIRST_CHUNK.unit / PAGE_SIZE) * cpus,
+        vaBits: mmu.store.vaBits,
+        get vmallocNrPages() {
+          return vm.vmallocNrPages();
+        },
+      },
+      vmallocinfo: () => vm.vmallocinfo(),
+      kernelPageTables: () => ptdumpKernel(mmu.store, mmu.layout),
     });
     this.booted = true;
   }
@@ -294,7 +398,7 @@ export class Machine {
     const img = KERNEL_IMAGE;
     const codesize = img._etext - img._stext;
     const datasize = img._edata - img._sdata;
-    const rosize = img.__init_begin - img.__start_rodata;
+    const rosize = img.__end_rodata - img.__start_rodata;
     const bssSize = img.__bss_stop - img.__bss_start;
     const initSize = img.__init_end - img.__init_begin;
     this.log.prInfo(
@@ -324,7 +428,100 @@ export class Machine {
     if (path === "/proc/slabinfo") return this.slabCommon?.slabinfo();
     if (path.startsWith("/sys/kernel/slab/")) return this.readSlabSysfs(path);
     if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
+    if (path.startsWith(WHERE_DIR)) return this.whereText(path.slice(WHERE_DIR.length));
     return this.procfs!.read(path);
+  }
+
+  /**
+   * Checks every mechanism's invariants: the buddy allocator's lists and counters, the page
+   * tables (no table frame free in the buddy allocator, every linear-map address → __pa(), every
+   * other leaf on a live frame), vmalloc's trees and counters, the TLBs and ASIDs.
+   */
+  validate(sink: ValidationSink): void {
+    if (!this.booted) this.boot();
+    this.buddy.validate(sink);
+    const { store, layout, kernel } = this.pgtables;
+    const roots: PgtableRoot[] = [
+      { pgd: kernel.swapperPgDir, kernel: true, name: "swapper_pg_dir" },
+      { pgd: kernel.idmapPgDir, kernel: false, name: "idmap_pg_dir" },
+    ];
+    if (this.userMm.pgd !== undefined) roots.push({ pgd: this.userMm.pgd, kernel: false, name: "the workload's process" });
+    const mb = this.memblock;
+    const memory: { base: number; size: number }[] = [];
+    for (let i = 0; i < mb.memory.cnt; i++) {
+      const r = mb.region(mb.memory, i);
+      if (r.size > 0) memory.push({ base: r.base, size: r.size });
+    }
+    const mem = resolveToken(this.container, MEM_MAP);
+    const imageVa = kernel.kimg(KERNEL_IMAGE._text);
+    const imageEnd = kernel.kimg(KERNEL_IMAGE._end);
+    validatePgtables(store, {
+      roots, mem, memory, layout,
+      // The kernel keeps two aliases of frames it gave back, as 6.1 does: the image mapping of
+      // [_data, _end) still covers init_pg_dir (freed by paging_init), and the FDT's fixmap
+      // block covers the free pages after the DTB. Every other leaf must map a frame in use.
+      isLiveFrame: (pfn, va) => {
+        if (va >= imageVa && va < imageEnd) return true;
+        if (va >= layout.FIXADDR_START && va < layout.FIXADDR_TOP) return true;
+        // In use: not PageBuddy. (Not a refcount test: the tail pages of a huge vmalloc's order-9
+        // block have none. A page parked on a per-CPU free list is not caught.)
+        return mem.pfnValid(pfn) && !pageBuddy(mem, mem.pfnToPage(pfn));
+      },
+    }, sink);
+    this.vmalloc.validate(sink);
+    this.mmu.validate(sink);
+  }
+
+  /** The names `where` files exist for: the workload's kmalloc, kvmalloc, vmalloc and mmap buffers it still holds. */
+  private whereNames(): string[] {
+    const names = new Set<string>();
+    for (const [n, h] of this.heldObjs) if (h.cache < 0 && h.objs.length > 0) names.add(n);
+    for (const [n, h] of this.heldVm) if (h.length > 0) names.add(n);
+    for (const n of this.mmaps.keys()) names.add(n);
+    return [...names].sort();
+  }
+
+  /**
+   * mmsim's own debug file (no kernel counterpart): where the workload's buffers `name` live —
+   * each buffer's virtual range and region, and every page of it translated by a walk of the
+   * real page tables (swapper_pg_dir, or the process's for an mmap), with whether the frames are
+   * physically contiguous. kmalloc addresses are linear-map addresses (`__va` of the object).
+   */
+  private whereText(name: string): string | undefined {
+    const { store, layout } = this.pgtables;
+    const bufs: { kind: string; va: number; size: number; pgd: number }[] = [];
+    const held = this.heldObjs.get(name);
+    if (held && held.cache < 0) for (let i = 0; i < held.objs.length; i++) bufs.push({ kind: "kmalloc", va: __va(layout, held.objs[i]!), size: held.sizes[i]!, pgd: store.swapperPgDir });
+    for (const a of this.heldVm.get(name) ?? []) {
+      const vm = this.vmalloc;
+      if (vm.isVmallocAddr(a)) {
+        const area = vm.findVmapArea(a);
+        const sz = area ? area.vaEnd - area.vaStart - (area.vm >= 0 && (vm.vmStruct(area.vm)?.flags ?? 0) & VM_NO_GUARD ? 0 : PAGE_SIZE) : PAGE_SIZE;
+        bufs.push({ kind: "vmalloc", va: a, size: sz, pgd: store.swapperPgDir });
+      } else {
+        bufs.push({ kind: "kmalloc (kvmalloc)", va: __va(layout, a), size: this.slabCommon?.ksize(a) ?? 0, pgd: store.swapperPgDir });
+      }
+    }
+    const start = this.mmaps.get(name);
+    if (start !== undefined) bufs.push({ kind: "mmap (user malloc)", va: start, size: this.userMm.sizeOf(start), pgd: this.userMm.pgd! });
+    if (bufs.length === 0) return undefined;
+    const out = new WalkOut();
+    const lines: string[] = [];
+    for (const b of bufs) {
+      lines.push(`${name}: ${b.kind}, ${b.size} bytes at ${formatVa0x(b.va)}-${formatVa0x(b.va + b.size - 1)} (${layoutRegion(layout, b.va)}; TTBR${b.va < 0 ? 1 : 0})`);
+      let runs = 0;
+      let prevPa = -1;
+      const first = Math.floor(b.va / PAGE_SIZE) * PAGE_SIZE;
+      for (let va = first; va < b.va + b.size; va += PAGE_SIZE) {
+        const f = walk(store, b.pgd, va, ACCESS_READ, out);
+        const pa = f === 0 ? out.pa - (out.pa % PAGE_SIZE) : -1;
+        if (pa < 0 || pa !== prevPa + PAGE_SIZE) runs++;
+        prevPa = pa;
+        lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${["", "1 GiB block", "2 MiB block", "4 KiB page"][out.level]})` : `level ${out.faultLevel} fault`}`);
+      }
+      lines.push(`  physically contiguous: ${runs === 1 ? "yes" : `no (${runs} separate runs of frames)`}`);
+    }
+    return `${lines.join("\n")}\n`;
   }
 
   /** `/sys/kernel/slab/<cache>/<attr>`: the allocator's sysfs, for a cache or one of its aliases. */
@@ -383,7 +580,8 @@ export class Machine {
     const slab: string[] = this.slabCommon ? ["/proc/slabinfo"] : [];
     const attrs = this.slabCommon?.allocator.sysfsAttributes?.() ?? [];
     for (const c of this.slabCommon?.caches ?? []) for (const a of attrs) slab.push(`/sys/kernel/slab/${c.name}/${a}`);
-    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`)].sort();
+    const where = this.whereNames().map((n) => `${WHERE_DIR}${n}`);
+    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`), ...where].sort();
   }
 
   /**
@@ -511,6 +709,50 @@ export class Machine {
             held.objs.push(o);
             held.sizes.push(size);
           }
+        }
+        return;
+      }
+      case "vmalloc":
+      case "kvmalloc": {
+        const vm = this.vmalloc;
+        let held = this.heldVm.get(step.as);
+        if (!held) this.heldVm.set(step.as, (held = []));
+        vm.cpu = step.cpu;
+        for (let i = 0; i < step.count; i++) {
+          const addr =
+            step.kind === "kvmalloc" ? vm.kvmalloc(step.size, step.gfp, step.caller) : step.zero ? vm.vzalloc(step.size, step.caller) : vm.vmalloc(step.size, step.caller);
+          if (addr === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
+          else held.push(addr);
+        }
+        return;
+      }
+      case "mmap": {
+        const r = this.userMm.mmapPopulate(step.size, step.cpu);
+        if (r < 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
+        else this.mmaps.set(step.as, r);
+        return;
+      }
+      case "munmap": {
+        const start = this.mmaps.get(step.as);
+        if (start === undefined) throw new ScenarioError("machine.runWorkload", file, `munmap ${step.as}`, `"${step.as}" is not mapped (its mmap failed)`, step.line);
+        this.mmaps.delete(step.as);
+        this.userMm.munmap(start, step.cpu);
+        return;
+      }
+      case "vm_free": {
+        const vm = this.vmalloc;
+        const held = this.heldVm.get(step.as);
+        if (!held) throw new ScenarioError("machine.runWorkload", file, `${step.via} ${step.as}`, `nothing was allocated under "${step.as}"`, step.line);
+        const n = step.count === "all" ? held.length : step.count;
+        if (n > held.length) throw new ScenarioError("machine.runWorkload", file, `${step.via} ${step.as}`, `asks to free ${n} buffers but "${step.as}" holds ${held.length}`, step.line);
+        vm.cpu = step.cpu;
+        for (let i = 0; i < n; i++) {
+          const k = step.order === "random" ? this.workloadRng.below(held.length) : held.length - 1;
+          const addr = held[k]!;
+          held[k] = held[held.length - 1]!;
+          held.pop();
+          if (step.via === "kvfree") vm.kvfree(addr);
+          else vm.vfree(addr);
         }
         return;
       }

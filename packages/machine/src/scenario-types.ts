@@ -41,6 +41,8 @@ export interface KernelSpec {
     readonly initOnAlloc: boolean;
     /** CONFIG_CMA_SIZE_MBYTES (reference: 64); 0 disables the default CMA area. */
     readonly cmaMbytes: number;
+    /** CONFIG_ARM64_VA_BITS (reference: 48; 39 gives 3 levels of tables). */
+    readonly vaBits: number;
   };
   /** Policy choice per slot (e.g. { slab: "slub" }); slots with one implementation may be omitted. */
   readonly policies: Readonly<Record<string, string>>;
@@ -74,5 +76,15 @@ export type WorkloadStep =
   | { readonly kind: "kmem_cache_alloc"; readonly line?: number; readonly cache: string; readonly as: string; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string }
   /** kmalloc of `count` objects, each size drawn from `sizes` with the machine's seeded RNG, held under `as`. */
   | { readonly kind: "kmalloc"; readonly line?: number; readonly sizes: readonly number[]; readonly as: string; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string }
+  /** vmalloc (vzalloc with zero) of `size` bytes, `count` times, held under `as`; /proc/vmallocinfo names `caller`. */
+  | { readonly kind: "vmalloc"; readonly line?: number; readonly as: string; readonly size: number; readonly count: number; readonly cpu: number; readonly zero: boolean; readonly caller: string }
+  /** kvmalloc: kmalloc first, vmalloc when that fails or the size is beyond kmalloc; held under `as`. */
+  | { readonly kind: "kvmalloc"; readonly line?: number; readonly as: string; readonly size: number; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string; readonly caller: string }
+  /** A user malloc: mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE) of `size` bytes in the workload's process, named `as`. */
+  | { readonly kind: "mmap"; readonly line?: number; readonly as: string; readonly size: number; readonly cpu: number }
+  /** munmap of the mapping named `as`. */
+  | { readonly kind: "munmap"; readonly line?: number; readonly as: string; readonly cpu: number }
+  /** vfree (or kvfree) of `count` (or all) buffers held under `as`, newest first or in a seeded random order. */
+  | { readonly kind: "vm_free"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random"; readonly via: "vfree" | "kvfree" }
   /** Frees `count` (or all) objects held under `as` (kmem_cache_free or kfree, as they were allocated), newest first or in a seeded random order. */
   | { readonly kind: "slab_free"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random" };

@@ -131,6 +131,7 @@ const FIELD_DOCS: readonly FieldDoc[] = [
   { path: "kernel.config.transparent_hugepage", type: "boolean", def: "true", what: "CONFIG_TRANSPARENT_HUGEPAGE (raises min_free_kbytes)" },
   { path: "kernel.config.init_on_alloc", type: "boolean", def: "true", what: "CONFIG_INIT_ON_ALLOC_DEFAULT_ON (pages cleared on allocation)" },
   { path: "kernel.config.cma_mbytes", type: "integer ≥ 0", def: "64", what: "CONFIG_CMA_SIZE_MBYTES; 0 = no default CMA area" },
+  { path: "kernel.config.va_bits", type: "39 | 48", def: "48", what: "CONFIG_ARM64_VA_BITS (4 KiB pages): 3 or 4 levels of tables, the kernel layout" },
   { path: "kernel.policies.<slot>", type: "name", def: "(one per slot)", what: "implementation of a pluggable slot, e.g. slab: slub" },
   { path: "kernel.costs.<name>", type: "ns ≥ 0", def: "(cost model)", what: `cost-model override: ${Object.keys(DEFAULT_COSTS).join(", ")}` },
 ];
@@ -142,6 +143,10 @@ const STEP_DOCS: readonly string[] = [
   `- repeat: { times, steps: [...] }  times 1..${MAX_REPEAT}`,
   "- sysctl: { name, value }       write a vm sysctl",
   "- expect: { path, field, op: \"==\", value }   op ==, !=, <, <=, >, >=; a failed expect exits 1",
+  "- vmalloc: { as, size, count: 1, cpu: 0, zero: false, caller }   vmalloc (vzalloc with zero) of size bytes (4K, 1M, …)",
+  "- vfree: { as, count: all }     vfree areas of an earlier vmalloc (lazily: purged past lazy_max_pages)",
+  "- kvmalloc: { as, size, gfp: GFP_KERNEL, count: 1, cpu: 0 }   kmalloc first, vmalloc fallback; kvfree: { as }",
+  "- mmap: { as, size, cpu: 0 }    a user malloc: mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE) in the workload's process; munmap: { as }",
   "- label: <name>                 a point for `mmsim cat --after <name>`",
 ];
 
@@ -450,6 +455,7 @@ const configSchema = z.strictObject({
   transparent_hugepage: bool.default(true),
   init_on_alloc: bool.default(true),
   cma_mbytes: int(0, INT_MAX, "megabytes").default(64),
+  va_bits: checked<number>((v) => (v === 39 || v === 48 ? { ok: v } : `CONFIG_ARM64_VA_BITS with 4 KiB pages is 39 (3 levels of tables) or 48 (4 levels, the reference); got ${describeValue(v)}`)).default(48),
 });
 
 const kernelSchema = z.strictObject({
@@ -580,6 +586,33 @@ const STEP_SCHEMAS = {
   }),
   kmem_cache_free: slabFree("the name of an earlier kmem_cache_alloc"),
   kfree: slabFree("the name of an earlier kmalloc"),
+  vmalloc: z.strictObject({
+    as: str("a name for the areas (a later vfree names it)"),
+    size: size,
+    count: int(1, INT_MAX, "a count").default(1),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    zero: bool.default(false),
+    caller: str("the caller /proc/vmallocinfo prints (a symbol+off/size)").optional(),
+  }),
+  vfree: slabFree("the name of an earlier vmalloc"),
+  kvmalloc: z.strictObject({
+    as: str("a name for the buffers (a later kvfree names it)"),
+    size: size,
+    count: int(1, INT_MAX, "a count").default(1),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    gfp: gfp.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
+    caller: str("the caller /proc/vmallocinfo prints if it falls back to vmalloc").optional(),
+  }),
+  kvfree: slabFree("the name of an earlier kvmalloc"),
+  mmap: z.strictObject({
+    as: str("a name for the mapping (a later munmap names it)"),
+    size: size,
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+  }),
+  munmap: z.strictObject({
+    as: str("the name of an earlier mmap"),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+  }),
   label: checked<string>((v) =>
     typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))
       ? `a label must not be a number (--after ${v} means step ${v}); got ${describeValue(v)}`
@@ -884,6 +917,32 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
       step = { kind, line, sizes: d.sizes ?? [d.size!], as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text };
       break;
     }
+    case "vmalloc": {
+      const d = data as ZodOut<"vmalloc">;
+      step = { kind, line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, zero: d.zero, caller: d.caller ?? `${d.as}+0x0/0x0` };
+      break;
+    }
+    case "kvmalloc": {
+      const d = data as ZodOut<"kvmalloc">;
+      step = { kind, line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text, caller: d.caller ?? `${d.as}+0x0/0x0` };
+      break;
+    }
+    case "mmap": {
+      const d = data as ZodOut<"mmap">;
+      step = { kind, line, as: d.as, size: d.size, cpu: d.cpu };
+      break;
+    }
+    case "munmap": {
+      const d = data as ZodOut<"munmap">;
+      step = { kind, line, as: d.as, cpu: d.cpu };
+      break;
+    }
+    case "vfree":
+    case "kvfree": {
+      const d = data as ZodOut<"kvfree">;
+      step = { kind: "vm_free", line, as: d.as, count: d.count, cpu: d.cpu, order: d.order, via: kind };
+      break;
+    }
     case "kmem_cache_free":
     case "kfree": {
       const d = data as ZodOut<"kfree">;
@@ -920,6 +979,8 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
   for (const { step } of located) if (step.kind === "alloc" && !allAllocs.has(step.name)) allAllocs.set(step.name, step.line);
   const labels = new Map<string, number | undefined>();
   const slabNames = new Set<string>();
+  const vmNames = new Map<string, "vmalloc" | "kvmalloc">();
+  const mmapNames = new Set<string>();
   const cacheNames = new Set<string>();
   for (const { step, path } of located) {
     switch (step.kind) {
@@ -968,6 +1029,29 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
           );
         }
         break;
+      case "vmalloc":
+      case "kvmalloc":
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        vmNames.set(step.as, step.kind);
+        break;
+      case "mmap":
+      case "munmap":
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        if (step.kind === "mmap") {
+          if (mmapNames.has(step.as)) throw origins.error([...path, "as"], `"${step.as}" is already mapped by an earlier mmap; munmap it first or use another name`);
+          mmapNames.add(step.as);
+        } else if (!mmapNames.delete(step.as)) {
+          throw origins.error([...path, "as"], `"${step.as}" names no earlier mmap still mapped`);
+        }
+        break;
+      case "vm_free": {
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        const by = vmNames.get(step.as);
+        const want = step.via === "vfree" ? "vmalloc" : "kvmalloc";
+        if (by === undefined) throw origins.error([...path, "as"], `"${step.as}" names no earlier ${want}`);
+        if (by !== want) throw origins.error([...path, "as"], `"${step.as}" was allocated by ${by}; free it with ${by === "vmalloc" ? "vfree" : "kvfree"}`);
+        break;
+      }
       case "label": {
         if (labels.has(step.name)) {
           const first = labels.get(step.name);
@@ -1025,6 +1109,7 @@ export function loadScenario(text: string, file: string, overrides: ScenarioOver
       transparentHugepage: d.kernel.config.transparent_hugepage,
       initOnAlloc: d.kernel.config.init_on_alloc,
       cmaMbytes: d.kernel.config.cma_mbytes,
+      vaBits: d.kernel.config.va_bits,
     },
     policies: d.kernel.policies,
     costs: d.kernel.costs,

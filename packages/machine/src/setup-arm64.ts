@@ -6,20 +6,24 @@
  *   setup_machine_fdt        memory from the DT memory node(s); the DTB
  *   arm64_memblock_init      mem= (memblock_mem_limit_remove_map), the kernel image
  *                            (_stext.._end), the initramfs
- *   paging_init              swapper's page tables for the linear map, then init_pg_dir freed
+ *   paging_init              swapper's page tables (@mmsim/hw-arm64's pagingInit, from memblock
+ *                            one page at a time top-down), then init_pg_dir freed
  *   bootmem_init             NODE_DATA per node (arch_numa_init), the vmemmap (sparse_init),
  *                            zone_sizes_init → free_area_init, CMA (dma_contiguous_reserve)
  *   setup_per_cpu_areas      the embedded first per-CPU chunk
  *   vfs_caches_init_early    the dentry and inode hash tables (alloc_large_system_hash)
  *
  * Not modelled (about 200 KiB on the 1 GiB board, the difference issue 8's tolerance covers):
- * the dozen small early allocations of printk, RCU, the mem_section roots, the vmemmap's own
- * page tables and the percpu allocator's bookkeeping.
+ * the dozen small early allocations of printk, the unflattened device tree, RCU, the mem_section
+ * roots, the vmemmap's own page tables and the percpu allocator's bookkeeping.
  */
 import {
   type KernelLog, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignUp, fls32, hex, pfnDown,
 } from "@mmsim/core";
-import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, SMP_CACHE_BYTES } from "@mmsim/memblock";
+import {
+  type Arm64Layout, type EarlyVmArea, type KernelPageTables, type MemoryRegion, type PagingInitTables, PgtableStore, arm64Layout, pagingInit,
+} from "@mmsim/hw-arm64";
+import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, SMP_CACHE_BYTES } from "@mmsim/memblock";
 import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
 import {
   DTB_SIZE, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T, VIRT_RAM_BASE,
@@ -92,19 +96,57 @@ export function arm64MemblockInit(memblock: Memblock, log: KernelLog, ramSize: n
   memblock.memblockReserve(KERNEL_IMAGE._stext, KERNEL_IMAGE._end - KERNEL_IMAGE._stext);
   // The initramfs QEMU loaded, then the DTB (early_init_fdt_reserve_self), at fixed addresses.
   memblock.memblockReserve(INITRD.start, INITRD.size);
-  const dtb = alignUp(INITRD.start + INITRD.size, SZ_2M);
-  memblock.memblockReserve(dtb, DTB_SIZE);
-  // paging_init: swapper maps the linear map at page granularity (rodata=full in the reference
-  // config), one PTE table per 2 MiB, one PMD table per 1 GiB, one PUD table per 512 GiB,
-  // allocated one page at a time top-down (early_pgtable_alloc); then init_pg_dir is freed.
-  let tables = 0;
-  for (const r of memRanges(memblock)) {
-    tables += Math.ceil((r.end - r.start) / SZ_2M) + Math.ceil((r.end - r.start) / SZ_1G);
-  }
-  tables += 1;
-  for (let i = 0; i < tables; i++) memblock.memblockPhysAllocRange(PAGE_SIZE, PAGE_SIZE, 0, MEMBLOCK_ALLOC_ACCESSIBLE);
-  memblock.memblockPhysFree(KERNEL_IMAGE.init_pg_dir, KERNEL_IMAGE.init_pg_end - KERNEL_IMAGE.init_pg_dir);
+  memblock.memblockReserve(dtbAddress(), DTB_SIZE);
   return nodeRanges(memblock);
+}
+
+/** What paging_init built: swapper_pg_dir in its store, the layout, the early vm areas. */
+export interface Arm64PagingInit {
+  readonly layout: Arm64Layout;
+  readonly store: PgtableStore;
+  readonly kernel: KernelPageTables;
+  readonly tables: PagingInitTables;
+  readonly vmAreas: readonly EarlyVmArea[];
+}
+
+/**
+ * paging_init(): swapper_pg_dir with the kernel image, the linear map of memblock.memory (page
+ * granularity: rodata=full and KFENCE in the reference config), the idmap and the fixmap, every
+ * table from memblock top-down; then init_pg_dir goes back to memblock.
+ * Kernel: `paging_init()` (arch/arm64/mm/mmu.c).
+ */
+export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; rodataFull?: boolean } = {}): Arm64PagingInit {
+  const vaBits = opts.vaBits ?? 48;
+  // PHYS_OFFSET = memstart_addr = round_down(memblock_start_of_DRAM(), ARM64_MEMSTART_ALIGN); kimage_voffset from _text.
+  const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: KERNEL_IMAGE._text });
+  const basePfn = pfnDown(memblock.memblockStartOfDRAM());
+  const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits });
+  const memory: MemoryRegion[] = [];
+  for (let i = 0; i < memblock.memory.cnt; i++) {
+    const r = memblock.region(memblock.memory, i);
+    if (r.size > 0) memory.push({ base: r.base, size: r.size, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 });
+  }
+  const img = KERNEL_IMAGE;
+  const r = pagingInit({
+    layout, store, memory,
+    image: {
+      _text: img._text, _stext: img._stext, _etext: img._etext, __start_rodata: img.__start_rodata,
+      __inittext_begin: img.__init_begin, __inittext_end: img.__inittext_end, __initdata_begin: img.__initdata_begin,
+      __initdata_end: img.__init_end, _data: img._sdata, _end: img._end,
+    },
+    swapperPgDir: img.swapper_pg_dir,
+    earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
+    rodataFull: opts.rodataFull ?? true,
+    idmap: { pgDir: img.idmap_pg_dir, textStart: img.__idmap_text_start, textEnd: img.__idmap_text_end, kptiFlag: img.__idmap_kpti_flag },
+    fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: dtbAddress(), size: DTB_SIZE } },
+  });
+  memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir);
+  return { layout, store, kernel: r.kernel, tables: r.tables, vmAreas: r.vmAreas };
+}
+
+/** Where QEMU puts the DTB: the first 2 MiB boundary after the initramfs. */
+export function dtbAddress(): number {
+  return alignUp(INITRD.start + INITRD.size, SZ_2M);
 }
 
 function memRanges(memblock: Memblock): { start: number; end: number; nid: number }[] {

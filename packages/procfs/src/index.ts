@@ -1,5 +1,5 @@
 // mmsim: @mmsim/procfs public API (named re-exports only, STYLE C11)
-export { ProcFs, readProcFile, listProcFiles } from "./proc-fs.ts";
+export { KERNEL_PAGE_TABLES_DEBUGFS, PROC_VMALLOCINFO, ProcFs, readProcFile, listProcFiles } from "./proc-fs.ts";
 export type { ProcFsSources } from "./proc-fs.ts";
 export {
   PROC_BUDDYINFO, PROC_PAGETYPEINFO, PROC_ZONEINFO, PROC_VMSTAT, PAGETYPEINFO_FREECOUNT_CAP, fragShow, fragShowPrint,

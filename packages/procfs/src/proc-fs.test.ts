@@ -15,7 +15,7 @@ import { fragShow, pagetypeinfoShow, vmstatShow, zoneinfoShow } from "./vmstat.t
 
 const ALL = [
   "/proc/buddyinfo", "/proc/iomem", "/proc/meminfo", "/proc/pagetypeinfo", "/proc/vmstat", "/proc/zoneinfo",
-  "/sys/kernel/debug/memblock/memory", "/sys/kernel/debug/memblock/reserved",
+  "/sys/kernel/debug/memblock/memory", "/sys/kernel/debug/memblock/reserved", "/proc/vmallocinfo", "/sys/kernel/debug/kernel_page_tables",
 ];
 
 describe("ProcFs", () => {
@@ -27,7 +27,10 @@ describe("ProcFs", () => {
     const pa = referenceState();
     const mb = new Memblock(new KernelLog());
     mb.memblockAdd(0x40000000, SZ_1G);
-    const fs = new ProcFs({ pageAlloc: pa, memblock: mb, iomem: iomemResource(), zoneinfo: { kswapdFailures: [16] } });
+    const fs = new ProcFs({
+      pageAlloc: pa, memblock: mb, iomem: iomemResource(), zoneinfo: { kswapdFailures: [16] },
+      vmallocinfo: () => "vmallocinfo text\n", kernelPageTables: () => "ptdump text\n",
+    });
     expect(fs.list()).toEqual(ALL);
     expect(fs.read("/proc/buddyinfo")).toBe(fragShow(pa));
     expect(fs.read("/proc/pagetypeinfo")).toBe(pagetypeinfoShow(pa));
@@ -37,6 +40,8 @@ describe("ProcFs", () => {
     expect(fs.read("/proc/meminfo")).toBe(meminfoProcShow(pa));
     expect(fs.read("/proc/iomem")).toBe("");
     expect(fs.read("/sys/kernel/debug/memblock/memory")).toBe("   0: 0x0000000040000000..0x000000007fffffff\n");
+    expect(fs.read("/proc/vmallocinfo")).toBe("vmallocinfo text\n");
+    expect(fs.read("/sys/kernel/debug/kernel_page_tables")).toBe("ptdump text\n");
     expect(fs.read("/proc/slabinfo")).toBeUndefined();
     expect(fs.read("/proc/buddyinfo/")).toBeUndefined();
   });

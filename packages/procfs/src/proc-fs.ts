@@ -32,13 +32,22 @@ export interface ProcFsSources {
   readonly vmstat?: VmstatOptions;
   /** Reader credentials for /proc/iomem. */
   readonly iomemShow?: IomemShowOptions;
+  /** vmalloc's `s_show` over every vmap_area: /proc/vmallocinfo (e.g. `Vmalloc.vmallocinfo`). */
+  readonly vmallocinfo?: () => string;
+  /** ptdump of init_mm: /sys/kernel/debug/kernel_page_tables (e.g. hw-arm64's `ptdumpKernel`). */
+  readonly kernelPageTables?: () => string;
 }
 
 /** One registered file. */
+/** The vmalloc areas file. Kernel: proc_create_seq_private("vmallocinfo", …) in mm/vmalloc.c. */
+export const PROC_VMALLOCINFO = "/proc/vmallocinfo";
+/** ptdump's debugfs file (CONFIG_PTDUMP_DEBUGFS; mmsim renders it although the reference config lacks it). */
+export const KERNEL_PAGE_TABLES_DEBUGFS = "/sys/kernel/debug/kernel_page_tables";
+
 interface ProcEntry {
   readonly path: string;
   /** The optional source the file needs, if any. */
-  readonly needs?: "memblock" | "iomem";
+  readonly needs?: "memblock" | "iomem" | "vmallocinfo" | "kernelPageTables";
   readonly show: (src: ProcFsSources) => string;
 }
 
@@ -52,7 +61,10 @@ const ENTRIES: readonly ProcEntry[] = [
   { path: PROC_ZONEINFO, show: (src) => zoneinfoShow(src.pageAlloc, src.zoneinfo) },
   { path: MEMBLOCK_DEBUGFS_MEMORY, needs: "memblock", show: (src) => memblockMemoryShow(src.memblock!) },
   { path: MEMBLOCK_DEBUGFS_RESERVED, needs: "memblock", show: (src) => memblockReservedShow(src.memblock!) },
+  { path: PROC_VMALLOCINFO, needs: "vmallocinfo", show: (src) => src.vmallocinfo!() },
+  { path: KERNEL_PAGE_TABLES_DEBUGFS, needs: "kernelPageTables", show: (src) => src.kernelPageTables!() },
 ];
+
 
 /** True when `src` has what the entry needs. */
 function present(e: ProcEntry, src: ProcFsSources): boolean {

@@ -14,6 +14,7 @@ export {
   PROT_NORMAL_NC, NR_VMAP_PROTS, vmapProtNames, pgprotNx, isVmapProt,
 } from "./page-tables.ts";
 export type { VmapProt } from "./page-tables.ts";
+export { Arm64VmapPageTables, VMAP_PGPROTS } from "./arm64-page-tables.ts";
 export {
   NIL_VM, VM_IOREMAP, VM_ALLOC, VM_MAP, VM_USERMAP, VM_DMA_COHERENT, VM_UNINITIALIZED, VM_NO_GUARD, VM_KASAN,
   VM_FLUSH_RESET_PERMS, VM_MAP_PUT_PAGES, VM_ALLOW_HUGE_VMAP, VM_DEFER_KMEMLEAK, SIZEOF_VM_STRUCT, SIZEOF_PAGE_PTR, VmStructs,

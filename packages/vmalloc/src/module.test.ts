@@ -11,7 +11,9 @@ import { FakeVmapPageTables } from "./testing/index.ts";
 import { SZ_4K } from "./vmalloc.test-helpers.ts";
 
 describe("DI (vmallocModule)", () => {
-  it("registers Vmalloc ContainerScoped under VMALLOC in each child container, never in the root", () => {
+  // The first test of the file pays vite's on-demand transform of the package graph (~2.5 s on a
+  // busy 2-core machine, 4 ms when run natively): a longer timeout than vitest's 5 s default.
+  it("registers Vmalloc ContainerScoped under VMALLOC in each child container, never in the root", { timeout: 30_000 }, () => {
     const l = arm64VmallocLayout();
     const make = () => {
       const c = container.createChildContainer();
