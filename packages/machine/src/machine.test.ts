@@ -431,8 +431,31 @@ describe("Machine: the MMU, vmalloc and a user mapping", () => {
     expectValid(y, "va_bits 39");
   });
 
+  it("an access step goes through the MMU: the first pass walks the tables, the second hits the TLB; costs land on the simulated clock", () => {
+    const alloc = "workload:\n  - vmalloc: { as: v, size: 256K }\n  - mmap: { as: u, size: 64K }\n";
+    const boot = (yaml: string) => {
+      const x = Machine.create(loadScenario(yaml, "acc.yaml"));
+      x.boot();
+      x.runWorkload();
+      return x;
+    };
+    const z = boot(alloc);
+    const y = boot(`${alloc}  - access: { as: v, times: 2 }\n  - access: { as: u, write: true }\n`);
+    // Simulated time of the accesses alone: 64 + 16 walks of 4 levels × walkLevel (10 ns), then
+    // 64 second-pass hits in the main TLB × tlbMainHit (6 ns): 80 × 40 + 64 × 6 = 3584 ns.
+    expect(y.clock.now() - z.clock.now()).toBe(80 * 4 * y.cost.walkLevel + 64 * y.cost.tlbMainHit);
+    expect(y.mmu.translations).toBe(64 * 2 + 16);
+    expect(y.mmu.walks).toBe(64 + 16); // each page walked once; the second pass hits the main TLB
+    expect(y.mmu.faults).toBe(0);
+    const tlb = y.readFile("/sys/kernel/debug/mmsim/tlb")!;
+    expect(tlb).toMatch(/^cpu0 main 256x4: hits 64 misses 80 fills 80 /m);
+    expect(tlb).toMatch(/^cpu0 asid \d+ mm 1$/m);
+    expect(tlb).toMatch(/^cpu1 asid 0 mm init_mm$/m);
+  });
+
   it("refuses a vfree of a kvmalloc name and a munmap of nothing, with the line", () => {
     expect(() => loadScenario("workload:\n  - kvmalloc: { as: a, size: 4K }\n  - vfree: { as: a }\n", "s.yaml")).toThrow(/s.yaml:3: workload\[1\].vfree.as: "a" was allocated by kvmalloc; free it with kvfree/);
+    expect(() => loadScenario("workload:\n  - access: { as: c }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].access.as: "c" names no buffer allocated before this step/);
     expect(() => loadScenario("workload:\n  - munmap: { as: b }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].munmap.as: "b" names no earlier mmap still mapped/);
     expect(() => loadScenario("workload:\n  - vmalloc: { as: a, size: huge }\n", "s.yaml")).toThrow(/s.yaml:2: workload\[0\].vmalloc.size: /);
   });

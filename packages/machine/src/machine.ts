@@ -31,7 +31,7 @@ import {
   setPercpuPagelistHighFraction, setWatermarkBoostFactor, setWatermarkScaleFactor, zoneSizesInit,
 } from "@mmsim/buddy";
 import {
-  ACCESS_READ, ARM64_LAYOUT, KERNEL_PAGE_TABLES, Mmu, PgtableAllocator, type PgtableStore, WalkOut, __va, formatVa0x, layoutRegion,
+  ACCESS_READ, ACCESS_WRITE, ARM64_LAYOUT, INIT_MM, TLBI_NAMES, KERNEL_PAGE_TABLES, Mmu, PgtableAllocator, type PgtableStore, WalkOut, __va, formatVa0x, layoutRegion,
   type PgtableRoot, ptdumpKernel, validatePgtables, walk,
 } from "@mmsim/hw-arm64";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
@@ -51,6 +51,8 @@ import { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
  */
 /** mmsim's own debug files: where a workload buffer lives (`where/<as>`). */
 export const WHERE_DIR = "/sys/kernel/debug/mmsim/where/";
+/** mmsim's own debug file: the MMU's TLB, walk and TLBI counters. */
+export const TLB_FILE = "/sys/kernel/debug/mmsim/tlb";
 
 const PAGING_INIT_CALLERS = {
   text: "paging_init+0x130/0x610",
@@ -143,6 +145,9 @@ export class Machine {
   /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
   readonly slabOps = { allocs: 0, frees: 0 };
   /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
+  /** Faults met by the workload's `access` steps (the step's index, the address, the level and kind). */
+  private readonly accessFaults: { step: number; va: number; level: number; fault: number }[] = [];
+  private readonly accessOut = new WalkOut();
   /** The workload's mmaps by name: start addresses. */
   private readonly mmaps = new Map<string, number>();
   private userProcess: PopulatedAnonMm | undefined;
@@ -429,6 +434,7 @@ export class Machine {
     if (path.startsWith("/sys/kernel/slab/")) return this.readSlabSysfs(path);
     if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
     if (path.startsWith(WHERE_DIR)) return this.whereText(path.slice(WHERE_DIR.length));
+    if (path === TLB_FILE) return this.tlbText();
     return this.procfs!.read(path);
   }
 
@@ -472,6 +478,29 @@ export class Machine {
     this.mmu.validate(sink);
   }
 
+  /**
+   * mmsim's own debug file (no kernel counterpart): the MMU's counters — per CPU and TLB
+   * structure the lookups that hit and missed, fills, evictions and entries removed by TLBIs; the
+   * translations, table walks and faults; the TLBI instructions issued by kind; the ASID
+   * allocator's generation rollovers; and the faults the workload's `access` steps met.
+   */
+  private tlbText(): string {
+    const hw = this.mmu;
+    const lines = [`translations ${hw.translations} walks ${hw.walks} faults ${hw.faults} (on a TLB hit: ${hw.hitFaults})`];
+    for (let cpu = 0; cpu < hw.nrCpus; cpu++) {
+      const t = hw.tlbs[cpu]!;
+      for (const [what, x] of [["itlb", t.itlb], ["dtlb", t.dtlb], ["main", t.main]] as const) {
+        if (!x) continue;
+        lines.push(`cpu${cpu} ${what.padEnd(4)} ${x.sets}x${x.ways}: hits ${x.hits} misses ${x.misses} fills ${x.inserts} evictions ${x.evictions} invalidated ${x.invalidated}`);
+      }
+      lines.push(`cpu${cpu} asid ${hw.asid[cpu]} mm ${hw.currentMm[cpu] === INIT_MM ? "init_mm" : hw.currentMm[cpu]}`);
+    }
+    lines.push(`tlbi ${TLBI_NAMES.map((n, k) => `${n} ${hw.tlbi.issued[k]}`).join(" ")}`);
+    lines.push(`asid rollovers ${hw.contexts.rollovers} new contexts ${hw.contexts.newContexts}`);
+    for (const f of this.accessFaults) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${["none", "translation", "access flag", "permission", "address size"][f.fault]} fault`);
+    return `${lines.join("\n")}\n`;
+  }
+
   /** The names `where` files exist for: the workload's kmalloc, kvmalloc, vmalloc and mmap buffers it still holds. */
   private whereNames(): string[] {
     const names = new Set<string>();
@@ -487,7 +516,8 @@ export class Machine {
    * real page tables (swapper_pg_dir, or the process's for an mmap), with whether the frames are
    * physically contiguous. kmalloc addresses are linear-map addresses (`__va` of the object).
    */
-  private whereText(name: string): string | undefined {
+  /** The workload buffers named `name` (kmalloc objects, vmalloc/kvmalloc buffers, an mmap): kind, address, size, and the table root that maps them. */
+  private buffersOf(name: string): { kind: string; va: number; size: number; pgd: number }[] {
     const { store, layout } = this.pgtables;
     const bufs: { kind: string; va: number; size: number; pgd: number }[] = [];
     const held = this.heldObjs.get(name);
@@ -504,6 +534,12 @@ export class Machine {
     }
     const start = this.mmaps.get(name);
     if (start !== undefined) bufs.push({ kind: "mmap (user malloc)", va: start, size: this.userMm.sizeOf(start), pgd: this.userMm.pgd! });
+    return bufs;
+  }
+
+  private whereText(name: string): string | undefined {
+    const { store, layout } = this.pgtables;
+    const bufs = this.buffersOf(name);
     if (bufs.length === 0) return undefined;
     const out = new WalkOut();
     const lines: string[] = [];
@@ -581,7 +617,7 @@ export class Machine {
     const attrs = this.slabCommon?.allocator.sysfsAttributes?.() ?? [];
     for (const c of this.slabCommon?.caches ?? []) for (const a of attrs) slab.push(`/sys/kernel/slab/${c.name}/${a}`);
     const where = this.whereNames().map((n) => `${WHERE_DIR}${n}`);
-    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`), ...where].sort();
+    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`), ...where, TLB_FILE].sort();
   }
 
   /**
@@ -730,6 +766,23 @@ export class Machine {
         const r = this.userMm.mmapPopulate(step.size, step.cpu);
         if (r < 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
         else this.mmaps.set(step.as, r);
+        return;
+      }
+      case "access": {
+        const hw = this.mmu;
+        const bufs = this.buffersOf(step.as);
+        if (bufs.length === 0) throw new ScenarioError("machine.runWorkload", file, `access ${step.as}`, `"${step.as}" holds no buffer now (freed, or its allocation failed)`, step.line);
+        // A user buffer runs in the workload's process: switch_mm to it first (ASID, TTBR0).
+        if (bufs.some((b) => b.va >= 0) && hw.currentMm[step.cpu] !== WORKLOAD_MM) hw.switchMm(step.cpu, WORKLOAD_MM, this.userMm.pgd!);
+        const access = step.write ? ACCESS_WRITE : ACCESS_READ;
+        const out = this.accessOut;
+        for (let pass = 0; pass < step.times; pass++) {
+          for (const b of bufs) {
+            for (let va = Math.floor(b.va / PAGE_SIZE) * PAGE_SIZE; va < b.va + b.size; va += PAGE_SIZE) {
+              if (hw.translate(step.cpu, va, access, out) !== 0) this.accessFaults.push({ step: index, va, level: out.faultLevel, fault: out.fault });
+            }
+          }
+        }
         return;
       }
       case "munmap": {

@@ -82,6 +82,8 @@ export type WorkloadStep =
   | { readonly kind: "kvmalloc"; readonly line?: number; readonly as: string; readonly size: number; readonly count: number; readonly cpu: number; readonly gfp: number; readonly gfpText: string; readonly caller: string }
   /** A user malloc: mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE) of `size` bytes in the workload's process, named `as`. */
   | { readonly kind: "mmap"; readonly line?: number; readonly as: string; readonly size: number; readonly cpu: number }
+  /** Touches every page of the buffers named `as` through the MMU of `cpu`, `times` passes (read, or write). */
+  | { readonly kind: "access"; readonly line?: number; readonly as: string; readonly cpu: number; readonly write: boolean; readonly times: number }
   /** munmap of the mapping named `as`. */
   | { readonly kind: "munmap"; readonly line?: number; readonly as: string; readonly cpu: number }
   /** vfree (or kvfree) of `count` (or all) buffers held under `as`, newest first or in a seeded random order. */

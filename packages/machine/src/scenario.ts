@@ -146,6 +146,7 @@ const STEP_DOCS: readonly string[] = [
   "- vmalloc: { as, size, count: 1, cpu: 0, zero: false, caller }   vmalloc (vzalloc with zero) of size bytes (4K, 1M, …)",
   "- vfree: { as, count: all }     vfree areas of an earlier vmalloc (lazily: purged past lazy_max_pages)",
   "- kvmalloc: { as, size, gfp: GFP_KERNEL, count: 1, cpu: 0 }   kmalloc first, vmalloc fallback; kvfree: { as }",
+  "- access: { as, cpu: 0, write: false, times: 1 }   touch every page of a buffer through the MMU (TLB, then a table walk on a miss)",
   "- mmap: { as, size, cpu: 0 }    a user malloc: mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE) in the workload's process; munmap: { as }",
   "- label: <name>                 a point for `mmsim cat --after <name>`",
 ];
@@ -609,6 +610,12 @@ const STEP_SCHEMAS = {
     size: size,
     cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
   }),
+  access: z.strictObject({
+    as: str("the name of an earlier kmalloc, vmalloc, kvmalloc or mmap"),
+    cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
+    write: bool.default(false),
+    times: int(1, MAX_REPEAT, "how many passes over the buffer").default(1),
+  }),
   munmap: z.strictObject({
     as: str("the name of an earlier mmap"),
     cpu: int(0, MAX_CPUS - 1, "a CPU number").default(0),
@@ -932,6 +939,11 @@ function makeStep(kind: StepKind, data: unknown, line: number | undefined, path:
       step = { kind, line, as: d.as, size: d.size, cpu: d.cpu };
       break;
     }
+    case "access": {
+      const d = data as ZodOut<"access">;
+      step = { kind, line, as: d.as, cpu: d.cpu, write: d.write, times: d.times };
+      break;
+    }
     case "munmap": {
       const d = data as ZodOut<"munmap">;
       step = { kind, line, as: d.as, cpu: d.cpu };
@@ -1033,6 +1045,12 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
       case "kvmalloc":
         if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
         vmNames.set(step.as, step.kind);
+        break;
+      case "access":
+        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        if (!mmapNames.has(step.as) && !vmNames.has(step.as) && !slabNames.has(step.as)) {
+          throw origins.error([...path, "as"], `"${step.as}" names no buffer allocated before this step (kmalloc, vmalloc, kvmalloc or mmap)`);
+        }
         break;
       case "mmap":
       case "munmap":
