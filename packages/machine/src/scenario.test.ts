@@ -230,7 +230,7 @@ describe("errors name file:line and the field, and say what to write instead", (
       's.yaml:3: workload[1].alloc.ordr: unknown field "ordr"; did you mean "order"? valid fields of workload[1].alloc: name, order, gfp, cpu, count, nid',
     );
     expect(problem("workload:\n  - allocs: { name: a }\n")).toBe(
-      's.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc"? valid step kinds: show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, munmap, label',
+      's.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc"? valid step kinds: show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, access, munmap, label',
     );
   });
 
@@ -243,7 +243,7 @@ describe("errors name file:line and the field, and say what to write instead", (
     expect(problem("machine:\n  board: raspberry-pi\n")).toBe('s.yaml:2: machine.board: unknown board "raspberry-pi"; the only board is qemu-virt-arm64');
     expect(problem("- show: /proc/buddyinfo\n")).toBe('s.yaml:1: (top level): expected a map of fields (seed, machine, kernel, workload), got [{"show":"/proc/buddyinfo"}]');
     expect(problem("workload:\n  - 5\n")).toBe(
-      's.yaml:2: workload[0]: expected a step: a map with one key (show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, munmap, label), e.g. "- show: /proc/buddyinfo"; got 5',
+      's.yaml:2: workload[0]: expected a step: a map with one key (show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, access, munmap, label), e.g. "- show: /proc/buddyinfo"; got 5',
     );
     expect(problem("workload:\n  - show: /proc/buddyinfo\n    free: { name: a }\n")).toBe(
       's.yaml:2: workload[0]: a step has one kind, this one has show and free: write them as separate steps ("- show: …" then "- free: …")',
