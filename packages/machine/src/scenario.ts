@@ -985,6 +985,10 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
     }
   });
   const cpusNote = origins.note(["machine", "cpus"]);
+  /** A step's CPU must exist. */
+  const checkCpu = (cpu: number, at: Path): void => {
+    if (cpu >= m.cpus) throw origins.error(at, `cpu ${cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+  };
   const nodesNote = origins.note(["machine", "nodes"]);
   const allocsBefore = new Map<string, number | undefined>();
   const allAllocs = new Map<string, number | undefined>();
@@ -1001,7 +1005,7 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
         break;
       case "slab_churn":
         for (const [i, c] of step.cpus.entries()) {
-          if (c >= m.cpus) throw origins.error([...path, "cpus", i], `cpu ${c} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+          checkCpu(c, [...path, "cpus", i]);
         }
         if (step.cache !== undefined && !cacheNames.has(step.cache) && !/^(dma-)?kmalloc-/.test(step.cache)) {
           throw origins.error([...path, "cache"], `no cache "${step.cache}" is created before this step; add a kmem_cache_create step, or use sizes`);
@@ -1010,21 +1014,19 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
         break;
       case "kmem_cache_alloc":
       case "kmalloc":
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         if (step.kind === "kmem_cache_alloc" && !cacheNames.has(step.cache) && !/^(dma-)?kmalloc-/.test(step.cache)) {
           throw origins.error([...path, "cache"], `no cache "${step.cache}" is created before this step; add a kmem_cache_create step, or use a kmalloc cache`);
         }
         slabNames.add(step.as);
         break;
       case "slab_free":
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         if (!slabNames.has(step.as)) throw origins.error([...path, "as"], `"${step.as}" names no earlier kmem_cache_alloc or kmalloc`);
         break;
       case "alloc":
       case "free":
-        if (step.cpu >= m.cpus) {
-          throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
-        }
+        checkCpu(step.cpu, [...path, "cpu"]);
         if (step.kind === "alloc") {
           if (step.nid !== NUMA_NO_NODE && step.nid >= m.nodes) {
             throw origins.error([...path, "nid"], `node ${step.nid} does not exist: machine.nodes is ${m.nodes}${nodesNote}; use -1 (any node) or a node from 0 to ${m.nodes - 1}`);
@@ -1043,18 +1045,18 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
         break;
       case "vmalloc":
       case "kvmalloc":
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         vmNames.set(step.as, step.kind);
         break;
       case "access":
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         if (!mmapNames.has(step.as) && !vmNames.has(step.as) && !slabNames.has(step.as)) {
           throw origins.error([...path, "as"], `"${step.as}" names no buffer allocated before this step (kmalloc, vmalloc, kvmalloc or mmap)`);
         }
         break;
       case "mmap":
       case "munmap":
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         if (step.kind === "mmap") {
           if (mmapNames.has(step.as)) throw origins.error([...path, "as"], `"${step.as}" is already mapped by an earlier mmap; munmap it first or use another name`);
           mmapNames.add(step.as);
@@ -1063,7 +1065,7 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
         }
         break;
       case "vm_free": {
-        if (step.cpu >= m.cpus) throw origins.error([...path, "cpu"], `cpu ${step.cpu} does not exist: machine.cpus is ${m.cpus}${cpusNote}; use a cpu from 0 to ${m.cpus - 1}`);
+        checkCpu(step.cpu, [...path, "cpu"]);
         const by = vmNames.get(step.as);
         const want = step.via === "vfree" ? "vmalloc" : "kvmalloc";
         if (by === undefined) throw origins.error([...path, "as"], `"${step.as}" names no earlier ${want}`);

@@ -50,6 +50,8 @@ export interface SimulatedBoard {
   dmesg(): string;
   /** A file's text, or undefined when mmsim does not serve it. */
   readFile(path: string): string | undefined;
+  /** How many tables paging_init took from memblock, when the board knows. */
+  pagingInitTables?(): number;
 }
 
 export const MISSING = "(missing)";
@@ -255,6 +257,7 @@ const DMESG_EXACT = [
   /^Policy zone: /,
   /^software IO TLB: mapped /,
   /^NUMA: (No NUMA|Faking a node)/,
+  /^ASID allocator initialised with \d+ entries$/,
 ];
 
 /** Real dmesg lines mmsim prints with a named difference. */
@@ -379,6 +382,18 @@ function meminfoChecks(sim: string | undefined, real: string): Check[] {
   return out;
 }
 
+/**
+ * The vm areas paging_init registers for the kernel image (the capture's `paging_init+…  vmap`
+ * lines): size, caller, phys and type exact. The addresses are left out: the capture hashes them
+ * (%pK with kptr_restrict), mmsim prints them.
+ */
+function vmallocinfoChecks(sim: string | undefined, real: string): Check[] {
+  const pick = (t: string) => t.split("\n").filter((l) => / paging_init\+/.test(l)).map((l) => l.replace(/^0x[0-9a-f]+-0x[0-9a-f]+ +/, ""));
+  const r = pick(real);
+  const s = pick(sim ?? "");
+  return r.map((want, i) => exact("/proc/vmallocinfo", `paging_init area ${i + 1}`, s[i], want));
+}
+
 /** The /proc/sys/vm values mmsim owns (those it serves), against the capture's listing. */
 function sysctlChecks(board: SimulatedBoard, real: string, names: readonly string[]): Check[] {
   const r = parseSysVm(real);
@@ -431,6 +446,18 @@ export function conformanceChecks(board: SimulatedBoard, fixture: Fixture, sysct
     const [s1, s2] = (board.readFile("/proc/slabinfo") ?? "").split("\n");
     out.push(exact("/proc/slabinfo", "header line 1", s1, r1!), exact("/proc/slabinfo", "header line 2", s2, r2!));
   }
+  const rsv = fixture.file("/sys/kernel/debug/memblock/reserved");
+  if (rsv !== undefined && board.pagingInitTables) {
+    // paging_init's tables are the first top-down memblock allocations of a page each: the real
+    // kernel's topmost reserved block (it ends at the end of RAM), all whole pages.
+    const top = /0x([0-9a-f]+)\.\.0x([0-9a-f]+)\s*$/.exec(rsv.trim());
+    if (top && parseInt(top[1]!, 16) % 4096 === 0) {
+      const pages = (parseInt(top[2]!, 16) + 1 - parseInt(top[1]!, 16)) / 4096;
+      out.push(exact("/sys/kernel/debug/memblock/reserved", "paging_init tables (the topmost block)", String(board.pagingInitTables()), String(pages)));
+    }
+  }
+  const vi = fixture.file("/proc/vmallocinfo");
+  if (vi !== undefined) out.push(...vmallocinfoChecks(board.readFile("/proc/vmallocinfo"), vi));
   for (const path of ["/proc/meminfo", "/proc/vmstat", "/proc/zoneinfo", "/proc/buddyinfo", "/proc/pagetypeinfo"]) {
     out.push(...shapeChecks(path, board.readFile(path), fixture.file(path)));
   }

@@ -39,7 +39,7 @@ export function zoneinfoWithManaged(scenario: ResolvedScenario, first: Machine, 
 /** Compares a booted machine (of `scenario`) with a fixture. */
 export function checkMachine(m: Machine, scenario: ResolvedScenario, fixture: Fixture): Check[] {
   return conformanceChecks(
-    { dmesg: () => m.log.dmesg(), readFile: (p) => m.readFile(p) }, fixture, SUPPORTED_SYSCTLS,
+    { dmesg: () => m.log.dmesg(), readFile: (p) => m.readFile(p), pagingInitTables: () => m.pgtables.tables.total }, fixture, SUPPORTED_SYSCTLS,
     (managed) => zoneinfoWithManaged(scenario, m, managed),
   );
 }
