@@ -421,6 +421,18 @@ describe("Machine: the MMU, vmalloc and a user mapping", () => {
     expectValid(w, "end");
   });
 
+  it("rodata=off without KFENCE maps the linear map with blocks and contiguous runs: a few tables instead of 502", () => {
+    const b = Machine.create(loadScenario("machine:\n  cmdline: console=ttyAMA0 nokaslr rodata=off\nkernel:\n  config: { kfence: false }\n", "blk.yaml"));
+    b.boot();
+    expect(b.pgtables.tables.mapMem).toBeLessThan(10);
+    expect(b.readFile("/sys/kernel/debug/kernel_page_tables")).toMatch(/^0xffff000002000000-0xffff000040000000 +992M PMD +RW NX SHD AF +CON BLK UXN +MEM\/NORMAL-TAGGED$/m);
+    // KFENCE alone keeps page granularity in 6.1, whatever rodata says.
+    const k = Machine.create(loadScenario("machine:\n  cmdline: console=ttyAMA0 nokaslr rodata=off\n", "k.yaml"));
+    k.boot();
+    expect(k.pgtables.tables.total).toBe(515);
+    expectValid(b, "blocks");
+  });
+
   it("boots with VA_BITS 39 (3 levels): the linear map and a vmalloc area translate, and the machine validates", () => {
     const y = Machine.create(loadScenario("kernel:\n  config: { va_bits: 39 }\nworkload:\n  - vmalloc: { as: v, size: 12K }\n", "39.yaml"));
     y.boot();

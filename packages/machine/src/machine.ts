@@ -261,7 +261,7 @@ export class Machine {
     const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline);
     log.prInfo(BANNER[2]);
     for (const r of s.machine.reserved) mb.memblockReserve(r.start, r.size, r.name);
-    const mmu = arm64PagingInit(mb, { vaBits: s.kernel.config.vaBits });
+    const mmu = arm64PagingInit(mb, { vaBits: s.kernel.config.vaBits, cmdline, kfence: s.kernel.config.kfence });
     this.arm64 = mmu;
     this.container.register(ARM64_LAYOUT, { useValue: mmu.layout });
     this.container.register(KERNEL_PAGE_TABLES, { useValue: mmu.kernel });
@@ -463,6 +463,8 @@ export class Machine {
     const imageEnd = kernel.kimg(KERNEL_IMAGE._end);
     validatePgtables(store, {
       roots, mem, memory, layout,
+      // W+X is the kernel's debug_checkwx, which runs only with rodata on: rodata=off maps text RWX.
+      checkWx: kernel.rodataEnabled,
       // The kernel keeps two aliases of frames it gave back, as 6.1 does: the image mapping of
       // [_data, _end) still covers init_pg_dir (freed by paging_init), and the FDT's fixmap
       // block covers the free pages after the DTB. Every other leaf must map a frame in use.

@@ -43,6 +43,8 @@ export interface KernelSpec {
     readonly cmaMbytes: number;
     /** CONFIG_ARM64_VA_BITS (reference: 48; 39 gives 3 levels of tables). */
     readonly vaBits: number;
+    /** CONFIG_KFENCE (reference: y), which forces a page-granular linear map in 6.1. */
+    readonly kfence: boolean;
   };
   /** Policy choice per slot (e.g. { slab: "slub" }); slots with one implementation may be omitted. */
   readonly policies: Readonly<Record<string, string>>;

@@ -26,7 +26,7 @@ const REFERENCE = {
   machine: { board: "qemu-virt-arm64", memory: 1024 ** 3, cpus: 2, nodes: 1, cmdline: "console=ttyAMA0 nokaslr ", reserved: [] },
   kernel: {
     sysctl: {},
-    config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48 },
+    config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: true },
     policies: {},
     costs: {},
   },
@@ -76,7 +76,7 @@ describe("defaults", () => {
     expect(s.machine).toEqual({ board: "qemu-virt-arm64", memory: 1536 * 1024 ** 2, cpus: 4, nodes: 2, cmdline: "quiet", reserved: [{ start: 0x50000000, size: 0x100000, name: "my-buffer" }] });
     expect(s.kernel).toEqual({
       sysctl: { min_free_kbytes: 8192, lowmem_reserve_ratio: [256, 256, 32, 0] },
-      config: { deferredStructPageInit: false, transparentHugepage: false, initOnAlloc: false, cmaMbytes: 0, vaBits: 48 },
+      config: { deferredStructPageInit: false, transparentHugepage: false, initOnAlloc: false, cmaMbytes: 0, vaBits: 48, kfence: true },
       policies: { slab: "slub" },
       costs: { clearPage: 200 },
     });
@@ -218,7 +218,7 @@ describe("errors name file:line and the field, and say what to write instead", (
     );
     expect(problem("seed: 1\nfoo: 1\n")).toBe('s.yaml:2: foo: unknown field "foo"; valid fields at the top level: seed, machine, kernel, workload');
     expect(problem("kernel:\n  config:\n    deferredStructPageInit: false\n")).toBe(
-      's.yaml:3: kernel.config.deferredStructPageInit: unknown field "deferredStructPageInit"; did you mean "deferred_struct_page_init"? valid fields of kernel.config: deferred_struct_page_init, transparent_hugepage, init_on_alloc, cma_mbytes, va_bits',
+      's.yaml:3: kernel.config.deferredStructPageInit: unknown field "deferredStructPageInit"; did you mean "deferred_struct_page_init"? valid fields of kernel.config: deferred_struct_page_init, transparent_hugepage, init_on_alloc, cma_mbytes, kfence, va_bits',
     );
     expect(problem("kernel:\n  costs:\n    clearpage: 5\n")).toBe(
       `s.yaml:3: kernel.costs.clearpage: unknown field "clearpage"; did you mean "clearPage"? valid costs: ${Object.keys(DEFAULT_COSTS).join(", ")}`,

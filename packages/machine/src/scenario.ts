@@ -132,6 +132,7 @@ const FIELD_DOCS: readonly FieldDoc[] = [
   { path: "kernel.config.init_on_alloc", type: "boolean", def: "true", what: "CONFIG_INIT_ON_ALLOC_DEFAULT_ON (pages cleared on allocation)" },
   { path: "kernel.config.cma_mbytes", type: "integer ≥ 0", def: "64", what: "CONFIG_CMA_SIZE_MBYTES; 0 = no default CMA area" },
   { path: "kernel.config.va_bits", type: "39 | 48", def: "48", what: "CONFIG_ARM64_VA_BITS (4 KiB pages): 3 or 4 levels of tables, the kernel layout" },
+  { path: "kernel.config.kfence", type: "boolean", def: "true", what: "CONFIG_KFENCE: in 6.1 it alone keeps the linear map at page granularity; false + rodata=off in machine.cmdline gives block mappings" },
   { path: "kernel.policies.<slot>", type: "name", def: "(one per slot)", what: "implementation of a pluggable slot, e.g. slab: slub" },
   { path: "kernel.costs.<name>", type: "ns ≥ 0", def: "(cost model)", what: `cost-model override: ${Object.keys(DEFAULT_COSTS).join(", ")}` },
 ];
@@ -456,6 +457,7 @@ const configSchema = z.strictObject({
   transparent_hugepage: bool.default(true),
   init_on_alloc: bool.default(true),
   cma_mbytes: int(0, INT_MAX, "megabytes").default(64),
+  kfence: bool.default(true),
   va_bits: checked<number>((v) => (v === 39 || v === 48 ? { ok: v } : `CONFIG_ARM64_VA_BITS with 4 KiB pages is 39 (3 levels of tables) or 48 (4 levels, the reference); got ${describeValue(v)}`)).default(48),
 });
 
@@ -1130,6 +1132,7 @@ export function loadScenario(text: string, file: string, overrides: ScenarioOver
       initOnAlloc: d.kernel.config.init_on_alloc,
       cmaMbytes: d.kernel.config.cma_mbytes,
       vaBits: d.kernel.config.va_bits,
+      kfence: d.kernel.config.kfence,
     },
     policies: d.kernel.policies,
     costs: d.kernel.costs,

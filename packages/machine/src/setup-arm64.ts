@@ -115,7 +115,7 @@ export interface Arm64PagingInit {
  * table from memblock top-down; then init_pg_dir goes back to memblock.
  * Kernel: `paging_init()` (arch/arm64/mm/mmu.c).
  */
-export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; rodataFull?: boolean } = {}): Arm64PagingInit {
+export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmdline?: string; kfence?: boolean } = {}): Arm64PagingInit {
   const vaBits = opts.vaBits ?? 48;
   // PHYS_OFFSET = memstart_addr = round_down(memblock_start_of_DRAM(), ARM64_MEMSTART_ALIGN); kimage_voffset from _text.
   const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: KERNEL_IMAGE._text });
@@ -136,12 +136,26 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; rod
     },
     swapperPgDir: img.swapper_pg_dir,
     earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
-    rodataFull: opts.rodataFull ?? true,
+    ...parseRodata(opts.cmdline ?? ""),
+    kfence: opts.kfence ?? true,
     idmap: { pgDir: img.idmap_pg_dir, textStart: img.__idmap_text_start, textEnd: img.__idmap_text_end, kptiFlag: img.__idmap_kpti_flag },
     fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: dtbAddress(), size: DTB_SIZE } },
   });
   memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir);
   return { layout, store, kernel: r.kernel, tables: r.tables, vmAreas: r.vmAreas };
+}
+
+/**
+ * `rodata=` of the command line: full (the default with CONFIG_RODATA_FULL_DEFAULT_ENABLED),
+ * on, or off. Kernel: `parse_rodata()` (arch/arm64/mm/mmu.c) over `set_debug_rodata()`.
+ */
+export function parseRodata(cmdline: string): { rodataEnabled: boolean; rodataFull: boolean } {
+  let r = { rodataEnabled: true, rodataFull: true };
+  for (const arg of cmdline.split(/\s+/)) {
+    const m = /^rodata=(full|on|off)$/.exec(arg);
+    if (m) r = { rodataEnabled: m[1] !== "off", rodataFull: m[1] === "full" };
+  }
+  return r;
 }
 
 /** Where QEMU puts the DTB: the first 2 MiB boundary after the initramfs. */
