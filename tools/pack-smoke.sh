@@ -4,10 +4,11 @@
 # runs a script per package that uses it the way the reference board does.
 #   app-memblock: @mmsim/core + @mmsim/memblock           (tools/pack-smoke/use-memblock.mjs)
 #   app-buddy:    @mmsim/core + @mmsim/memblock + @mmsim/buddy (tools/pack-smoke/use-buddy.mjs)
+#   app-hw-arm64: @mmsim/core + @mmsim/hw-arm64             (tools/pack-smoke/use-hw-arm64.mjs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-pkgs=(@mmsim/core @mmsim/memblock @mmsim/buddy)
+pkgs=(@mmsim/core @mmsim/memblock @mmsim/buddy @mmsim/hw-arm64)
 pnpm -s nx run-many -t build -p "${pkgs[@]}" --output-style=static >/dev/null
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mmsim-pack-smoke.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -29,3 +30,4 @@ app() { # app <name> <script> <tarball globs…>
 }
 app app-memblock use-memblock.mjs "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-memblock-*.tgz
 app app-buddy use-buddy.mjs "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-memblock-*.tgz "$scratch"/mmsim-buddy-*.tgz
+app app-hw-arm64 use-hw-arm64.mjs "$scratch"/mmsim-core-*.tgz "$scratch"/mmsim-hw-arm64-*.tgz
