@@ -60,8 +60,8 @@ describe("Machine: the 1 GiB / 2 CPU reference board", () => {
     const [avail, total, code, rw, ro, init, bss, reserved, cma] = nums(line);
     const [rAvail, rTotal, rCode, rRw, rRo, rInit, rBss, rReserved, rCma] = nums(real);
     expect([total, code, rw, ro, init, bss, cma]).toEqual([rTotal, rCode, rRw, rRo, rInit, rBss, rCma]);
-    // mmsim does not model ~a dozen small early allocations (printk, RCU, mem_section roots, the
-    // vmemmap's page tables, percpu bookkeeping): reserved is lower by that, available higher.
+    // mmsim does not model ~a dozen small early allocations (the unflattened DT, printk, RCU,
+    // mem_section roots, percpu bookkeeping): reserved is lower by that, available higher.
     expect(Math.abs(reserved! - rReserved!) / rReserved!).toBeLessThan(0.01);
     expect(Math.abs(avail! - rAvail!) / rAvail!).toBeLessThan(0.01);
   });

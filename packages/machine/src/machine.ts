@@ -265,7 +265,7 @@ export class Machine {
     this.arm64 = mmu;
     this.container.register(ARM64_LAYOUT, { useValue: mmu.layout });
     this.container.register(KERNEL_PAGE_TABLES, { useValue: mmu.kernel });
-    bootmemInitEarly(mb, log, nodeRam);
+    bootmemInitEarly(mb, log, nodeRam, mmu);
     const dramStart = mb.memblockStartOfDRAM();
     const dramEnd = mb.memblockEndOfDRAM();
     const zs = zoneSizesInit({ dramStart, dramEnd });

@@ -15,13 +15,15 @@
  *
  * Not modelled (about 200 KiB on the 1 GiB board, the difference issue 8's tolerance covers):
  * the dozen small early allocations of printk, the unflattened device tree, RCU, the mem_section
- * roots, the vmemmap's own page tables and the percpu allocator's bookkeeping.
+ * roots and usemaps, and the percpu allocator's bookkeeping. (sparse_init's vmemmap_populate is
+ * modelled: its two tables come from memblock as in the kernel.)
  */
 import {
   type KernelLog, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignUp, fls32, hex, pfnDown,
 } from "@mmsim/core";
 import {
   type Arm64Layout, type EarlyVmArea, type KernelPageTables, type MemoryRegion, type PagingInitTables, PgtableStore, arm64Layout, pagingInit,
+  vmemmapPopulate, vmemmapRange,
 } from "@mmsim/hw-arm64";
 import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, SMP_CACHE_BYTES } from "@mmsim/memblock";
 import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
@@ -186,7 +188,7 @@ function nodeRanges(memblock: Memblock): NodeRam[] {
  * bootmem_init() before zone_sizes_init: the NUMA lines and NODE_DATA, then the vmemmap.
  * Kernel: `arch_numa_init()` (dummy_numa_init / of_numa_init), `setup_node_data()`, `sparse_init()`.
  */
-export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: readonly NodeRam[]): void {
+export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: readonly NodeRam[], mmu?: Pick<Arm64PagingInit, "store" | "layout">): void {
   if (nodes.length === 1) {
     log.prInfo("NUMA: No NUMA configuration found");
     log.prInfo(`NUMA: Faking a node at [mem ${hex18(memblock.memblockStartOfDRAM())}-${hex18(memblock.memblockEndOfDRAM() - 1)}]`);
@@ -205,7 +207,22 @@ export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: read
       for (let pfn = pfnDown(r.start); pfn < pfnDown(r.end); pfn += PAGES_PER_SECTION) sections.add(Math.floor(pfn / PAGES_PER_SECTION));
       sections.add(Math.floor((pfnDown(r.end) - 1) / PAGES_PER_SECTION));
     }
-    memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+    const buffer = memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+    if (!mmu || !buffer) continue;
+    // sparse_init_nid → __populate_section_memmap → vmemmap_populate: each present section's
+    // struct pages mapped with 2 MiB blocks from the buffer; the PUD and PMD tables from memblock
+    // (vmemmap_alloc_block_zero → memblock_alloc_try_nid_raw, top-down, one page each).
+    let next = buffer;
+    const blockAlloc = (size: number): number => {
+      const a = next;
+      next += size;
+      return a;
+    };
+    const tableAlloc = (size: number, align: number): number => memblock.memblockAllocTryNidRaw(size, align, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+    for (const sec of [...sections].sort((a, b) => a - b)) {
+      const [start, end] = vmemmapRange(mmu.layout, sec * PAGES_PER_SECTION, (sec + 1) * PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE);
+      vmemmapPopulate(mmu.store, mmu.layout, start, end, blockAlloc, tableAlloc);
+    }
   }
 }
 
