@@ -396,6 +396,17 @@ describe("helpers", () => {
     for (const f of ["seed", "machine.memory", "machine.cpus", "machine.nodes", "machine.cmdline", "machine.reserved", "kernel.sysctl.<name>", "kernel.config.cma_mbytes", "kernel.policies.<slot>", "kernel.costs.<name>"]) {
       expect(text).toContain(`  ${f} `);
     }
-    for (const k of ["show", "alloc", "free", "repeat", "sysctl", "expect", "label"]) expect(text).toContain(`- ${k}:`);
+    for (const f of ["kernel.config.va_bits", "kernel.config.kfence"]) expect(text).toContain(`  ${f} `);
+    // Every step kind the loader accepts is documented (free-side steps beside their allocation).
+    const kinds = /valid step kinds: ([a-z_, ]+)/.exec(String((() => {
+      try {
+        loadScenario("workload:\n  - nope: 1\n", "s.yaml");
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    })()))![1]!.split(", ");
+    expect(kinds.length).toBeGreaterThan(20);
+    for (const k of kinds) expect(text, k).toMatch(new RegExp(`(- |; )${k}:`));
   });
 });
