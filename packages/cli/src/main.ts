@@ -560,8 +560,8 @@ async function conformanceCommand(file: string | undefined, opts: CommonOptions 
 async function layoutCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const { machine } = await bootMachine(file, opts, timing, true);
-  const { layout } = machine.pgtables;
-  const ram = ramRanges(machine);
+  const { layout, kernel } = machine.pgtables;
+  const ram = kernel.memory.map((r) => ({ start: r.base, end: r.base + r.size }));
   const imageSize = KERNEL_IMAGE._end - KERNEL_IMAGE._text;
   if (opts.json) {
     const regions: Record<string, { start: string; end: string }> = {};
@@ -577,17 +577,6 @@ async function layoutCommand(file: string | undefined, opts: CommonOptions, io: 
   }
   if (opts.timing) io.stderr.write(timing.text());
   return EXIT_OK;
-}
-
-/** memblock.memory as [start, end) ranges. */
-function ramRanges(machine: Machine): { start: number; end: number }[] {
-  const mb = machine.memblock;
-  const out: { start: number; end: number }[] = [];
-  for (let i = 0; i < mb.memory.cnt; i++) {
-    const r = mb.region(mb.memory, i);
-    if (r.size > 0) out.push({ start: r.base, end: r.base + r.size });
-  }
-  return out;
 }
 
 async function ptWalkCommand(vaText: string, opts: CommonOptions & { access: "read" | "write" | "exec" }, io: CliIo): Promise<number> {

@@ -63,7 +63,7 @@ export {
   FAULT_NONE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_ADDRESS_SIZE, ACCESS_READ, ACCESS_WRITE,
   ACCESS_EXEC, ACCESS_USER, WalkOut, walk, permissionFault,
 } from "./walk.ts";
-export { faultNames, formatWalk, checkVa, ptWalk } from "./walk-format.ts";
+export { faultNames, leafSizeNames, formatWalk, checkVa, ptWalk } from "./walk-format.ts";
 export { vmemmapPopulate, vmemmapRange } from "./vmemmap.ts";
 export { addressMarkers, ptdumpKernel, ptdumpWalk } from "./ptdump.ts";
 export type { AddrMarker } from "./ptdump.ts";

@@ -20,7 +20,8 @@ const accessText = (a: number): string => {
 };
 const hex16 = (x: number): string => `0x${x.toString(16).padStart(16, "0")}`;
 const BITS = ["[47:39]", "[38:30]", "[29:21]", "[20:12]"];
-const SIZES = ["512 GiB", "1 GiB block", "2 MiB block", "4 KiB page"];
+/** What a leaf at each level maps (4 KiB granule; level 0 has no leaves). */
+export const leafSizeNames: readonly string[] = ["512 GiB", "1 GiB block", "2 MiB block", "4 KiB page"];
 
 /**
  * Renders the last walk for a learner: each level's table, index, descriptor and decoded bits,
@@ -43,7 +44,7 @@ export function formatWalk(out: WalkOut, store?: PgtableStore): string {
   }
   if (out.badTable) lines.push("  (a table address pointed at a frame that holds no page table: read as zeros)");
   if (out.fault === FAULT_NONE) {
-    lines.push(`  → PA ${hex16(out.pa)} (${SIZES[out.level]} at level ${out.level}${out.updated ? "; the walk updated the descriptor (HA/HD)" : ""})`);
+    lines.push(`  → PA ${hex16(out.pa)} (${leafSizeNames[out.level]} at level ${out.level}${out.updated ? "; the walk updated the descriptor (HA/HD)" : ""})`);
   } else {
     lines.push(`  → level ${out.faultLevel} ${faultNames[out.fault]}`);
   }

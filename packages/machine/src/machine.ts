@@ -32,7 +32,7 @@ import {
 } from "@mmsim/buddy";
 import {
   ACCESS_READ, ACCESS_WRITE, ARM64_LAYOUT, INIT_MM, TLBI_NAMES, KERNEL_PAGE_TABLES, Mmu, PgtableAllocator, type PgtableStore, WalkOut, __va, formatVa0x, layoutRegion,
-  type PgtableRoot, ptdumpKernel, validatePgtables, walk,
+  type PgtableRoot, faultNames, leafSizeNames, ptdumpKernel, validatePgtables, walk,
 } from "@mmsim/hw-arm64";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { REAPTIMEOUT_AC_NS } from "@mmsim/slab";
@@ -452,12 +452,7 @@ export class Machine {
       { pgd: kernel.idmapPgDir, kernel: false, name: "idmap_pg_dir" },
     ];
     if (this.userMm.pgd !== undefined) roots.push({ pgd: this.userMm.pgd, kernel: false, name: "the workload's process" });
-    const mb = this.memblock;
-    const memory: { base: number; size: number }[] = [];
-    for (let i = 0; i < mb.memory.cnt; i++) {
-      const r = mb.region(mb.memory, i);
-      if (r.size > 0) memory.push({ base: r.base, size: r.size });
-    }
+    const memory = kernel.memory; // memblock.memory as paging_init mapped it (fixed after boot)
     const mem = resolveToken(this.container, MEM_MAP);
     const imageVa = kernel.kimg(KERNEL_IMAGE._text);
     const imageEnd = kernel.kimg(KERNEL_IMAGE._end);
@@ -499,7 +494,7 @@ export class Machine {
     }
     lines.push(`tlbi ${TLBI_NAMES.map((n, k) => `${n} ${hw.tlbi.issued[k]}`).join(" ")}`);
     lines.push(`asid rollovers ${hw.contexts.rollovers} new contexts ${hw.contexts.newContexts}`);
-    for (const f of this.accessFaults) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${["none", "translation", "access flag", "permission", "address size"][f.fault]} fault`);
+    for (const f of this.accessFaults) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${faultNames[f.fault]}`);
     return `${lines.join("\n")}\n`;
   }
 
@@ -527,9 +522,8 @@ export class Machine {
     for (const a of this.heldVm.get(name) ?? []) {
       const vm = this.vmalloc;
       if (vm.isVmallocAddr(a)) {
-        const area = vm.findVmapArea(a);
-        const sz = area ? area.vaEnd - area.vaStart - (area.vm >= 0 && (vm.vmStruct(area.vm)?.flags ?? 0) & VM_NO_GUARD ? 0 : PAGE_SIZE) : PAGE_SIZE;
-        bufs.push({ kind: "vmalloc", va: a, size: sz, pgd: store.swapperPgDir });
+        const area = vm.findVmArea(a);
+        bufs.push({ kind: "vmalloc", va: a, size: area >= 0 ? vm.state.vms.areaSize(area) : PAGE_SIZE, pgd: store.swapperPgDir });
       } else {
         bufs.push({ kind: "kmalloc (kvmalloc)", va: __va(layout, a), size: this.slabCommon?.ksize(a) ?? 0, pgd: store.swapperPgDir });
       }
@@ -555,7 +549,7 @@ export class Machine {
         const pa = f === 0 ? out.pa - (out.pa % PAGE_SIZE) : -1;
         if (pa < 0 || pa !== prevPa + PAGE_SIZE) runs++;
         prevPa = pa;
-        lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${["", "1 GiB block", "2 MiB block", "4 KiB page"][out.level]})` : `level ${out.faultLevel} fault`}`);
+        lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${leafSizeNames[out.level]})` : `level ${out.faultLevel} fault`}`);
       }
       lines.push(`  physically contiguous: ${runs === 1 ? "yes" : `no (${runs} separate runs of frames)`}`);
     }

@@ -123,11 +123,7 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmd
   const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: KERNEL_IMAGE._text });
   const basePfn = pfnDown(memblock.memblockStartOfDRAM());
   const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits });
-  const memory: MemoryRegion[] = [];
-  for (let i = 0; i < memblock.memory.cnt; i++) {
-    const r = memblock.region(memblock.memory, i);
-    if (r.size > 0) memory.push({ base: r.base, size: r.size, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 });
-  }
+  const memory: MemoryRegion[] = memRanges(memblock).map((r) => ({ base: r.start, size: r.end - r.start, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 }));
   const img = KERNEL_IMAGE;
   const r = pagingInit({
     layout, store, memory,
@@ -165,11 +161,12 @@ export function dtbAddress(): number {
   return alignUp(INITRD.start + INITRD.size, SZ_2M);
 }
 
-function memRanges(memblock: Memblock): { start: number; end: number; nid: number }[] {
-  const out: { start: number; end: number; nid: number }[] = [];
+/** memblock.memory's non-empty regions as [start, end), with node and flags. */
+function memRanges(memblock: Memblock): { start: number; end: number; nid: number; flags: number }[] {
+  const out: { start: number; end: number; nid: number; flags: number }[] = [];
   for (let i = 0; i < memblock.memory.cnt; i++) {
     const r = memblock.region(memblock.memory, i);
-    if (r.size > 0) out.push({ start: r.base, end: r.base + r.size, nid: r.nid });
+    if (r.size > 0) out.push({ start: r.base, end: r.base + r.size, nid: r.nid, flags: r.flags });
   }
   return out;
 }
