@@ -15,3 +15,5 @@ export declare const ALLOWED: Readonly<Record<string, readonly string[]>>;
 export declare function checkLayers(pkgs: readonly LayerPackage[]): string[];
 /** Reads every packages/*\/package.json of the workspace at `root`. */
 export declare function readWorkspacePackages(root: string): LayerPackage[];
+/** The mechanisms in dependency order: a mechanism may depend only on those before it. */
+export declare const MECHANISM_ORDER: readonly string[];

@@ -16,6 +16,13 @@
  *
  * Only root and app may depend on policies. Every `@mmsim/*` import in src/ must also be a
  * declared dependency, so the published package works alone.
+ *
+ * Among mechanisms the layers give no order, so MECHANISM_ORDER does: a mechanism may depend
+ * only on mechanisms before it. The list names the planned packages too, so that each knows
+ * its place before it exists; where the kernel has a cycle (fault → reclaim → rmap → vma,
+ * reclaim ↔ swap, compaction → migrate → rmap, memcg → reclaim), the later package reaches the
+ * earlier one through an interface in core (docs/architecture.md §1 lists them). A mechanism
+ * package not in the list is a problem: give it its place first.
  */
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,6 +40,23 @@ export const ALLOWED = {
   "type:root": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs"],
   "type:app": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:root", "type:app"],
 };
+
+/** The mechanisms in dependency order (planned packages included; see docs/architecture.md §1). */
+export const MECHANISM_ORDER = [
+  "@mmsim/memblock",
+  "@mmsim/buddy",
+  "@mmsim/vmalloc",
+  "@mmsim/vma",
+  "@mmsim/rmap",
+  "@mmsim/memcg-psi",
+  "@mmsim/filemap",
+  "@mmsim/swap",
+  "@mmsim/migrate",
+  "@mmsim/fault",
+  "@mmsim/reclaim",
+  "@mmsim/compaction",
+  "@mmsim/ksm",
+];
 
 /**
  * Checks a set of packages against the layer table.
@@ -54,6 +78,9 @@ export function checkLayers(pkgs) {
   for (const p of pkgs) {
     const mine = layerOf.get(p.name);
     if (!mine) continue;
+    if (mine === "type:mechanism" && !MECHANISM_ORDER.includes(p.name)) {
+      problems.push(`${p.name} (type:mechanism) has no place in MECHANISM_ORDER (tools/check-layers.mjs): add it where its dependencies allow`);
+    }
     for (const dep of new Set(p.deps)) {
       const theirs = layerOf.get(dep);
       if (!theirs) {
@@ -62,6 +89,12 @@ export function checkLayers(pkgs) {
       }
       if (!ALLOWED[mine].includes(theirs)) {
         problems.push(`${p.name} (${mine}) must not depend on ${dep} (${theirs}); ${mine} may depend on: ${ALLOWED[mine].join(", ") || "nothing in the repository"}`);
+      } else if (mine === "type:mechanism" && theirs === "type:mechanism") {
+        const a = MECHANISM_ORDER.indexOf(p.name);
+        const b = MECHANISM_ORDER.indexOf(dep);
+        if (a >= 0 && b >= 0 && b >= a) {
+          problems.push(`${p.name} must not depend on ${dep}: ${dep} comes after it in MECHANISM_ORDER (${MECHANISM_ORDER.join(" < ")}); reach it through an interface in core`);
+        }
       }
     }
     for (const imp of new Set(p.imports)) {

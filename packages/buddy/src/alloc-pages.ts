@@ -6,7 +6,9 @@
  *     → (costly or unmovable high order) direct compaction → retry: wake kswapd, reserves,
  *     get_page_from_freelist → direct reclaim → direct compaction → should_reclaim_retry /
  *     should_compact_retry → __alloc_pages_may_oom → nopage (__GFP_NOFAIL loops) → warn_alloc.
- * kswapd, compaction, reclaim and OOM are PageAllocState.hooks, counted in hookCalls.
+ * kswapd, compaction, reclaim and OOM are PageAllocState.hooks, called through hook-calls.ts
+ * (counted in hookCalls; a hook may allocate, and may throw without leaving the allocator in a
+ * nested state). Hot file (STYLE C8): the order-0 pcp fast path runs through allocPages().
  *
  * Simplified: no cpusets or mempolicies (every node is allowed), no memcg charge (later), no
  * PF_MEMALLOC task context (only __GFP_MEMALLOC grants ALLOC_NO_WATERMARKS), no dirty-page
@@ -25,13 +27,13 @@ import {
   NR_FREE_PAGES, NSEC_PER_SEC, formatGfpMask, gfpMigratetype, gfpZone, MAX_ORDER, KERN_WARNING,
   pageHead, COMPACTSTALL, COMPACTFAIL, COMPACTSUCCESS,
 } from "@mmsim/core";
+import { hookOutOfMemory, hookTryToCompactPages, hookTryToFreePages, hookWakeupKswapd, hookZoneReclaimablePages } from "./hook-calls.ts";
 import {
   ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_KSWAPD, ALLOC_NO_WATERMARKS, ALLOC_NOFRAGMENT,
-  ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, MAX_RECLAIM_RETRIES,
+  ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, MAX_RECLAIM_RETRIES, type AllocContext,
 } from "./internal.ts";
 import { deferredGrowZone } from "./mm-init.ts";
 import type { Zone } from "./mmzone.ts";
-import { HOOK_DIRECT_COMPACT, HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
 import {
   freeThePage, prepNewPage, reserveHighatomicPageblock, rmqueue,
@@ -42,23 +44,6 @@ import {
 export const MAX_COMPACT_RETRIES = 16;
 /** mmsim: rounds a __GFP_NOFAIL allocation may loop without progress before mmsim gives up. */
 export const MAX_NOFAIL_LOOPS = 4 * MAX_RECLAIM_RETRIES;
-
-/** What one allocation carries through its attempts. Kernel: `struct alloc_context`. */
-class AllocCtx {
-  zonelist: readonly Zone[] = [];
-  preferred: Zone | undefined = undefined;
-  highestZoneidx = 0;
-  migratetype = 0;
-  cpu = 0;
-  nid = 0;
-}
-
-/**
- * Reused alloc contexts, one per nesting level (the slow path's hooks may allocate), so the fast
- * path allocates no object. Deeper nesting than the stack gets a fresh context.
- */
-const acStack: AllocCtx[] = [new AllocCtx(), new AllocCtx(), new AllocCtx(), new AllocCtx()];
-let acDepth = 0;
 
 /** Kernel: `alloc_flags_nofragment()`: avoid fragmenting Normal while DMA32 is populated. */
 function allocFlagsNofragment(pa: PageAllocState, zone: Zone | undefined, gfp: number): number {
@@ -99,7 +84,7 @@ function gfpPfmemallocFlags(gfp: number): number {
  * Tries each zone of the zonelist in turn, against the watermark alloc_flags name.
  * Kernel: `get_page_from_freelist()`.
  */
-function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx): number {
+function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
   for (;;) {
     const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
     const zonelist = ac.zonelist;
@@ -137,26 +122,24 @@ function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, all
 }
 
 /** Kernel: `wake_all_kswapds()`: wake kswapd of each node in the zonelist once. */
-function wakeAllKswapds(pa: PageAllocState, order: number, gfp: number, ac: AllocCtx): void {
+function wakeAllKswapds(pa: PageAllocState, order: number, gfp: number, ac: AllocContext): void {
   let lastNid = -1;
   for (let i = 0; i < ac.zonelist.length; i++) {
     const zone = ac.zonelist[i]!;
     if (zone.zid > ac.highestZoneidx || zone.nid === lastNid) continue;
     lastNid = zone.nid;
-    pa.hookCalls[HOOK_WAKEUP_KSWAPD]!++;
-    pa.hooks.kswapd.wakeupKswapd(zone.id, gfp, order, ac.highestZoneidx);
+    hookWakeupKswapd(pa, zone.id, gfp, order, ac.highestZoneidx);
   }
 }
 
-/** Kernel: `__alloc_pages_direct_compact()`. */
-function allocPagesDirectCompact(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx, prio: number, result: { compact: number }): number {
+/** Kernel: `__alloc_pages_direct_compact()`; its `*compact_result` is ac.compactResult. */
+function allocPagesDirectCompact(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: number): number {
   if (order === 0) {
-    result.compact = COMPACT_SKIPPED;
+    ac.compactResult = COMPACT_SKIPPED;
     return NIL_PAGE;
   }
-  pa.hookCalls[HOOK_DIRECT_COMPACT]!++;
-  result.compact = pa.hooks.compactor.tryToCompactPages(gfp, order, allocFlags, ac.nid, ac.highestZoneidx, prio);
-  if (result.compact === COMPACT_SKIPPED) return NIL_PAGE;
+  ac.compactResult = hookTryToCompactPages(pa, gfp, order, allocFlags, ac.nid, ac.highestZoneidx, prio);
+  if (ac.compactResult === COMPACT_SKIPPED) return NIL_PAGE;
   pa.vmEvents[COMPACTSTALL]!++;
   const page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
   if (page !== NIL_PAGE) pa.vmEvents[COMPACTSUCCESS]!++;
@@ -164,38 +147,38 @@ function allocPagesDirectCompact(pa: PageAllocState, gfp: number, order: number,
   return page;
 }
 
-/** Kernel: `__alloc_pages_direct_reclaim()` → `__perform_reclaim()`. */
-function allocPagesDirectReclaim(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocCtx, progress: { did: number }): number {
-  pa.hookCalls[HOOK_DIRECT_RECLAIM]!++;
-  progress.did = pa.hooks.reclaimer.tryToFreePages(gfp, order, ac.nid, ac.highestZoneidx);
-  if (progress.did === 0) return NIL_PAGE;
+/** Kernel: `__alloc_pages_direct_reclaim()` → `__perform_reclaim()`; its `*did_some_progress` is ac.didSomeProgress. */
+function allocPagesDirectReclaim(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
+  ac.didSomeProgress = hookTryToFreePages(pa, gfp, order, ac.nid, ac.highestZoneidx);
+  if (ac.didSomeProgress === 0) return NIL_PAGE;
   return getPageFromFreelist(pa, gfp, order, allocFlags, ac);
 }
 
-/** Kernel: `should_reclaim_retry()`. */
-function shouldReclaimRetry(pa: PageAllocState, order: number, ac: AllocCtx, allocFlags: number, didSomeProgress: boolean, loops: { noProgress: number }): boolean {
-  if (didSomeProgress && order <= PAGE_ALLOC_COSTLY_ORDER) loops.noProgress = 0;
-  else loops.noProgress++;
-  if (loops.noProgress > MAX_RECLAIM_RETRIES) return unreserveHighatomicPageblock(pa, ac.zonelist, ac.highestZoneidx, ac.migratetype, true);
-  for (const zone of ac.zonelist) {
+/** Kernel: `should_reclaim_retry()`; its `*no_progress_loops` is ac.noProgressLoops. */
+function shouldReclaimRetry(pa: PageAllocState, order: number, ac: AllocContext, allocFlags: number, didSomeProgress: boolean): boolean {
+  if (didSomeProgress && order <= PAGE_ALLOC_COSTLY_ORDER) ac.noProgressLoops = 0;
+  else ac.noProgressLoops++;
+  if (ac.noProgressLoops > MAX_RECLAIM_RETRIES) return unreserveHighatomicPageblock(pa, ac.zonelist, ac.highestZoneidx, ac.migratetype, true);
+  const zonelist = ac.zonelist;
+  for (let i = 0; i < zonelist.length; i++) {
+    const zone = zonelist[i]!;
     if (zone.zid > ac.highestZoneidx || !zone.managed) continue;
-    const available = pa.hooks.reclaimer.zoneReclaimablePages(zone.id) + zone.vmStat[NR_FREE_PAGES]!;
+    const available = hookZoneReclaimablePages(pa, zone.id) + zone.vmStat[NR_FREE_PAGES]!;
     if (zoneWatermarkOk(pa, zone, order, zone.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) return true;
   }
   return unreserveHighatomicPageblock(pa, ac.zonelist, ac.highestZoneidx, ac.migratetype, true);
 }
 
-/** Kernel: `__alloc_pages_may_oom()`. */
-function allocPagesMayOom(pa: PageAllocState, gfp: number, order: number, ac: AllocCtx, progress: { did: number }): number {
-  progress.did = 0;
+/** Kernel: `__alloc_pages_may_oom()`; its `*did_some_progress` is ac.didSomeProgress. */
+function allocPagesMayOom(pa: PageAllocState, gfp: number, order: number, ac: AllocContext): number {
+  ac.didSomeProgress = 0;
   // One more try at the high watermark, to catch a parallel OOM kill.
   const page = getPageFromFreelist(pa, (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
   if (page !== NIL_PAGE) return page;
   if (order > PAGE_ALLOC_COSTLY_ORDER) return NIL_PAGE; // the OOM killer will not help higher orders
   if ((gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) !== 0) return NIL_PAGE;
   if (ac.highestZoneidx < ZONE_NORMAL) return NIL_PAGE; // no OOM kill for lowmem
-  pa.hookCalls[HOOK_OUT_OF_MEMORY]!++;
-  if (pa.hooks.oom.outOfMemory(gfp, order, ac.nid)) progress.did = 1;
+  if (hookOutOfMemory(pa, gfp, order, ac.nid)) ac.didSomeProgress = 1;
   return NIL_PAGE;
 }
 
@@ -216,19 +199,20 @@ function warnAlloc(pa: PageAllocState, gfp: number, order: number, comm: string)
   }
   if (pa.nopageRsPrinted >= NOPAGE_RS_BURST) return;
   pa.nopageRsPrinted++;
-  pa.log.printk(KERN_WARNING, `${comm}: page allocation failure: order:${order}, mode:${formatGfpMask(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${pa.pgdat.length === 1 ? "0" : `0-${pa.pgdat.length - 1}`}`);
+  const memsAllowed = pa.pgdat.length === 1 ? "0" : "0-" + (pa.pgdat.length - 1);
+  pa.log.printk(KERN_WARNING, comm + ": page allocation failure: order:" + order + ", mode:" + formatGfpMask(gfp) + ", nodemask=(null),cpuset=/,mems_allowed=" + memsAllowed);
 }
 
 /**
  * The slow path: wake kswapd, lower the watermark, compact, reclaim, retry, OOM, fail.
  * Kernel: `__alloc_pages_slowpath()`.
  */
-function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: AllocCtx, comm: string): number {
+function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: AllocContext, comm: string): number {
   const canDirectReclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
   const costlyOrder = order > PAGE_ALLOC_COSTLY_ORDER;
-  const compact = { compact: COMPACT_SKIPPED as number };
-  const progress = { did: 0 };
-  const loops = { noProgress: 0 };
+  ac.compactResult = COMPACT_SKIPPED;
+  ac.didSomeProgress = 0;
+  ac.noProgressLoops = 0;
   let compactionRetries = 0;
   let nofailLoops = 0;
   let compactPriority = INIT_COMPACT_PRIORITY;
@@ -239,10 +223,10 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
   if (page !== NIL_PAGE) return page;
   // Costly orders (and non-movable high orders) try compaction before reclaim.
   if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MIGRATE_MOVABLE)) && gfpPfmemallocFlags(gfp) === 0) {
-    page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY, compact);
+    page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
     if (page !== NIL_PAGE) return page;
     if (costlyOrder && (gfp & __GFP_NORETRY) !== 0) {
-      if (compact.compact === COMPACT_SKIPPED || compact.compact === COMPACT_DEFERRED) return failAlloc(pa, gfp, order, comm);
+      if (ac.compactResult === COMPACT_SKIPPED || ac.compactResult === COMPACT_DEFERRED) return failAlloc(pa, gfp, order, comm);
       compactPriority = INIT_COMPACT_PRIORITY;
     }
   }
@@ -254,22 +238,23 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
     page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
     if (page !== NIL_PAGE) return page;
     if (canDirectReclaim) {
-      page = allocPagesDirectReclaim(pa, gfp, order, allocFlags, ac, progress);
+      page = allocPagesDirectReclaim(pa, gfp, order, allocFlags, ac);
       if (page !== NIL_PAGE) return page;
-      page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, compactPriority, compact);
+      page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, compactPriority);
       if (page !== NIL_PAGE) return page;
       if ((gfp & __GFP_NORETRY) !== 0) break;
       if (costlyOrder && (gfp & __GFP_RETRY_MAYFAIL) === 0) break;
-      if (shouldReclaimRetry(pa, order, ac, allocFlags, progress.did > 0, loops)) continue;
-      if (progress.did > 0 && order > 0 && compact.compact !== COMPACT_SKIPPED && compact.compact !== COMPACT_DEFERRED && compactionRetries < MAX_COMPACT_RETRIES) {
-        if (compact.compact !== COMPACT_SUCCESS) compactPriority = COMPACT_PRIO_SYNC_LIGHT;
+      if (shouldReclaimRetry(pa, order, ac, allocFlags, ac.didSomeProgress > 0)) continue;
+      const compactResult = ac.compactResult;
+      if (ac.didSomeProgress > 0 && order > 0 && compactResult !== COMPACT_SKIPPED && compactResult !== COMPACT_DEFERRED && compactionRetries < MAX_COMPACT_RETRIES) {
+        if (compactResult !== COMPACT_SUCCESS) compactPriority = COMPACT_PRIO_SYNC_LIGHT;
         compactionRetries++;
         continue;
       }
-      page = allocPagesMayOom(pa, gfp, order, ac, progress);
+      page = allocPagesMayOom(pa, gfp, order, ac);
       if (page !== NIL_PAGE) return page;
-      if (progress.did > 0) {
-        loops.noProgress = 0;
+      if (ac.didSomeProgress > 0) {
+        ac.noProgressLoops = 0;
         continue;
       }
     }
@@ -279,7 +264,7 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
       page = getPageFromFreelist(pa, gfp, order, ALLOC_HARDER | ALLOC_CPUSET | ALLOC_WMARK_MIN, ac);
       if (page !== NIL_PAGE) return page;
       if (++nofailLoops < MAX_NOFAIL_LOOPS) continue;
-      pa.log.printk(KERN_WARNING, `mmsim: __GFP_NOFAIL order:${order} allocation made no progress in ${MAX_NOFAIL_LOOPS} rounds; the kernel would retry for ever here`);
+      pa.log.printk(KERN_WARNING, "mmsim: __GFP_NOFAIL order:" + order + " allocation made no progress in " + MAX_NOFAIL_LOOPS + " rounds; the kernel would retry for ever here");
     }
     break;
   }
@@ -315,8 +300,8 @@ export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: 
       break;
     }
   }
-  const ac = acDepth < acStack.length ? acStack[acDepth]! : new AllocCtx();
-  acDepth++;
+  // This nesting level's context: only hook calls move acDepth (and grow acStack to match).
+  const ac = pa.acStack[pa.acDepth]!;
   ac.zonelist = zonelist;
   ac.preferred = preferred;
   ac.highestZoneidx = highestZoneidx;
@@ -328,7 +313,6 @@ export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: 
   let page = preferred ? getPageFromFreelist(pa, gfp, order, allocFlags, ac) : NIL_PAGE;
   if (page === NIL_PAGE) page = allocPagesSlowpath(pa, gfp, order, ac, comm);
   if (pa.trace.on) pa.trace.emit(TP_MM_PAGE_ALLOC, page === NIL_PAGE ? -1 : pa.mem.pageToPfn(page), order, gfp, ac.migratetype, 0, 0);
-  acDepth--;
   return page;
 }
 

@@ -8,7 +8,7 @@
  *   start_kernel → setup_per_cpu_pageset()                             setupPerCpuPageset()
  *   kernel_init_freeable → page_alloc_init_late()                      pageAllocInitLate()
  *   postcore_initcall init_per_zone_wmark_min()                        initPerZoneWmarkMin()
- *   hugepage_init → start_stop_khugepaged → set_recommended_min_free_kbytes()   setRecommendedMinFreeKbytes()
+ *   subsys_initcall hugepage_init (→ set_recommended_min_free_kbytes() from 512 MiB of totalram)   hugepageInit()
  *
  * `bootFromMemblock()` runs the steps from build_all_zonelists on; `createBuddyAllocator()` builds a
  * memblock from plain ranges and boots, for library users, tests and benchmarks.
@@ -32,7 +32,8 @@ import { noOpHooks, type PageAllocHooks } from "./no-op-hooks.ts";
 import { PageAllocState, type PageAllocConfig } from "./page-alloc-state.ts";
 import { adjustManagedPageCount, freePagesCore, initCmaReservedPageblock } from "./page-alloc.ts";
 import { validateBuddy } from "./validate.ts";
-import { initPerZoneWmarkMin, setRecommendedMinFreeKbytes, setupPerCpuPageset } from "./watermarks.ts";
+import { hugepageInit } from "./huge-memory.ts";
+import { initPerZoneWmarkMin, setupPerCpuPageset } from "./watermarks.ts";
 import { type BuildAllZonelistsResult, buildAllZonelists } from "./zonelist.ts";
 
 /** The configuration the machine registers for the buddy allocator. */
@@ -184,9 +185,23 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
     initPerZoneWmarkMin(this.state);
   }
 
-  /** Kernel: `set_recommended_min_free_kbytes()` (THP's hugepage_init). */
+  /**
+   * THP's subsys_initcall: under 512 MiB of totalram it leaves THP off and min_free_kbytes as
+   * init_per_zone_wmark_min() set it; otherwise khugepaged's start raises min_free_kbytes.
+   * Kernel: `hugepage_init()` → `start_stop_khugepaged()` → `set_recommended_min_free_kbytes()`.
+   * @returns true when THP stays enabled
+   */
+  hugepageInit(): boolean {
+    return hugepageInit(this.state);
+  }
+
+  /**
+   * The boot step the composition root runs for THP (machine.ts calls it by this name): it is
+   * hugepage_init(), which calls set_recommended_min_free_kbytes() only on boards with 512 MiB of
+   * totalram or more. New callers use hugepageInit().
+   */
   setRecommendedMinFreeKbytes(): void {
-    setRecommendedMinFreeKbytes(this.state);
+    this.hugepageInit();
   }
 
   /**
@@ -200,7 +215,7 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
     this.setupPerCpuPageset();
     this.pageAllocInitLate();
     this.initPerZoneWmarkMin();
-    if (this.state.transparentHugepage) this.setRecommendedMinFreeKbytes();
+    this.hugepageInit();
   }
 
   // ------------------------------------------------------------------ PageAllocator
@@ -212,9 +227,9 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
    */
   allocPages(gfp: number, order: number, cpu: number, nid = -1, comm?: string): number {
     const pa = this.state;
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.allocPages", "cpu", `0..${pa.nrCpus - 1}`, describeValue(cpu));
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.allocPages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
     if (!Number.isInteger(order) || order < 0) throw new ArgumentError("buddy.allocPages", "order", "an integer ≥ 0", describeValue(order));
-    if (nid !== -1 && (!Number.isInteger(nid) || nid < 0 || nid >= pa.pgdat.length)) throw new ArgumentError("buddy.allocPages", "nid", `-1 or 0..${pa.pgdat.length - 1}`, describeValue(nid));
+    if (nid !== -1 && (!Number.isInteger(nid) || nid < 0 || nid >= pa.pgdat.length)) throw new ArgumentError("buddy.allocPages", "nid", "-1 or 0.." + (pa.pgdat.length - 1), describeValue(nid));
     const page = allocPages(pa, gfp >>> 0, order, cpu, nid, comm);
     return page < 0 ? NIL_PFN : pa.mem.pageToPfn(page);
   }
@@ -226,12 +241,12 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
    */
   freePages(pfn: number, order: number, cpu: number): number {
     const pa = this.state;
-    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) throw new ArgumentError("buddy.freePages", "order", `0..${MAX_PAGE_ORDER}`, describeValue(order));
+    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) throw new ArgumentError("buddy.freePages", "order", "0.." + MAX_PAGE_ORDER, describeValue(order));
     if (!Number.isInteger(pfn) || !pa.mem.pfnValid(pfn) || !pa.mem.pfnValid(pfn + (1 << order) - 1)) {
-      throw new ArgumentError("buddy.freePages", "pfn", `a PFN of this machine's RAM (0x${pa.mem.basePfn.toString(16)}..0x${(pa.mem.endPfn - 1).toString(16)})`, describeValue(pfn));
+      throw new ArgumentError("buddy.freePages", "pfn", "a PFN of this machine's RAM (0x" + pa.mem.basePfn.toString(16) + "..0x" + (pa.mem.endPfn - 1).toString(16) + ")", describeValue(pfn));
     }
-    if (pfn % (1 << order) !== 0) throw new ArgumentError("buddy.freePages", "pfn", `a multiple of 2^${order}`, `0x${pfn.toString(16)}`);
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.freePages", "cpu", `0..${pa.nrCpus - 1}`, describeValue(cpu));
+    if (pfn % (1 << order) !== 0) throw new ArgumentError("buddy.freePages", "pfn", "a multiple of 2^" + order, "0x" + pfn.toString(16));
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.freePages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
     return freePages(pa, pa.mem.pfnToPage(pfn), order, cpu);
   }
 

@@ -41,6 +41,7 @@ export {
   buildAllZonelists, gfpZonelistZones,
 } from "./zonelist.ts";
 export type { BuildAllZonelistsResult } from "./zonelist.ts";
+export { HUGEPAGE_MIN_TOTALRAM_PAGES, hugepageInit, startStopKhugepaged } from "./huge-memory.ts";
 export { SECTION_SIZE_BITS, PFN_SECTION_SHIFT, PAGES_PER_SECTION, maxZonePhys, zoneSizesInit } from "./zone-sizes-arm64.ts";
 export type { Arm64DramLayout, Arm64ZoneSizes } from "./zone-sizes-arm64.ts";
 export {
@@ -52,3 +53,6 @@ export {
   setupPerCpuPageset, setMinFreeKbytes, setWatermarkScaleFactor, setWatermarkBoostFactor, setLowmemReserveRatio,
   setPercpuPagelistHighFraction,
 } from "./watermarks.ts";
+export { BUDDY_SYSCTLS, minFreeKbytesSysctl, watermarkScaleFactorSysctl, watermarkBoostFactorSysctl, lowmemReserveRatioSysctl, percpuPagelistHighFractionSysctl } from "./sysctls.ts";
+export { BUDDY_STEPS, allocStep, freeStep } from "./steps.ts";
+export type { PagesHandle } from "./steps.ts";

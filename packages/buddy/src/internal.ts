@@ -1,5 +1,6 @@
-// Kernel: mm/internal.h (v6.1) — alloc_flags and FPI flags of the page allocator
-import { WMARK_HIGH, WMARK_LOW, WMARK_MIN } from "@mmsim/core";
+// Kernel: mm/internal.h (v6.1) — alloc_flags and FPI flags of the page allocator, struct alloc_context
+import { COMPACT_SKIPPED, WMARK_HIGH, WMARK_LOW, WMARK_MIN } from "@mmsim/core";
+import type { Zone } from "./mmzone.ts";
 
 /** Watermark to check: the low bits of alloc_flags index zone->_watermark[]. */
 export const ALLOC_WMARK_MIN = WMARK_MIN;
@@ -34,3 +35,28 @@ export const FPI_SKIP_KASAN_POISON = 1 << 2;
 
 /** Kernel: `MAX_RECLAIM_RETRIES` (mm/internal.h). */
 export const MAX_RECLAIM_RETRIES = 16;
+
+/**
+ * What one allocation carries through its attempts. Kernel: `struct alloc_context`.
+ * Each machine owns a stack of them (PageAllocState.acStack, one per nesting level: a hook of the
+ * slow path may allocate), filled in place so that no allocation makes an object.
+ */
+export class AllocContext {
+  zonelist: readonly Zone[] = [];
+  /** `preferred_zoneref->zone`, or undefined when no zone of the zonelist is allowed. */
+  preferred: Zone | undefined = undefined;
+  highestZoneidx = 0;
+  migratetype = 0;
+  /** mmsim: the CPU the allocation runs on (the kernel's smp_processor_id()). */
+  cpu = 0;
+  /** mmsim: the preferred node (the kernel passes preferred_nid beside the context). */
+  nid = 0;
+  /**
+   * mmsim: __alloc_pages_slowpath's locals that its helpers write through pointers
+   * (`compact_result`, `did_some_progress`, `no_progress_loops`), kept here so that the slow
+   * path makes no object either.
+   */
+  compactResult: number = COMPACT_SKIPPED;
+  didSomeProgress = 0;
+  noProgressLoops = 0;
+}

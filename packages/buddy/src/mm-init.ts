@@ -14,7 +14,7 @@
  *   start_kernel → setup_per_cpu_pageset                            setupPerCpuPageset() (watermarks.ts)
  *   kernel_init_freeable → page_alloc_init_late                     pageAllocInitLate() (this file)
  *   postcore_initcall init_per_zone_wmark_min                       initPerZoneWmarkMin() (watermarks.ts)
- *   subsys_initcall hugepage_init → set_recommended_min_free_kbytes setRecommendedMinFreeKbytes()
+ *   subsys_initcall hugepage_init (→ set_recommended_min_free_kbytes) hugepageInit() (huge-memory.ts)
  *
  * managed_pages: free_area_init_core() sets it to present − memmap pages (an estimate that
  * build_all_zonelists() reports as "Total pages"); memblock_free_all() then resets it to 0

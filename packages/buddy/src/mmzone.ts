@@ -70,7 +70,7 @@ export class Zone {
   /** `flags`: bit ZONE_BOOSTED_WATERMARK, ZONE_RECLAIM_ACTIVE (core mmzone.ts). */
   flags = 0;
   /** `per_cpu_pageset`, one per CPU (empty until zone_pcp_init). */
-  pageset: PerCpuPages[] = [];
+  pageset: PerCpuPages[] = Array.of<PerCpuPages>();
   /** `pageset_high` / `pageset_batch`: what the pagesets were last set to. */
   pagesetHigh = 0;
   pagesetBatch = 0;
@@ -159,9 +159,9 @@ export class PglistData {
   kswapdOrder = 0;
   kswapdHighestZoneidx = 0;
   /** `node_zonelists[ZONELIST_FALLBACK]`: zones to try, in order (built by build_zonelists). */
-  zonelistFallback: Zone[] = [];
+  zonelistFallback: Zone[] = Array.of<Zone>();
   /** `node_zonelists[ZONELIST_NOFALLBACK]` (__GFP_THISNODE). */
-  zonelistNofallback: Zone[] = [];
+  zonelistNofallback: Zone[] = Array.of<Zone>();
 
   constructor(
     readonly nodeId: number,

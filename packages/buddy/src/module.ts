@@ -1,8 +1,14 @@
 // mmsim: DI wiring for the page allocator (cf. mm/page_alloc.c being built in: no Kconfig choice)
-import { BootPageSink, DirectCompactor, DirectReclaimer, KswapdWaker, type MmsimModule, OutOfMemoryHandler, PageAllocator } from "@mmsim/core";
+import {
+  BootPageSink, CompareMetric, DirectCompactor, DirectReclaimer, Initcall, KswapdWaker, type MmsimModule, NR_SLAB_RECLAIMABLE_B,
+  NR_SLAB_UNRECLAIMABLE_B, OutOfMemoryHandler, PAGE_SIZE, PGALLOC_DMA, PGALLOC_MOVABLE, PageAllocator, Validator,
+} from "@mmsim/core";
+import type { ValidationSink } from "@mmsim/core";
 import { Lifecycle, type DependencyContainer } from "tsyringe";
 import { BuddyAllocator } from "./buddy-allocator.ts";
 import { NoCompaction, NoKswapd, NoOomKiller, NoReclaim } from "./no-op-hooks.ts";
+import { BUDDY_STEPS } from "./steps.ts";
+import { BUDDY_SYSCTLS } from "./sysctls.ts";
 
 /**
  * Registers BuddyAllocator as the machine's PageAllocator and BootPageSink, and the slow path's
@@ -22,5 +28,53 @@ export const buddyModule: MmsimModule = {
     container.register(DirectCompactor, { useClass: NoCompaction }, { lifecycle: Lifecycle.ContainerScoped });
     container.register(DirectReclaimer, { useClass: NoReclaim }, { lifecycle: Lifecycle.ContainerScoped });
     container.register(OutOfMemoryHandler, { useClass: NoOomKiller }, { lifecycle: Lifecycle.ContainerScoped });
+    // postcore_initcall(init_per_zone_wmark_min): the watermarks and lowmem reserves.
+    container.register(Initcall, {
+      useFactory: (c) => ({ level: "postcore", name: "init_per_zone_wmark_min", run: () => (c.resolve(BuddyAllocator).initPerZoneWmarkMin(), 0) }),
+    });
+    // subsys_initcall(hugepage_init): THP off below 512 MiB of totalram, else set_recommended_min_free_kbytes (mm/huge_memory.c, mm/khugepaged.c).
+    container.register(Initcall, {
+      useFactory: (c) => ({
+        level: "subsys",
+        name: "hugepage_init",
+        run: () => (c.resolve(BuddyAllocator).hugepageInit(), 0),
+      }),
+    });
+    container.register(Validator, { useFactory: (c) => ({ name: "buddy", validate: (sink: ValidationSink) => c.resolve(BuddyAllocator).validate(sink) }) });
+    // mmsim compare: meminfo's Slab at the end, and the pages the workload took (Σ pgalloc_* during it).
+    container.register(CompareMetric, {
+      useFactory: (c) => ({
+        key: "slabCounterKiB",
+        rank: 50,
+        label: "Slab in meminfo (KiB)",
+        sample: () => {
+          let n = 0;
+          for (const p of c.resolve(BuddyAllocator).state.pgdat) n += p.vmStat[NR_SLAB_RECLAIMABLE_B]! + p.vmStat[NR_SLAB_UNRECLAIMABLE_B]!;
+          return (n * PAGE_SIZE) / 1024;
+        },
+      }),
+    });
+    container.register(CompareMetric, {
+      useFactory: (c) => {
+        const pgalloc = () => {
+          let n = 0;
+          const ev = c.resolve(BuddyAllocator).state.vmEvents;
+          for (let i = PGALLOC_DMA; i <= PGALLOC_MOVABLE; i++) n += ev[i]!;
+          return n;
+        };
+        let before = 0;
+        return {
+          key: "buddyPagesAllocated",
+          rank: 60,
+          label: "pages from buddy",
+          begin: () => {
+            before = pgalloc();
+          },
+          sample: () => pgalloc() - before,
+        };
+      },
+    });
   },
+  steps: BUDDY_STEPS,
+  sysctls: BUDDY_SYSCTLS,
 };

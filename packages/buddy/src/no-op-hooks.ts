@@ -58,4 +58,4 @@ export const HOOK_DIRECT_COMPACT = 1;
 export const HOOK_DIRECT_RECLAIM = 2;
 export const HOOK_OUT_OF_MEMORY = 3;
 export const NR_HOOKS = 4;
-export const hookNames = ["wakeup_kswapd", "try_to_compact_pages", "try_to_free_pages", "out_of_memory"] as const;
+export const hookNames = Object.freeze(["wakeup_kswapd", "try_to_compact_pages", "try_to_free_pages", "out_of_memory"] as const);

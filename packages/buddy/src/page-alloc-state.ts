@@ -2,11 +2,14 @@
 /*
  * Everything the page allocator of one machine owns, in one object that hot functions take as
  * their first argument (STYLE C8). Sizes are fixed at construction: nodes, zones, CPUs, MemMap.
+ * Nothing of the allocator lives at module level: two machines in one process share nothing.
+ * Hot file (pageZone() runs on every free): no closures or literals, even in the constructor.
  */
 import {
   type CostModel, type KernelLog, type MemMap, type SimClock, type TraceBus, ArgumentError, MAX_NR_ZONES,
   MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, NR_VM_EVENT_ITEMS, describeValue,
 } from "@mmsim/core";
+import { AllocContext } from "./internal.ts";
 import { PageblockFlags } from "./pageblock-flags.ts";
 import { PglistData, Zone } from "./mmzone.ts";
 import { NR_HOOKS, noOpHooks, type PageAllocHooks } from "./no-op-hooks.ts";
@@ -22,10 +25,16 @@ export class VmSysctl {
   /** `watermark_scale_factor` (10000 = 100 %), 1..3000. */
   watermarkScaleFactor = 10;
   /** `lowmem_reserve_ratio[]` per zone type: DMA 256, DMA32 256, Normal 32, Movable 0. */
-  readonly lowmemReserveRatio = Float64Array.from([256, 256, 32, 0]);
+  readonly lowmemReserveRatio = Float64Array.of(256, 256, 32, 0);
   /** `percpu_pagelist_high_fraction`: 0 = pcp high from the low watermark. */
   percpuPagelistHighFraction = 0;
 }
+
+/** What deferredFreeRanges returns until a BuddyAllocator gives the state its own: no range. */
+function noDeferredFreeRanges(): readonly (readonly [number, number])[] {
+  return NO_RANGES;
+}
+const NO_RANGES: readonly (readonly [number, number])[] = Object.freeze(Array.of<readonly [number, number]>());
 
 /** Memory of one node, as memblock describes it: PFN ranges [start, end). */
 export interface NodeMemory {
@@ -76,6 +85,18 @@ export class PageAllocState {
   hooks: PageAllocHooks = noOpHooks();
   /** How many times the slow path called each hook (HOOK_* indices). */
   readonly hookCalls = new Float64Array(NR_HOOKS);
+  /**
+   * The alloc contexts of the allocations in progress, one per nesting level (a hook may
+   * allocate); __alloc_pages() fills `acStack[acDepth]`. Only the calls out to the hooks move
+   * acDepth (hook-calls.ts), and they put it back in a `finally`, so an exception thrown anywhere
+   * leaves it as it was; they also grow the stack, so allocPages() never has to check its length.
+   */
+  readonly acStack: AllocContext[] = Array.of(new AllocContext(), new AllocContext());
+  acDepth = 0;
+  /** `*can_steal` of the last find_suitable_fallback() (mmsim: a field, so the hot path returns one number). */
+  canSteal = false;
+  /** `*num_movable` of the last move_freepages_block(): the allocated PageLRU pages of that pageblock. */
+  numMovable = 0;
   /** Allocation failures that reached warn_alloc (printed or suppressed by __GFP_NOWARN). */
   allocFailures = 0;
   /** warn_alloc's ratelimit (`nopage_rs`): start of the current interval, messages printed in it. */
@@ -86,12 +107,18 @@ export class PageAllocState {
    * every deferred struct page; while true, get_page_from_freelist() may grow a zone.
    */
   deferredPages = false;
-  /** Free PFN ranges memblock handed over whose struct pages are deferred (BuddyAllocator fills it). */
-  deferredFreeRanges: () => readonly (readonly [number, number])[] = () => [];
+  /** Free PFN ranges memblock handed over whose struct pages are deferred (BuddyAllocator sets its own). */
+  deferredFreeRanges: () => readonly (readonly [number, number])[] = noDeferredFreeRanges;
   /** CONFIG_INIT_ON_ALLOC_DEFAULT_ON (reference: on): every allocation is zeroed, at cost.clearPage per page. */
   readonly initOnAlloc: boolean;
   /** CONFIG_TRANSPARENT_HUGEPAGE (enabled=always in the reference): raises min_free_kbytes. */
   readonly transparentHugepage: boolean;
+  /**
+   * `hugepage_flags_enabled()`: transparent_hugepage_flags has "always" or "madvise". Starts as the
+   * config (CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS in the reference); hugepage_init() clears it on a
+   * board with under 512 MiB of totalram (huge-memory.ts).
+   */
+  hugepageFlagsEnabled: boolean;
   /** CONFIG_DEFERRED_STRUCT_PAGE_INIT. */
   readonly deferredStructPageInit: boolean;
   readonly config: PageAllocConfig;
@@ -109,26 +136,30 @@ export class PageAllocState {
       throw new ArgumentError(site, "nrCpus", "an integer in 1..256 (NR_CPUS of the reference config)", describeValue(config.nrCpus));
     }
     if (config.nodes.length < 1) throw new ArgumentError(site, "nodes", "at least one node", "none");
-    config.nodes.forEach((n, i) => {
-      if (n.nid !== i) throw new ArgumentError(site, `nodes[${i}].nid`, `${i} (nodes in ascending order from 0)`, describeValue(n.nid));
-    });
+    for (let i = 0; i < config.nodes.length; i++) {
+      const nid = config.nodes[i]!.nid;
+      if (nid !== i) throw new ArgumentError(site, "nodes[" + i + "].nid", i + " (nodes in ascending order from 0)", describeValue(nid));
+    }
     if (config.maxZonePfn.length !== MAX_NR_ZONES) {
-      throw new ArgumentError(site, "maxZonePfn", `${MAX_NR_ZONES} entries (one per zone type)`, String(config.maxZonePfn.length));
+      throw new ArgumentError(site, "maxZonePfn", MAX_NR_ZONES + " entries (one per zone type)", String(config.maxZonePfn.length));
     }
     this.config = config;
     this.nrCpus = config.nrCpus;
-    this.cpuToNode = Int32Array.from({ length: config.nrCpus }, (_, c) => config.cpuToNode?.[c] ?? 0);
+    this.cpuToNode = new Int32Array(config.nrCpus);
+    for (let c = 0; c < config.nrCpus; c++) this.cpuToNode[c] = config.cpuToNode?.[c] ?? 0;
     this.transparentHugepage = config.transparentHugepage ?? true;
+    this.hugepageFlagsEnabled = this.transparentHugepage;
     this.deferredStructPageInit = config.deferredStructPageInit ?? true;
     this.initOnAlloc = config.initOnAlloc ?? true;
     this.deferredPages = this.deferredStructPageInit;
-    this.zones = [];
-    this.pgdat = config.nodes.map((n) => {
-      const zones: Zone[] = [];
-      for (let zid = 0; zid < MAX_NR_ZONES; zid++) zones.push(new Zone(n.nid, zid));
-      this.zones.push(...zones);
-      return new PglistData(n.nid, zones);
-    });
+    this.zones = Array.of<Zone>();
+    this.pgdat = Array.of<PglistData>();
+    for (let nid = 0; nid < config.nodes.length; nid++) {
+      const zones = Array.of<Zone>();
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) zones.push(new Zone(nid, zid));
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) this.zones.push(zones[zid]!);
+      this.pgdat.push(new PglistData(nid, zones));
+    }
     this.pageblock = new PageblockFlags(mem.basePfn, mem.endPfn);
   }
 

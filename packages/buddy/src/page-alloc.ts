@@ -8,6 +8,8 @@
  * ALLOC_NOFRAGMENT behave as in 6.1. Not simulated: page poisoning/KASAN, memcg charging (the
  * memcg package adds it), page reporting, shuffling (off on the reference command line).
  *
+ * Hot file (STYLE C8, eslint.config.js): no closures, literals, template strings, for…of or try.
+ *
  * Invariants (validate.ts checks them after every test step):
  *  - a block on free_area[o].free_list[mt] is PageBuddy with buddy_order == o, in its zone,
  *    aligned to 2^o, and its buddy is not also free at order o (it would have merged), unless
@@ -36,7 +38,7 @@ import type { PerCpuPages, Zone } from "./mmzone.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
 import { getPfnblockMigratetype, setPageblockMigratetype } from "./pageblock-flags.ts";
 import { boostWatermark } from "./watermarks.ts";
-import { HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
+import { hookWakeupKswapd } from "./hook-calls.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Freeing: __free_one_page and the paths into it
@@ -140,9 +142,10 @@ function freePagesPrepare(pa: PageAllocState, page: number, order: number): bool
 export function badPage(pa: PageAllocState, page: number, reason: string): void {
   const mem = pa.mem;
   const pfn = mem.pageToPfn(page);
-  pa.log.printk(1, `BUG: Bad page state in process swapper/0  pfn:${pfn.toString(16).padStart(5, "0")}`);
-  pa.log.printk(4, `page:(ptrval) refcount:${mem.refcount[page]} mapcount:${mem.mapcount[page]! + 1} mapping:${mem.mapping[page] === 0 ? "0000000000000000" : "(ptrval)"} index:0x${mem.index[page]!.toString(16)} pfn:0x${pfn.toString(16)}`);
-  pa.log.printk(4, `page dumped because: ${reason}`);
+  const mapping = mem.mapping[page] === 0 ? "0000000000000000" : "(ptrval)";
+  pa.log.printk(1, "BUG: Bad page state in process swapper/0  pfn:" + pfn.toString(16).padStart(5, "0"));
+  pa.log.printk(4, "page:(ptrval) refcount:" + mem.refcount[page] + " mapcount:" + (mem.mapcount[page]! + 1) + " mapping:" + mapping + " index:0x" + mem.index[page]!.toString(16) + " pfn:0x" + pfn.toString(16));
+  pa.log.printk(4, "page dumped because: " + reason);
 }
 
 /**
@@ -259,14 +262,14 @@ function getPcppageMigratetype(mem: MemMap, page: number): number {
 }
 
 /** Kernel: `fallbacks[MIGRATE_TYPES][3]` (6.1): which lists each type may steal from, in order. */
-const FALLBACKS = Int32Array.from([
+const FALLBACKS = Int32Array.of(
   MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE, MIGRATE_TYPES, // UNMOVABLE
   MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, MIGRATE_TYPES, // MOVABLE
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_TYPES, // RECLAIMABLE
   MIGRATE_TYPES, MIGRATE_TYPES, MIGRATE_TYPES, // HIGHATOMIC (never used)
   MIGRATE_TYPES, MIGRATE_TYPES, MIGRATE_TYPES, // CMA (never used)
   MIGRATE_TYPES, MIGRATE_TYPES, MIGRATE_TYPES, // ISOLATE (never used)
-]);
+);
 
 /** Kernel: `can_steal_fallback()`: may an allocation take a whole pageblock of another type? */
 function canStealFallback(pa: PageAllocState, order: number, startMt: number): boolean {
@@ -274,33 +277,28 @@ function canStealFallback(pa: PageAllocState, order: number, startMt: number): b
   return order >= PAGEBLOCK_ORDER / 2 || startMt === MIGRATE_RECLAIMABLE || startMt === MIGRATE_UNMOVABLE || pa.pageGroupByMobilityDisabled;
 }
 
-/** Second result of findSuitableFallback, `*can_steal` (a module slot, so the hot path returns no pair). */
-let lastCanSteal = false;
-
 /**
  * First migratetype in `migratetype`'s fallback list with a free block at `order`, or -1.
- * Sets lastCanSteal. Kernel: `find_suitable_fallback()`.
+ * Kernel: `find_suitable_fallback()`; its `*can_steal` is pa.canSteal (set unless nrFree is 0).
  */
 export function findSuitableFallback(pa: PageAllocState, zone: Zone, order: number, migratetype: number, onlyStealable: boolean): number {
   if (zone.nrFree[order] === 0) return -1;
-  lastCanSteal = false;
+  pa.canSteal = false;
   for (let i = 0; ; i++) {
     const fallbackMt = FALLBACKS[migratetype * 3 + i]!;
     if (fallbackMt === MIGRATE_TYPES) break;
     if (freeAreaEmpty(pa.mem, zone, order, fallbackMt)) continue;
-    if (canStealFallback(pa, order, migratetype)) lastCanSteal = true;
+    if (canStealFallback(pa, order, migratetype)) pa.canSteal = true;
     if (!onlyStealable) return fallbackMt;
-    if (lastCanSteal) return fallbackMt;
+    if (pa.canSteal) return fallbackMt;
   }
   return -1;
 }
 
-/** movable pages counted by the last moveFreepagesBlock call. */
-let lastMovablePages = 0;
-
 /**
  * Moves every free block of the pageblock holding `page` to `migratetype`'s lists; counts the
- * allocated pages on the LRU as movable. Kernel: `move_freepages_block()` → `move_freepages()`.
+ * allocated pages on the LRU as movable. Kernel: `move_freepages_block()` → `move_freepages()`;
+ * its `*num_movable` is pa.numMovable.
  * @returns free pages moved, or 0 if the pageblock crosses the zone boundary
  */
 export function moveFreepagesBlock(pa: PageAllocState, zone: Zone, page: number, migratetype: number): number {
@@ -308,7 +306,8 @@ export function moveFreepagesBlock(pa: PageAllocState, zone: Zone, page: number,
   const pfn = mem.pageToPfn(page);
   const startPfn = pfn - (pfn % PAGEBLOCK_NR_PAGES);
   const endPfn = startPfn + PAGEBLOCK_NR_PAGES - 1;
-  lastMovablePages = 0;
+  let numMovable = 0;
+  pa.numMovable = 0;
   if (!zone.spansPfn(startPfn) || !zone.spansPfn(endPfn)) return 0;
   let moved = 0;
   let p = mem.pfnToPage(startPfn);
@@ -316,7 +315,7 @@ export function moveFreepagesBlock(pa: PageAllocState, zone: Zone, page: number,
   while (p <= end) {
     if (!pageBuddy(mem, p)) {
       // Not a free block head: an allocated page. PageLRU pages are movable (no __PageMovable yet).
-      if (pageLRU(mem, p)) lastMovablePages++;
+      if (pageLRU(mem, p)) numMovable++;
       p++;
       continue;
     }
@@ -325,6 +324,7 @@ export function moveFreepagesBlock(pa: PageAllocState, zone: Zone, page: number,
     p += 1 << order;
     moved += 1 << order;
   }
+  pa.numMovable = numMovable;
   return moved;
 }
 
@@ -354,7 +354,7 @@ function stealSuitableFallback(pa: PageAllocState, zone: Zone, page: number, all
     return;
   }
   const freePages = moveFreepagesBlock(pa, zone, page, startType);
-  const movablePages = lastMovablePages;
+  const movablePages = pa.numMovable;
   if (freePages === 0) {
     moveToFreeList(mem, page, zone, currentOrder, startType);
     return;
@@ -382,7 +382,7 @@ export function rmqueueFallback(pa: PageAllocState, zone: Zone, order: number, s
   for (; current >= minOrder; current--) {
     fallbackMt = findSuitableFallback(pa, zone, current, startMt, false);
     if (fallbackMt === -1) continue;
-    if (!lastCanSteal && startMt === MIGRATE_MOVABLE && current > order) {
+    if (!pa.canSteal && startMt === MIGRATE_MOVABLE && current > order) {
       // find_smallest: do not break up a large block for a movable allocation that cannot claim it.
       for (current = order; current <= MAX_PAGE_ORDER; current++) {
         fallbackMt = findSuitableFallback(pa, zone, current, startMt, false);
@@ -393,7 +393,7 @@ export function rmqueueFallback(pa: PageAllocState, zone: Zone, order: number, s
     break;
   }
   if (!found) return false;
-  const canSteal = lastCanSteal;
+  const canSteal = pa.canSteal;
   const page = getPageFromFreeArea(pa.mem, zone, current, fallbackMt);
   stealSuitableFallback(pa, zone, page, allocFlags, startMt, canSteal);
   if (pa.trace.on) {
@@ -638,8 +638,7 @@ export function rmqueue(pa: PageAllocState, preferred: Zone, zone: Zone, order: 
   zoneStatistics(pa, preferred, zone, cpu);
   if ((zone.flags & (1 << ZONE_BOOSTED_WATERMARK)) !== 0) {
     zone.flags &= ~(1 << ZONE_BOOSTED_WATERMARK);
-    pa.hookCalls[HOOK_WAKEUP_KSWAPD]!++;
-    pa.hooks.kswapd.wakeupKswapd(zone.id, 0, 0, zone.zid);
+    hookWakeupKswapd(pa, zone.id, 0, 0, zone.zid);
   }
   return page;
 }
@@ -654,7 +653,11 @@ export function drainPagesZone(pa: PageAllocState, cpu: number, zone: Zone): voi
 
 /** Drains every CPU's pcp lists in every zone. Kernel: `drain_all_pages(NULL)`. */
 export function drainAllPages(pa: PageAllocState): void {
-  for (const zone of pa.zones) for (let cpu = 0; cpu < zone.pageset.length; cpu++) drainPagesZone(pa, cpu, zone);
+  const zones = pa.zones;
+  for (let z = 0; z < zones.length; z++) {
+    const zone = zones[z]!;
+    for (let cpu = 0; cpu < zone.pageset.length; cpu++) drainPagesZone(pa, cpu, zone);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -734,7 +737,8 @@ export function reserveHighatomicPageblock(pa: PageAllocState, page: number, zon
  */
 export function unreserveHighatomicPageblock(pa: PageAllocState, zones: readonly Zone[], highestZoneidx: number, migratetype: number, force: boolean): boolean {
   const mem = pa.mem;
-  for (const zone of zones) {
+  for (let z = 0; z < zones.length; z++) {
+    const zone = zones[z]!;
     if (zone.zid > highestZoneidx) continue;
     if (!force && zone.nrReservedHighatomic <= PAGEBLOCK_NR_PAGES) continue;
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {

@@ -9,7 +9,8 @@
  * after page_alloc_init_late() and the CMA areas (core_initcall) have given their pages to the
  * buddy allocator: min_free_kbytes = clamp(int_sqrt(lowmem_kB × 16), 128, 262144); then THP's
  * hugepage_init() (subsys_initcall) → set_recommended_min_free_kbytes() raises it to
- * pageblock_nr_pages × zones × (2 + MIGRATE_PCPTYPES²) pages, at most 5 % of lowmem.
+ * pageblock_nr_pages × zones × (2 + MIGRATE_PCPTYPES²) pages, at most 5 % of lowmem — unless
+ * totalram is under 512 MiB, where hugepage_init() turns THP off first (huge-memory.ts).
  * setup_per_zone_wmarks() ends with zone_pcp_update() on every zone, so pcp high (split of the
  * low watermark over the node's CPUs) and batch follow every watermark change.
  *
@@ -215,18 +216,19 @@ export function initPerZoneWmarkMin(pa: PageAllocState, khugepagedRunning = fals
   setupPerZoneWmarks(pa);
   refreshZoneStatThresholds(pa);
   setupPerZoneLowmemReserve(pa);
-  if (khugepagedRunning && pa.transparentHugepage) setRecommendedMinFreeKbytes(pa);
+  if (khugepagedRunning && pa.hugepageFlagsEnabled) setRecommendedMinFreeKbytes(pa);
 }
 
 /**
  * THP's floor for min_free_kbytes: two free pageblocks per lowmem zone plus MIGRATE_PCPTYPES²
  * for fallbacks, capped at 5 % of lowmem, applied only if larger; then the watermarks are set
- * again. With THP disabled it recomputes the default instead. Kernel: `set_recommended_min_free_kbytes()`
+ * again. With THP disabled (hugepage_flags_enabled() false) it recomputes the default instead.
+ * Kernel: `set_recommended_min_free_kbytes()`
  * (mm/khugepaged.c), called by start_stop_khugepaged() from hugepage_init() at boot.
  */
 export function setRecommendedMinFreeKbytes(pa: PageAllocState): void {
   const sysctl = pa.sysctl;
-  if (!pa.transparentHugepage) {
+  if (!pa.hugepageFlagsEnabled) {
     calculateMinFreeKbytes(pa);
   } else {
     let nrZones = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseVary } from "./compare.ts";
+import { CHART_INSTALL, loadChartLibraries, parseVary } from "./compare.ts";
 import { main } from "./main.ts";
 
 const policy = fileURLToPath(new URL("../../../examples/first-fit-slab/first-fit-slab.mjs", import.meta.url));
@@ -52,6 +52,33 @@ describe("mmsim compare", () => {
     expect(text).toContain("overhead (KiB)");
     await mmsim(["compare", file, "--vary", `slab=${policy}`, "--mem", "256M", "--chart", svg]);
     expect(readFileSync(svg, "utf8")).toBe(text);
+  });
+
+  it("--chart without vega installed says what to install (vega and vega-lite are optional peer dependencies)", async () => {
+    const notFound = (name: string) => Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@mmsim/cli/dist/compare.js`), { code: "ERR_MODULE_NOT_FOUND" });
+    const rejection = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        return e as Error & { _tag?: string };
+      }
+      throw new Error("expected loadChartLibraries to fail");
+    };
+    const err = await rejection(loadChartLibraries(async (name) => {
+      throw notFound(name);
+    }));
+    expect(err._tag).toBe("ConfigError");
+    expect(err.message).toContain(`--chart: expected vega and vega-lite installed`);
+    expect(err.message).toContain(CHART_INSTALL);
+    expect(err.message).toMatch(/got vega and vega-lite not found$/);
+    const onlyLite = await rejection(loadChartLibraries(async (name) => (name === "vega" ? {} : Promise.reject(notFound(name)))));
+    expect(onlyLite.message).toMatch(/got vega-lite not found$/);
+    // a missing dependency *of* vega is not reported as vega missing
+    const broken = notFound("d3-array");
+    await expect(loadChartLibraries(async () => Promise.reject(broken))).rejects.toBe(broken);
+    const libs = await loadChartLibraries();
+    expect(typeof libs.vega.View).toBe("function");
+    expect(typeof libs.vl.compile).toBe("function");
   });
 
   it("--json gives every figure; bad --vary and unknown policies exit 2", async () => {

@@ -2,8 +2,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_SCENARIO_FILE, Machine, describeScenarioSchema, loadScenarioFile } from "@mmsim/machine";
+import { DEFAULT_SCENARIO_FILE, Machine, describeScenarioSchema, loadScenarioFile, readField } from "@mmsim/machine";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseBuddyinfo } from "@mmsim/procfs";
+import { type CatJson, type DmesgJson, JSON_SCHEMA_VERSION, type LayoutJson, type RunJson } from "./json.ts";
 import { EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_INTERNAL, EXIT_OK, MEMORY_LINE, main } from "./main.ts";
 
 interface Run {
@@ -109,23 +111,40 @@ describe("mmsim run", () => {
     expect(j2.stdout).toBe(j1.stdout);
   });
 
-  it("--json prints one object: dmesg lines, shows, expects, counters", async () => {
+  it("--json prints one document: schemaVersion, dmesg records, shows with parsed content, expects, counters", async () => {
     const r = await mmsim(["run", "--json"]);
     expect(r.code).toBe(EXIT_OK);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as RunJson;
+    expect([j.schemaVersion, j.command]).toEqual([JSON_SCHEMA_VERSION, "run"]);
     expect(j.seed).toBe(1);
-    expect(j.machine).toMatchObject({ memory: 1024 ** 3, cpus: 2, nodes: 1 });
-    expect(j.dmesg.some((l: string) => l.endsWith("Zone ranges:"))).toBe(true);
-    expect(j.shows.map((s: { path: string; afterStep: number; after: string }) => [s.path, s.afterStep, s.after])).toEqual([
-      ["/proc/buddyinfo", 0, "boot"],
-      ["/proc/buddyinfo", 6, "allocated"],
-      ["/proc/buddyinfo", 12, "freed-half"],
+    expect(j.machine).toEqual({ board: "qemu-virt-arm64", memory: 1024 ** 3, cpus: 2, nodes: 1, cmdline: "console=ttyAMA0 nokaslr ", reserved: [] });
+    expect(j.dmesg.find((d) => d.text === "Zone ranges:")).toEqual({ timeNs: 0, level: 6, text: "Zone ranges:" });
+    for (const d of j.dmesg) expect(d.text).toMatch(MEMORY_LINE);
+    expect(j.shows.map((s) => [s.path, s.afterStep, s.after, s.format])).toEqual([
+      ["/proc/buddyinfo", 0, "boot", "buddyinfo"],
+      ["/proc/buddyinfo", 6, "allocated", "buddyinfo"],
+      ["/proc/buddyinfo", 12, "freed-half", "buddyinfo"],
     ]);
-    expect(j.shows[0].text).toMatch(/^Node 0, zone {6}DMA /);
+    expect(j.shows[0]!.text).toMatch(/^Node 0, zone {6}DMA /);
+    const zones = j.shows[0]!.content as { node: number; zone: string; free: number[] }[];
+    expect(zones[0]).toMatchObject({ node: 0, zone: "DMA" });
+    expect(zones[0]!.free).toHaveLength(11);
     expect(j.expects).toEqual({ total: 2, passed: 2, failed: [] });
     expect(j.counters.steps).toBe(15);
-    expect(typeof j.counters.vmstat.nr_free_pages).toBe("number");
+    expect(j.counters.vmstat.numa_hit).toBe(7069);
+    expect(j.workloadDmesg).toEqual([]);
   });
+
+  it("runs the built-in scenario on every board size: its expects hold from 64M to 16G", async () => {
+    // 64G passes as well (checked by hand: 16M struct pages take ~600 MB, too much for the suite).
+    for (const mem of ["64M", "128M", "2G", "4G", "16G"]) {
+      const r = await mmsim(["run", "--mem", mem]);
+      expect(r.code, mem).toBe(EXIT_OK);
+      expect(r.stdout.endsWith("\nexpect: 2 passed, 0 failed\n"), mem).toBe(true);
+    }
+    // Two nodes of 64 MiB: one 2 MiB block comes from the other node (numa_miss 1), still within the expect.
+    expect((await mmsim(["run", "--mem", "128M", "--nodes", "2"])).code).toBe(EXIT_OK);
+  }, 120_000 /* boots five boards up to 16 GiB; seconds each on a loaded 2-core CI machine */);
 
   it("exits 1 when an expect fails, naming its line", async () => {
     const f = scenario("fail.yaml", "workload:\n  - show: /proc/sys/vm/min_free_kbytes\n  - expect: { path: /proc/meminfo, field: MemFree, op: \"<\", value: 1 }\n");
@@ -134,7 +153,7 @@ describe("mmsim run", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(new RegExp(`\\nexpect failed: ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3 \\(step 2\\): /proc/meminfo MemFree = \\d+, expected < 1\\n`));
     expect(r.stdout.endsWith("expect: 0 passed, 1 failed\n")).toBe(true);
-    const j = JSON.parse((await mmsim(["run", f, "--json", ...SMALL])).stdout);
+    const j = JSON.parse((await mmsim(["run", f, "--json", ...SMALL])).stdout) as RunJson;
     expect(j.expects.failed).toEqual([{ step: 2, line: 3, message: expect.stringMatching(/^\/proc\/meminfo MemFree = \d+, expected < 1$/) }]);
   });
 
@@ -244,19 +263,48 @@ describe("mmsim cat", () => {
     const r = await mmsim(["cat", "/proc/nonexistent", ...SMALL]);
     expect(r.code).toBe(EXIT_BAD_INPUT);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^mmsim: cat: no file \/proc\/nonexistent; the files mmsim renders are:\n/);
+    expect(r.stderr).toMatch(/^mmsim: cat: no file \/proc\/nonexistent after boot; the files mmsim renders then are:\n/);
     for (const p of ["/proc/buddyinfo", "/proc/meminfo", "/proc/zoneinfo", "/proc/vmstat", "/proc/cmdline"]) expect(r.stderr).toContain(`\n  ${p}\n`);
   });
 
-  it("--json wraps the text", async () => {
+  it("--json gives the parsed content and the text", async () => {
     const text = (await mmsim(["cat", "/proc/buddyinfo", ...SMALL])).stdout;
     const r = await mmsim(["cat", "/proc/buddyinfo", "--json", "--after", "allocated", ...SMALL]);
-    const j = JSON.parse(r.stdout);
-    expect(j.path).toBe("/proc/buddyinfo");
-    expect(j.after).toBe("allocated");
+    const j = JSON.parse(r.stdout) as CatJson;
+    expect([j.schemaVersion, j.command, j.path, j.after, j.format, j.failedExpects]).toEqual([JSON_SCHEMA_VERSION, "cat", "/proc/buddyinfo", "allocated", "buddyinfo", []]);
     expect(j.text).not.toBe(text);
     expect(j.text).toMatch(/^Node 0, zone {6}DMA /);
-  });
+    expect(j.content).toEqual(parseBuddyinfo(j.text));
+    const m = JSON.parse((await mmsim(["cat", "/proc/meminfo", "--json", ...SMALL])).stdout) as CatJson;
+    expect(m.format).toBe("meminfo");
+    const fields = m.content as Record<string, number>;
+    expect(fields.MemTotal).toBe(readField(m.text, "MemTotal"));
+    expect(Object.keys(fields)).toHaveLength(m.text.trimEnd().split("\n").length);
+    const sysctl = JSON.parse((await mmsim(["cat", "/proc/sys/vm/lowmem_reserve_ratio", "--json", ...SMALL])).stdout) as CatJson;
+    expect([sysctl.format, sysctl.content]).toEqual(["sysctl", [256, 256, 32, 0]]);
+    const cmdline = JSON.parse((await mmsim(["cat", "/proc/cmdline", "--json", ...SMALL])).stdout) as CatJson;
+    expect([cmdline.format, cmdline.content, cmdline.text]).toEqual(["text", null, "console=ttyAMA0 nokaslr \n"]);
+  }, 60_000 /* boots several 256 MiB boards: seconds on a loaded 2-core CI machine */);
+
+  it("--after reads files that appear only during the workload (a new slab cache, a where/ buffer)", async () => {
+    const f = scenario("appear.yaml", "workload:\n  - kmem_cache_create: { name: dentry }\n  - vmalloc: { as: vbuf, size: 16K }\n  - label: made\n");
+    const obj = await mmsim(["cat", "/sys/kernel/slab/dentry/object_size", "--scenario", f, "--after", "made", ...SMALL]);
+    expect(obj.stderr).toBe("");
+    expect(obj.code).toBe(EXIT_OK);
+    expect(obj.stdout).toMatch(/^\d+\n$/);
+    const where = await mmsim(["cat", "/sys/kernel/debug/mmsim/where/vbuf", "--scenario", f, "--after", "made", ...SMALL]);
+    expect(where.code).toBe(EXIT_OK);
+    expect(where.stdout).toContain("vmalloc");
+    const j = JSON.parse((await mmsim(["cat", "/sys/kernel/slab/dentry/object_size", "--scenario", f, "--after", "made", "--json", ...SMALL])).stdout) as CatJson;
+    expect([j.format, j.content]).toEqual(["number", Number(obj.stdout)]);
+    // Before the workload made it, the file does not exist: exit 2, naming when.
+    const before = await mmsim(["cat", "/sys/kernel/slab/dentry/object_size", "--scenario", f, ...SMALL]);
+    expect(before.code).toBe(EXIT_BAD_INPUT);
+    expect(before.stderr).toMatch(/^mmsim: cat: no file \/sys\/kernel\/slab\/dentry\/object_size after boot; /);
+    const step1 = await mmsim(["cat", "/sys/kernel/debug/mmsim/where/vbuf", "--scenario", f, "--after", "1", ...SMALL]);
+    expect(step1.code).toBe(EXIT_BAD_INPUT);
+    expect(step1.stderr).toMatch(/^mmsim: cat: no file \/sys\/kernel\/debug\/mmsim\/where\/vbuf after step 1; the files mmsim renders then are:\n(.*\n)* {2}\/sys\/kernel\/slab\/dentry\/object_size\n/);
+  }, 60_000 /* boots several 256 MiB boards: seconds on a loaded 2-core CI machine */);
 
   it("with --after, a failed expect before the stop exits 1 (message on stderr, stdout the file)", async () => {
     const f = scenario("cat-fail.yaml", "workload:\n  - expect: { path: /proc/meminfo, field: MemFree, value: 1 }\n  - label: here\n");
@@ -276,12 +324,15 @@ describe("mmsim dmesg", () => {
     for (const l of r.stdout.trimEnd().split("\n")) expect(l).toMatch(/^\[ *\d+\.\d{6}\] /);
   });
 
-  it("--json gives the records", async () => {
+  it("--json gives the records, in the shape of run --json's dmesg", async () => {
     const r = await mmsim(["dmesg", "--json", ...SMALL]);
-    const j = JSON.parse(r.stdout);
-    expect(j.lines[0]).toEqual({ ns: 0, level: 6, text: "Booting Linux on physical CPU 0x0000000000 [0x411fd070]" });
-    expect(j.lines.length).toBe((await mmsim(["dmesg", ...SMALL])).stdout.trimEnd().split("\n").length);
-  });
+    const j = JSON.parse(r.stdout) as DmesgJson;
+    expect([j.schemaVersion, j.command, j.after, j.failedExpects]).toEqual([JSON_SCHEMA_VERSION, "dmesg", null, []]);
+    expect(j.dmesg[0]).toEqual({ timeNs: 0, level: 6, text: "Booting Linux on physical CPU 0x0000000000 [0x411fd070]" });
+    expect(j.dmesg.length).toBe((await mmsim(["dmesg", ...SMALL])).stdout.trimEnd().split("\n").length);
+    const run = JSON.parse((await mmsim(["run", "--json", ...SMALL])).stdout) as RunJson;
+    expect(run.dmesg).toEqual(j.dmesg.filter((d) => MEMORY_LINE.test(d.text)));
+  }, 60_000 /* boots several 256 MiB boards: seconds on a loaded 2-core CI machine */);
 });
 
 describe("mmsim conformance", () => {
@@ -297,10 +348,26 @@ describe("mmsim conformance", () => {
   it("compares the default board with the reference capture: mmsim / real / difference, exit 0", async () => {
     const r = await mmsim(["conformance"]);
     expect(r.code).toBe(EXIT_OK);
-    expect(r.stdout).toMatch(/^mmsim conformance: linux-6\.1-arm64\/virt-1g-2cpu /);
-    expect(r.stdout).toMatch(/^ok +exact +\/proc\/zoneinfo +Node 0 DMA min +5632 +5632 += *$/m);
-    expect(r.stdout).toMatch(/^ok +close +dmesg +Memory: reserved +54988 +55168 +-180 \(-0\.33 %, allowed 0\.50 %\)$/m);
-    expect(r.stdout).toMatch(/ figures: \d+ match, \d+ known differences, 0 exact differ, 0 close out of tolerance, 0 line shapes differ\n$/);
+    expect(r.stdout).toMatch(/^mmsim conformance: linux-6\.1-arm64\/virt-1g-2cpu\n/);
+    expect(r.stdout).toMatch(/^\/proc\/zoneinfo\nok +exact +Node 0 DMA spanned +262144 +262144 += *$/m);
+    expect(r.stdout).toMatch(/^ok +exact +Node 0 DMA min +5632 +5632 += *$/m);
+    expect(r.stdout).toMatch(/^ok +close +Memory: reserved +54988 +55168 +-180 \(-0\.33 % ≤ 0\.50 %\)$/m);
+    expect(r.stdout).toMatch(/\n\d+ figures: \d+ match, \d+ known differences, 0 fail \(0 exact, 0 close, 0 line shapes\)\n$/);
+    for (const line of r.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it("--fixture boots the capture's own board; --failures prints only what fails", async () => {
+    const r = await mmsim(["conformance", "--fixture", "virt-4g-4cpu", "--failures"]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^mmsim conformance: linux-6\.1-arm64\/virt-4g-4cpu\n/);
+    expect(r.stdout).toContain("\nNo figure fails.\n");
+    const bad = await mmsim(["conformance", "--fixture", "virt-2g-1cpu", "--failures", "--set", "kernel.sysctl.min_free_kbytes=8192"]);
+    expect(bad.code).toBe(EXIT_EXPECT_FAILED);
+    expect(bad.stdout.split("\n").filter((l) => /^(ok|FAIL) /.test(l)).every((l) => l.startsWith("FAIL"))).toBe(true);
+    expect(bad.stdout).toMatch(/^FAIL +exact +min_free_kbytes +8192 +22528 +-14336$/m);
+    const none = await mmsim(["conformance", "--fixture", "no-such-capture"]);
+    expect(none.code).toBe(EXIT_BAD_INPUT);
+    expect(none.stderr).toMatch(/^mmsim: --fixture: expected the name of a real capture \(.*virt-1g-2cpu.*\) or a directory holding one, got no-such-capture/);
   });
 
   it("exits 1 when an exact figure differs, and 2 for a board with no capture", async () => {
@@ -324,9 +391,11 @@ describe("mmsim layout and mmsim pt walk", () => {
     expect(r.stdout).toMatch(/^ {2}ffff000000000000 {2}ffff7fffffffffff +128TB {2}kernel logical memory map \(linear map\)$/m);
     expect(r.stdout).toMatch(/^ \[ffff000000000000 {2}ffff00003fffffff\] +1GB {2}populated: RAM 0x40000000-0x7fffffff$/m);
     expect(r.stdout).toMatch(/^ {2}ffff800008000000 {2}fffffbffefffffff +≈124TB {2}vmalloc$/m);
-    const j = JSON.parse((await mmsim(["layout", "--json", "--mem", "4G"])).stdout);
-    expect(j.regions.vmalloc).toEqual({ start: "0xffff800008000000", end: "0xfffffbfff0000000" });
-    expect(j.ram).toEqual([{ start: 0x40000000, end: 0x140000000 }]);
+    const j = JSON.parse((await mmsim(["layout", "--json", "--mem", "4G"])).stdout) as LayoutJson;
+    expect([j.schemaVersion, j.command, j.vaBits, j.pageSize, j.levels]).toEqual([JSON_SCHEMA_VERSION, "layout", 48, 4096, 4]);
+    expect(j.regions.map((x) => x.name)).toEqual(["user", "linear map", "modules", "vmalloc", "kernel image", "fixmap", "PCI I/O", "vmemmap"]);
+    expect(j.regions.find((x) => x.name === "vmalloc")).toEqual({ name: "vmalloc", start: "0xffff800008000000", end: "0xfffffbfff0000000" });
+    expect(j.ram).toEqual([{ start: "0x0000000040000000", end: "0x0000000140000000" }]);
     const small = await mmsim(["layout", "--set", "kernel.config.va_bits=39"]);
     expect(small.stdout).toMatch(/^arm64 kernel layout \(Linux 6\.1\): 4 KiB pages, VA_BITS 39, 3 levels of tables$/m);
     expect(small.stdout).toMatch(/^ {2}ffffff8000000000 {2}ffffffbfffffffff +256GB {2}kernel logical memory map \(linear map\)$/m);

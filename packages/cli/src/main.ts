@@ -7,38 +7,47 @@
  *   mmsim dmesg            print the whole kernel log after boot (or --after)
  *   mmsim layout           the kernel's virtual memory layout of the booted board
  *   mmsim pt walk <va>     walk the kernel's page tables for one address, level by level
+ *   mmsim compare          one scenario under several implementations of a slot, side by side
  *   mmsim conformance      boot the board of a real capture, compare every figure with the
  *                          real kernel's (mmsim / real / difference); --list the captures
- * Board options on every command: --mem, --smp, --nodes, --set path=value (repeatable),
- * --seed; and --json, --timing, --help.
+ * One grammar: every command takes the scenario as `--scenario FILE`; run, compare, layout and
+ * conformance also take it as their argument. Board options on every command: --mem, --smp,
+ * --nodes, --set path=value (repeatable), --seed; and --json, --timing, --help.
+ * Relative paths (scenario, --chart, policy modules in --set and --vary) are the user's: they
+ * resolve against CliIo.cwd, the directory the command was typed in (paths.ts).
  *
  * Output rules:
  *  - stdout carries only the command's output. File texts and log lines are printed untouched,
  *    so `mmsim cat /proc/buddyinfo | diff - <real capture>` compares formats byte for byte.
  *  - The same scenario and seed give byte-identical stdout (nothing host-dependent is printed).
+ *  - --json prints one document of json.ts's types (schemaVersion, command, …) at the end.
  *  - stderr carries errors, `--timing` (host time, the only wall clock the CLI reads, and only
- *    when asked), and the progress bar.
- *  - The progress bar (cli-progress) is drawn on stderr only when `io.isTTY` (the bin sets it
- *    when both stdout and stderr are terminals, so nothing extra appears when either is piped)
- *    and the workload executes more than 1000 steps (repeats expanded). While it is drawn,
- *    stdout is held back and written when the workload ends, so the two never interleave.
+ *    when asked), and progress (progress.ts), drawn only when stderr is a terminal.
  *
  * Exit codes: 0 success; 1 an expect step failed; 2 bad input (a scenario, option or path
  * mmsim cannot use: ScenarioError, ConfigError, ArgumentError, UnknownPolicyError,
  * TraceFormatError, or a command-line usage error), reported as one line on stderr with no stack;
  * 70 (EX_SOFTWARE) an unexpected exception: "mmsim: internal error" and its stack on stderr.
+ * With --json an error is one ErrorJson line on stderr instead, with the same exit code.
  */
 import { compareChartSvg, compareRuns, compareTable, parseVary } from "./compare.ts";
+import { fileJson } from "./files.ts";
+import {
+  type CatJson, type CompareJson, type DmesgJson, type DmesgRecord, type ErrorJson, type FailedExpectJson, JSON_SCHEMA_VERSION,
+  type LayoutJson, type MachineJson, type RunJson, jsonText,
+} from "./json.ts";
+import { userPath, userPolicy, userSets } from "./paths.ts";
+import { PROGRESS_MIN_STEPS, progressBar, withBootStatus } from "./progress.ts";
+import { hex16, walkJson } from "./walk-json.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
-import { type MmsimError, formatPrintkTime, isMmsimError } from "@mmsim/core";
+import { type MmsimError, type PrintkRecord, formatPrintkTime, isMmsimError } from "@mmsim/core";
 import {
-  DEFAULT_SCENARIO_FILE, KERNEL_IMAGE, Machine, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult, type WorkloadStep,
-  describeScenarioSchema, loadScenarioFile,
+  DEFAULT_SCENARIO_FILE, KERNEL_IMAGE, Machine, type MachineSpec, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult,
+  type WorkloadStep, countSteps, describeScenarioSchema, loadScenarioFileAsync,
 } from "@mmsim/machine";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, formatLayout, formatVa0x, parseVa, ptWalk } from "@mmsim/hw-arm64";
-import { type Fixture, checkMachine, findFixture, formatReport, listFixtures, summarize } from "@mmsim/conformance";
-import cliProgress from "cli-progress";
+import { CONFORMANCE_OK, conformanceCommand } from "@mmsim/conformance";
 import { Command, CommanderError, Option } from "commander";
 
 /** A stream the CLI writes to. */
@@ -46,13 +55,19 @@ export interface CliStream {
   write(chunk: string): unknown;
 }
 
-/** Where main() writes, and whether a progress bar may be drawn. */
+/** Where main() writes, where the user is, and whether progress may be drawn. */
 export interface CliIo {
   readonly stdout: CliStream;
-  /** Errors, --timing and the progress bar. For the bar it must be a real terminal stream. */
+  /** Errors, --timing and progress. For progress it must be a real terminal stream. */
   readonly stderr: CliStream;
-  /** True when stdout and stderr are both terminals: the progress bar may be drawn on stderr. */
+  /** True when stderr is a terminal: progress may be drawn there (never on a pipe or a file). */
   readonly isTTY: boolean;
+  /**
+   * The directory the user typed the command in: relative paths resolve against it. Default
+   * process.cwd(); the bin passes MMSIM_CWD, which the workspace's `pnpm mmsim` wrapper sets from
+   * pnpm's INIT_CWD (`pnpm mmsim` runs from the workspace root).
+   */
+  readonly cwd?: string;
 }
 
 /** Exit statuses. */
@@ -61,9 +76,6 @@ export const EXIT_EXPECT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 /** EX_SOFTWARE of sysexits.h: an internal error. */
 export const EXIT_INTERNAL = 70;
-
-/** Workloads with more executed steps than this get a progress bar (on a terminal). */
-export const PROGRESS_MIN_STEPS = 1000;
 
 /**
  * The kernel log lines `mmsim run` prints: those whose text matches this, exactly what
@@ -109,6 +121,19 @@ class Timing {
   }
 }
 
+/** Whether the command line asks for JSON (`--json` before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** The command a command line names ("pt walk" for `pt walk …`), or null. */
+function commandOf(argv: readonly string[]): string | null {
+  const [first, second] = argv;
+  if (first === undefined || first.startsWith("-") || first === "help") return null;
+  return first === "pt" && second === "walk" ? "pt walk" : first;
+}
+
 /**
  * Runs the `mmsim` command line.
  * @param argv the arguments after the program name (process.argv.slice(2))
@@ -116,34 +141,70 @@ class Timing {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let status = EXIT_OK;
-  const program = buildProgram(io, (s) => {
+  const json = wantsJson(argv);
+  const program = buildProgram(io, json, (s) => {
     status = s;
   });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, json ? commandOf(argv) : undefined);
   }
 }
 
-/** Prints an error thrown by a command and returns its exit status. */
-function reportError(e: unknown, io: CliIo): number {
+/**
+ * Prints an error thrown by a command and returns its exit status.
+ * @param jsonCommand set (a command name, or null) in --json mode: the error is an ErrorJson line
+ */
+function reportError(e: unknown, io: CliIo, jsonCommand?: string | null): number {
+  const json = (error: ErrorJson["error"]): number => {
+    io.stderr.write(jsonText({ schemaVersion: JSON_SCHEMA_VERSION, command: jsonCommand ?? null, error }, true));
+    return error.exitCode;
+  };
+  const where = { file: null, line: null, field: null, stack: null };
   if (e instanceof CommanderError) {
-    // Commander has already printed its message (help, version, or a usage error).
-    return e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    // Help and version exit 0; a usage error: Commander has printed it in text mode, not in JSON mode.
+    if (e.exitCode === 0) return EXIT_OK;
+    if (jsonCommand === undefined || e.code === "commander.help") return EXIT_BAD_INPUT;
+    return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: e.message.replace(/^error: /, ""), ...where });
   }
   if (e instanceof UsageFailure) {
+    if (jsonCommand !== undefined) return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: e.message, ...where });
     io.stderr.write(`mmsim: ${e.message}\n`);
     return EXIT_BAD_INPUT;
   }
   if (isMmsimError(e) && e._tag !== "MmBugError") {
-    io.stderr.write(`mmsim: ${describeMmsimError(e)}\n`);
+    const message = describeMmsimError(e);
+    if (jsonCommand !== undefined) return json({ exitCode: EXIT_BAD_INPUT, kind: "badInput", type: e._tag, message, ...errorWhere(e), stack: null });
+    io.stderr.write(`mmsim: ${message}\n`);
     return EXIT_BAD_INPUT;
   }
   const stack = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  if (jsonCommand !== undefined) {
+    const message = `internal error (a bug in mmsim, please report it with the command line): ${e instanceof Error ? e.message : String(e)}`;
+    return json({ exitCode: EXIT_INTERNAL, kind: "internal", type: e instanceof Error ? e.name : typeof e, message, ...where, stack });
+  }
   io.stderr.write(`mmsim: internal error (a bug in mmsim, please report it with the command line)\n${stack}\n`);
   return EXIT_INTERNAL;
+}
+
+/** Where an MmsimError points: file and line, and the field (or argument, or slot). */
+function errorWhere(e: MmsimError): { file: string | null; line: number | null; field: string | null } {
+  switch (e._tag) {
+    case "ScenarioError":
+      return { file: e.file, line: e.line ?? null, field: e.field };
+    case "ConfigError":
+      return { file: e.file, line: e.line ?? null, field: e.path };
+    case "TraceFormatError":
+      return { file: e.file, line: e.line, field: null };
+    case "ArgumentError":
+      return { file: null, line: null, field: e.argument };
+    case "UnknownPolicyError":
+      return { file: null, line: null, field: `kernel.policies.${e.slot}` };
+    default:
+      return { file: null, line: null, field: null };
+  }
 }
 
 /** An MmsimError's message without its `<package>.<function>:` site. */
@@ -156,6 +217,16 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** --scenario, the one way every command takes a scenario file. */
+function scenarioOption(): Option {
+  return new Option("--scenario <file>", "scenario file, YAML or JSON (default: the built-in scenario)");
+}
+
+/** --after, for the commands that print the state at one point of the workload. */
+function afterOption(): Option {
+  return new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first");
+}
+
 /** The board options, --json, --timing (every command). */
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -164,12 +235,13 @@ function addCommonOptions(cmd: Command): Command {
     .option("--nodes <n>", "number of NUMA nodes (= --set machine.nodes=<n>)")
     .option("--set <path=value>", "set any scenario field by its path, e.g. kernel.sysctl.min_free_kbytes=8192 (repeatable)", collect, [])
     .option("--seed <n>", "seed of the simulated kernel's random source (= --set seed=<n>)")
-    .option("--json", "print one JSON object instead of text")
+    .option("--json", "print one JSON document instead of text (schema: docs/json.md; types exported by @mmsim/cli)")
     .option("--timing", "print host time spent (load, boot, workload) on stderr");
 }
 
-function overridesOf(o: CommonOptions): ScenarioOverrides {
-  return { mem: o.mem, smp: o.smp, nodes: o.nodes, seed: o.seed, set: o.set };
+/** The board options as scenario overrides; policy module paths in --set resolved against the user's directory. */
+function overridesOf(o: CommonOptions, io?: CliIo): ScenarioOverrides {
+  return { mem: o.mem, smp: o.smp, nodes: o.nodes, seed: o.seed, set: userSets(io?.cwd, o.set) };
 }
 
 /** The scenario path to read: the given one, or the built-in default (relative to cwd when inside it). */
@@ -177,6 +249,18 @@ function scenarioPath(given: string | undefined): string {
   if (given !== undefined) return given;
   const rel = relative(process.cwd(), DEFAULT_SCENARIO_FILE);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : DEFAULT_SCENARIO_FILE;
+}
+
+/**
+ * The scenario a command was given — as its argument or with --scenario, not both — as a path
+ * the process can open (the user's relative path resolved against their directory), or undefined.
+ */
+function givenScenario(command: string, argument: string | undefined, option: string | undefined, io: CliIo): string | undefined {
+  if (argument !== undefined && option !== undefined) {
+    throw new UsageFailure(`${command}: the scenario is given twice ("${argument}" and --scenario "${option}"); give it once`);
+  }
+  const given = argument ?? option;
+  return given === undefined ? undefined : userPath(io.cwd, given);
 }
 
 /** `--after 3` → 3 (executed steps); `--after allocated` → the label. */
@@ -187,7 +271,12 @@ function parseAfter(text: string | undefined): string | number | undefined {
   return text;
 }
 
-function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
+/** Help text: "Examples:" and one `mmsim …` line each (a test runs every one of them). */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}\n`).join("")}`;
+}
+
+function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void): Command {
   const program = new Command("mmsim");
   program
     .description("mmsim: a simulator of the Linux 6.1 memory-management subsystem on a simulated ARM64 board")
@@ -198,37 +287,59 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`mmsim: ${s.replace(/^error: /, "")}`),
+      // In --json mode the error becomes one ErrorJson line (reportError).
+      outputError: (s, write) => (json ? undefined : write(`mmsim: ${s.replace(/^error: /, "")}`)),
     })
     .showSuggestionAfterError(true)
     .addHelpText(
       "after",
       "\nExit status: 0 ok, 1 an expect step failed, 2 bad input, 70 internal error.\n" +
-        "Examples:\n  mmsim run\n  mmsim run my-scenario.yaml --mem 4G --smp 4\n  mmsim cat /proc/buddyinfo --after allocated\n  mmsim dmesg --json\n",
+        "With --json, output is one JSON document (docs/json.md); an error is then one JSON line on stderr.\n" +
+        examples(
+          "mmsim run",
+          "mmsim run my-scenario.yaml --mem 4G --smp 4",
+          "mmsim cat /proc/buddyinfo --after allocated",
+          "mmsim dmesg --json",
+        ),
     );
 
   addCommonOptions(
     program
       .command("run")
       .description("boot the board, print the kernel's memory lines, run the scenario's workload (default: the built-in scenario)")
-      .argument("[scenario]", "scenario file (YAML or JSON)"),
+      .argument("[scenario]", "scenario file, YAML or JSON (or --scenario)")
+      .addOption(scenarioOption()),
   )
-    .addHelpText("after", `\nThe memory lines are the log lines matching ${MEMORY_LINE.source}\n(as dmesg | grep -E would select them).\n\n${describeScenarioSchema()}`)
+    .addHelpText(
+      "after",
+      `\nThe memory lines are the log lines matching ${MEMORY_LINE.source}\n(as dmesg | grep -E would select them).\n` +
+        examples(
+          "mmsim run                                  # the built-in scenario",
+          "mmsim run --mem 4G --smp 4                 # the same workload on a bigger board",
+          "mmsim run --scenario my-scenario.yaml --set kernel.sysctl.min_free_kbytes=8192 --json",
+        ) +
+        `\n${describeScenarioSchema()}`,
+    )
     .action(async (scenario: string | undefined, opts: CommonOptions) => {
-      setStatus(await runCommand(scenario, opts, io));
+      setStatus(await runCommand(givenScenario("run", scenario, opts.scenario, io), opts, io));
     });
 
   addCommonOptions(
     program
       .command("compare")
       .description("run one scenario once per implementation of a slot and print the results side by side")
-      .argument("[scenario]", "scenario file (default: the built-in scenario)")
+      .argument("[scenario]", "scenario file (or --scenario; default: the built-in scenario)")
+      .addOption(scenarioOption())
       .requiredOption("--vary <slot=a,b,…>", "the slot and its implementations, e.g. slab=slab,slub or slab=slub,./my-slab.mjs")
       .option("--chart <file.svg>", "also write a chart of the figures (SVG) to this file"),
   )
-    .addHelpText("after", "\nEvery figure is simulated (pages, bytes, simulated ns from the cost model); host time appears only with --timing.\n")
+    .addHelpText(
+      "after",
+      "\nEvery figure is simulated (pages, bytes, simulated ns from the cost model); host time appears only with --timing.\n" +
+        examples("mmsim compare --vary slab=slab,slub", "mmsim compare --vary slab=slab,slub --mem 256M --json"),
+    )
     .action(async (scenario: string | undefined, opts: CommonOptions & { vary: string; chart?: string }) => {
-      setStatus(await compareCommand(scenario, opts, io));
+      setStatus(await compareCommand(givenScenario("compare", scenario, opts.scenario, io), opts, io));
     });
 
   addCommonOptions(
@@ -236,30 +347,44 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       .command("cat")
       .description("print one file (as the kernel renders it) after boot, or after a label or step of the workload")
       .argument("<path>", "e.g. /proc/buddyinfo, /proc/meminfo, /proc/zoneinfo, /sys/kernel/debug/memblock/memory")
-      .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
-      .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
-  ).action(async (path: string, opts: CommonOptions) => {
-    setStatus(await catCommand(path, opts, io));
-  });
+      .addOption(scenarioOption())
+      .addOption(afterOption()),
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "mmsim cat /proc/buddyinfo",
+        "mmsim cat /proc/meminfo --mem 4G --json        # parsed fields (kB) and the text",
+        "mmsim cat /proc/buddyinfo --after allocated    # after the built-in workload's label",
+      ),
+    )
+    .action(async (path: string, opts: CommonOptions) => {
+      setStatus(await catCommand(path, opts, io));
+    });
 
   addCommonOptions(
     program
       .command("dmesg")
       .description("print the whole kernel log after boot (or after a label or step of the workload)")
-      .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
-      .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
-  ).action(async (opts: CommonOptions) => {
-    setStatus(await dmesgCommand(opts, io));
-  });
+      .addOption(scenarioOption())
+      .addOption(afterOption()),
+  )
+    .addHelpText("after", examples("mmsim dmesg", "mmsim dmesg --nodes 2 --mem 2G", "mmsim dmesg --json"))
+    .action(async (opts: CommonOptions) => {
+      setStatus(await dmesgCommand(opts, io));
+    });
 
   addCommonOptions(
     program
       .command("layout")
       .description("print the kernel's virtual memory layout (linear map, modules, vmalloc, fixmap, PCI I/O, vmemmap) of the booted board")
-      .argument("[scenario]", "scenario file (default: the built-in scenario)"),
-  ).action(async (scenario: string | undefined, opts: CommonOptions) => {
-    setStatus(await layoutCommand(scenario, opts, io));
-  });
+      .argument("[scenario]", "scenario file (or --scenario; default: the built-in scenario)")
+      .addOption(scenarioOption()),
+  )
+    .addHelpText("after", examples("mmsim layout", "mmsim layout --set kernel.config.va_bits=39 --json"))
+    .action(async (scenario: string | undefined, opts: CommonOptions) => {
+      setStatus(await layoutCommand(givenScenario("layout", scenario, opts.scenario, io), opts, io));
+    });
 
   const pt = program.command("pt").description("the kernel's page tables");
   addCommonOptions(
@@ -268,10 +393,18 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       .description("walk swapper_pg_dir for one virtual address: each level's table, index, descriptor and bits, then the physical address or the fault")
       .argument("<va>", "a 64-bit virtual address in hex: a kernel one (0xffff000000000000, the linear map; one from /proc/vmallocinfo) or a user one of the workload's mmap steps")
       .addOption(new Option("--access <kind>", "the access to check permissions for").choices(["read", "write", "exec"]).default("read"))
-      .addOption(new Option("--scenario <file>", "scenario file (default: the built-in scenario)"))
-      .addOption(new Option("--after <label|step>", "run the workload up to this label, or this many executed steps, first")),
+      .addOption(scenarioOption())
+      .addOption(afterOption()),
   )
-    .addHelpText("after", "\nExamples:\n  mmsim pt walk 0xffff000000000000   # the linear map: RAM at 0x40000000 starts here\n  mmsim pt walk 0xffff800008210000 --access exec\n  mmsim cat /proc/vmallocinfo --after filled   # then walk one of its addresses with --after filled\n")
+    .addHelpText(
+      "after",
+      examples(
+        "mmsim pt walk 0xffff000000000000                  # the linear map: RAM at 0x40000000 starts here",
+        "mmsim pt walk 0xffff800008210000 --access exec    # kernel text",
+        "mmsim cat /proc/vmallocinfo                       # vmalloc areas after boot; walk any address in them:",
+        "mmsim pt walk 0xffff800008010000 --json",
+      ),
+    )
     .action(async (va: string, opts: CommonOptions & { access: "read" | "write" | "exec" }) => {
       setStatus(await ptWalkCommand(va, opts, io));
     });
@@ -280,18 +413,23 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     program
       .command("conformance")
       .description("boot the board a real Linux 6.1 capture was taken on and compare every figure with it (mmsim / real / difference)")
-      .argument("[scenario]", "scenario file (default: the built-in scenario); its machine.memory and machine.cpus pick the capture")
+      .argument("[scenario]", "scenario file (or --scenario; default: the built-in scenario); its machine.memory and machine.cpus pick the capture")
+      .addOption(scenarioOption())
       .option("--list", "list the real captures mmsim can compare against, and exit")
-      .option("--fixture <name>", "compare against this capture (e.g. virt-4g-4cpu) instead of the one matching --mem/--smp"),
+      .option("--fixture <name|dir>", "compare against this capture, booting its board (RAM and CPUs from its capture.json): a name from --list (e.g. virt-4g-4cpu) or a directory holding a capture of your own")
+      .option("--failures", "print only the figures that fail"),
   )
     .addHelpText(
       "after",
       "\nexact figures must be equal, close ones within the tolerance printed beside them (with the reason),\n" +
         "line shapes are the names, order and layout of each file's lines. Exit status 1 when any differs.\n" +
-        "Examples:\n  mmsim conformance\n  mmsim conformance --mem 4G --smp 4\n  mmsim conformance --list\n",
+        "A directory for --fixture holds what tools/real-kernel/capture writes (dmesg, proc_zoneinfo,\n" +
+        "proc_meminfo, …) and a capture.json (kernel, qemu, cmdline, mem, smp, how).\n" +
+        "Examples:\n  mmsim conformance\n  mmsim conformance --mem 4G --smp 4\n  mmsim conformance --fixture virt-4g-4cpu --failures\n  mmsim conformance --list\n",
     )
-    .action(async (scenario: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string }) => {
-      setStatus(await conformanceCommand(scenario, opts, io));
+    .action(async (scenario: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string; failures?: boolean }) => {
+      const file = givenScenario("conformance", scenario, opts.scenario, io);
+      setStatus(await conformanceCliCommand(file, opts, io));
     });
 
   return program;
@@ -310,15 +448,6 @@ function packageVersion(): string {
 // Commands
 // ---------------------------------------------------------------------------------------------
 
-/** Steps executed by a workload, repeats expanded. */
-function countSteps(steps: readonly WorkloadStep[], kind?: WorkloadStep["kind"]): number {
-  let n = 0;
-  for (const s of steps) {
-    if (s.kind === "repeat") n += s.times * countSteps(s.steps, kind);
-    else if (kind === undefined || s.kind === kind) n++;
-  }
-  return n;
-}
 
 /** The step executed `n`-th (1-based, repeats expanded). */
 function stepAt(steps: readonly WorkloadStep[], n: number): WorkloadStep | undefined {
@@ -365,11 +494,11 @@ interface Loaded {
 }
 
 /** Loads the scenario, builds (loading policy files it names) and boots the machine. */
-async function bootMachine(file: string | undefined, opts: CommonOptions, timing: Timing, ignoreWorkload: boolean): Promise<Loaded> {
-  const scenario = loadScenarioFile(scenarioPath(file), overridesOf(opts), { ignoreWorkload });
+async function bootMachine(file: string | undefined, opts: CommonOptions, io: CliIo, timing: Timing, ignoreWorkload: boolean): Promise<Loaded> {
+  const { scenario, catalog } = await loadScenarioFileAsync(scenarioPath(file), overridesOf(opts, io), { ignoreWorkload, cwd: io.cwd });
   timing.mark("load");
-  const machine = await Machine.createAsync(scenario);
-  machine.boot();
+  const machine = await Machine.createAsync(scenario, catalog);
+  withBootStatus(io, scenario.machine, () => machine.boot());
   timing.mark("boot");
   return { scenario, machine };
 }
@@ -385,26 +514,33 @@ function runWorkload(
 ): WorkloadResult {
   const total = countSteps(loaded.scenario.workload);
   const held: string[] = [];
-  let bar: cliProgress.SingleBar | undefined;
-  if (io.isTTY && total > PROGRESS_MIN_STEPS) {
-    bar = new cliProgress.SingleBar(
-      { stream: io.stderr as NodeJS.WritableStream, format: "workload [{bar}] {percentage}% | {value}/{total} steps | {duration_formatted}", clearOnComplete: true, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, 0);
-  }
+  const bar = total > PROGRESS_MIN_STEPS ? progressBar(io, "workload [{bar}] {percentage}% | {value}/{total} steps | {duration_formatted}", total) : undefined;
   const write = bar ? (s: string) => void held.push(s) : (s: string) => void io.stdout.write(s);
   const every = Math.max(1, Math.floor(total / 1000));
   try {
     return loaded.machine.runWorkload({
       stopAfter: observer.stopAfter,
       onShow: observer.onShow ? (p, t, n) => observer.onShow!(p, t, n, write) : undefined,
-      onStep: bar ? (done, all) => (done % every === 0 || done === all ? bar!.update(done) : undefined) : undefined,
+      onStep: bar ? (done, all) => (done % every === 0 || done === all ? bar.update(done) : undefined) : undefined,
     });
   } finally {
     bar?.stop();
     for (const s of held) io.stdout.write(s);
   }
+}
+
+/** A log record as JSON. */
+function dmesgRecord(r: PrintkRecord): DmesgRecord {
+  return { timeNs: r.tsNs, level: r.level, text: r.text };
+}
+
+/** The resolved machine section as JSON. */
+function machineJson(m: MachineSpec): MachineJson {
+  return { board: m.board, memory: m.memory, cpus: m.cpus, nodes: m.nodes, cmdline: m.cmdline, reserved: m.reserved.map((r) => ({ start: hex16(r.start), size: r.size, name: r.name })) };
+}
+
+function failedExpectsJson(failed: WorkloadResult["failedExpects"]): FailedExpectJson[] {
+  return failed.map((f) => ({ step: f.step, line: f.line ?? null, message: f.message }));
 }
 
 async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string; chart?: string }, io: CliIo): Promise<number> {
@@ -415,53 +551,82 @@ async function compareCommand(file: string | undefined, opts: CommonOptions & { 
     throw new UsageFailure((e as Error).message);
   }
   const hostClock = opts.timing ? () => Number(process.hrtime.bigint()) / 1e6 : undefined;
-  const runs = await compareRuns(scenarioPath(file), overridesOf(opts), vary.slot, vary.choices, hostClock);
-  if (opts.chart) writeFileSync(opts.chart, await compareChartSvg(vary.slot, runs));
+  const n = vary.choices.length;
+  const bar = progressBar(io, "compare [{bar}] {value}/{total} runs | {slot}={choice}: {phase}", n, { slot: vary.slot, choice: vary.choices[0], phase: "loading" });
+  let every = 1;
+  let comparison;
+  try {
+    comparison = await compareRuns(scenarioPath(file), overridesOf(opts, io), vary.slot, vary.choices, {
+      hostClock,
+      cwd: io.cwd,
+      resolveChoice: (c) => userPolicy(io.cwd, c),
+      onRun: (i, choice) => bar?.update(i, { choice, phase: "booting" }),
+      onStep: bar
+        ? (done, total) => {
+            if (done === 1) every = Math.max(1, Math.floor(total / 100));
+            if (done % every === 0 || done === total) bar.update({ phase: `workload ${done}/${total} steps` });
+          }
+        : undefined,
+    });
+    bar?.update(n, { phase: "done" });
+  } finally {
+    bar?.stop();
+  }
+  const { runs } = comparison;
+  if (opts.chart) writeFileSync(userPath(io.cwd, opts.chart), await compareChartSvg(vary.slot, runs));
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify({ slot: vary.slot, runs }, null, 2)}\n`);
+    const doc: CompareJson = { schemaVersion: JSON_SCHEMA_VERSION, command: "compare", slot: vary.slot, runs };
+    io.stdout.write(jsonText(doc));
     return EXIT_OK;
   }
-  io.stdout.write(compareTable(vary.slot, runs));
+  io.stdout.write(compareTable(vary.slot, comparison));
   for (const r of runs) if (r.slabinfo) io.stdout.write(`\n==> /proc/slabinfo (${vary.slot}=${r.choice}) <==\n${r.slabinfo}`);
   return EXIT_OK;
 }
 
 async function runCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
-  const loaded = await bootMachine(file, opts, timing, false);
+  const loaded = await bootMachine(file, opts, io, timing, false);
   const { scenario, machine } = loaded;
   const out = (s: string) => void io.stdout.write(s);
-  const memoryLines = machine.log.all().filter((r) => MEMORY_LINE.test(r.text)).map((r) => `${formatPrintkTime(r.tsNs)} ${r.text}`);
+  const memoryRecords = machine.log.all().filter((r) => MEMORY_LINE.test(r.text));
   const bootRecords = machine.log.length;
-  const shows: { path: string; afterStep: number; after: string; text: string }[] = [];
-  if (!opts.json) out(`==> dmesg (memory lines) <==\n${memoryLines.map((l) => `${l}\n`).join("")}`);
+  const shows: RunJson["shows"][number][] = [];
+  if (!opts.json) out(`==> dmesg (memory lines) <==\n${memoryRecords.map((r) => `${formatPrintkTime(r.tsNs)} ${r.text}\n`).join("")}`);
   const result = runWorkload(loaded, io, {
     // `step` is the show's own 1-based number; the header names the step before it, so that
     // `mmsim cat <path> --after <n>` prints the same text.
     onShow: (path, text, step, write) => {
       const after = describeAfter(scenario.workload, step - 1);
-      if (opts.json) shows.push({ path, afterStep: step - 1, after, text });
+      if (opts.json) shows.push({ afterStep: step - 1, after, ...fileJson(path, text) });
       else write(`\n==> ${path} (after step ${step - 1}: ${after}) <==\n${text}`);
     },
   });
   timing.mark("workload");
-  const newLog = machine.log.dmesg(bootRecords);
   const expects = countSteps(scenario.workload, "expect");
   const failed = result.failedExpects;
   const failedAllocs = Object.entries(result.failedAllocs ?? {});
   if (opts.json) {
-    const json = {
+    const doc: RunJson = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      command: "run",
       scenario: scenario.file,
       seed: scenario.seed,
-      machine: scenario.machine,
-      dmesg: memoryLines,
-      workloadLog: newLog === "" ? [] : newLog.replace(/\n$/, "").split("\n"),
+      machine: machineJson(scenario.machine),
+      dmesg: memoryRecords.map(dmesgRecord),
+      workloadDmesg: machine.log.all().slice(bootRecords).map(dmesgRecord),
       shows,
-      expects: { total: expects, passed: expects - failed.length, failed },
-      counters: { steps: result.steps, failedAllocs: Object.fromEntries(failedAllocs), simulatedNs: machine.clock.now(), vmstat: parseVmstat(machine.readFile("/proc/vmstat")) },
+      expects: { total: expects, passed: expects - failed.length, failed: failedExpectsJson(failed) },
+      counters: {
+        steps: result.steps,
+        failedAllocs: Object.fromEntries(failedAllocs),
+        simulatedNs: machine.clock.now(),
+        vmstat: fileJson("/proc/vmstat", machine.readFile("/proc/vmstat") ?? "").content as Record<string, number>,
+      },
     };
-    out(`${JSON.stringify(json, null, 2)}\n`);
+    out(jsonText(doc));
   } else {
+    const newLog = machine.log.dmesg(bootRecords);
     if (newLog !== "") out(`\n==> dmesg (lines logged during the workload) <==\n${newLog}`);
     out("\n");
     for (const [name, n] of failedAllocs) out(`alloc failed: ${name}: ${n} allocation${n === 1 ? "" : "s"} returned no page\n`);
@@ -472,39 +637,39 @@ async function runCommand(file: string | undefined, opts: CommonOptions, io: Cli
   return failed.length > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
 }
 
-/** /proc/vmstat as { name: value }. */
-function parseVmstat(text: string | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of (text ?? "").split("\n")) {
-    const [k, v] = line.split(" ");
-    if (k && v !== undefined && v !== "") out[k] = Number(v);
-  }
-  return out;
-}
-
-/** Runs the workload up to --after (if given); reports failed expects on stderr. */
-function runUpTo(loaded: Loaded, after: string | number | undefined, io: CliIo, timing: Timing): number {
-  if (after === undefined || after === 0) return EXIT_OK;
+/**
+ * Runs the workload up to --after (if given). Failed expects are reported on stderr in text mode
+ * and returned for the JSON document; the status is 1 when any failed.
+ */
+function runUpTo(loaded: Loaded, after: string | number | undefined, opts: CommonOptions, io: CliIo, timing: Timing): { status: number; failed: FailedExpectJson[] } {
+  if (after === undefined || after === 0) return { status: EXIT_OK, failed: [] };
   const result = runWorkload(loaded, io, { stopAfter: after });
   timing.mark("workload");
-  for (const f of result.failedExpects) {
-    io.stderr.write(`mmsim: expect failed: ${loaded.scenario.file}${f.line !== undefined ? `:${f.line}` : ""} (step ${f.step}): ${f.message}\n`);
+  if (!opts.json) {
+    for (const f of result.failedExpects) {
+      io.stderr.write(`mmsim: expect failed: ${loaded.scenario.file}${f.line !== undefined ? `:${f.line}` : ""} (step ${f.step}): ${f.message}\n`);
+    }
   }
-  return result.failedExpects.length > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
+  return { status: result.failedExpects.length > 0 ? EXIT_EXPECT_FAILED : EXIT_OK, failed: failedExpectsJson(result.failedExpects) };
 }
 
 async function catCommand(path: string, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
-  const files = loaded.machine.listFiles();
-  if (!files.includes(path)) {
-    throw new UsageFailure(`cat: no file ${path}; the files mmsim renders are:\n${files.map((f) => `  ${f}`).join("\n")}`);
+  const loaded = await bootMachine(givenScenario("cat", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0);
+  // The path is checked where it is read: files such as /sys/kernel/slab/<cache>/* and
+  // where/<name> appear only when the workload creates them.
+  const { status, failed } = runUpTo(loaded, after, opts, io, timing);
+  const text = loaded.machine.readFile(path);
+  if (text === undefined) {
+    const files = loaded.machine.listFiles();
+    const when = after === undefined || after === 0 ? "after boot" : `after ${typeof after === "number" ? `step ${after}` : `"${after}"`}`;
+    throw new UsageFailure(`cat: no file ${path} ${when}; the files mmsim renders then are:\n${files.map((f) => `  ${f}`).join("\n")}`);
   }
-  const status = runUpTo(loaded, after, io, timing);
-  const text = loaded.machine.readFile(path) ?? "";
-  if (opts.json) io.stdout.write(`${JSON.stringify({ path, after: after ?? null, text }, null, 2)}\n`);
-  else io.stdout.write(text);
+  if (opts.json) {
+    const doc: CatJson = { schemaVersion: JSON_SCHEMA_VERSION, command: "cat", after: after ?? null, failedExpects: failed, ...fileJson(path, text) };
+    io.stdout.write(jsonText(doc));
+  } else io.stdout.write(text);
   if (opts.timing) io.stderr.write(timing.text());
   return status;
 }
@@ -512,12 +677,12 @@ async function catCommand(path: string, opts: CommonOptions, io: CliIo): Promise
 async function dmesgCommand(opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
-  const status = runUpTo(loaded, after, io, timing);
+  const loaded = await bootMachine(givenScenario("dmesg", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0);
+  const { status, failed } = runUpTo(loaded, after, opts, io, timing);
   const log = loaded.machine.log;
   if (opts.json) {
-    const lines = log.all().map((r) => ({ ns: r.tsNs, level: r.level, text: r.text }));
-    io.stdout.write(`${JSON.stringify({ lines }, null, 2)}\n`);
+    const doc: DmesgJson = { schemaVersion: JSON_SCHEMA_VERSION, command: "dmesg", after: after ?? null, failedExpects: failed, dmesg: log.all().map(dmesgRecord) };
+    io.stdout.write(jsonText(doc));
   } else {
     io.stdout.write(log.dmesg());
   }
@@ -525,53 +690,44 @@ async function dmesgCommand(opts: CommonOptions, io: CliIo): Promise<number> {
   return status;
 }
 
-function describeFixture(f: Fixture): Record<string, unknown> {
-  return { name: f.name, mem: f.info.mem, smp: f.info.smp, kernel: f.info.kernel, qemu: f.info.qemu, cmdline: f.info.cmdline, how: f.info.how };
-}
-
-async function conformanceCommand(file: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string }, io: CliIo): Promise<number> {
-  if (opts.list) {
-    const all = listFixtures();
-    if (opts.json) io.stdout.write(`${JSON.stringify({ fixtures: all.map(describeFixture) }, null, 2)}\n`);
-    else {
-      for (const f of all) io.stdout.write(`${f.name.padEnd(32)} --mem ${f.info.mem.padEnd(4)} --smp ${String(f.info.smp).padEnd(3)} ${f.info.kernel}\n`);
-    }
-    return EXIT_OK;
-  }
+/** `mmsim conformance`: the options parsed here, the work done by @mmsim/conformance. */
+async function conformanceCliCommand(file: string | undefined, opts: CommonOptions & { list?: boolean; fixture?: string; failures?: boolean }, io: CliIo): Promise<number> {
   const timing = new Timing();
-  const scenario = loadScenarioFile(scenarioPath(file), overridesOf(opts), { ignoreWorkload: true });
-  timing.mark("load");
-  const fixture = findFixture(
-    opts.fixture !== undefined ? { name: opts.fixture } : { memBytes: scenario.machine.memory, smp: scenario.machine.cpus },
+  const status = await conformanceCommand(
+    {
+      scenarioFile: scenarioPath(file), overrides: overridesOf(opts, io), list: opts.list,
+      // a capture's name, or a directory of the user's (relative to where they typed the command)
+      fixture: opts.fixture !== undefined && /[/\\]|^\./.test(opts.fixture) ? userPath(io.cwd, opts.fixture) : opts.fixture, json: opts.json, failures: opts.failures,
+      mark: (phase) => timing.mark(phase),
+    },
+    io.stdout,
   );
-  if (scenario.machine.nodes !== 1) throw new UsageFailure(`conformance: the captures are single-node boards; this scenario has ${scenario.machine.nodes} nodes`);
-  const machine = await Machine.createAsync(scenario);
-  machine.boot();
-  timing.mark("boot");
-  const checks = checkMachine(machine, scenario, fixture);
-  timing.mark("compare");
-  const sum = summarize(checks);
-  if (opts.json) io.stdout.write(`${JSON.stringify({ fixture: describeFixture(fixture), summary: sum, checks }, null, 2)}\n`);
-  else io.stdout.write(formatReport(fixture, checks));
-  if (opts.timing) io.stderr.write(timing.text());
-  return sum.failed > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
+  if (opts.timing && !opts.list) io.stderr.write(timing.text());
+  return status === CONFORMANCE_OK ? EXIT_OK : EXIT_EXPECT_FAILED;
 }
 
 async function layoutCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
-  const { machine } = await bootMachine(file, opts, timing, true);
+  const { machine } = await bootMachine(file, opts, io, timing, true);
   const { layout, kernel } = machine.pgtables;
   const ram = kernel.memory.map((r) => ({ start: r.base, end: r.base + r.size }));
   const imageSize = KERNEL_IMAGE._end - KERNEL_IMAGE._text;
   if (opts.json) {
-    const regions: Record<string, { start: string; end: string }> = {};
-    const pairs: [string, number, number][] = [
+    const regions: [string, number, number][] = [
       ["user", 0, layout.TASK_SIZE], ["linear map", layout.PAGE_OFFSET, layout.PAGE_END], ["modules", layout.MODULES_VADDR, layout.MODULES_END],
       ["vmalloc", layout.VMALLOC_START, layout.VMALLOC_END], ["kernel image", layout.kimageVaddr, layout.kimageVaddr + imageSize],
       ["fixmap", layout.FIXADDR_START, layout.FIXADDR_TOP], ["PCI I/O", layout.PCI_IO_START, layout.PCI_IO_END], ["vmemmap", layout.VMEMMAP_START, layout.VMEMMAP_END],
     ];
-    for (const [name, start, end] of pairs) regions[name] = { start: formatVa0x(start), end: formatVa0x(end) };
-    io.stdout.write(`${JSON.stringify({ vaBits: layout.vaBits, pageSize: layout.pageSize, levels: layout.pgtableLevels, regions, ram: ram.map((r) => ({ start: r.start, end: r.end })) }, null, 2)}\n`);
+    const doc: LayoutJson = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      command: "layout",
+      vaBits: layout.vaBits,
+      pageSize: layout.pageSize,
+      levels: layout.pgtableLevels,
+      regions: regions.map(([name, start, end]) => ({ name, start: formatVa0x(start), end: formatVa0x(end) })),
+      ram: ram.map((r) => ({ start: hex16(r.start), end: hex16(r.end) })),
+    };
+    io.stdout.write(jsonText(doc));
   } else {
     io.stdout.write(formatLayout(layout, ram, imageSize));
   }
@@ -588,16 +744,18 @@ async function ptWalkCommand(vaText: string, opts: CommonOptions & { access: "re
   }
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = await bootMachine(opts.scenario, opts, timing, after === undefined || after === 0);
-  const status = runUpTo(loaded, after, io, timing);
+  const loaded = await bootMachine(givenScenario("pt walk", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0);
+  const { status, failed } = runUpTo(loaded, after, opts, io, timing);
   const { store, layout } = loaded.machine.pgtables;
   const access = { read: ACCESS_READ, write: ACCESS_WRITE, exec: ACCESS_EXEC }[opts.access];
   // User addresses walk the workload process's tables (its mmap steps); kernel ones swapper_pg_dir.
   const userPgd = va >= 0 ? loaded.machine.userMm.pgd : undefined;
   if (va >= 0 && userPgd === undefined) throw new UsageFailure(`pt walk: ${formatVa0x(va)} is a user address, and the workload's process has no page tables yet: walk it --after an mmap step`);
   const text = ptWalk(store, layout, va, access, userPgd);
-  if (opts.json) io.stdout.write(`${JSON.stringify({ va: formatVa0x(va), access: opts.access, after: after ?? null, text }, null, 2)}\n`);
-  else io.stdout.write(text);
+  if (opts.json) {
+    const pgd = va < 0 ? store.swapperPgDir : userPgd!;
+    io.stdout.write(jsonText(walkJson(store, layout, va, access, pgd, { access: opts.access, after: after ?? null, failedExpects: failed, text })));
+  } else io.stdout.write(text);
   if (opts.timing) io.stderr.write(timing.text());
   return status;
 }

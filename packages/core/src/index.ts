@@ -3,7 +3,7 @@ export { token, resolveToken } from "./di/token.ts";
 export type { Token, TokenType } from "./di/token.ts";
 export { isMmsimModule } from "./di/module.ts";
 export type { MmsimModule, ModuleOptions, ModuleSlot } from "./di/module.ts";
-export { SIM_CLOCK, COST_MODEL, KERNEL_LOG, TRACE_BUS, MEM_MAP, RNG } from "./di/tokens.ts";
+export { SIM_CLOCK, COST_MODEL, KERNEL_LOG, TRACE_BUS, MEM_MAP, RNG, SLAB_COMMON } from "./di/tokens.ts";
 
 export {
   EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY,
@@ -188,3 +188,31 @@ export {
 export type { SlabCache, SlabCommonOptions } from "./slab-common.ts";
 export { growTypedArray } from "./typed-arrays.ts";
 export type { GrowableArray } from "./typed-arrays.ts";
+
+export { INITCALL_LEVELS, Initcall } from "./contrib/initcall.ts";
+export type { InitcallLevel } from "./contrib/initcall.ts";
+export { KernelFile, kernelFileCovers } from "./contrib/kernel-file.ts";
+export type { FileWriteResult } from "./contrib/kernel-file.ts";
+export { defineSysctl, parseSysctlInt, sysctlPath } from "./contrib/sysctl.ts";
+export type { AnySysctl, Sysctl, SysctlValue } from "./contrib/sysctl.ts";
+export { KernelThread } from "./contrib/kthread.ts";
+export { Validator } from "./contrib/validator.ts";
+export { CompareMetric } from "./contrib/metric.ts";
+export { HandleTable, WORKLOAD_STATE, declareBuffer, defineStep, forgetBuffer, hasBuffer, workloadRecord } from "./workload/step.ts";
+export type {
+  AnyStepDef, Handle, HandleBuffer, StepBase, WorkloadState, StepCheckContext, StepLoadContext, StepMachineSpec, StepPath, StepRunContext,
+  WorkloadStepDef,
+} from "./workload/step.ts";
+export {
+  INT_MAX, MAX_CPUS, MAX_NODES, MAX_REPEAT, MISSING, absPath, bool, checked, countOrAll, cpuField, editDistance, formatSize,
+  gfp as gfpField, gfpFlagNames, int, nearest, parseGfp, parseSize, parseSlabFlags, size as sizeField, str, unknownFieldProblem,
+} from "./workload/fields.ts";
+export type { Checked } from "./workload/fields.ts";
+/** zod 4, as core's field schemas use it: a package contributing a step builds its body schema with this one copy. */
+export { z } from "zod";
+export {
+  slabCommonModule, freeSchema, slabLiveBytes, slabOpsOf, kmemCacheCreateStep, kmemCacheAllocStep, kmemCacheFreeStep, kmallocStep, kfreeStep, slabChurnStep,
+} from "./slab-steps.ts";
+export type { SlabHandle, SlabOps } from "./slab-steps.ts";
+export { KERNEL_CACHES } from "./kernel-caches.ts";
+export type { KernelCache } from "./kernel-caches.ts";

@@ -67,7 +67,7 @@ export const MEMMAP_MAX_SLOTS = 0x7fffffff;
 /** The simulated mem_map. */
 export class MemMap implements MemMapArrays {
   /** Every per-frame array, in declaration order; bytesPerFrame() is computed from it. */
-  static readonly FIELDS: readonly MemMapField[] = [
+  static readonly FIELDS: readonly MemMapField[] = Object.freeze([
     { name: "flags", kernel: "page->flags (PG_* bits)", bytes: 4, doc: "bit n = PG_* flag n (page-flags.ts); 0 = none" },
     { name: "nodeZone", kernel: "page->flags upper fields (NODES_PGSHIFT, ZONES_PGSHIFT)", bytes: 2, doc: "(nid << ZONES_SHIFT) | zone id" },
     { name: "refcount", kernel: "page->_refcount", bytes: 4, doc: "references; 0 = free" },
@@ -78,7 +78,7 @@ export class MemMap implements MemMapArrays {
     { name: "mapping", kernel: "page->mapping", bytes: 4, doc: "id of an address_space (> 0) or anon_vma (< 0, PAGE_MAPPING_ANON); 0 = NULL" },
     { name: "index", kernel: "page->index", bytes: 4, doc: "offset in the mapping, in pages" },
     { name: "memcg", kernel: "page->memcg_data", bytes: 2, doc: "memory cgroup id; 0 = none (root)" },
-  ];
+  ]);
 
   /** Bytes of simulator memory per simulated frame, summed from FIELDS. */
   static bytesPerFrame(): number {

@@ -48,7 +48,7 @@ export const NR_TRACEPOINTS = 17;
 export type TracepointId = number;
 
 /** Every tracepoint, indexed by id. Field lists follow each event's TP_printk in 6.1. */
-export const TRACEPOINTS: readonly TracepointInfo[] = [
+export const TRACEPOINTS: readonly TracepointInfo[] = Object.freeze([
   { id: TP_MM_PAGE_FREE, system: "kmem", name: "mm_page_free", fields: [["pfn", "pfn"], ["order", "dec"]] },
   { id: TP_MM_PAGE_FREE_BATCHED, system: "kmem", name: "mm_page_free_batched", fields: [["pfn", "pfn"]] },
   {
@@ -94,7 +94,7 @@ export const TRACEPOINTS: readonly TracepointInfo[] = [
     fields: [["zone_start", "hex"], ["migrate_pfn", "hex"], ["free_pfn", "hex"], ["zone_end", "hex"], ["status", "dec"]],
   },
   { id: TP_MARK_VICTIM, system: "oom", name: "mark_victim", fields: [["pid", "dec"]] },
-];
+]);
 
 /** Finds a tracepoint by kernel name (`"mm_page_alloc"`), or undefined. */
 export function tracepointByName(name: string): TracepointInfo | undefined {

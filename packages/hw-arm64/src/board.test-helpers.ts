@@ -55,7 +55,7 @@ export function topDown(top: number): { alloc: (size: number, align: number) => 
 }
 
 /** Builds the reference board's swapper (or a variant) and returns everything. */
-export function buildBoard(opts: { ramSize?: number; vaBits?: number; fixmap?: boolean; idmap?: boolean; memory?: MemoryRegion[] } & Partial<Pick<PagingInitOptions, "rodataEnabled" | "rodataFull" | "kfence" | "debugPagealloc">> = {}) {
+export function buildBoard(opts: { ramSize?: number; vaBits?: number; fixmap?: boolean; idmap?: boolean; memory?: MemoryRegion[] } & Partial<Pick<PagingInitOptions, "rodataEnabled" | "rodataFull" | "kfence" | "kfenceSampleInterval" | "debugPagealloc" | "log">> = {}) {
   const ramSize = opts.ramSize ?? SZ_1G;
   const vaBits = opts.vaBits ?? 48;
   const layout: Arm64Layout = arm64Layout({ vaBits, dramStart: RAM_BASE, kernelPhys: REF_SEGMENTS._text });
@@ -64,7 +64,8 @@ export function buildBoard(opts: { ramSize?: number; vaBits?: number; fixmap?: b
   const early = topDown(RAM_BASE + ramSize);
   const r = pagingInit({
     layout, store, memory, image: REF_SEGMENTS, swapperPgDir: REF_SWAPPER_PG_DIR, earlyAlloc: early.alloc,
-    rodataEnabled: opts.rodataEnabled, rodataFull: opts.rodataFull, kfence: opts.kfence, debugPagealloc: opts.debugPagealloc,
+    rodataEnabled: opts.rodataEnabled, rodataFull: opts.rodataFull, kfence: opts.kfence, kfenceSampleInterval: opts.kfenceSampleInterval,
+    debugPagealloc: opts.debugPagealloc, log: opts.log,
     idmap: opts.idmap === false ? undefined : { pgDir: REF_IDMAP_PG_DIR, textStart: REF_IDMAP_TEXT.start, textEnd: REF_IDMAP_TEXT.end, kptiFlag: REF_KPTI_FLAG },
     fixmap: opts.fixmap === false ? undefined : { ...REF_BM, fdt: REF_DTB },
   });

@@ -9,7 +9,7 @@
  *              mappings are allowed; a 2 MiB block when aligned, else a PTE table;
  *   pte level: in runs of CONT_PTE_SIZE (64 KiB) marked PTE_CONT when aligned.
  *
- * Flags: NO_BLOCK_MAPPINGS (page granularity, as the linear map with rodata=full/KFENCE),
+ * Flags: NO_BLOCK_MAPPINGS (page granularity, as the linear map with rodata=full, or the KFENCE pool),
  * NO_CONT_MAPPINGS (no contiguous hint, for anything whose permissions change later),
  * NO_EXEC_MAPPINGS (table entries get PXNTable: the linear map). New table entries always get
  * UXNTable (kernel mappings are never user-executable).

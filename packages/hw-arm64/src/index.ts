@@ -57,7 +57,12 @@ export {
   pudSetHuge, pmdClearHuge, pudClearHuge, pmdFreePtePage, pudFreePmdPage,
 } from "./create-mapping.ts";
 export type { KernelPgtableFlusher, PgtableAllocFn } from "./create-mapping.ts";
-export { KernelPageTables, earlyPgtableAlloc, canSetDirectMap, pagingInit, fixToVirt, fixFdt } from "./paging-init.ts";
+export {
+  KernelPageTables, earlyPgtableAlloc, canSetDirectMap, arm64KfenceCanSetDirectMap, kfenceEarlyInit, pagingInit, fixToVirt,
+  fixFdt, KFENCE_POOL_SIZE, CONFIG_KFENCE_NUM_OBJECTS,
+} from "./paging-init.ts";
+export { RODATA_FULL_DEFAULT_ENABLED, CONFIG_KFENCE_SAMPLE_INTERVAL, setDebugRodata, getOption, parseMapMemParams } from "./early-params.ts";
+export type { MapMemParams } from "./early-params.ts";
 export type { KernelSegments, MemoryRegion, EarlyVmArea, PagingInitOptions, PagingInitTables } from "./paging-init.ts";
 export {
   FAULT_NONE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_ADDRESS_SIZE, ACCESS_READ, ACCESS_WRITE,
@@ -69,7 +74,7 @@ export { addressMarkers, ptdumpKernel, ptdumpWalk } from "./ptdump.ts";
 export type { AddrMarker } from "./ptdump.ts";
 export { validatePgtables } from "./validate.ts";
 export type { PgtableRoot, PgtableValidateOptions } from "./validate.ts";
-export { ARM64_LAYOUT, KERNEL_PAGE_TABLES, hwArm64Module } from "./module.ts";
+export { ARM64_LAYOUT, KERNEL_PAGE_TABLES, MMU, hwArm64Module } from "./module.ts";
 // The TLB, the ASID allocator and the translate path
 export {
   CORTEX_A57_TLB, CpuTlb, MAX_TLBI_OPS, NR_TLBI_KINDS, TLBI_ASIDE1IS, TLBI_NAMES, TLBI_VAAE1IS, TLBI_VAALE1IS, TLBI_VAE1IS,

@@ -1,14 +1,14 @@
 // mmsim: tests of paging_init() on the 1 GiB reference board (arch/arm64/mm/mmu.c)
 import { MmBugError, SZ_1G, SZ_2G, SZ_4G } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
-import { REF_SEGMENTS, REF_SWAPPER_PG_DIR, RAM_BASE, buildBoard } from "./board.test-helpers.ts";
+import { REF_SEGMENTS, REF_SWAPPER_PG_DIR, RAM_BASE, buildBoard, topDown } from "./board.test-helpers.ts";
 import { __pa, __va } from "./layout.ts";
-import { pagingInit } from "./paging-init.ts";
+import { KFENCE_POOL_SIZE, arm64KfenceCanSetDirectMap, canSetDirectMap, kfenceEarlyInit, pagingInit } from "./paging-init.ts";
 import { PgtableStore, TABLE_ORIGIN_IMAGE, TABLE_ORIGIN_MEMBLOCK } from "./pgtable-store.ts";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, FAULT_PERMISSION, WalkOut, walk } from "./walk.ts";
 import { parseVa } from "./va.ts";
 
-describe("paging_init on the 1 GiB board (rodata=full, KFENCE)", () => {
+describe("paging_init on the 1 GiB board (rodata=full by CONFIG_RODATA_FULL_DEFAULT_ENABLED, no KFENCE)", () => {
   const b = buildBoard();
   const { store, layout: l, kernel } = b;
   const out = new WalkOut();
@@ -119,8 +119,78 @@ describe("paging_init table counts follow the kernel", () => {
     // rodata=off: text is PAGE_KERNEL_EXEC (writable)
     expect(walk(b.store, b.store.swapperPgDir, b.kernel.kimg(0x40300000), ACCESS_WRITE, out)).toBe(FAULT_NONE);
   });
-  it("rodata=off alone still maps pages: CONFIG_KFENCE forces it in 6.1", () => {
-    expect(buildBoard({ rodataEnabled: false }).tables.mapMem).toBe(504);
+  it("rodata=on (rodata_full off) without KFENCE maps blocks too, text stays read-only", () => {
+    const b = buildBoard({ rodataEnabled: true, rodataFull: false });
+    expect(b.tables.mapMem).toBe(4);
+    const out = new WalkOut();
+    walk(b.store, b.store.swapperPgDir, __va(b.layout, 0x50000000), ACCESS_READ, out);
+    expect([out.level, out.shift]).toEqual([2, 21]);
+    expect(walk(b.store, b.store.swapperPgDir, b.kernel.kimg(0x40300000), ACCESS_WRITE, out)).toBe(FAULT_PERMISSION);
+    // rodata_full counts only with rodata_enabled (6.1.65's arch_parse_debug_rodata keeps them so)
+    expect(buildBoard({ rodataEnabled: false, rodataFull: true }).tables.mapMem).toBe(4);
+  });
+  it("rodata=on maps 1 GiB PUD blocks where RAM covers an aligned GiB (4 GiB board)", () => {
+    const b = buildBoard({ ramSize: SZ_4G, rodataEnabled: true, rodataFull: false });
+    const out = new WalkOut();
+    for (const pa of [0x80000000, 0xc0000000, 0x100000000, 0x13ffff000]) {
+      expect(walk(b.store, b.store.swapperPgDir, __va(b.layout, pa), ACCESS_READ | ACCESS_WRITE, out)).toBe(FAULT_NONE);
+      expect([pa, out.level, out.shift, out.pa]).toEqual([pa, 1, 30, pa]);
+    }
+    // the first GiB holds the kernel: 2 MiB blocks and two PTE tables, as on the 1 GiB board
+    walk(b.store, b.store.swapperPgDir, __va(b.layout, 0x50000000), ACCESS_READ, out);
+    expect([out.level, out.shift]).toEqual([2, 21]);
+    expect(b.tables.mapMem).toBe(4);
+  });
+  it("debug_pagealloc alone forces pages", () => {
+    expect(buildBoard({ rodataEnabled: false, debugPagealloc: true }).tables.mapMem).toBe(504);
+  });
+  it("KFENCE initialised early (6.1.65+): only its 2 MiB pool is page-mapped, reserved top-down before the linear map's tables", () => {
+    const b = buildBoard({ rodataEnabled: true, rodataFull: false, kfence: true });
+    // map_kernel's 7 tables (0x7fff9000..0x7fffffff), then the pool right below them
+    expect(b.early.allocated[7]).toBe(0x7fdf9000);
+    expect(KFENCE_POOL_SIZE).toBe(2 * 1024 * 1024);
+    expect(b.kernel.kfencePool).toBe(0x7fdf9000);
+    // PUD, PMD, the PTE tables at 0x40200000 and 0x41800000, and the two 2 MiB ranges the pool straddles
+    expect(b.tables.mapMem).toBe(6);
+    const out = new WalkOut();
+    for (let pa = 0x7fdf9000; pa < 0x7fff9000; pa += 4096) {
+      if (walk(b.store, b.store.swapperPgDir, __va(b.layout, pa), ACCESS_READ | ACCESS_WRITE, out) !== FAULT_NONE || out.level !== 3 || out.pa !== pa || (out.descHi >>> 20) & 1) {
+        throw new Error(`pool page 0x${pa.toString(16)}: level ${out.level}`);
+      }
+    }
+    walk(b.store, b.store.swapperPgDir, __va(b.layout, 0x50000000), ACCESS_READ, out);
+    expect([out.level, out.shift]).toEqual([2, 21]);
+    walk(b.store, b.store.swapperPgDir, __va(b.layout, 0x7fffa000), ACCESS_READ, out);
+    expect([out.level, out.pa]).toEqual([3, 0x7fffa000]);
+  });
+  it("KFENCE initialised late (kfence.sample_interval=0) keeps the whole linear map at pages, with no early pool", () => {
+    const b = buildBoard({ rodataEnabled: false, kfence: true, kfenceSampleInterval: 0 });
+    expect(b.tables.mapMem).toBe(504);
+    expect(b.kernel.kfencePool).toBe(0);
+    expect(b.tables.total).toBe(515);
+    expect(canSetDirectMap({ rodataEnabled: false, kfence: true, kfenceSampleInterval: 0 })).toBe(true);
+    expect(arm64KfenceCanSetDirectMap({ kfence: true })).toBe(false);
+    expect(kfenceEarlyInit({ kfence: true })).toBe(true);
+    expect(kfenceEarlyInit({ kfence: false })).toBe(false);
+  });
+  it("KFENCE with rodata=full: pages everywhere as before, 2 MiB more reserved below map_kernel's tables", () => {
+    const b = buildBoard({ kfence: true });
+    expect(b.tables).toEqual({ mapKernel: 7, mapMem: 504, idmap: 4, total: 515, byLevel: [0, 3, 3, 509] });
+    expect(b.kernel.kfencePool).toBe(0x7fdf9000);
+    expect(b.early.allocated.at(-1)).toBe(0x7fdfd000 - KFENCE_POOL_SIZE);
+  });
+  it("a KFENCE pool memblock cannot give: pr_err, late init, so pages everywhere", () => {
+    const errs: string[] = [];
+    const { layout, memory } = buildBoard();
+    const store = new PgtableStore({ basePfn: RAM_BASE / 4096, nrPages: SZ_1G / 4096 });
+    const early = topDown(RAM_BASE + SZ_1G);
+    const r = pagingInit({
+      layout, store, memory, image: REF_SEGMENTS, swapperPgDir: REF_SWAPPER_PG_DIR, rodataEnabled: false, kfence: true,
+      earlyAlloc: (size, align) => (size === KFENCE_POOL_SIZE ? 0 : early.alloc(size, align)), log: { prErr: (t) => errs.push(t) },
+    });
+    expect(errs).toEqual(["failed to allocate kfence pool"]);
+    expect(r.kernel.kfencePool).toBe(0);
+    expect(r.tables.mapMem).toBe(504);
   });
   it("NOMAP memory stays out of the linear map", () => {
     const b = buildBoard({ memory: [{ base: RAM_BASE, size: 0x30000000 }, { base: 0x70000000, size: 0x10000000, nomap: true }] });

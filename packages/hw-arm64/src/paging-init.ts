@@ -1,4 +1,4 @@
-// Kernel: arch/arm64/mm/mmu.c (paging_init, map_kernel, map_kernel_segment, map_mem, __map_memblock, create_idmap, early_pgtable_alloc, mark_rodata_ro, mark_linear_text_alias_ro, update_mapping_prot, fixmap_remap_fdt, early_fixmap_init), arch/arm64/mm/pageattr.c (can_set_direct_map) (v6.1) — building swapper_pg_dir
+// Kernel: arch/arm64/mm/mmu.c (paging_init, map_kernel, map_kernel_segment, map_mem, __map_memblock, arm64_kfence_alloc_pool, arm64_kfence_map_pool, create_idmap, early_pgtable_alloc, mark_rodata_ro, mark_linear_text_alias_ro, update_mapping_prot, fixmap_remap_fdt, early_fixmap_init), arch/arm64/mm/pageattr.c (can_set_direct_map), arch/arm64/include/asm/kfence.h (v6.1.65+) — building swapper_pg_dir
 /*
  * paging_init() fills swapper_pg_dir (a page inside the kernel image) with, in this order:
  *
@@ -11,14 +11,27 @@
  *       data+bss   [_data, _end)                      PAGE_KERNEL (vm_struct with a guard page)
  *     with 2 MiB blocks where the image is aligned; then the fixmap's pgd entry is copied from
  *     init_pg_dir (it points at bm_pud/bm_pmd/bm_pte, static tables in the image's bss);
- *  2. map_mem(): every memblock.memory range (NOMAP skipped) into the linear map with
+ *  2. map_mem(): with early-initialised KFENCE, first the KFENCE pool (arm64_kfence_alloc_pool:
+ *     KFENCE_POOL_SIZE = 2 MiB from memblock_phys_alloc(…, PAGE_SIZE), top-down, marked NOMAP
+ *     meanwhile); then every memblock.memory range (NOMAP skipped) into the linear map with
  *     pgprot_tagged(PAGE_KERNEL) and NO_EXEC_MAPPINGS — at page granularity when
- *     can_set_direct_map() (rodata=full, which CONFIG_RODATA_FULL_DEFAULT_ENABLED=y makes the
- *     default; DEBUG_PAGEALLOC; or CONFIG_KFENCE=y, which in 6.1 forces it by itself), else with
- *     PUD/PMD blocks and contiguous runs. The kernel's [_stext, __init_begin) is skipped in that
- *     pass (marked NOMAP meanwhile) and mapped afterwards with PAGE_KERNEL and only
- *     NO_CONT_MAPPINGS — so 2 MiB blocks there even with rodata=full;
+ *     can_set_direct_map(), else with PUD/PMD blocks and contiguous runs where aligned. The
+ *     kernel's [_stext, __init_begin) is skipped in that pass (marked NOMAP meanwhile) and mapped
+ *     afterwards with PAGE_KERNEL and only NO_CONT_MAPPINGS — so 2 MiB blocks there even with
+ *     rodata=full; last the KFENCE pool with pages (arm64_kfence_map_pool: NO_BLOCK_MAPPINGS |
+ *     NO_CONT_MAPPINGS), which stays reserved in memblock;
  *  3. create_idmap(): the idmap text and the KPTI flag, identity-mapped in idmap_pg_dir.
+ *
+ * can_set_direct_map() of the reference kernel (Debian 6.1.192, which has the 6.1.65 stable
+ * backports of acfa60dbe038 and bfa7965b33ab — see early-params.ts) is
+ *
+ *   rodata_full || debug_pagealloc_enabled() || arm64_kfence_can_set_direct_map()
+ *
+ * where arm64_kfence_can_set_direct_map() = CONFIG_KFENCE && !kfence_early_init (a late-init
+ * pool can be anywhere, so then the whole linear map must be pages). The reference board has
+ * rodata_full (CONFIG_RODATA_FULL_DEFAULT_ENABLED=y, no rodata= on its command line), no
+ * CONFIG_DEBUG_PAGEALLOC and no CONFIG_KFENCE: its linear map is page-granular because of
+ * rodata_full alone; `rodata=on` or `rodata=off` gives blocks.
  *
  * Every missing table comes from early_pgtable_alloc() → memblock_phys_alloc_range(PAGE_SIZE,
  * PAGE_SIZE, 0, MEMBLOCK_ALLOC_NOLEAKTRACE): one page at a time, top-down, not counted in
@@ -30,6 +43,7 @@
  * 3080, 4106 — also as captured).
  */
 import { ArgumentError, MmBugError, PAGE_SIZE, describeValue } from "@mmsim/core";
+import { CONFIG_KFENCE_SAMPLE_INTERVAL, RODATA_FULL_DEFAULT_ENABLED } from "./early-params.ts";
 import {
   NO_BLOCK_MAPPINGS, NO_CONT_MAPPINGS, NO_EXEC_MAPPINGS, type PgtableAllocFn, createPgdMapping, levelOfShift,
 } from "./create-mapping.ts";
@@ -77,6 +91,11 @@ export interface EarlyVmArea {
   readonly noGuard: boolean;
 }
 
+/** CONFIG_KFENCE_NUM_OBJECTS: Kconfig's default (KFENCE is not set in the reference config). */
+export const CONFIG_KFENCE_NUM_OBJECTS = 255;
+/** The KFENCE pool: an object page and a guard page per object, plus two. Kernel: `KFENCE_POOL_SIZE` (include/linux/kfence.h). */
+export const KFENCE_POOL_SIZE = (CONFIG_KFENCE_NUM_OBJECTS + 1) * 2 * PAGE_SIZE;
+
 /** Inputs of paging_init(): plain data, no Memblock object (hw-arm64 is an arch package). */
 export interface PagingInitOptions {
   /** A layout built with dramStart (PHYS_OFFSET) and kernelPhys (kimage_voffset); 4 KiB pages, VA_BITS = store.vaBits. */
@@ -89,17 +108,27 @@ export interface PagingInitOptions {
   readonly swapperPgDir: number;
   /**
    * memblock_phys_alloc_range(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE): a physical address,
-   * or 0 when memblock is full (then paging_init panics: MmBugError).
+   * or 0 when memblock is full (then paging_init panics: MmBugError). The KFENCE pool comes from
+   * it too: memblock_phys_alloc() (MEMBLOCK_ALLOC_ACCESSIBLE) places it the same way, both ends
+   * meaning memblock.current_limit; only kmemleak tells them apart.
    */
   readonly earlyAlloc: (size: number, align: number) => number;
-  /** rodata=on|full (true) or rodata=off (false). Default true. */
+  /** rodata_enabled: rodata=on|full (true) or rodata=off (false). Default true. */
   readonly rodataEnabled?: boolean;
-  /** rodata=full: the reference config's CONFIG_RODATA_FULL_DEFAULT_ENABLED=y. Default true. */
+  /**
+   * rodata_full: rodata=full, or no rodata= with CONFIG_RODATA_FULL_DEFAULT_ENABLED=y (the
+   * reference config). Counts only with rodataEnabled (6.1.65's arch_parse_debug_rodata() never
+   * sets one without the other). Default true.
+   */
   readonly rodataFull?: boolean;
-  /** CONFIG_KFENCE (=y in the reference config; in 6.1 it alone forces a page-granular linear map). Default true. */
+  /** CONFIG_KFENCE (not set in the reference config). Default false. */
   readonly kfence?: boolean;
-  /** debug_pagealloc=on. Default false. */
+  /** kfence.sample_interval (CONFIG_KFENCE_SAMPLE_INTERVAL, 100, by default): non-zero initialises KFENCE early (kfence_early_init). */
+  readonly kfenceSampleInterval?: number;
+  /** debug_pagealloc_enabled(): CONFIG_DEBUG_PAGEALLOC (not set in the reference config) and debug_pagealloc=on. Default false. */
   readonly debugPagealloc?: boolean;
+  /** Where paging_init's pr_err() lines go ("failed to allocate kfence pool"). Dropped when absent. */
+  readonly log?: { prErr(text: string): void };
   /** create_idmap(): idmap_pg_dir (in the image) and the physical ranges it identity-maps. Skipped when absent. */
   readonly idmap?: {
     readonly pgDir: number;
@@ -143,6 +172,8 @@ export class KernelPageTables {
     readonly memory: readonly MemoryRegion[],
     readonly idmapPgDir: number,
     readonly rodataEnabled: boolean,
+    /** Physical address of the early KFENCE pool (__kfence_pool = phys_to_virt() of it), 0 when there is none. */
+    readonly kfencePool = 0,
   ) {}
 
   /** Virtual address of an image symbol given by its physical address. Kernel: `__phys_to_kimg()`. */
@@ -195,11 +226,25 @@ export function earlyPgtableAlloc(store: PgtableStore, physAlloc: (size: number,
   };
 }
 
-/** Kernel: `can_set_direct_map()` (6.1: rodata_full, debug_pagealloc, or CONFIG_KFENCE). */
-export function canSetDirectMap(o: Pick<PagingInitOptions, "rodataEnabled" | "rodataFull" | "kfence" | "debugPagealloc">): boolean {
-  const rodataEnabled = o.rodataEnabled ?? true;
-  const rodataFull = rodataEnabled && (o.rodataFull ?? true);
-  return rodataFull || (o.debugPagealloc ?? false) || (o.kfence ?? true);
+type DirectMapInputs = Pick<PagingInitOptions, "rodataEnabled" | "rodataFull" | "kfence" | "kfenceSampleInterval" | "debugPagealloc">;
+
+/** kfence_early_init: CONFIG_KFENCE and a non-zero kfence.sample_interval. Kernel: arch/arm64/mm/mmu.c (6.1.65+). */
+export function kfenceEarlyInit(o: Pick<PagingInitOptions, "kfence" | "kfenceSampleInterval">): boolean {
+  return (o.kfence ?? false) && (o.kfenceSampleInterval ?? CONFIG_KFENCE_SAMPLE_INTERVAL) !== 0;
+}
+
+/** A late-initialised KFENCE pool needs the whole linear map at page granularity. Kernel: `arm64_kfence_can_set_direct_map()` (asm/kfence.h, 6.1.65+). */
+export function arm64KfenceCanSetDirectMap(o: Pick<PagingInitOptions, "kfence" | "kfenceSampleInterval">): boolean {
+  return (o.kfence ?? false) && !kfenceEarlyInit(o);
+}
+
+/**
+ * The linear map must be page-granular. Kernel: `can_set_direct_map()` (arch/arm64/mm/pageattr.c,
+ * 6.1.65+): rodata_full || debug_pagealloc_enabled() || arm64_kfence_can_set_direct_map().
+ */
+export function canSetDirectMap(o: DirectMapInputs): boolean {
+  const rodataFull = (o.rodataEnabled ?? true) && (o.rodataFull ?? RODATA_FULL_DEFAULT_ENABLED);
+  return rodataFull || (o.debugPagealloc ?? false) || arm64KfenceCanSetDirectMap(o);
 }
 
 function checkPage(what: string, v: number): void {
@@ -255,8 +300,20 @@ export function pagingInit(o: PagingInitOptions): { kernel: KernelPageTables; ta
   const mapKernel = count();
 
   // 2. map_mem()
+  // arm64_kfence_alloc_pool(): the pool before any linear-map table, marked NOMAP until mapped.
+  let kfencePool = 0;
+  let direct: DirectMapInputs = o;
+  if (kfenceEarlyInit(o)) {
+    kfencePool = o.earlyAlloc(KFENCE_POOL_SIZE, PAGE_SIZE);
+    if (!kfencePool) {
+      o.log?.prErr("failed to allocate kfence pool");
+      direct = { ...o, kfenceSampleInterval: 0 }; // kfence_early_init = false
+    } else {
+      checkPage("kfence pool", kfencePool);
+    }
+  }
   let flags = NO_EXEC_MAPPINGS;
-  if (canSetDirectMap(o)) flags |= NO_BLOCK_MAPPINGS | NO_CONT_MAPPINGS;
+  if (canSetDirectMap(direct)) flags |= NO_BLOCK_MAPPINGS | NO_CONT_MAPPINGS;
   const kernelStart = img._stext;
   const kernelEnd = img.__inittext_begin; // __init_begin
   const lm = (pa: number): Va => pa - l.PHYS_OFFSET + l.PAGE_OFFSET;
@@ -267,16 +324,26 @@ export function pagingInit(o: PagingInitOptions): { kernel: KernelPageTables; ta
     createPgdMapping(store, pgdp, start, lm(start), end - start, prot, alloc, f);
   };
   const linearProt = pgprotTagged(PAGE_KERNEL);
+  // The ranges memblock_mark_nomap() takes out of for_each_mem_range() meanwhile, in address order.
+  const holes: [number, number][] = [[kernelStart, kernelEnd]];
+  if (kfencePool) holes.push([kfencePool, kfencePool + KFENCE_POOL_SIZE]);
+  holes.sort((a, b) => a[0] - b[0]);
   for (const r of o.memory) {
     if (!Number.isSafeInteger(r.base) || !Number.isSafeInteger(r.size) || r.size < 0) throw new ArgumentError(SITE, "memory", "regions with integer base and size", describeValue(r));
     if (r.nomap || r.size === 0) continue;
-    const s = r.base;
+    let s = r.base;
     const e = r.base + r.size;
-    // memblock_mark_nomap(kernel_start, kernel_end - kernel_start) splits the region.
-    if (s < kernelStart) mapMemblock(s, Math.min(e, kernelStart), linearProt, flags);
-    if (e > kernelEnd) mapMemblock(Math.max(s, kernelEnd), e, linearProt, flags);
+    // memblock_mark_nomap() splits the region around each hole.
+    for (const [hs, he] of holes) {
+      if (he <= s || hs >= e) continue;
+      if (hs > s) mapMemblock(s, hs, linearProt, flags);
+      s = Math.max(s, he);
+    }
+    if (e > s) mapMemblock(s, e, linearProt, flags);
   }
   mapMemblock(kernelStart, kernelEnd, PAGE_KERNEL, NO_CONT_MAPPINGS);
+  // arm64_kfence_map_pool(): the pool with pages; memblock_clear_nomap(); __kfence_pool = __va(pool).
+  if (kfencePool) mapMemblock(kfencePool, kfencePool + KFENCE_POOL_SIZE, linearProt, NO_BLOCK_MAPPINGS | NO_CONT_MAPPINGS);
   const mapMem = count() - mapKernel;
 
   // init_mm.pgd = swapper_pg_dir
@@ -297,7 +364,7 @@ export function pagingInit(o: PagingInitOptions): { kernel: KernelPageTables; ta
   }
   const total = count();
   const tables: PagingInitTables = { mapKernel, mapMem, idmap: total - mapKernel - mapMem, total, byLevel: byLevel.slice() };
-  const kernel = new KernelPageTables(store, l, o.swapperPgDir, img, o.memory, idmapPgDir, rodataEnabled);
+  const kernel = new KernelPageTables(store, l, o.swapperPgDir, img, o.memory, idmapPgDir, rodataEnabled, kfencePool);
   return { kernel, tables, vmAreas };
 }
 

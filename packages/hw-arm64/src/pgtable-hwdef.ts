@@ -163,7 +163,7 @@ export const MT_DEVICE_nGnRnE = 3;
 /** Kernel: `MT_DEVICE_nGnRE`. */
 export const MT_DEVICE_nGnRE = 4;
 /** Names of the MAIR slots 6.1 programs (5–7 unused). */
-export const MT_NAMES: readonly string[] = ["NORMAL", "NORMAL_TAGGED", "NORMAL_NC", "DEVICE_nGnRnE", "DEVICE_nGnRE", "(unused 5)", "(unused 6)", "(unused 7)"];
+export const MT_NAMES: readonly string[] = Object.freeze(["NORMAL", "NORMAL_TAGGED", "NORMAL_NC", "DEVICE_nGnRnE", "DEVICE_nGnRE", "(unused 5)", "(unused 6)", "(unused 7)"]);
 
 /** The 64-bit value of a descriptor (for display and tests; never in hot code). */
 export function pteval(lo: number, hi: number): bigint {

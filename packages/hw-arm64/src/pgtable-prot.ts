@@ -103,12 +103,12 @@ export const VM_SHARED = 0x8;
  * mappings start read-only (COW); PAGE_EXECONLY only with Enhanced PAN (not on a Cortex-A57).
  * Kernel: `protection_map[]` (arch/arm64/mm/mmap.c).
  */
-export const protectionMap: readonly Pgprot[] = [
+export const protectionMap: readonly Pgprot[] = Object.freeze([
   PAGE_NONE, PAGE_READONLY, PAGE_READONLY, PAGE_READONLY,
   PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_READONLY_EXEC,
   PAGE_NONE, PAGE_READONLY, PAGE_SHARED, PAGE_SHARED,
   PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_SHARED_EXEC, PAGE_SHARED_EXEC,
-];
+]);
 
 /** Kernel: `vm_get_page_prot()` (no MTE, no BTI: PROT_MTE/PROT_BTI are not modelled). */
 export function vmGetPageProt(vmFlags: number): Pgprot {
@@ -126,14 +126,14 @@ export function pgprotDevice(p: Pgprot): Pgprot {
 }
 
 /** Every named pgprot, for tables and lookups (name → value). */
-export const PGPROT_NAMES: readonly (readonly [string, Pgprot])[] = [
+export const PGPROT_NAMES: readonly (readonly [string, Pgprot])[] = Object.freeze([
   ["PAGE_KERNEL", PAGE_KERNEL], ["PAGE_KERNEL_TAGGED", PAGE_KERNEL_TAGGED], ["PAGE_KERNEL_RO", PAGE_KERNEL_RO],
   ["PAGE_KERNEL_ROX", PAGE_KERNEL_ROX], ["PAGE_KERNEL_EXEC", PAGE_KERNEL_EXEC], ["PAGE_KERNEL_EXEC_CONT", PAGE_KERNEL_EXEC_CONT],
   ["PROT_DEVICE_nGnRE", PROT_DEVICE_nGnRE], ["PROT_DEVICE_nGnRnE", PROT_DEVICE_nGnRnE], ["PROT_NORMAL_NC", PROT_NORMAL_NC],
   ["PAGE_NONE", PAGE_NONE], ["PAGE_SHARED", PAGE_SHARED], ["PAGE_SHARED_EXEC", PAGE_SHARED_EXEC],
   ["PAGE_READONLY", PAGE_READONLY], ["PAGE_READONLY_EXEC", PAGE_READONLY_EXEC], ["PAGE_EXECONLY", PAGE_EXECONLY],
   ["PROT_SECT_NORMAL", PROT_SECT_NORMAL], ["PROT_SECT_NORMAL_EXEC", PROT_SECT_NORMAL_EXEC], ["PROT_SECT_DEVICE_nGnRE", PROT_SECT_DEVICE_nGnRE],
-];
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Decoding (display only)

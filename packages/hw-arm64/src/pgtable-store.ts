@@ -26,7 +26,7 @@ export const TABLE_ORIGIN_PAGE_ALLOC = 2;
 /** From the page allocator through pgtable_pte/pmd_page_ctor: PageTable and NR_PAGETABLE. */
 export const TABLE_ORIGIN_PAGE_ALLOC_CTOR = 3;
 export const NR_TABLE_ORIGINS = 4;
-export const tableOriginNames: readonly string[] = ["image", "memblock", "page-alloc", "page-alloc+ctor"];
+export const tableOriginNames: readonly string[] = Object.freeze(["image", "memblock", "page-alloc", "page-alloc+ctor"]);
 
 /** Geometry of a store. */
 export interface PgtableStoreOptions {

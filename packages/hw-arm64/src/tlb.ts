@@ -54,7 +54,7 @@ import { PTRS_PER_PTE } from "./pgtable-hwdef.ts";
 import type { Va } from "./va.ts";
 
 /** The page and block shifts a 4 KiB-granule walk returns (WalkOut.shift): 4 KiB, 2 MiB, 1 GiB. */
-export const TLB_LEAF_SHIFTS: readonly number[] = [12, 21, 30];
+export const TLB_LEAF_SHIFTS: readonly number[] = Object.freeze([12, 21, 30]);
 
 /**
  * MAX_TLBI_OPS = PTRS_PER_PTE: above this many per-page TLBIs, __flush_tlb_range flushes the
@@ -78,7 +78,7 @@ export const TLBI_VAAE1IS = 5; // by VA, all ASIDs, any level (__flush_tlb_kerne
 export const TLBI_VAALE1IS = 6; // by VA, all ASIDs, last level (flush_tlb_kernel_range)
 export const NR_TLBI_KINDS = 7;
 /** The instruction names, indexed by the constants above. */
-export const TLBI_NAMES: readonly string[] = ["vmalle1", "vmalle1is", "aside1is", "vae1is", "vale1is", "vaae1is", "vaale1is"];
+export const TLBI_NAMES: readonly string[] = Object.freeze(["vmalle1", "vmalle1is", "aside1is", "vae1is", "vale1is", "vaae1is", "vaale1is"]);
 
 /** The shape of one TLB structure. */
 export interface TlbGeometry {

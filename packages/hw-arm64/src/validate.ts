@@ -92,12 +92,18 @@ export function validatePgtables(store: PgtableStore, o: PgtableValidateOptions,
   // Walk every root.
   const refs = new Map<number, string>();
   const ram = o.memory ?? [];
-  const inRam = (pa: number, size: number) => ram.some((r) => pa >= r.base && pa + size <= r.base + r.size);
+  const inRam = (pa: number, size: number): boolean => {
+    for (let i = 0; i < ram.length; i++) if (pa >= ram[i]!.base && pa + size <= ram[i]!.base + ram[i]!.size) return true;
+    return false;
+  };
   const l = o.layout;
   const live = o.isLiveFrame ?? ((pfn: number) => (ram.length === 0 || inRam(pfn * 4096, 4096)) && (!mem || !mem.pfnValid(pfn) || !pageBuddy(mem, mem.pfnToPage(pfn))));
   const checkWx = o.checkWx ?? true;
   let ok = true;
 
+  /** Where an entry is, for a report: formatted only when there is something to report (the walk visits every entry). */
+  const whereOf = (root: PgtableRoot, va: Va, level: number, entry: number): string =>
+    `${root.name ?? (root.kernel ? "kernel" : "user")} ${formatVa0x(va)} (level ${level} entry ${hexp(entry)})`;
   const visit = (root: PgtableRoot, table: number, level: number, base: Va, tableHi: number): void => {
     const size = SIZE[level]!;
     for (let i = 0; i < 512 && ok; i++) {
@@ -106,9 +112,9 @@ export function validatePgtables(store: PgtableStore, o: PgtableValidateOptions,
       const hi = store.readHi(entry);
       if ((lo & 1) === 0) continue;
       const va = base + i * size;
-      const where = `${root.name ?? (root.kernel ? "kernel" : "user")} ${formatVa0x(va)} (level ${level} entry ${hexp(entry)})`;
       const oa = descOutputAddress(lo, hi);
       if ((lo & 2) !== 0 && level < 3) {
+        const where = whereOf(root, va, level, entry);
         const next = store.tableLevel(oa);
         if (next < 0) ok = report(where, `table descriptor points at ${hexp(oa)}, which holds no page table`);
         else if (next !== level + 1) ok = report(where, `table descriptor points at a level-${next} table, expected level ${level + 1}`);
@@ -120,22 +126,22 @@ export function validatePgtables(store: PgtableStore, o: PgtableValidateOptions,
         continue;
       }
       if (level === 0 || (level === 3 && (lo & 2) === 0)) {
-        ok = report(where, "reserved descriptor encoding (a level-0 block or a level-3 0b01)");
+        ok = report(whereOf(root, va, level, entry), "reserved descriptor encoding (a level-0 block or a level-3 0b01)");
         continue;
       }
-      if (oa % size !== 0) ok = report(where, `leaf output address ${hexp(oa)} is not aligned to its ${size / 1024} KiB size`);
+      if (oa % size !== 0) ok = report(whereOf(root, va, level, entry), `leaf output address ${hexp(oa)} is not aligned to its ${size / 1024} KiB size`);
       if (root.kernel && l && va >= l.PAGE_OFFSET && va < l.PAGE_END) {
         const expect = va - l.PAGE_OFFSET + l.PHYS_OFFSET;
-        if (oa !== expect) ok = report(where, `linear map maps ${hexp(oa)}, but __pa() of this address is ${hexp(expect)}`);
-        else if (ram.length > 0 && !inRam(oa, size)) ok = report(where, `linear map covers [${hexp(oa)}, ${hexp(oa + size)}) outside memblock.memory`);
+        if (oa !== expect) ok = report(whereOf(root, va, level, entry), `linear map maps ${hexp(oa)}, but __pa() of this address is ${hexp(expect)}`);
+        else if (ram.length > 0 && !inRam(oa, size)) ok = report(whereOf(root, va, level, entry), `linear map covers [${hexp(oa)}, ${hexp(oa + size)}) outside memblock.memory`);
       } else {
         for (let f = 0; f < size / 4096 && ok; f++) {
           const pfn = oa / 4096 + f;
-          if (!live(pfn, va + f * 4096)) ok = report(where, `maps frame 0x${pfn.toString(16)}, which is not a live frame`);
+          if (!live(pfn, va + f * 4096)) ok = report(whereOf(root, va, level, entry), `maps frame 0x${pfn.toString(16)}, which is not a live frame`);
         }
       }
       if (checkWx && root.kernel && (lo & PTE_RDONLY) === 0 && (hi & PTE_PXN_HI) === 0 && (tableHi & TABLE_PXN_HI) === 0) {
-        ok = report(where, "insecure W+X mapping (writable and executable at EL1)");
+        ok = report(whereOf(root, va, level, entry), "insecure W+X mapping (writable and executable at EL1)");
       }
     }
   };

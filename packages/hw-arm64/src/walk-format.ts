@@ -9,7 +9,7 @@ import {
 } from "./walk.ts";
 
 /** Names of the fault codes, by FAULT_*. */
-export const faultNames: readonly string[] = ["none", "translation fault", "access flag fault", "permission fault", "address size fault"];
+export const faultNames: readonly string[] = Object.freeze(["none", "translation fault", "access flag fault", "permission fault", "address size fault"]);
 
 const accessText = (a: number): string => {
   const kinds: string[] = [];
@@ -21,7 +21,7 @@ const accessText = (a: number): string => {
 const hex16 = (x: number): string => `0x${x.toString(16).padStart(16, "0")}`;
 const BITS = ["[47:39]", "[38:30]", "[29:21]", "[20:12]"];
 /** What a leaf at each level maps (4 KiB granule; level 0 has no leaves). */
-export const leafSizeNames: readonly string[] = ["512 GiB", "1 GiB block", "2 MiB block", "4 KiB page"];
+export const leafSizeNames: readonly string[] = Object.freeze(["512 GiB", "1 GiB block", "2 MiB block", "4 KiB page"]);
 
 /**
  * Renders the last walk for a learner: each level's table, index, descriptor and decoded bits,

@@ -7,7 +7,7 @@ function scenario(gib: number, cpus: number): ResolvedScenario {
     file: "<bench>",
     seed: 1,
     machine: { board: "qemu-virt-arm64", memory: gib * 1024 ** 3, cpus, nodes: 1, cmdline: "console=ttyAMA0 nokaslr ", reserved: [] },
-    kernel: { sysctl: {}, config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: true }, policies: {}, costs: {} },
+    kernel: { sysctl: {}, config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: false }, policies: {}, costs: {} },
     workload: [],
   };
 }

@@ -96,8 +96,8 @@ export function virtDevices(ramEnd: number): Resource[] {
 }
 
 /** The text `Booting Linux …`/`Linux version …`/`Machine model: …` lines of the reference kernel. */
-export const BANNER = [
+export const BANNER = Object.freeze([
   "Booting Linux on physical CPU 0x0000000000 [0x411fd070]",
   "Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.192-2 (2026-11-16)",
   "Machine model: linux,dummy-virt",
-] as const;
+] as const);

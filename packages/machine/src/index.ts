@@ -1,7 +1,12 @@
 // mmsim: @mmsim/machine public API (named re-exports only, STYLE C11)
 import "reflect-metadata";
 
-export { Machine, SUPPORTED_SYSCTLS, countSteps, readField } from "./machine.ts";
+export { Machine, SUPPORTED_SYSCTLS, TLB_FILE, WHERE_DIR, countSteps, readField } from "./machine.ts";
+export { KernelRegistry } from "./registry.ts";
+export { processModule } from "./process-module.ts";
+export { isRepeat, noSuchFile } from "./steps/generic.ts";
+export type { RepeatStep } from "./steps/generic.ts";
+export { WORKLOAD_PROCESS } from "./steps/user.ts";
 export type { BootHooks, WorkloadObserver, WorkloadResult } from "./machine.ts";
 export { ModuleCatalog } from "./catalog.ts";
 export { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
@@ -16,7 +21,7 @@ export {
 } from "./setup-arm64.ts";
 export type { NodeRam, Arm64Setup, Arm64PagingInit } from "./setup-arm64.ts";
 export {
-  loadScenario, loadScenarioFile, DEFAULT_SCENARIO_FILE, describeScenarioSchema, parseSize, parseGfp, formatSize,
+  loadScenario, loadScenarioFile, loadScenarioFileAsync, isModulePath, DEFAULT_SCENARIO_FILE, describeScenarioSchema, parseSize, parseGfp, formatSize,
   formatPath, gfpFlagNames, SCENARIO_SYSCTLS, COMMAND_LINE, MIN_MEMORY, REFERENCE_CMDLINE,
 } from "./scenario.ts";
 export type { ScenarioOverrides, LoadScenarioOptions } from "./scenario.ts";

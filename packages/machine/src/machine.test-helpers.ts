@@ -9,7 +9,7 @@ export function referenceScenario(over: { machine?: Partial<ResolvedScenario["ma
     machine: { board: "qemu-virt-arm64", memory: 1024 ** 3, cpus: 2, nodes: 1, cmdline: "console=ttyAMA0 nokaslr ", reserved: [], ...over.machine },
     kernel: {
       sysctl: {},
-      config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: true },
+      config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: false },
       policies: {},
       costs: {},
       ...over.kernel,

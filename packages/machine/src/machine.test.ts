@@ -320,7 +320,7 @@ describe("Machine: simulated time and periodic work", () => {
       kernel: { policies: { slab: "slab" } },
       workload: [
         { kind: "kmalloc", sizes: [100], as: "k", count: 500, cpu: 0, gfp: 0xcc0, gfpText: "GFP_KERNEL" },
-        { kind: "slab_free", as: "k", count: "all", cpu: 0, order: "lifo" },
+        { kind: "kfree", as: "k", count: "all", cpu: 0, order: "lifo" },
         { kind: "sleep", ms: 10_000 },
       ],
     }));
@@ -421,16 +421,51 @@ describe("Machine: the MMU, vmalloc and a user mapping", () => {
     expectValid(w, "end");
   });
 
-  it("rodata=off without KFENCE maps the linear map with blocks and contiguous runs: a few tables instead of 502", () => {
-    const b = Machine.create(loadScenario("machine:\n  cmdline: console=ttyAMA0 nokaslr rodata=off\nkernel:\n  config: { kfence: false }\n", "blk.yaml"));
-    b.boot();
-    expect(b.pgtables.tables.mapMem).toBeLessThan(10);
-    expect(b.readFile("/sys/kernel/debug/kernel_page_tables")).toMatch(/^0xffff000002000000-0xffff000040000000 +992M PMD +RW NX SHD AF +CON BLK UXN +MEM\/NORMAL-TAGGED$/m);
-    // KFENCE alone keeps page granularity in 6.1, whatever rodata says.
-    const k = Machine.create(loadScenario("machine:\n  cmdline: console=ttyAMA0 nokaslr rodata=off\n", "k.yaml"));
-    k.boot();
-    expect(k.pgtables.tables.total).toBe(515);
-    expectValid(b, "blocks");
+  // The reference config has no KFENCE and no DEBUG_PAGEALLOC: rodata_full (CONFIG_RODATA_FULL_DEFAULT_ENABLED=y)
+  // alone makes the linear map page-granular; 6.1.65's arch_parse_debug_rodata() turns it off for "on" and "off".
+  const bootWith = (cmdline: string, config = "{}") => {
+    const x = Machine.create(loadScenario(`machine:\n  cmdline: console=ttyAMA0 nokaslr ${cmdline}\nkernel:\n  config: ${config}\n`, "blk.yaml"));
+    x.boot();
+    return x;
+  };
+  const kb = (x: Machine, f: string) => Number(new RegExp(`^${f}: +(\\d+) kB`, "m").exec(x.readFile("/proc/meminfo")!)![1]);
+  const BLOCKS = /^0xffff000002000000-0xffff000040000000 +992M PMD +RW NX SHD AF +CON BLK UXN +MEM\/NORMAL-TAGGED$/m;
+
+  // Three boots of the 1 GiB board per test (about 0.4 s each alone): a limit a loaded 2-core CI machine keeps under.
+  it("rodata=on or rodata=off without KFENCE maps the linear map with blocks and contiguous runs: 4 tables instead of 504", { timeout: 30_000 }, () => {
+    for (const rodata of ["rodata=on", "rodata=off"]) {
+      const b = bootWith(rodata);
+      // PUD, PMD and the PTE tables around the unaligned ends of the kernel alias (0x40200000, 0x41800000)
+      expect([rodata, b.pgtables.tables.mapMem]).toEqual([rodata, 4]);
+      expect(b.readFile("/sys/kernel/debug/kernel_page_tables")).toMatch(BLOCKS);
+      if (rodata === "rodata=on") expectValid(b, rodata);
+    }
+    // rodata=full, given or by default (the reference board, m): pages
+    for (const [rodata, p] of [["rodata=full", bootWith("rodata=full")], ["", m]] as const) {
+      expect([rodata, p.pgtables.tables.mapMem, p.pgtables.tables.total]).toEqual([rodata, 504, 515]);
+      expect(p.readFile("/sys/kernel/debug/kernel_page_tables")).toMatch(/^0xffff000001860000-0xffff000040000000 +1023616K PTE +RW NX SHD AF +UXN +MEM\/NORMAL-TAGGED$/m);
+    }
+  });
+
+  it("KFENCE (6.1.65+): its 2 MiB pool is reserved in memblock and page-mapped; the rest follows rodata=", { timeout: 30_000 }, () => {
+    const off = m;
+    const on = bootWith("", "{ kfence: true }");
+    // rodata=full: pages either way, same 515 tables; the pool (never freed to the buddy) costs MemTotal 2 MiB
+    expect(on.pgtables.tables.total).toBe(515);
+    expect(on.pgtables.kernel.kfencePool).toBe(0x7fdf9000); // right below map_kernel's 7 tables
+    expect(kb(off, "MemTotal") - kb(on, "MemTotal")).toBe(2048);
+    // rodata=on: blocks except the two 2 MiB ranges the pool straddles (two more PTE tables)
+    const k = bootWith("rodata=on", "{ kfence: true }");
+    expect(k.pgtables.tables.mapMem).toBe(6);
+    const t = k.readFile("/sys/kernel/debug/kernel_page_tables")!;
+    // contiguous runs stop at the last whole 64 KiB before the pool; the pool and the 28K above it are plain pages
+    expect(t).toMatch(/^0xffff00003fc00000-0xffff00003fdf0000 +1984K PTE +RW NX SHD AF +CON +UXN +MEM\/NORMAL-TAGGED$/m);
+    expect(t).toMatch(/^0xffff00003fdf0000-0xffff000040000000 +2112K PTE +RW NX SHD AF +UXN +MEM\/NORMAL-TAGGED$/m);
+    expect(t).toMatch(/^0xffff000002000000-0xffff00003e000000 +960M PMD +RW NX SHD AF +CON BLK UXN +MEM\/NORMAL-TAGGED$/m);
+    expectValid(k, "kfence rodata=on");
+    // kfence.sample_interval=0: KFENCE starts late, with no early pool, so every page stays mapped alone
+    const late = bootWith("rodata=on kfence.sample_interval=0", "{ kfence: true }");
+    expect([late.pgtables.tables.mapMem, late.pgtables.kernel.kfencePool]).toEqual([504, 0]);
   });
 
   it("boots with VA_BITS 39 (3 levels): the linear map and a vmalloc area translate, and the machine validates", () => {

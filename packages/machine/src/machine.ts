@@ -22,37 +22,33 @@
  * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
  */
 import {
-  ArgumentError, COST_MODEL, CostModel, EINVAL, KERNEL_LOG, NR_FREE_PAGES, KernelLog, KmemCacheAllocator, MEM_MAP, MemMap, NIL_PFN,
-  PAGE_SIZE, Prandom, RNG, SIM_CLOCK, ScenarioError, SimClock, SlabCommon, TOPOLOGY, TRACE_BUS, TraceBus,
-  type ValidationSink, ZONES_SHIFT, describeValue, pageBuddy, pfnDown, pfnUp, resolveToken,
+  ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
+  KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
+  type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
+  describeValue, kernelFileCovers, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
 } from "@mmsim/core";
+import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, zoneSizesInit } from "@mmsim/buddy";
 import {
-  BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, setLowmemReserveRatio, setMinFreeKbytes,
-  setPercpuPagelistHighFraction, setWatermarkBoostFactor, setWatermarkScaleFactor, zoneSizesInit,
-} from "@mmsim/buddy";
-import {
-  ACCESS_READ, ACCESS_WRITE, ARM64_LAYOUT, INIT_MM, TLBI_NAMES, KERNEL_PAGE_TABLES, Mmu, PgtableAllocator, type PgtableStore, WalkOut, __va, formatVa0x, layoutRegion,
-  type PgtableRoot, faultNames, leafSizeNames, ptdumpKernel, validatePgtables, walk,
+  ARM64_LAYOUT, KERNEL_PAGE_TABLES, MMU, Mmu, PgtableAllocator, type PgtableStore, __va, type PgtableRoot, ptdumpKernel, validatePgtables, walk,
 } from "@mmsim/hw-arm64";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
-import { REAPTIMEOUT_AC_NS } from "@mmsim/slab";
 import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
-import {
-  Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout, vmallocModule,
-} from "@mmsim/vmalloc";
+import { Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout } from "@mmsim/vmalloc";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
+import type { KernelRegistry } from "./registry.ts";
+import { isRepeat, noSuchFile } from "./steps/generic.ts";
+import { WORKLOAD_PROCESS } from "./steps/user.ts";
 import { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
+
+export { TLB_FILE, WHERE_DIR } from "./steps/user.ts";
+export { readField } from "./steps/generic.ts";
 
 /**
  * The callers /proc/vmallocinfo names for paging_init's five vm areas, as the reference build
  * prints them (the fixture's `paging_init+0x130/0x610 … vmap` lines; offsets are that binary's).
  */
-/** mmsim's own debug files: where a workload buffer lives (`where/<as>`). */
-export const WHERE_DIR = "/sys/kernel/debug/mmsim/where/";
-/** mmsim's own debug file: the MMU's TLB, walk and TLBI counters. */
-export const TLB_FILE = "/sys/kernel/debug/mmsim/tlb";
 
 const PAGING_INIT_CALLERS = {
   text: "paging_init+0x130/0x610",
@@ -61,23 +57,18 @@ const PAGING_INIT_CALLERS = {
   initdata: "paging_init+0x1cc/0x610",
   data: "paging_init+0x1f8/0x610",
 } as const;
-import type { ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
+import { isModulePath } from "./scenario.ts";
+import type { ResolvedScenario } from "./scenario-types.ts";
 import {
   type Arm64PagingInit, allocLargeSystemHash, arm64MemblockInit, arm64PagingInit, bootmemInitEarly, dmaContiguousReserve,
   setupPerCpuAreas, swiotlbInit,
 } from "./setup-arm64.ts";
 
-/** The `vm.*` sysctls a scenario may set, with the kernel handler each one runs. */
-const SYSCTLS = {
-  min_free_kbytes: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setMinFreeKbytes(pa, v) : -EINVAL),
-  watermark_scale_factor: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setWatermarkScaleFactor(pa, v) : -EINVAL),
-  watermark_boost_factor: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setWatermarkBoostFactor(pa, v) : -EINVAL),
-  lowmem_reserve_ratio: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? -EINVAL : setLowmemReserveRatio(pa, v)),
-  percpu_pagelist_high_fraction: (pa: PageAllocState, v: number | readonly number[]) => (typeof v === "number" ? setPercpuPagelistHighFraction(pa, v) : -EINVAL),
-} as const;
+/** Names of the sysctls machines of the default catalog accept (`/proc/sys/vm/<name>`). */
+export const SUPPORTED_SYSCTLS: readonly string[] = Object.freeze([...ModuleCatalog.default().registry().sysctls.keys()]);
 
-/** Names of the sysctls machines accept (`/proc/sys/vm/<name>`). */
-export const SUPPORTED_SYSCTLS = Object.keys(SYSCTLS) as (keyof typeof SYSCTLS)[];
+/** The machine's /proc/iomem tree and ProcFs, made at the end of boot. */
+const PROC_FS = Symbol.for("mmsim:machine.ProcFs") as Token<ProcFs>;
 
 /** What a workload run observes and where it may stop. */
 export interface WorkloadObserver {
@@ -98,13 +89,6 @@ export interface WorkloadResult {
   readonly stoppedAt?: string | number;
   /** Allocations that returned NIL_PFN (the kernel's failure, not an error), per alloc step name. */
   readonly failedAllocs: Readonly<Record<string, number>>;
-}
-
-/** Pages an `alloc` step holds: PFNs of blocks of one order. */
-interface Held {
-  readonly order: number;
-  readonly pfns: number[];
-  readonly line?: number;
 }
 
 /** Experiments run inside boot(), between two of its steps. */
@@ -134,26 +118,21 @@ export class Machine {
   /** The MMU: per-CPU TLBs, ASIDs, translate. */
   private hw: Mmu<PgtableStore> | undefined;
   private vmallocService: Vmalloc | undefined;
+  private userProcess: PopulatedAnonMm | undefined;
   private procfs: ProcFs | undefined;
   private iomem: Resource | undefined;
   private totalcmaPages = 0;
-  /** Simulated time of the next periodic reap (REAPTIMEOUT_AC: every 2 s per CPU in SLAB). */
-  private nextReapNs = 0;
+  private cma: { base: number; size: number } | undefined;
   private slabCommon: SlabCommon | undefined;
   private booted = false;
-  private readonly held = new Map<string, Held>();
-  /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
-  readonly slabOps = { allocs: 0, frees: 0 };
-  /** Slab objects a workload holds, by the step's `as` name: each with its cache id (-1 = kmalloc). */
-  /** Faults met by the workload's `access` steps (the step's index, the address, the level and kind). */
-  private readonly accessFaults: { step: number; va: number; level: number; fault: number }[] = [];
-  private readonly accessOut = new WalkOut();
-  /** The workload's mmaps by name: start addresses. */
-  private readonly mmaps = new Map<string, number>();
-  private userProcess: PopulatedAnonMm | undefined;
-  /** vmalloc/kvmalloc buffers a workload holds, by the step's `as` name (a Va, or a kmalloc address for kvmalloc). */
-  private readonly heldVm = new Map<string, number[]>();
-  private readonly heldObjs = new Map<string, { objs: number[]; sizes: number[]; cache: number; line?: number }>();
+  /** What the workload's steps hold (named handles) and their families' records. */
+  private readonly workload: WorkloadState = { handles: new HandleTable(), state: new Map() };
+  /** The contributions, resolved once after boot. */
+  private contributions: { files: KernelFile[]; threads: KernelThread[]; validators: Validator[]; metrics: CompareMetric[] } | undefined;
+  /** Simulated time each periodic kernel thread runs next (0 = not armed yet). */
+  private nextRunNs: number[] = [];
+  /** The steps and sysctls of the modules this machine's catalog holds. */
+  readonly registry: KernelRegistry;
 
   private constructor(
     readonly scenario: ResolvedScenario,
@@ -177,9 +156,23 @@ export class Machine {
     c.register(RNG, { useValue: this.rng });
     const { cpus, nodes } = scenario.machine;
     c.register(TOPOLOGY, { useValue: { nrCpus: cpus, nrNodes: nodes, cpuToNode: Array.from({ length: cpus }, (_, i) => i % nodes) } });
-    catalog.get("memblock", "memblock").register(c);
-    catalog.get("buddy", "buddy").register(c);
-    for (const [slot, name] of Object.entries(policiesWithDefaults(scenario.kernel.policies, catalog))) catalog.get(slot, name).register(c);
+    c.register(WORKLOAD_STATE, { useValue: this.workload });
+    this.registry = catalog.registry();
+    // The mechanisms every machine has, in the kernel's link order; then the slab layer when a
+    // slab allocator is chosen, the policies, and the extra modules (insmod).
+    const policies = policiesWithDefaults(scenario.kernel.policies, catalog);
+    const modules: MmsimModule[] = [
+      catalog.get("memblock", "memblock"),
+      catalog.get("buddy", "buddy"),
+      catalog.get("arch", "hw-arm64"),
+      catalog.get("vmalloc", "vmalloc"),
+      catalog.get("process", "populated-anon-mm"),
+    ];
+    if (policies.slab !== undefined) modules.push(slabCommonModule);
+    for (const [slot, name] of Object.entries(policies)) modules.push(catalog.get(slot, name));
+    for (const name of scenario.kernel.modules ?? []) modules.push(catalog.find(name, scenario.file));
+    for (const m of modules) m.register(c, m.slot === "arch" ? { vaBits: scenario.kernel.config.vaBits } : undefined);
+    this.registerOwnContributions();
     this.memblock = c.resolve<Memblock>(MEMBLOCK);
   }
 
@@ -188,16 +181,21 @@ export class Machine {
    * catalog. Kernel: none — the scenario's way of building a kernel with a user's policy.
    */
   static async createAsync(scenario: ResolvedScenario, catalog: ModuleCatalog = ModuleCatalog.default()): Promise<Machine> {
+    const { pathToFileURL } = await import("node:url");
+    const { resolve } = await import("node:path");
     const policies: Record<string, string> = { ...scenario.kernel.policies };
     for (const [slot, value] of Object.entries(policies)) {
       if (!isModulePath(value)) continue;
-      const { pathToFileURL } = await import("node:url");
-      const { resolve } = await import("node:path");
       const mod = await catalog.loadModule(pathToFileURL(resolve(value)).href, scenario.file);
       if (mod.slot !== slot) throw new ScenarioError("machine.Machine.createAsync", scenario.file, `kernel.policies.${slot}`, `${value} registers slot "${mod.slot}", not "${slot}"`);
       policies[slot] = mod.name;
     }
-    return new Machine({ ...scenario, kernel: { ...scenario.kernel, policies } }, catalog);
+    const modules: string[] = [];
+    for (const value of scenario.kernel.modules ?? []) {
+      if (!isModulePath(value)) modules.push(value);
+      else modules.push((await catalog.loadModule(pathToFileURL(resolve(value)).href, scenario.file, "kernel.modules")).name);
+    }
+    return new Machine({ ...scenario, kernel: { ...scenario.kernel, policies, modules } }, catalog);
   }
 
   /**
@@ -296,6 +294,7 @@ export class Machine {
     this.buddyAllocator = buddy;
     const layout = buddy.freeAreaInit();
     const cma = dmaContiguousReserve(mb, log, s.kernel.config.cmaMbytes, zs.arm64DmaPhysLimit);
+    this.cma = cma ?? undefined;
     this.totalcmaPages = cma ? cma.size / PAGE_SIZE : 0;
 
     // start_kernel
@@ -317,6 +316,7 @@ export class Machine {
       this.slabCommon = new SlabCommon(resolveToken(this.container, KmemCacheAllocator), buddy, log);
       this.slabCommon.createKmallocCaches();
       this.slabCommon.allocator.kmemCacheInit?.();
+      this.container.register(SLAB_COMMON, { useValue: this.slabCommon });
     }
     // vmalloc_init: the areas paging_init registered (vm_area_add_early), then the kva allocator;
     // kernel tables it maps come from the page allocator (pte_alloc_kernel, pmd_alloc).
@@ -324,6 +324,7 @@ export class Machine {
     this.hw = new Mmu(walk, mmu.store, this.clock, this.cost, { nrCpus: cpus, vaBits: mmu.store.vaBits });
     this.hw.setSwapperPgDir(mmu.kernel.swapperPgDir);
     const hw = this.hw;
+    this.container.register(MMU, { useValue: hw });
     const vmapTables = new Arm64VmapPageTables(mmu.store, pgtAlloc, (start: number, end: number) => hw.flushTlbKernelRange(start, end));
     vmapTables.kernelPgtableFlusher = hw.tlbi; // __flush_tlb_kernel_pgtable when a block replaces a table
     this.container.register(VmapPageTables, { useValue: vmapTables });
@@ -338,7 +339,6 @@ export class Machine {
         pageAddress: (pfn: number) => __va(mmu.layout, pfn * PAGE_SIZE),
       },
     });
-    vmallocModule.register(this.container);
     const vm = resolveToken(this.container, VMALLOC);
     this.vmallocService = vm;
     for (const a of mmu.vmAreas) vm.vmAreaAddEarly(a.addr, a.size, VM_MAP | (a.noGuard ? VM_NO_GUARD : 0), a.physAddr, PAGING_INIT_CALLERS[a.name]);
@@ -346,17 +346,15 @@ export class Machine {
     // The workload's process: its mm gets an ASID like any other (init_new_context).
     hw.contexts.initNewContext(WORKLOAD_MM);
     this.userProcess = new PopulatedAnonMm(pgtAlloc, buddy, mmu.layout, (start, end) => hw.flushTlbRange(WORKLOAD_MM, start, end));
+    this.container.register(WORKLOAD_PROCESS, { useValue: this.userProcess });
     buddy.setupPerCpuPageset();
     this.log.startClock(); // time_init → sched_clock: printk timestamps start here
 
     // kernel_init_freeable: smp_init → smp_cpus_done → mark_linear_text_alias_ro, then the initcalls
     mmu.kernel.markLinearTextAliasRo((start, end) => hw.flushTlbKernelRange(start, end));
     buddy.pageAllocInitLate();
-    if (cma) buddy.cmaActivateArea(pfnDown(cma.base), cma.size / PAGE_SIZE);
-    hooks.beforeWatermarks?.(buddy.state);
-    buddy.initPerZoneWmarkMin();
-    if (buddy.state.transparentHugepage) buddy.setRecommendedMinFreeKbytes();
-    log.prInfo(hw.contexts.initMessage); // early_initcall asids_init
+    // do_initcalls, level by level (cma_init_reserved_areas, init_per_zone_wmark_min, asids_init, hugepage_init, …)
+    this.doInitcalls(hooks);
     this.iomem = arm64StandardResources(
       mb,
       { start: KERNEL_IMAGE._stext, end: KERNEL_IMAGE.__init_begin - 1 },
@@ -371,7 +369,7 @@ export class Machine {
     vm.vunmapRange(mmu.kernel.kimg(KERNEL_IMAGE.__init_begin), mmu.kernel.kimg(KERNEL_IMAGE.__init_end));
     mmu.kernel.markRodataRo((start, end) => hw.flushTlbKernelRange(start, end));
 
-    for (const [name, value] of Object.entries(s.kernel.sysctl)) this.writeSysctl(name, value);
+    for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
     this.procfs = new ProcFs({
       pageAlloc: buddy.state,
       memblock: mb,
@@ -387,7 +385,60 @@ export class Machine {
       vmallocinfo: () => vm.vmallocinfo(),
       kernelPageTables: () => ptdumpKernel(mmu.store, mmu.layout),
     });
+    this.container.register(PROC_FS, { useValue: this.procfs });
     this.booted = true;
+  }
+
+  /**
+   * The machine's own contributions: /proc/cmdline, the procfs files (registered now, made at
+   * the end of boot), core_initcall(cma_init_reserved_areas) for the board's CMA area, and the
+   * page-table validator (it knows every root: swapper, idmap, the workload's process).
+   */
+  private registerOwnContributions(): void {
+    const c = this.container;
+    c.register(KernelFile, { useValue: { path: "/proc/cmdline", read: () => `${this.scenario.machine.cmdline}\n` } });
+    c.register(KernelFile, {
+      useFactory: (k) => {
+        const procfs = resolveToken(k, PROC_FS);
+        const paths = new Set(procfs.list());
+        return { path: "/proc/", list: () => [...paths], read: (path: string) => (paths.has(path) ? procfs.read(path) : undefined) };
+      },
+    });
+    c.register(KernelFile, {
+      useFactory: (k) => {
+        const procfs = resolveToken(k, PROC_FS);
+        const paths = new Set(procfs.list().filter((p) => !p.startsWith("/proc/")));
+        return { path: "/sys/kernel/debug/", list: () => [...paths], read: (path: string) => (paths.has(path) ? procfs.read(path) : undefined) };
+      },
+    });
+    c.register(Initcall, {
+      useValue: {
+        level: "core",
+        name: "cma_init_reserved_areas",
+        run: () => {
+          if (this.cma) this.buddy.cmaActivateArea(pfnDown(this.cma.base), this.cma.size / PAGE_SIZE);
+          return 0;
+        },
+      },
+    });
+    c.register(Validator, { useValue: { name: "page tables", validate: (sink: ValidationSink) => this.validatePgtables(sink) } });
+  }
+
+  /**
+   * The initcalls every module registered, level by level as do_pre_smp_initcalls and
+   * do_initcalls run them (registration order within a level: the kernel's link order).
+   * Kernel: `do_initcalls()` (init/main.c). A failing initcall is logged as initcall_debug would.
+   */
+  private doInitcalls(hooks: BootHooks): void {
+    const calls = this.container.isRegistered(Initcall, true) ? this.container.resolveAll<Initcall>(Initcall) : [];
+    for (const level of INITCALL_LEVELS) {
+      if (level === "postcore") hooks.beforeWatermarks?.(this.buddy.state);
+      for (const call of calls) {
+        if (call.level !== level) continue;
+        const ret = call.run();
+        if (ret !== 0) this.log.prWarn(`initcall ${call.name} returned ${ret}`);
+      }
+    }
   }
 
   /**
@@ -413,39 +464,109 @@ export class Machine {
     );
   }
 
+  /** The figures every module contributed for `mmsim compare`, ordered by rank (resolved once after boot). */
+  metrics(): readonly CompareMetric[] {
+    return this.contrib().metrics;
+  }
+
+  /** The files, kernel threads, validators and compare figures every module contributed, resolved once after boot. */
+  private contrib(): { files: KernelFile[]; threads: KernelThread[]; validators: Validator[]; metrics: CompareMetric[] } {
+    if (!this.booted) this.boot();
+    if (!this.contributions) {
+      const all = <T>(tok: Token<T>): T[] => (this.container.isRegistered(tok, true) ? this.container.resolveAll<T>(tok) : []);
+      this.contributions = {
+        files: all(KernelFile),
+        threads: all(KernelThread),
+        validators: all(Validator),
+        metrics: all(CompareMetric).sort((a, b) => a.rank - b.rank),
+      };
+      this.nextRunNs = this.contributions.threads.map(() => 0);
+    }
+    return this.contributions;
+  }
+
+  private sysctlService(s: AnySysctl): unknown {
+    return this.container.resolve(s.service as Token<unknown>);
+  }
+
   /**
-   * Writes a `vm.*` sysctl as `echo value > /proc/sys/vm/name` would.
-   * @throws ScenarioError naming the sysctl when the kernel's handler refuses the value (-EINVAL)
+   * Writes a sysctl as `echo value > /proc/sys/<dir>/<name>` would: through its table's handler.
+   * @throws ScenarioError naming the sysctl when there is none, or the kernel's handler refuses the value (-EINVAL)
    */
   writeSysctl(name: string, value: number | readonly number[], line?: number): void {
-    const handler = (SYSCTLS as Record<string, (pa: PageAllocState, v: number | readonly number[]) => number>)[name];
-    if (!handler) throw new ScenarioError("machine.writeSysctl", this.scenario.file, `sysctl.${name}`, `no such sysctl; supported: ${SUPPORTED_SYSCTLS.join(", ")}`, line);
-    const err = handler(this.buddy.state, value);
+    if (!this.booted) this.boot();
+    this.sysctlWrite(name, value, line);
+  }
+
+  private sysctlWrite(name: string, value: number | readonly number[], line?: number): void {
+    const s = this.registry.sysctls.get(name);
+    if (!s) throw new ScenarioError("machine.writeSysctl", this.scenario.file, `sysctl.${name}`, `no such sysctl; supported: ${[...this.registry.sysctls.keys()].join(", ")}`, line);
+    const err = s.write(this.sysctlService(s), value);
     if (err < 0) {
       throw new ScenarioError("machine.writeSysctl", this.scenario.file, `sysctl.${name}`, `the kernel refused ${describeValue(value)} (write: Invalid argument, ${err}); see its range in the kernel's sysctl documentation`, line);
     }
   }
 
-  /** Reads a simulated file: procfs, /proc/cmdline, /proc/sys/vm/*. @returns undefined for an unknown path */
+  /** Reads a simulated file: every file a module contributed, and /proc/sys/*. @returns undefined for an unknown path */
   readFile(path: string): string | undefined {
-    if (!this.booted) this.boot();
-    if (path === "/proc/cmdline") return `${this.scenario.machine.cmdline}\n`;
-    if (path === "/proc/slabinfo") return this.slabCommon?.slabinfo();
-    if (path.startsWith("/sys/kernel/slab/")) return this.readSlabSysfs(path);
-    if (path.startsWith("/proc/sys/vm/")) return this.readSysctl(path.slice("/proc/sys/vm/".length));
-    if (path.startsWith(WHERE_DIR)) return this.whereText(path.slice(WHERE_DIR.length));
-    if (path === TLB_FILE) return this.tlbText();
-    return this.procfs!.read(path);
+    const { files } = this.contrib();
+    for (const s of this.registry.sysctls.values()) if (sysctlPath(s) === path) return s.read(this.sysctlService(s));
+    for (const f of files) {
+      if (!kernelFileCovers(f, path)) continue;
+      const text = f.read(path);
+      if (text !== undefined) return text;
+    }
+    return undefined;
   }
 
   /**
-   * Checks every mechanism's invariants: the buddy allocator's lists and counters, the page
-   * tables (no table frame free in the buddy allocator, every linear-map address → __pa(), every
-   * other leaf on a live frame), vmalloc's trees and counters, the TLBs and ASIDs.
+   * Writes a simulated file as `echo value > path` would: /proc/sys/* through the sysctl table,
+   * any other file through its contribution's write (/proc/slabinfo: SLAB's tunables).
+   * @throws ScenarioError when the file is not writable or the kernel refuses the value
+   */
+  writeFile(path: string, value: string, line?: number): void {
+    const { files } = this.contrib();
+    const file = this.scenario.file;
+    if (path.startsWith("/proc/sys/")) {
+      const nums = value.trim().split(/\s+/).map(Number);
+      if (nums.some((n) => !Number.isFinite(n))) throw new ScenarioError("machine.writeFile", file, path, `expected numbers, got ${describeValue(value)}`, line);
+      const s = [...this.registry.sysctls.values()].find((x) => sysctlPath(x) === path);
+      this.writeSysctl(s ? s.procname : path.slice(path.lastIndexOf("/") + 1), nums.length === 1 ? nums[0]! : nums, line);
+      return;
+    }
+    const f = files.find((x) => x.write && kernelFileCovers(x, path));
+    if (f) {
+      const r = f.write!(path, value);
+      if (typeof r === "string") throw new ScenarioError("machine.writeFile", file, path, r, line);
+      if (r < 0) throw new ScenarioError("machine.writeFile", file, path, `the kernel refused ${describeValue(value)} (write: ${r})`, line);
+      return;
+    }
+    const writable = ["/proc/sys/vm/<name>", ...files.filter((x) => x.write).map((x) => x.path)];
+    throw new ScenarioError("machine.writeFile", file, path, `not a file mmsim can write; writable: ${writable.join(", ")}`, line);
+  }
+
+  /** Every path readFile() serves now. */
+  listFiles(): readonly string[] {
+    const { files } = this.contrib();
+    const out = new Set<string>();
+    for (const f of files) for (const p of f.list ? f.list() : [f.path]) out.add(p);
+    for (const s of this.registry.sysctls.values()) out.add(sysctlPath(s));
+    return [...out].sort();
+  }
+
+  /**
+   * Checks every mechanism's invariants: each module's validator (the buddy allocator's lists
+   * and counters, vmalloc's trees, the TLBs and ASIDs) and the page tables.
    */
   validate(sink: ValidationSink): void {
-    if (!this.booted) this.boot();
-    this.buddy.validate(sink);
+    for (const v of this.contrib().validators) v.validate(sink);
+  }
+
+  /**
+   * Every page table (no table frame free in the buddy allocator, every linear-map address →
+   * __pa(), every other leaf on a live frame): swapper_pg_dir, the idmap and the process's.
+   */
+  private validatePgtables(sink: ValidationSink): void {
     const { store, layout, kernel } = this.pgtables;
     const roots: PgtableRoot[] = [
       { pgd: kernel.swapperPgDir, kernel: true, name: "swapper_pg_dir" },
@@ -471,174 +592,84 @@ export class Machine {
         return mem.pfnValid(pfn) && !pageBuddy(mem, mem.pfnToPage(pfn));
       },
     }, sink);
-    this.vmalloc.validate(sink);
-    this.mmu.validate(sink);
   }
+
+  /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
+  get slabOps(): Readonly<SlabOps> {
+    return slabOpsOf(this.stepState);
+  }
+
+  /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */
+  slabLiveBytes(): number {
+    return slabLiveBytes(this.workload.handles);
+  }
+
+  private readonly stepState = {
+    state: <T>(key: string, init: () => T): T => {
+      if (!this.workload.state.has(key)) this.workload.state.set(key, init());
+      return this.workload.state.get(key) as T;
+    },
+  };
 
   /**
-   * mmsim's own debug file (no kernel counterpart): the MMU's counters — per CPU and TLB
-   * structure the lookups that hit and missed, fills, evictions and entries removed by TLBIs; the
-   * translations, table walks and faults; the TLBI instructions issued by kind; the ASID
-   * allocator's generation rollovers; and the faults the workload's `access` steps met.
-   */
-  private tlbText(): string {
-    const hw = this.mmu;
-    const lines = [`translations ${hw.translations} walks ${hw.walks} faults ${hw.faults} (on a TLB hit: ${hw.hitFaults})`];
-    for (let cpu = 0; cpu < hw.nrCpus; cpu++) {
-      const t = hw.tlbs[cpu]!;
-      for (const [what, x] of [["itlb", t.itlb], ["dtlb", t.dtlb], ["main", t.main]] as const) {
-        if (!x) continue;
-        lines.push(`cpu${cpu} ${what.padEnd(4)} ${x.sets}x${x.ways}: hits ${x.hits} misses ${x.misses} fills ${x.inserts} evictions ${x.evictions} invalidated ${x.invalidated}`);
-      }
-      lines.push(`cpu${cpu} asid ${hw.asid[cpu]} mm ${hw.currentMm[cpu] === INIT_MM ? "init_mm" : hw.currentMm[cpu]}`);
-    }
-    lines.push(`tlbi ${TLBI_NAMES.map((n, k) => `${n} ${hw.tlbi.issued[k]}`).join(" ")}`);
-    lines.push(`asid rollovers ${hw.contexts.rollovers} new contexts ${hw.contexts.newContexts}`);
-    for (const f of this.accessFaults) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${faultNames[f.fault]}`);
-    return `${lines.join("\n")}\n`;
-  }
-
-  /** The names `where` files exist for: the workload's kmalloc, kvmalloc, vmalloc and mmap buffers it still holds. */
-  private whereNames(): string[] {
-    const names = new Set<string>();
-    for (const [n, h] of this.heldObjs) if (h.cache < 0 && h.objs.length > 0) names.add(n);
-    for (const [n, h] of this.heldVm) if (h.length > 0) names.add(n);
-    for (const n of this.mmaps.keys()) names.add(n);
-    return [...names].sort();
-  }
-
-  /**
-   * mmsim's own debug file (no kernel counterpart): where the workload's buffers `name` live —
-   * each buffer's virtual range and region, and every page of it translated by a walk of the
-   * real page tables (swapper_pg_dir, or the process's for an mmap), with whether the frames are
-   * physically contiguous. kmalloc addresses are linear-map addresses (`__va` of the object).
-   */
-  /** The workload buffers named `name` (kmalloc objects, vmalloc/kvmalloc buffers, an mmap): kind, address, size, and the table root that maps them. */
-  private buffersOf(name: string): { kind: string; va: number; size: number; pgd: number }[] {
-    const { store, layout } = this.pgtables;
-    const bufs: { kind: string; va: number; size: number; pgd: number }[] = [];
-    const held = this.heldObjs.get(name);
-    if (held && held.cache < 0) for (let i = 0; i < held.objs.length; i++) bufs.push({ kind: "kmalloc", va: __va(layout, held.objs[i]!), size: held.sizes[i]!, pgd: store.swapperPgDir });
-    for (const a of this.heldVm.get(name) ?? []) {
-      const vm = this.vmalloc;
-      if (vm.isVmallocAddr(a)) {
-        const area = vm.findVmArea(a);
-        bufs.push({ kind: "vmalloc", va: a, size: area >= 0 ? vm.state.vms.areaSize(area) : PAGE_SIZE, pgd: store.swapperPgDir });
-      } else {
-        bufs.push({ kind: "kmalloc (kvmalloc)", va: __va(layout, a), size: this.slabCommon?.ksize(a) ?? 0, pgd: store.swapperPgDir });
-      }
-    }
-    const start = this.mmaps.get(name);
-    if (start !== undefined) bufs.push({ kind: "mmap (user malloc)", va: start, size: this.userMm.sizeOf(start), pgd: this.userMm.pgd! });
-    return bufs;
-  }
-
-  private whereText(name: string): string | undefined {
-    const { store, layout } = this.pgtables;
-    const bufs = this.buffersOf(name);
-    if (bufs.length === 0) return undefined;
-    const out = new WalkOut();
-    const lines: string[] = [];
-    for (const b of bufs) {
-      lines.push(`${name}: ${b.kind}, ${b.size} bytes at ${formatVa0x(b.va)}-${formatVa0x(b.va + b.size - 1)} (${layoutRegion(layout, b.va)}; TTBR${b.va < 0 ? 1 : 0})`);
-      let runs = 0;
-      let prevPa = -1;
-      const first = Math.floor(b.va / PAGE_SIZE) * PAGE_SIZE;
-      for (let va = first; va < b.va + b.size; va += PAGE_SIZE) {
-        const f = walk(store, b.pgd, va, ACCESS_READ, out);
-        const pa = f === 0 ? out.pa - (out.pa % PAGE_SIZE) : -1;
-        if (pa < 0 || pa !== prevPa + PAGE_SIZE) runs++;
-        prevPa = pa;
-        lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${leafSizeNames[out.level]})` : `level ${out.faultLevel} fault`}`);
-      }
-      lines.push(`  physically contiguous: ${runs === 1 ? "yes" : `no (${runs} separate runs of frames)`}`);
-    }
-    return `${lines.join("\n")}\n`;
-  }
-
-  /** `/sys/kernel/slab/<cache>/<attr>`: the allocator's sysfs, for a cache or one of its aliases. */
-  private readSlabSysfs(path: string): string | undefined {
-    const m = /^\/sys\/kernel\/slab\/([^/]+)\/([^/]+)$/.exec(path);
-    const slab = this.slabCommon;
-    if (!m || !slab || !slab.allocator.sysfsShow) return undefined;
-    const c = slab.findCache(m[1]!);
-    return c ? slab.allocator.sysfsShow(c.id, m[2]!, c.aliases.length, c.usersize) : undefined;
-  }
-
-  /**
-   * Writes a simulated file as `echo value > path` would: /proc/sys/vm/* and /proc/slabinfo.
-   * @throws ScenarioError when the file is not writable or the kernel refuses the value
-   */
-  writeFile(path: string, value: string, line?: number): void {
-    if (!this.booted) this.boot();
-    const file = this.scenario.file;
-    if (path.startsWith("/proc/sys/vm/")) {
-      const nums = value.trim().split(/\s+/).map(Number);
-      if (nums.some((n) => !Number.isFinite(n))) throw new ScenarioError("machine.writeFile", file, path, `expected numbers, got ${describeValue(value)}`, line);
-      this.writeSysctl(path.slice("/proc/sys/vm/".length), nums.length === 1 ? nums[0]! : nums, line);
-      return;
-    }
-    if (path === "/proc/slabinfo") {
-      const w = this.slabCommon?.allocator.slabinfoWrite;
-      if (!w) throw new ScenarioError("machine.writeFile", file, path, `the ${this.slabCommon?.allocator.name ?? "configured"} slab allocator has no tunables (only SLAB accepts writes: kernel.policies.slab: slab)`, line);
-      const r = w.call(this.slabCommon!.allocator, value);
-      if (r < 0) throw new ScenarioError("machine.writeFile", file, path, `the kernel refused ${describeValue(value)} (write: ${r})`, line);
-      return;
-    }
-    throw new ScenarioError("machine.writeFile", file, path, "not a file mmsim can write; writable: /proc/sys/vm/<name>, /proc/slabinfo", line);
-  }
-
-  private readSysctl(name: string): string | undefined {
-    const sc = this.buddy.state.sysctl;
-    switch (name) {
-      case "min_free_kbytes":
-        return `${sc.minFreeKbytes}\n`;
-      case "watermark_scale_factor":
-        return `${sc.watermarkScaleFactor}\n`;
-      case "watermark_boost_factor":
-        return `${sc.watermarkBoostFactor}\n`;
-      case "lowmem_reserve_ratio":
-        return `${Array.from(sc.lowmemReserveRatio).join("\t")}\n`;
-      case "percpu_pagelist_high_fraction":
-        return `${sc.percpuPagelistHighFraction}\n`;
-      default:
-        return undefined;
-    }
-  }
-
-  /** Every path readFile() serves. */
-  listFiles(): readonly string[] {
-    if (!this.booted) this.boot();
-    const slab: string[] = this.slabCommon ? ["/proc/slabinfo"] : [];
-    const attrs = this.slabCommon?.allocator.sysfsAttributes?.() ?? [];
-    for (const c of this.slabCommon?.caches ?? []) for (const a of attrs) slab.push(`/sys/kernel/slab/${c.name}/${a}`);
-    const where = this.whereNames().map((n) => `${WHERE_DIR}${n}`);
-    return [...this.procfs!.list(), "/proc/cmdline", ...slab, ...SUPPORTED_SYSCTLS.map((n) => `/proc/sys/vm/${n}`), ...where, TLB_FILE].sort();
-  }
-
-  /**
-   * Runs the scenario's workload (booting first if needed).
+   * Runs the scenario's workload (booting first if needed): each step through its kind's
+   * definition, then the kernel threads that are due on the simulated clock.
    * @throws ScenarioError for a step that cannot run as written (with its line)
    */
   runWorkload(observer: WorkloadObserver = {}): WorkloadResult {
     if (!this.booted) this.boot();
+    this.contrib();
     const total = countSteps(this.scenario.workload);
     const failedExpects: { step: number; line?: number; message: string }[] = [];
     const failedAllocs: Record<string, number> = {};
+    const file = this.scenario.file;
     let done = 0;
+    let current: StepBase | undefined;
     let stoppedAt: string | number | undefined;
     const stop = observer.stopAfter;
-    const run = (steps: readonly WorkloadStep[]): boolean => {
+    const resolved = new Map<unknown, unknown>();
+    const ctx: StepRunContext = {
+      file,
+      nrCpus: this.scenario.machine.cpus,
+      index: 0,
+      workloadRng: this.workloadRng,
+      handles: this.workload.handles,
+      resolve: <T>(tok: Token<T> | (abstract new (...args: never[]) => T)): T => {
+        let v = resolved.get(tok) as T | undefined;
+        if (v === undefined) resolved.set(tok, (v = this.container.resolve(tok as Token<T>)));
+        return v as T;
+      },
+      isRegistered: (tok) => this.container.isRegistered(tok as Token<unknown>, true),
+      failedAlloc: (as) => {
+        failedAllocs[as] = (failedAllocs[as] ?? 0) + 1;
+      },
+      error: (what, problem) => new ScenarioError("machine.runWorkload", file, what, problem, current?.line),
+      readFile: (path) => this.readFile(path),
+      writeFile: (path, value) => this.writeFile(path, value, current?.line),
+      writeSysctl: (name, value) => this.writeSysctl(name, value, current?.line),
+      listFiles: () => this.listFiles(),
+      show: (path, text) => observer.onShow?.(path, text, ctx.index),
+      failExpect: (message) => failedExpects.push({ step: ctx.index, line: current?.line, message }),
+      advanceClock: (ns) => this.clock.advance(ns),
+      state: this.stepState.state,
+    };
+    this.checkReads(this.scenario.workload);
+    const threads = this.contrib().threads.length > 0;
+    const run = (steps: readonly StepBase[]): boolean => {
       for (const step of steps) {
-        if (step.kind === "repeat") {
+        if (isRepeat(step)) {
           for (let i = 0; i < step.times; i++) if (!run(step.steps)) return false;
           continue;
         }
-        this.runStep(step, done + 1, failedExpects, failedAllocs, observer);
-        this.runTimers();
+        current = step;
+        (ctx as { index: number }).index = done + 1;
+        const def = this.registry.steps.get(step.kind);
+        if (!def) throw new ScenarioError("machine.runWorkload", file, step.kind, `no module of this machine defines the step "${step.kind}"`, step.line);
+        def.run(step, ctx);
+        if (threads) this.runKernelThreads();
         done++;
         observer.onStep?.(done, total);
-        if ((typeof stop === "number" && done === stop) || (typeof stop === "string" && step.kind === "label" && step.name === stop)) {
+        if ((typeof stop === "number" && done === stop) || (typeof stop === "string" && step.kind === "label" && (step as { name?: string }).name === stop)) {
           stoppedAt = stop;
           return false;
         }
@@ -647,282 +678,60 @@ export class Machine {
     };
     run(this.scenario.workload);
     if (stop !== undefined && stoppedAt === undefined) {
-      throw new ScenarioError("machine.runWorkload", this.scenario.file, "--after", `no ${typeof stop === "number" ? `step ${stop} (the workload has ${total} steps)` : `label "${stop}" in the workload`}`);
+      throw new ScenarioError("machine.runWorkload", file, "--after", `no ${typeof stop === "number" ? `step ${stop} (the workload has ${total} steps)` : `label "${stop}" in the workload`}`);
     }
     return { steps: done, failedExpects, stoppedAt, failedAllocs };
   }
 
-  private runStep(step: Exclude<WorkloadStep, { kind: "repeat" }>, index: number, failed: { step: number; line?: number; message: string }[], failedAllocs: Record<string, number>, observer: WorkloadObserver): void {
-    const file = this.scenario.file;
-    switch (step.kind) {
-      case "alloc": {
-        let held = this.held.get(step.name);
-        if (!held) this.held.set(step.name, (held = { order: step.order, pfns: [], line: step.line }));
-        if (held.order !== step.order) {
-          throw new ScenarioError("machine.runWorkload", file, `alloc ${step.name}`, `order ${step.order} differs from the order ${held.order} of the earlier alloc of the same name${held.line ? ` (line ${held.line})` : ""}; use another name`, step.line);
-        }
-        for (let i = 0; i < step.count; i++) {
-          const pfn = this.buddy.allocPages(step.gfp, step.order, step.cpu, step.nid);
-          if (pfn === NIL_PFN) failedAllocs[step.name] = (failedAllocs[step.name] ?? 0) + 1;
-          else held.pfns.push(pfn);
-        }
-        return;
+  /**
+   * Checks, before the first step runs, that every file a step will read exists after boot or
+   * lies in a directory whose files appear during the run (a new slab cache's sysfs, where/).
+   * @throws ScenarioError at the step's line, with the nearest existing paths
+   */
+  private checkReads(steps: readonly StepBase[]): void {
+    let files: readonly string[] | undefined;
+    const dirs = this.contrib().files.filter((f) => f.path.endsWith("/") && !f.path.startsWith("/proc/") && f.path !== "/sys/kernel/debug/").map((f) => f.path);
+    for (const step of steps) {
+      if (isRepeat(step)) {
+        this.checkReads(step.steps);
+        continue;
       }
-      case "free": {
-        const held = this.held.get(step.name);
-        if (!held) throw new ScenarioError("machine.runWorkload", file, `free ${step.name}`, `nothing was allocated under "${step.name}"`, step.line);
-        const n = step.count === "all" ? held.pfns.length : step.count;
-        if (n > held.pfns.length) {
-          throw new ScenarioError("machine.runWorkload", file, `free ${step.name}`, `asks to free ${n} blocks but "${step.name}" holds ${held.pfns.length}`, step.line);
-        }
-        for (let i = 0; i < n; i++) this.buddy.freePages(held.pfns.pop()!, held.order, step.cpu);
-        return;
-      }
-      case "show": {
-        const text = this.readFile(step.path);
-        if (text === undefined) throw new ScenarioError("machine.runWorkload", file, "show", `no file ${step.path}; available: ${this.listFiles().join(", ")}`, step.line);
-        observer.onShow?.(step.path, text, index);
-        return;
-      }
-      case "sysctl":
-        this.writeSysctl(step.name, step.value, step.line);
-        return;
-      case "write":
-        this.writeFile(step.path, step.value, step.line);
-        return;
-      case "slab_churn":
-        this.slabChurn(step, failedAllocs);
-        return;
-      case "sleep":
-        this.clock.advance(step.ms * 1_000_000);
-        return;
-      case "expect": {
-        const text = this.readFile(step.path);
-        if (text === undefined) throw new ScenarioError("machine.runWorkload", file, "expect.path", `no file ${step.path}`, step.line);
-        const got = readField(text, step.field);
-        if (got === undefined) throw new ScenarioError("machine.runWorkload", file, "expect.field", `${step.path} has no field "${step.field}"`, step.line);
-        if (!compare(got, step.op, step.value)) failed.push({ step: index, line: step.line, message: `${step.path} ${step.field} = ${got}, expected ${step.op} ${step.value}` });
-        return;
-      }
-      case "label":
-        return;
-      case "kmem_cache_create": {
-        const slab = this.requireSlab(step.line);
-        const ctor = step.ctor ? (_obj: number) => {} : undefined;
-        const c = slab.kmemCacheCreate(step.name, step.size, step.align, step.flags, ctor, step.usercopy ? step.size : 0);
-        if (!c) throw new ScenarioError("machine.runWorkload", file, `kmem_cache_create ${step.name}`, "the kernel refused to create the cache (see the log)", step.line);
-        return;
-      }
-      case "kmem_cache_alloc": {
-        const slab = this.requireSlab(step.line);
-        const c = slab.findCache(step.cache);
-        if (!c) throw new ScenarioError("machine.runWorkload", file, `kmem_cache_alloc ${step.cache}`, `no cache "${step.cache}"`, step.line);
-        const held = this.heldFor(step.as, c.id, step.line);
-        for (let i = 0; i < step.count; i++) {
-          const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu);
-          this.slabOps.allocs++;
-          if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-          else {
-            held.objs.push(o);
-            held.sizes.push(c.objectSize);
-          }
-        }
-        return;
-      }
-      case "kmalloc": {
-        const slab = this.requireSlab(step.line);
-        const held = this.heldFor(step.as, -1, step.line);
-        for (let i = 0; i < step.count; i++) {
-          const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[this.workloadRng.below(step.sizes.length)]!;
-          const o = slab.kmalloc(size, step.gfp, step.cpu);
-          this.slabOps.allocs++;
-          if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-          else {
-            held.objs.push(o);
-            held.sizes.push(size);
-          }
-        }
-        return;
-      }
-      case "vmalloc":
-      case "kvmalloc": {
-        const vm = this.vmalloc;
-        let held = this.heldVm.get(step.as);
-        if (!held) this.heldVm.set(step.as, (held = []));
-        vm.cpu = step.cpu;
-        for (let i = 0; i < step.count; i++) {
-          const addr =
-            step.kind === "kvmalloc" ? vm.kvmalloc(step.size, step.gfp, step.caller) : step.zero ? vm.vzalloc(step.size, step.caller) : vm.vmalloc(step.size, step.caller);
-          if (addr === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-          else held.push(addr);
-        }
-        return;
-      }
-      case "mmap": {
-        const r = this.userMm.mmapPopulate(step.size, step.cpu);
-        if (r < 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-        else this.mmaps.set(step.as, r);
-        return;
-      }
-      case "access": {
-        const hw = this.mmu;
-        const bufs = this.buffersOf(step.as);
-        if (bufs.length === 0) throw new ScenarioError("machine.runWorkload", file, `access ${step.as}`, `"${step.as}" holds no buffer now (freed, or its allocation failed)`, step.line);
-        // A user buffer runs in the workload's process: switch_mm to it first (ASID, TTBR0).
-        if (bufs.some((b) => b.va >= 0) && hw.currentMm[step.cpu] !== WORKLOAD_MM) hw.switchMm(step.cpu, WORKLOAD_MM, this.userMm.pgd!);
-        const access = step.write ? ACCESS_WRITE : ACCESS_READ;
-        const out = this.accessOut;
-        for (let pass = 0; pass < step.times; pass++) {
-          for (const b of bufs) {
-            for (let va = Math.floor(b.va / PAGE_SIZE) * PAGE_SIZE; va < b.va + b.size; va += PAGE_SIZE) {
-              if (hw.translate(step.cpu, va, access, out) !== 0) this.accessFaults.push({ step: index, va, level: out.faultLevel, fault: out.fault });
-            }
-          }
-        }
-        return;
-      }
-      case "munmap": {
-        const start = this.mmaps.get(step.as);
-        if (start === undefined) throw new ScenarioError("machine.runWorkload", file, `munmap ${step.as}`, `"${step.as}" is not mapped (its mmap failed)`, step.line);
-        this.mmaps.delete(step.as);
-        this.userMm.munmap(start, step.cpu);
-        return;
-      }
-      case "vm_free": {
-        const vm = this.vmalloc;
-        const held = this.heldVm.get(step.as);
-        if (!held) throw new ScenarioError("machine.runWorkload", file, `${step.via} ${step.as}`, `nothing was allocated under "${step.as}"`, step.line);
-        const n = step.count === "all" ? held.length : step.count;
-        if (n > held.length) throw new ScenarioError("machine.runWorkload", file, `${step.via} ${step.as}`, `asks to free ${n} buffers but "${step.as}" holds ${held.length}`, step.line);
-        vm.cpu = step.cpu;
-        for (let i = 0; i < n; i++) {
-          const k = step.order === "random" ? this.workloadRng.below(held.length) : held.length - 1;
-          const addr = held[k]!;
-          held[k] = held[held.length - 1]!;
-          held.pop();
-          if (step.via === "kvfree") vm.kvfree(addr);
-          else vm.vfree(addr);
-        }
-        return;
-      }
-      case "slab_free": {
-        const slab = this.requireSlab(step.line);
-        const held = this.heldObjs.get(step.as);
-        if (!held) throw new ScenarioError("machine.runWorkload", file, `free ${step.as}`, `nothing was allocated under "${step.as}"`, step.line);
-        const n = step.count === "all" ? held.objs.length : step.count;
-        if (n > held.objs.length) throw new ScenarioError("machine.runWorkload", file, `free ${step.as}`, `asks to free ${n} objects but "${step.as}" holds ${held.objs.length}`, step.line);
-        for (let i = 0; i < n; i++) {
-          // lifo: newest first; random: a seeded choice among those held
-          const k = step.order === "random" ? this.workloadRng.below(held.objs.length) : held.objs.length - 1;
-          this.freeHeld(slab, held, held.cache, k, step.cpu);
-        }
-        return;
+      for (const path of this.registry.steps.get(step.kind)?.reads?.(step) ?? []) {
+        if (dirs.some((d) => path.startsWith(d))) continue;
+        files ??= this.listFiles();
+        if (!files.includes(path)) throw new ScenarioError("machine.runWorkload", this.scenario.file, step.kind, noSuchFile(path, files), step.line);
       }
     }
-  }
-
-  private requireSlab(line?: number): SlabCommon {
-    if (!this.slabCommon) throw new ScenarioError("machine.runWorkload", this.scenario.file, "kernel.policies.slab", "this step needs a slab allocator; set kernel.policies.slab (slub, slab, or a module file)", line);
-    return this.slabCommon;
   }
 
   /**
-   * Periodic kernel work due by the simulated clock: the slab allocator's per-CPU reap every
-   * REAPTIMEOUT_AC (2 s; SLAB's cache_reap, which the kernel schedules as delayed work per CPU).
+   * The kernel threads due by the simulated clock, earliest first (ties: registration order).
+   * A periodic thread is armed at the first check after boot, one period ahead, as delayed work
+   * queued then would be (SLAB's cache_reap: every REAPTIMEOUT_AC on each CPU).
    */
-  private runTimers(): void {
-    const reap = this.slabCommon?.allocator.cacheReap;
-    if (!reap) return;
-    if (this.nextReapNs === 0) this.nextReapNs = this.clock.now() + REAPTIMEOUT_AC_NS;
-    while (this.clock.now() >= this.nextReapNs) {
-      for (let cpu = 0; cpu < this.scenario.machine.cpus; cpu++) reap.call(this.slabCommon!.allocator, cpu);
-      this.nextReapNs += REAPTIMEOUT_AC_NS;
-    }
-  }
-
-  /** Runs one churn pattern (see the slab_churn step). All choices come from workloadRng. */
-  private slabChurn(step: Extract<WorkloadStep, { kind: "slab_churn" }>, failedAllocs: Record<string, number>): void {
-    const slab = this.requireSlab(step.line);
-    const rng = this.workloadRng;
-    let cacheId = -1;
-    let objSize = 0;
-    if (step.cache !== undefined) {
-      const c = slab.findCache(step.cache);
-      if (!c) throw new ScenarioError("machine.runWorkload", this.scenario.file, `slab_churn ${step.cache}`, `no cache "${step.cache}"`, step.line);
-      cacheId = c.id;
-      objSize = c.objectSize;
-    }
-    const held = this.heldFor(step.as, cacheId, step.line);
-    const cpu = () => step.cpus[step.cpus.length === 1 ? 0 : rng.below(step.cpus.length)]!;
-    const alloc = (into: { objs: number[]; sizes: number[] }) => {
-      const size = cacheId >= 0 ? objSize : step.sizes[step.sizes.length === 1 ? 0 : rng.below(step.sizes.length)]!;
-      const o = cacheId >= 0 ? slab.allocator.kmemCacheAlloc(cacheId, step.gfp, cpu()) : slab.kmalloc(size, step.gfp, cpu());
-      this.slabOps.allocs++;
-      if (o === 0) failedAllocs[step.as] = (failedAllocs[step.as] ?? 0) + 1;
-      else {
-        into.objs.push(o);
-        into.sizes.push(size);
+  private runKernelThreads(): void {
+    const { threads } = this.contrib();
+    if (threads.length === 0) return;
+    const now = this.clock.now();
+    for (let i = 0; i < threads.length; i++) if (threads[i]!.periodNs > 0 && this.nextRunNs[i] === 0) this.nextRunNs[i] = now + threads[i]!.periodNs;
+    for (;;) {
+      let next = -1;
+      for (let i = 0; i < threads.length; i++) {
+        const t = threads[i]!;
+        const due = t.periodNs > 0 ? this.nextRunNs[i]! <= this.clock.now() : t.pending?.() === true;
+        if (due && (next < 0 || (t.periodNs > 0 && this.nextRunNs[i]! < (this.nextRunNs[next] ?? Infinity)))) next = i;
       }
-    };
-    const freeAt = (from: { objs: number[]; sizes: number[] }, k: number) => this.freeHeld(slab, from, cacheId, k, cpu());
-    if (step.pattern === "steady") {
-      while (held.objs.length < step.live) alloc(held);
-      for (let i = 0; i < step.ops; i++) {
-        if (held.objs.length > 0) freeAt(held, rng.below(held.objs.length));
-        alloc(held);
-      }
-    } else if (step.pattern === "burst") {
-      const burst = { objs: [] as number[], sizes: [] as number[] };
-      for (let i = 0; i < step.ops; i++) alloc(burst);
-      while (burst.objs.length > 0) freeAt(burst, rng.below(burst.objs.length));
-    } else {
-      // mixed: 1 in 5 long-lived (kept under `as`), the rest short-lived (freed within ~16 ops)
-      const short = { objs: [] as number[], sizes: [] as number[] };
-      for (let i = 0; i < step.ops; i++) {
-        if (rng.below(5) === 0) alloc(held);
-        else alloc(short);
-        while (short.objs.length > 0 && rng.below(16) < short.objs.length) freeAt(short, rng.below(short.objs.length));
-      }
-      while (short.objs.length > 0) freeAt(short, short.objs.length - 1);
+      if (next < 0) return;
+      const t = threads[next]!;
+      if (t.perCpu) for (let cpu = 0; cpu < this.scenario.machine.cpus; cpu++) t.run(cpu);
+      else t.run(0);
+      if (t.periodNs > 0) this.nextRunNs[next]! += t.periodNs;
     }
   }
-
-  /** Frees held object k (swap-remove), through kfree or kmem_cache_free as it was allocated. */
-  private freeHeld(slab: SlabCommon, from: { objs: number[]; sizes: number[] }, cacheId: number, k: number, cpu: number): void {
-    const o = from.objs[k]!;
-    from.objs[k] = from.objs[from.objs.length - 1]!;
-    from.sizes[k] = from.sizes[from.sizes.length - 1]!;
-    from.objs.pop();
-    from.sizes.pop();
-    if (cacheId < 0) slab.kfree(o, cpu);
-    else slab.allocator.kmemCacheFree(cacheId, o, cpu);
-    this.slabOps.frees++;
-  }
-
-  /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */
-  slabLiveBytes(): number {
-    let n = 0;
-    for (const h of this.heldObjs.values()) for (const b of h.sizes) n += b;
-    return n;
-  }
-
-  private heldFor(as: string, cache: number, line?: number): { objs: number[]; sizes: number[]; cache: number; line?: number } {
-    let held = this.heldObjs.get(as);
-    if (!held) this.heldObjs.set(as, (held = { objs: [], sizes: [], cache, line }));
-    if (held.cache !== cache) {
-      throw new ScenarioError("machine.runWorkload", this.scenario.file, `objects "${as}"`, `already names objects of another cache${held.line ? ` (line ${held.line})` : ""}; use another name`, line);
-    }
-    return held;
-  }
-}
-
-/** True for a policy value that names a module file rather than a catalog entry. */
-function isModulePath(value: string): boolean {
-  return value.startsWith(".") || value.startsWith("/") || /\.(m?js)$/.test(value);
 }
 
 /** The reference config's choices for slots the scenario leaves out, when the catalog has them. */
-const DEFAULT_POLICIES: Readonly<Record<string, string>> = { slab: "slub" };
+const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub" });
 
 function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalog: ModuleCatalog): Record<string, string> {
   const out: Record<string, string> = {};
@@ -930,46 +739,12 @@ function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalo
   return { ...out, ...policies };
 }
 
-/** Steps a workload executes, repeats expanded. */
-export function countSteps(steps: readonly WorkloadStep[]): number {
+/** Steps a workload executes, repeats expanded; with `kind`, only the steps of that kind. */
+export function countSteps(steps: readonly StepBase[], kind?: string): number {
   let n = 0;
-  for (const s of steps) n += s.kind === "repeat" ? s.times * countSteps(s.steps) : 1;
+  for (const s of steps) {
+    if (isRepeat(s)) n += s.times * countSteps(s.steps, kind);
+    else if (kind === undefined || s.kind === kind) n++;
+  }
   return n;
-}
-
-/**
- * The number a file gives for a field: the first line whose first word (without a trailing
- * colon) is `field` (`MemFree:  971180 kB` → 971180; `nr_free_pages 242732` → 242732), or the
- * single number of a one-value file (`/proc/sys/vm/min_free_kbytes`) for field "value".
- */
-export function readField(text: string, field: string): number | undefined {
-  for (const line of text.split("\n")) {
-    const words = line.trim().split(/\s+/);
-    if (words.length >= 2 && words[0]!.replace(/:$/, "") === field) {
-      const v = Number(words[1]);
-      if (Number.isFinite(v)) return v;
-    }
-  }
-  if (field === "value") {
-    const v = Number(text.trim().split(/\s+/)[0]);
-    if (Number.isFinite(v)) return v;
-  }
-  return undefined;
-}
-
-function compare(got: number, op: string, want: number): boolean {
-  switch (op) {
-    case "==":
-      return got === want;
-    case "!=":
-      return got !== want;
-    case "<":
-      return got < want;
-    case "<=":
-      return got <= want;
-    case ">":
-      return got > want;
-    default:
-      return got >= want;
-  }
 }

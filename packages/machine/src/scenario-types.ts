@@ -5,6 +5,7 @@
  * (scenario.ts). The machine reads only this.
  */
 
+
 /** Byte sizes are already parsed (`1G` → 1073741824). */
 export interface ResolvedScenario {
   /** Where it came from: a path, or "<built-in default>". */
@@ -13,6 +14,11 @@ export interface ResolvedScenario {
   readonly seed: number;
   readonly machine: MachineSpec;
   readonly kernel: KernelSpec;
+  /**
+   * The steps, each resolved by its kind's definition. WorkloadStep types the built-in kinds; a
+   * step a module contributes has the shape its definition gives it (a StepBase) and is carried
+   * here as it is.
+   */
   readonly workload: readonly WorkloadStep[];
 }
 
@@ -43,16 +49,18 @@ export interface KernelSpec {
     readonly cmaMbytes: number;
     /** CONFIG_ARM64_VA_BITS (reference: 48; 39 gives 3 levels of tables). */
     readonly vaBits: number;
-    /** CONFIG_KFENCE (reference: y), which forces a page-granular linear map in 6.1. */
+    /** CONFIG_KFENCE (reference: not set); its early pool is page-mapped, and all of the linear map with kfence.sample_interval=0 (6.1.65+). */
     readonly kfence: boolean;
   };
   /** Policy choice per slot (e.g. { slab: "slub" }); slots with one implementation may be omitted. */
   readonly policies: Readonly<Record<string, string>>;
   /** Cost-model overrides, ns per named constant. */
   readonly costs: Readonly<Record<string, number>>;
+  /** Extra modules loaded after the policies (insmod), by catalog name or module file. */
+  readonly modules?: readonly string[];
 }
 
-/** One workload step. `line` is the step's 1-based line in the scenario file, when known. */
+/** The built-in workload steps, as their definitions resolve them. `line` is the step's 1-based line in the scenario file, when known. */
 export type WorkloadStep =
   | { readonly kind: "alloc"; readonly line?: number; readonly name: string; readonly order: number; readonly gfp: number; readonly gfpText: string; readonly cpu: number; readonly count: number; readonly nid: number }
   | { readonly kind: "free"; readonly line?: number; readonly name: string; readonly count: number | "all"; readonly cpu: number }
@@ -89,6 +97,6 @@ export type WorkloadStep =
   /** munmap of the mapping named `as`. */
   | { readonly kind: "munmap"; readonly line?: number; readonly as: string; readonly cpu: number }
   /** vfree (or kvfree) of `count` (or all) buffers held under `as`, newest first or in a seeded random order. */
-  | { readonly kind: "vm_free"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random"; readonly via: "vfree" | "kvfree" }
+  | { readonly kind: "vfree" | "kvfree"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random" }
   /** Frees `count` (or all) objects held under `as` (kmem_cache_free or kfree, as they were allocated), newest first or in a seeded random order. */
-  | { readonly kind: "slab_free"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random" };
+  | { readonly kind: "kmem_cache_free" | "kfree"; readonly line?: number; readonly as: string; readonly count: number | "all"; readonly cpu: number; readonly order: "lifo" | "random" };

@@ -2,7 +2,11 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_COSTS, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, ScenarioError, __GFP_ZERO } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
+import { ModuleCatalog } from "./catalog.ts";
 import { SUPPORTED_SYSCTLS } from "./machine.ts";
+
+/** The step kinds, as the registry of the default catalog lists them (help order). */
+const STEP_KINDS = ModuleCatalog.default().registry().stepKinds().join(", ");
 import {
   DEFAULT_SCENARIO_FILE, SCENARIO_SYSCTLS, type ScenarioOverrides, describeScenarioSchema, formatSize, gfpFlagNames,
   loadScenario, loadScenarioFile, parseGfp, parseSize,
@@ -26,9 +30,10 @@ const REFERENCE = {
   machine: { board: "qemu-virt-arm64", memory: 1024 ** 3, cpus: 2, nodes: 1, cmdline: "console=ttyAMA0 nokaslr ", reserved: [] },
   kernel: {
     sysctl: {},
-    config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: true },
+    config: { deferredStructPageInit: true, transparentHugepage: true, initOnAlloc: true, cmaMbytes: 64, vaBits: 48, kfence: false },
     policies: {},
     costs: {},
+    modules: [],
   },
   workload: [],
 };
@@ -76,9 +81,10 @@ describe("defaults", () => {
     expect(s.machine).toEqual({ board: "qemu-virt-arm64", memory: 1536 * 1024 ** 2, cpus: 4, nodes: 2, cmdline: "quiet", reserved: [{ start: 0x50000000, size: 0x100000, name: "my-buffer" }] });
     expect(s.kernel).toEqual({
       sysctl: { min_free_kbytes: 8192, lowmem_reserve_ratio: [256, 256, 32, 0] },
-      config: { deferredStructPageInit: false, transparentHugepage: false, initOnAlloc: false, cmaMbytes: 0, vaBits: 48, kfence: true },
+      config: { deferredStructPageInit: false, transparentHugepage: false, initOnAlloc: false, cmaMbytes: 0, vaBits: 48, kfence: false },
       policies: { slab: "slub" },
       costs: { clearPage: 200 },
+      modules: [],
     });
     expect(s.workload).toEqual([
       { kind: "show", line: 9, path: "/proc/buddyinfo" },
@@ -230,7 +236,7 @@ describe("errors name file:line and the field, and say what to write instead", (
       's.yaml:3: workload[1].alloc.ordr: unknown field "ordr"; did you mean "order"? valid fields of workload[1].alloc: name, order, gfp, cpu, count, nid',
     );
     expect(problem("workload:\n  - allocs: { name: a }\n")).toBe(
-      's.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc"? valid step kinds: show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, access, munmap, label',
+      `s.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc"? valid step kinds: ${STEP_KINDS}`,
     );
   });
 
@@ -243,7 +249,7 @@ describe("errors name file:line and the field, and say what to write instead", (
     expect(problem("machine:\n  board: raspberry-pi\n")).toBe('s.yaml:2: machine.board: unknown board "raspberry-pi"; the only board is qemu-virt-arm64');
     expect(problem("- show: /proc/buddyinfo\n")).toBe('s.yaml:1: (top level): expected a map of fields (seed, machine, kernel, workload), got [{"show":"/proc/buddyinfo"}]');
     expect(problem("workload:\n  - 5\n")).toBe(
-      's.yaml:2: workload[0]: expected a step: a map with one key (show, alloc, free, repeat, sysctl, expect, slab_churn, sleep, write, kmem_cache_create, kmem_cache_alloc, kmalloc, kmem_cache_free, kfree, vmalloc, vfree, kvmalloc, kvfree, mmap, access, munmap, label), e.g. "- show: /proc/buddyinfo"; got 5',
+      `s.yaml:2: workload[0]: expected a step: a map with one key (${STEP_KINDS}), e.g. "- show: /proc/buddyinfo"; got 5`,
     );
     expect(problem("workload:\n  - show: /proc/buddyinfo\n    free: { name: a }\n")).toBe(
       's.yaml:2: workload[0]: a step has one kind, this one has show and free: write them as separate steps ("- show: …" then "- free: …")',

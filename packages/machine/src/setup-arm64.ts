@@ -23,7 +23,7 @@ import {
 } from "@mmsim/core";
 import {
   type Arm64Layout, type EarlyVmArea, type KernelPageTables, type MemoryRegion, type PagingInitTables, PgtableStore, arm64Layout, pagingInit,
-  vmemmapPopulate, vmemmapRange,
+  parseMapMemParams, vmemmapPopulate, vmemmapRange,
 } from "@mmsim/hw-arm64";
 import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, SMP_CACHE_BYTES } from "@mmsim/memblock";
 import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
@@ -113,7 +113,7 @@ export interface Arm64PagingInit {
 
 /**
  * paging_init(): swapper_pg_dir with the kernel image, the linear map of memblock.memory (page
- * granularity: rodata=full and KFENCE in the reference config), the idmap and the fixmap, every
+ * granularity: rodata=full by default in the reference config), the idmap and the fixmap, every
  * table from memblock top-down; then init_pg_dir goes back to memblock.
  * Kernel: `paging_init()` (arch/arm64/mm/mmu.c).
  */
@@ -125,6 +125,7 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmd
   const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits });
   const memory: MemoryRegion[] = memRanges(memblock).map((r) => ({ base: r.start, size: r.end - r.start, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 }));
   const img = KERNEL_IMAGE;
+  const { rodataEnabled, rodataFull, kfenceSampleInterval } = parseMapMemParams(opts.cmdline ?? "");
   const r = pagingInit({
     layout, store, memory,
     image: {
@@ -134,26 +135,13 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmd
     },
     swapperPgDir: img.swapper_pg_dir,
     earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
-    ...parseRodata(opts.cmdline ?? ""),
-    kfence: opts.kfence ?? true,
+    rodataEnabled, rodataFull, kfenceSampleInterval,
+    kfence: opts.kfence ?? false,
     idmap: { pgDir: img.idmap_pg_dir, textStart: img.__idmap_text_start, textEnd: img.__idmap_text_end, kptiFlag: img.__idmap_kpti_flag },
     fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: dtbAddress(), size: DTB_SIZE } },
   });
   memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir);
   return { layout, store, kernel: r.kernel, tables: r.tables, vmAreas: r.vmAreas };
-}
-
-/**
- * `rodata=` of the command line: full (the default with CONFIG_RODATA_FULL_DEFAULT_ENABLED),
- * on, or off. Kernel: `parse_rodata()` (arch/arm64/mm/mmu.c) over `set_debug_rodata()`.
- */
-export function parseRodata(cmdline: string): { rodataEnabled: boolean; rodataFull: boolean } {
-  let r = { rodataEnabled: true, rodataFull: true };
-  for (const arg of cmdline.split(/\s+/)) {
-    const m = /^rodata=(full|on|off)$/.exec(arg);
-    if (m) r = { rodataEnabled: m[1] !== "off", rodataFull: m[1] === "full" };
-  }
-  return r;
 }
 
 /** Where QEMU puts the DTB: the first 2 MiB boundary after the initramfs. */

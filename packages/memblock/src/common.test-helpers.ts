@@ -12,7 +12,7 @@
  *    ported test checks the invariants (STYLE C9, C13).
  * Memory contents are not simulated, so the kernel's assert_mem_content() checks are dropped.
  */
-import { expectValid } from "@mmsim/core/testing";
+import { CollectingSink, expectValid } from "@mmsim/core/testing";
 import { KernelLog, SZ_16K, SZ_1G } from "@mmsim/core";
 import { Memblock, MEMBLOCK_HOTPLUG, MEMBLOCK_NONE, type MemblockRegion, type MemblockType } from "./memblock.ts";
 
@@ -41,7 +41,10 @@ export function validating(mb: Memblock): Memblock {
       if (typeof v !== "function" || prop === "validate" || prop === "region") return v;
       return (...args: unknown[]) => {
         const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
-        expectValid(target, `${String(prop)}(${args.map((a) => (typeof a === "number" ? `0x${a.toString(16)}` : typeof a === "object" ? "…" : String(a))).join(", ")})`);
+        // The step's description is built only when validate() finds something (tests make tens of thousands of calls).
+        const sink = new CollectingSink();
+        target.validate(sink);
+        if (!sink.ok) expectValid(target, `${String(prop)}(${args.map((a) => (typeof a === "number" ? `0x${a.toString(16)}` : typeof a === "object" ? "…" : String(a))).join(", ")})`);
         return r;
       };
     },

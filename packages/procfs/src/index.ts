@@ -31,3 +31,11 @@ export { requestStandardResources, reserveMemblockReservedRegions, arm64Standard
 export type { PhysRange, Arm64ResourceOptions } from "./setup-arm64.ts";
 export { MEMBLOCK_DEBUGFS_FILES, memblockMemoryShow, memblockReservedShow } from "./debugfs.ts";
 export { padLeft, padRight, hexPad, ulong, seqPutDecimalUllWidth } from "./seq-file.ts";
+export {
+  parseMeminfo, parseVmstat, parseBuddyinfo, parsePagetypeinfo, parseZoneinfo, parseSlabinfo, parseSysctl, parseMemblockDebugfs,
+  parseVmallocinfo, parseIomem,
+} from "./parse.ts";
+export type {
+  BuddyinfoZone, PagetypeinfoFree, PagetypeinfoBlocks, Pagetypeinfo, ZoneinfoPageset, ZoneinfoZone, SlabinfoCache, Slabinfo,
+  MemblockRegionRow, VmallocinfoArea, IomemResource,
+} from "./parse.ts";

@@ -15,9 +15,10 @@ import {
   NR_SWAPCACHE, NR_WRITEBACK, NR_WRITEBACK_TEMP, ZONE_DMA,
 } from "@mmsim/core";
 import { type PageAllocState } from "@mmsim/buddy";
+import { arm64Layout, vaToBigInt } from "@mmsim/hw-arm64";
 import { arm64Hstates, hugetlbReportMeminfo, hugetlbTotalPages } from "./hugetlb.ts";
 import { type MeminfoOptions, meminfoProcShow } from "./meminfo.ts";
-import { vmallocEnd, vmallocStart, vmallocTotal } from "./memory-arm64.ts";
+import { vaBitsMin, vmallocEnd, vmallocStart, vmallocTotal } from "./memory-arm64.ts";
 import { siMemAvailable } from "./page-alloc.ts";
 import { capture, parseMeminfo, referenceState } from "./reference.test-helpers.ts";
 import { vmCommitLimit } from "./util.ts";
@@ -116,6 +117,23 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
     expect(vmallocStart(48)).toBe(0xffff800008000000n);
     expect(vmallocEnd(48)).toBe(0xfffffbfff0000000n);
     expect(vmallocTotal(48) >> 10n).toBe(133143592960n);
+    expect(vmallocStart(39)).toBe(0xffffffc008000000n);
+    expect(vmallocEnd(39)).toBe(0xfffffffdf0000000n);
+    expect(vmallocTotal(39) >> 10n).toBe(259653632n);
+  });
+
+  it("takes VMALLOC_START/END from hw-arm64's layout, the one place they are computed, for VA_BITS 39 and 48", () => {
+    for (const vaBits of [39, 48]) {
+      const l = arm64Layout({ vaBits, dramStart: 0x40000000, kernelPhys: 0x40200000 });
+      expect(vmallocStart(vaBits)).toBe(vaToBigInt(l.VMALLOC_START));
+      expect(vmallocEnd(vaBits)).toBe(vaToBigInt(l.VMALLOC_END));
+      expect(vmallocStart(l)).toBe(vaToBigInt(l.VMALLOC_START));
+      expect(vmallocTotal(vaBits)).toBe(BigInt(l.VMALLOC_END - l.VMALLOC_START));
+      expect(vaBitsMin(vaBits)).toBe(l.vaBitsMin);
+      const text = meminfoProcShow(referenceState(), { vaBits });
+      expect(text).toContain(`VmallocTotal:   ${String((l.VMALLOC_END - l.VMALLOC_START) / 1024).padStart(8)} kB\n`);
+    }
+    expect(() => vmallocTotal(52)).toThrow(/vaBits: expected one of 39, 48 with 4 KiB pages/);
   });
 
   it("computes CommitLimit from totalram, HugeTLB pages, swap and the overcommit sysctls", () => {

@@ -1,54 +1,43 @@
-// Kernel: arch/arm64/include/asm/memory.h, arch/arm64/include/asm/pgtable.h (v6.1) — the kernel VA layout behind VMALLOC_TOTAL
+// Kernel: arch/arm64/include/asm/memory.h, arch/arm64/include/asm/pgtable.h, include/linux/vmalloc.h (v6.1) — the kernel VA layout behind VMALLOC_TOTAL
 /*
- * /proc/meminfo's VmallocTotal is `(VMALLOC_END - VMALLOC_START) >> 10`. On arm64 (4 KiB pages,
- * no KASAN) both ends follow from CONFIG_ARM64_VA_BITS alone:
- *
- *   VA_BITS_MIN     = min(VA_BITS, 48)
- *   _PAGE_END(va)   = -(1 << (va - 1))                  end of the linear map
- *   MODULES_VADDR   = _PAGE_END(VA_BITS_MIN);  MODULES_END = MODULES_VADDR + 128 MiB
- *   VMALLOC_START   = MODULES_END
- *   VMEMMAP_SHIFT   = PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT (12 - 6: struct page is 64 bytes)
- *   VMEMMAP_START   = -(1 << (VA_BITS - VMEMMAP_SHIFT))
- *   VMALLOC_END     = VMEMMAP_START - 256 MiB
- *
- * VA_BITS = 48 (the reference config): 0xffff800008000000 .. 0xfffffbffefffffff,
- * 136339039191040 bytes = 133143592960 kB, the capture's VmallocTotal. Addresses are u64, kept
- * as bigint here (they exceed 2^53). The planned arch package (hw-arm64) should own these
- * constants; procfs keeps only what meminfo needs.
+ * /proc/meminfo's VmallocTotal is `(VMALLOC_END - VMALLOC_START) >> 10` (VMALLOC_TOTAL). Both ends
+ * come from the arch layer's one computation of 6.1's layout (@mmsim/hw-arm64 `arm64Layout()`:
+ * 4 KiB pages, no KASAN); procfs keeps only what meminfo needs. VA_BITS = 48 (the reference
+ * config): 0xffff800008000000 .. 0xfffffbffefffffff, 136339039191040 bytes = 133143592960 kB,
+ * the capture's VmallocTotal. The functions below return u64 bigints (kernel addresses exceed
+ * 2^53 unsigned); hw-arm64 keeps them as signed `Va` numbers.
  */
-import { PAGE_SHIFT, SZ_128M, SZ_256M } from "@mmsim/core";
+import { type Arm64Layout, arm64Layout, vaToBigInt } from "@mmsim/hw-arm64";
 
-const U64 = 1n << 64n;
-
-/** log2(sizeof(struct page)) rounded up: 6 (64-byte struct page). Kernel: `STRUCT_PAGE_MAX_SHIFT`. */
-export const STRUCT_PAGE_MAX_SHIFT = 6;
+export { STRUCT_PAGE_MAX_SHIFT } from "@mmsim/hw-arm64";
 /** The reference config's CONFIG_ARM64_VA_BITS. */
 export const ARM64_VA_BITS = 48;
 
-/** -(1 << bits) as a u64. */
-function negPow2(bits: number): bigint {
-  return (U64 - (1n << BigInt(bits))) % U64;
+/** The layout of a VA size, or the layout itself. */
+function layoutOf(vaBitsOrLayout: number | Arm64Layout): Arm64Layout {
+  return typeof vaBitsOrLayout === "number" ? arm64Layout({ vaBits: vaBitsOrLayout }) : vaBitsOrLayout;
 }
 
-/** Kernel: `VA_BITS_MIN`. */
+/**
+ * Kernel: `VA_BITS_MIN`.
+ * @throws ConfigError for a VA_BITS 6.1 does not offer with 4 KiB pages
+ */
 export function vaBitsMin(vaBits: number): number {
-  return vaBits > 48 ? 48 : vaBits;
+  return arm64Layout({ vaBits }).vaBitsMin;
 }
 
-/** First byte of the vmalloc area. Kernel: `VMALLOC_START` (= MODULES_END). */
-export function vmallocStart(vaBits: number = ARM64_VA_BITS): bigint {
-  const modulesVaddr = negPow2(vaBitsMin(vaBits) - 1); // _PAGE_END(VA_BITS_MIN)
-  return (modulesVaddr + BigInt(SZ_128M)) % U64;
+/** First byte of the vmalloc area, as a u64. Kernel: `VMALLOC_START` (= MODULES_END). */
+export function vmallocStart(vaBitsOrLayout: number | Arm64Layout = ARM64_VA_BITS): bigint {
+  return vaToBigInt(layoutOf(vaBitsOrLayout).VMALLOC_START);
 }
 
-/** One past the last byte of the vmalloc area. Kernel: `VMALLOC_END` (= VMEMMAP_START - SZ_256M). */
-export function vmallocEnd(vaBits: number = ARM64_VA_BITS): bigint {
-  const vmemmapShift = PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT;
-  const vmemmapStart = negPow2(vaBits - vmemmapShift);
-  return (vmemmapStart - BigInt(SZ_256M) + U64) % U64;
+/** One past the last byte of the vmalloc area, as a u64. Kernel: `VMALLOC_END` (= VMEMMAP_START - SZ_256M). */
+export function vmallocEnd(vaBitsOrLayout: number | Arm64Layout = ARM64_VA_BITS): bigint {
+  return vaToBigInt(layoutOf(vaBitsOrLayout).VMALLOC_END);
 }
 
 /** Size of the vmalloc area in bytes. Kernel: `VMALLOC_TOTAL` (include/linux/vmalloc.h). */
-export function vmallocTotal(vaBits: number = ARM64_VA_BITS): bigint {
-  return vmallocEnd(vaBits) - vmallocStart(vaBits);
+export function vmallocTotal(vaBitsOrLayout: number | Arm64Layout = ARM64_VA_BITS): bigint {
+  const l = layoutOf(vaBitsOrLayout);
+  return BigInt(l.VMALLOC_END - l.VMALLOC_START);
 }

@@ -86,13 +86,12 @@ const INITIAL_JIFFIES = 4294892296;
 const CUT_HERE = "------------[ cut here ]------------";
 const END_TRACE = "---[ end trace 0000000000000000 ]---";
 
-/** `[head, ...frames]`, built once per (head, frames) pair: the checks run on every debug alloc/free. */
-const frameCache = new WeakMap<readonly string[], Map<string, readonly string[]>>();
-function withFrame(head: string, frames: readonly string[]): readonly string[] {
-  let m = frameCache.get(frames);
+/** `[head, ...frames]`, built once per (head, frames) pair and allocator: the checks run on every debug alloc/free. */
+function withFrame(sa: SlubAllocator, head: string, frames: readonly string[]): readonly string[] {
+  let m = sa.frameCache.get(frames);
   if (m === undefined) {
     m = new Map();
-    frameCache.set(frames, m);
+    sa.frameCache.set(frames, m);
   }
   let r = m.get(head);
   if (r === undefined) {
@@ -447,13 +446,13 @@ function printTrailer(sa: SlubAllocator, s: number, slab: number, obj: number, f
   if ((flags & SLAB_STORE_USER) !== 0) off += 2 * SIZEOF_TRACK;
   if ((flags & SLAB_STORE_USER) !== 0 && (flags & SLAB_KMALLOC) !== 0) off += 4;
   if (off !== sizeFromObject(sa, s)) printSection(sa, 3, "Padding  ", slab, obj + off, sizeFromObject(sa, s) - off);
-  dumpStack(sa, withFrame("print_trailer", frames));
+  dumpStack(sa, withFrame(sa, "print_trailer", frames));
 }
 
 /** Kernel: `object_err()`. */
 function objectErr(sa: SlubAllocator, s: number, slab: number, obj: number, reason: string, frames: readonly string[]): void {
   slabBug(sa, s, reason);
-  printTrailer(sa, s, slab, obj, withFrame("object_err", frames));
+  printTrailer(sa, s, slab, obj, withFrame(sa, "object_err", frames));
   addTaint(sa, TAINT_BAD_PAGE, true);
 }
 
@@ -461,7 +460,7 @@ function objectErr(sa: SlubAllocator, s: number, slab: number, obj: number, reas
 function slabErr(sa: SlubAllocator, s: number, slab: number, text: string, frames: readonly string[]): void {
   slabBug(sa, s, text.slice(0, 99));
   printSlabInfo(sa, slab);
-  dumpStack(sa, withFrame("slab_err", frames));
+  dumpStack(sa, withFrame(sa, "slab_err", frames));
   addTaint(sa, TAINT_BAD_PAGE, true);
 }
 
@@ -687,7 +686,7 @@ function checkBytesAndReport(sa: SlubAllocator, s: number, slab: number, obj: nu
   while (end > fault && byteAt(b, end - 1 - addr) === value) end--;
   slabBug(sa, s, `${what} overwritten`);
   sa.log.prErr(`0x${fmtPtr(sa, fault)}-0x${fmtPtr(sa, end - 1)} @offset=${fault - addr}. First byte 0x${byteAt(b, fault - addr).toString(16)} instead of 0x${value.toString(16)}`);
-  printTrailer(sa, s, slab, obj, withFrame("check_bytes_and_report", frames));
+  printTrailer(sa, s, slab, obj, withFrame(sa, "check_bytes_and_report", frames));
   addTaint(sa, TAINT_BAD_PAGE, true);
   slabFix(sa, s, `Restoring ${what} 0x${fmtPtr(sa, fault)}-0x${fmtPtr(sa, end - 1)}=0x${value.toString(16)}`);
   b.fill(value, Math.max(0, fault - addr), Math.min(b.length, end - addr));
@@ -704,7 +703,7 @@ function checkPadBytes(sa: SlubAllocator, s: number, slab: number, obj: number, 
   }
   const end = sizeFromObject(sa, s);
   if (end === off) return true;
-  return checkBytesAndReport(sa, s, slab, obj, "Object padding", obj + off, POISON_INUSE, end - off, withFrame("check_pad_bytes", frames));
+  return checkBytesAndReport(sa, s, slab, obj, "Object padding", obj + off, POISON_INUSE, end - off, withFrame(sa, "check_pad_bytes", frames));
 }
 
 /** Kernel: `slab_pad_check()`: the bytes after the last object (P only). */
@@ -726,7 +725,7 @@ function slabPadCheck(sa: SlubAllocator, s: number, slab: number, frames: readon
   if (fault < 0) return;
   let end = length;
   while (end > fault && b[end - 1] === POISON_INUSE) end--;
-  slabErr(sa, s, slab, `Padding overwritten. 0x${fmtPtr(sa, start + fault)}-0x${fmtPtr(sa, start + end - 1)} @offset=${fault}`, withFrame("slab_pad_check", frames));
+  slabErr(sa, s, slab, `Padding overwritten. 0x${fmtPtr(sa, start + fault)}-0x${fmtPtr(sa, start + end - 1)} @offset=${fault}`, withFrame(sa, "slab_pad_check", frames));
   printSection(sa, 3, "Padding ", slab, start + length - remainder, remainder);
   slabFix(sa, s, `Restoring slab padding 0x${fmtPtr(sa, start + fault)}-0x${fmtPtr(sa, start + end - 1)}=0x${POISON_INUSE.toString(16)}`);
   b.fill(POISON_INUSE, fault, end);
@@ -746,7 +745,7 @@ function checkValidPointer(sa: SlubAllocator, s: number, slab: number, p: number
 function checkObject(sa: SlubAllocator, s: number, slab: number, obj: number, val: number, frames: readonly string[]): boolean {
   const c = sa.caches;
   const flags = c.flags[s]!;
-  const f = withFrame("check_object", frames);
+  const f = withFrame(sa, "check_object", frames);
   const endObject = obj + c.objectSize[s]!;
   if ((flags & SLAB_RED_ZONE) !== 0) {
     if (!checkBytesAndReport(sa, s, slab, obj, "Left Redzone", obj - c.redLeftPad[s]!, val, c.redLeftPad[s]!, f)) return false;
@@ -772,7 +771,7 @@ function checkObject(sa: SlubAllocator, s: number, slab: number, obj: number, va
 /** Kernel: `check_slab()`. */
 function checkSlab(sa: SlubAllocator, s: number, slab: number, frames: readonly string[]): boolean {
   const slabs = sa.slabs;
-  const f = withFrame("check_slab", frames);
+  const f = withFrame(sa, "check_slab", frames);
   const page = slabs.pfn[slab]! - sa.mem.basePfn;
   if ((sa.mem.flags[page]! & (1 << PG_slab)) === 0) {
     slabErr(sa, s, slab, "Not a valid slab page", f);
@@ -797,7 +796,7 @@ function checkSlab(sa: SlubAllocator, s: number, slab: number, frames: readonly 
  */
 function onFreelist(sa: SlubAllocator, s: number, slab: number, search: number, frames: readonly string[]): boolean {
   const slabs = sa.slabs;
-  const f = withFrame("on_freelist", frames);
+  const f = withFrame(sa, "on_freelist", frames);
   let nr = 0;
   let fp = slabs.freelist[slab]!;
   let object = 0;
@@ -839,13 +838,13 @@ function trace(sa: SlubAllocator, s: number, slab: number, obj: number, alloc: b
   if ((sa.caches.flags[s]! & SLAB_TRACE) === 0) return;
   sa.log.prInfo(`TRACE ${sa.caches.name[s]} ${alloc ? "alloc" : "free"} 0x${fmtPtr(sa, obj)} inuse=${sa.slabs.inuse[slab]} fp=0x${fmtPtr(sa, sa.slabs.freelist[slab]!)}`);
   if (!alloc) printSection(sa, 6, "Object ", slab, obj, sa.caches.objectSize[s]!);
-  dumpStack(sa, withFrame("trace", frames));
+  dumpStack(sa, withFrame(sa, "trace", frames));
 }
 
-const ALLOC_FRAMES = ["alloc_debug_processing", "___slab_alloc", "kmem_cache_alloc"];
-const FREE_SLAB_FRAMES = ["__free_slab", "discard_slab"];
-const VALIDATE_FRAMES = ["validate_slab", "validate_slab_node", "validate_slab_cache", "validate_store"];
-const FREE_FRAMES = ["free_debug_processing", "__slab_free", "kmem_cache_free"];
+const ALLOC_FRAMES = Object.freeze(["alloc_debug_processing", "___slab_alloc", "kmem_cache_alloc"]);
+const FREE_SLAB_FRAMES = Object.freeze(["__free_slab", "discard_slab"]);
+const VALIDATE_FRAMES = Object.freeze(["validate_slab", "validate_slab_node", "validate_slab_cache", "validate_store"]);
+const FREE_FRAMES = Object.freeze(["free_debug_processing", "__slab_free", "kmem_cache_free"]);
 
 /** Kernel: `alloc_debug_processing()`. @returns false when the checks failed (every object is then marked used) */
 function allocDebugProcessing(sa: SlubAllocator, s: number, slab: number, obj: number): boolean {
@@ -853,10 +852,10 @@ function allocDebugProcessing(sa: SlubAllocator, s: number, slab: number, obj: n
   if ((c.flags[s]! & SLAB_CONSISTENCY_CHECKS) !== 0) {
     let ok = checkSlab(sa, s, slab, ALLOC_FRAMES);
     if (ok && !checkValidPointer(sa, s, slab, obj)) {
-      objectErr(sa, s, slab, obj, "Freelist Pointer check fails", withFrame("alloc_consistency_checks", ALLOC_FRAMES));
+      objectErr(sa, s, slab, obj, "Freelist Pointer check fails", withFrame(sa, "alloc_consistency_checks", ALLOC_FRAMES));
       ok = false;
     }
-    if (ok) ok = checkObject(sa, s, slab, obj, SLUB_RED_INACTIVE, withFrame("alloc_consistency_checks", ALLOC_FRAMES));
+    if (ok) ok = checkObject(sa, s, slab, obj, SLUB_RED_INACTIVE, withFrame(sa, "alloc_consistency_checks", ALLOC_FRAMES));
     if (!ok) {
       const page = sa.slabs.pfn[slab]! - sa.mem.basePfn;
       if ((sa.mem.flags[page]! & (1 << PG_slab)) !== 0) {
@@ -927,7 +926,7 @@ export function allocSingleFromNewSlab(sa: SlubAllocator, s: number, slab: numbe
 
 /** Kernel: `free_consistency_checks()`. */
 function freeConsistencyChecks(sa: SlubAllocator, s: number, slab: number, obj: number): boolean {
-  const f = withFrame("free_consistency_checks", FREE_FRAMES);
+  const f = withFrame(sa, "free_consistency_checks", FREE_FRAMES);
   if (!checkValidPointer(sa, s, slab, obj)) {
     slabErr(sa, s, slab, `Invalid object pointer 0x${fmtPtr(sa, obj)}`, f);
     return false;

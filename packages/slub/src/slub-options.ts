@@ -103,7 +103,7 @@ export const SLUB_DEFAULTS: ResolvedSlubOptions = {
   memstartAddr: undefined,
 };
 
-const KEYS = Object.keys(SLUB_DEFAULTS) as (keyof ResolvedSlubOptions)[];
+const KEYS = Object.freeze(Object.keys(SLUB_DEFAULTS) as (keyof ResolvedSlubOptions)[]);
 
 /**
  * Checks and completes options. Kernel: the `__setup()` handlers (`setup_slub_min_order`,

@@ -10,12 +10,12 @@ import { cpuPartialSlabsFor } from "./kmem-cache.ts";
 import type { SlubAllocator } from "./slub.ts";
 
 /** Every attribute sysfsShow() knows, in the kernel's `slab_attrs[]` order. */
-export const SLUB_SYSFS_ATTRS = [
+export const SLUB_SYSFS_ATTRS = Object.freeze([
   "slab_size", "object_size", "objs_per_slab", "order", "min_partial", "cpu_partial", "objects", "objects_partial",
   "partial", "cpu_slabs", "ctor", "aliases", "align", "hwcache_align", "reclaim_account", "destroy_by_rcu", "shrink",
   "slabs_cpu_partial", "total_objects", "slabs", "sanity_checks", "trace", "red_zone", "poison", "store_user",
   "validate", "cache_dma", "remote_node_defrag_ratio", "failslab", "usersize",
-] as const;
+] as const);
 export type SlubSysfsAttr = (typeof SLUB_SYSFS_ATTRS)[number];
 
 const SO_ALL = 1;

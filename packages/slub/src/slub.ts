@@ -119,6 +119,8 @@ export class SlubAllocator implements KmemCacheAllocator {
   /** Caller symbols stored in struct track's `addr` (id 0 = none). */
   readonly callers: string[] = [""];
   readonly callerIds = new Map<string, number>();
+  /** Call-trace frame lists that reports print, by (frames, head): slub-debug.ts's withFrame() builds each once. */
+  readonly frameCache = new WeakMap<readonly string[], Map<string, readonly string[]>>();
   /** siphash key stand-in for hashed %p (drawn from the RNG on first use). */
   ptrKey: bigint | undefined = undefined;
   /** `no_hash_pointers`: on when slub_debug is enabled (kmem_cache_init). */

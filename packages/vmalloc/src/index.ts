@@ -46,3 +46,5 @@ export { vmallocinfo, vmallocinfoLine, vmallocMeminfo } from "./vmallocinfo.ts";
 export type { VmallocMeminfo } from "./vmallocinfo.ts";
 export { KMALLOC_UNMODELLED } from "./slab-glue.ts";
 export { validateVmalloc } from "./validate.ts";
+export { VMALLOC_STEPS, vmallocStep, vfreeStep, kvmallocStep, kvfreeStep } from "./steps.ts";
+export type { VmHandle } from "./steps.ts";

@@ -1,36 +1,19 @@
 // Kernel: arch/arm64/include/asm/memory.h, arch/arm64/include/asm/pgtable.h, include/linux/vmalloc.h (v6.1) — the vmalloc range and vmalloc's configuration
 /*
  * vmalloc itself knows no layout: VMALLOC_START/END and the modules range come in as numbers
- * (VmallocConfig), so the package works for any layout. arm64VmallocLayout() computes 6.1's
- * arm64 values (4K pages):
- *
- *   _PAGE_END(va)   = -(1 << (va - 1))                       memory.h
- *   MODULES_VADDR   = _PAGE_END(VA_BITS_MIN)                 memory.h  0xffff800000000000
- *   MODULES_END     = MODULES_VADDR + MODULES_VSIZE (128M)   memory.h  0xffff800008000000
- *   KIMAGE_VADDR    = MODULES_END                            memory.h
- *   VMEMMAP_SHIFT   = PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT (6) memory.h
- *   VMEMMAP_START   = -(1 << (VA_BITS - VMEMMAP_SHIFT))      memory.h  0xfffffc0000000000
- *   VMALLOC_START   = MODULES_END                            pgtable.h 0xffff800008000000
- *   VMALLOC_END     = VMEMMAP_START - SZ_256M                pgtable.h 0xfffffbfff0000000
- *
- * (the values for VA_BITS = 48; /proc/meminfo's VmallocTotal of the reference board,
- * 133143592960 kB, is (VMALLOC_END - VMALLOC_START) >> 10 of these). 6.6 moved the modules
- * out of this range (VMALLOC_START 0xffff800080000000): not modelled, 6.1 is the reference.
+ * (VmallocConfig), so the package works for any layout. arm64VmallocLayout() takes them from the
+ * arch layer's one computation of 6.1's arm64 layout (@mmsim/hw-arm64 `arm64Layout()`, 4K pages;
+ * for VA_BITS 48: MODULES_VADDR 0xffff800000000000, VMALLOC_START = MODULES_END = KIMAGE_VADDR
+ * 0xffff800008000000, VMALLOC_END = VMEMMAP_START - SZ_256M 0xfffffbfff0000000, so the
+ * reference board's VmallocTotal is 133143592960 kB). 6.6 moved the modules out of this range
+ * (VMALLOC_START 0xffff800080000000): not modelled, 6.1 is the reference.
  */
-import { ConfigError, PAGE_SHIFT, SZ_128M, SZ_256M, checkUint } from "@mmsim/core";
-import type { Va } from "@mmsim/hw-arm64";
+import { ConfigError, PAGE_SHIFT, checkUint, describeValue } from "@mmsim/core";
+import { type Arm64Layout, PUD_SHIFT, type Va, arm64Layout } from "@mmsim/hw-arm64";
 
-/** arm64 4K pages: PMD_SHIFT (a level-2 block maps 2 MiB). */
-export const PMD_SHIFT = 21;
-export const PMD_SIZE = 2 ** PMD_SHIFT;
-/** arm64 4K pages: PUD_SHIFT (a level-1 block maps 1 GiB). */
-export const PUD_SHIFT = 30;
+export { MODULES_VSIZE, PMD_SHIFT, PMD_SIZE, PUD_SHIFT, STRUCT_PAGE_MAX_SHIFT } from "@mmsim/hw-arm64";
 /** arm64 with 4K pages: `IOREMAP_MAX_ORDER` = PUD_SHIFT (asm/memory.h; the generic default is 7 + PAGE_SHIFT). */
 export const IOREMAP_MAX_ORDER = PUD_SHIFT;
-/** arm64: `MODULES_VSIZE` = SZ_128M. */
-export const MODULES_VSIZE = SZ_128M;
-/** `STRUCT_PAGE_MAX_SHIFT` = order_base_2(sizeof(struct page)) = 6 on arm64. */
-export const STRUCT_PAGE_MAX_SHIFT = 6;
 /** CONFIG_NR_CPUS of the arm64 defconfig and of the reference build. */
 export const CONFIG_NR_CPUS = 256;
 /** CONFIG_ARM64_PA_BITS of the reference build: PHYS_MASK_SHIFT. */
@@ -55,27 +38,24 @@ export interface VmallocLayout {
 }
 
 /**
- * arm64's layout for 4K pages. Kernel: arch/arm64/include/asm/memory.h and pgtable.h of 6.1.
- * @param vaBits CONFIG_ARM64_VA_BITS (39, 42, 47, 48 or 52 with 4K pages… 48 in the reference)
- * @param vaBitsMin VA_BITS_MIN (48 when vaBits is 52, else vaBits)
- * @throws ConfigError for a VA_BITS arm64 does not support with 4K pages
+ * The ranges vmalloc needs, read from hw-arm64's layout (arch/arm64/include/asm/memory.h and
+ * pgtable.h of 6.1). Pass CONFIG_ARM64_VA_BITS (39 or 48 with 4K pages; 48 in the reference) or a
+ * layout the arch code already computed (the machine's `ARM64_LAYOUT`).
+ * @throws ConfigError for a VA_BITS 6.1 does not offer with 4K pages, or a layout with another granule
  */
-export function arm64VmallocLayout(vaBits = 48, vaBitsMin = vaBits > 48 ? 48 : vaBits): VmallocLayout {
-  if (![39, 42, 47, 48, 52].includes(vaBits) || vaBitsMin > vaBits || vaBitsMin < 39) {
-    throw new ConfigError("vmalloc.arm64VmallocLayout", "<api>", "vaBits", "39, 42, 47, 48 or 52 (VA_BITS_MIN ≤ VA_BITS)", `${vaBits}/${vaBitsMin}`);
+export function arm64VmallocLayout(vaBitsOrLayout: number | Arm64Layout = 48): VmallocLayout {
+  const l = typeof vaBitsOrLayout === "number" ? arm64Layout({ vaBits: vaBitsOrLayout }) : vaBitsOrLayout;
+  if (l.pageShift !== PAGE_SHIFT) {
+    throw new ConfigError("vmalloc.arm64VmallocLayout", "<api>", "layout.pageShift", `${PAGE_SHIFT} (vmalloc is built for 4 KiB pages)`, describeValue(l.pageShift));
   }
-  const pageEnd = -(2 ** (vaBitsMin - 1));
-  const modulesVaddr = pageEnd;
-  const modulesEnd = modulesVaddr + MODULES_VSIZE;
-  const vmemmapStart = -(2 ** (vaBits - (PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT)));
   return {
-    modulesVaddr,
-    modulesEnd,
-    vmallocStart: modulesEnd,
-    vmallocEnd: vmemmapStart - SZ_256M,
-    kimageVaddr: modulesEnd,
-    vmemmapStart,
-    pageOffset: -(2 ** vaBits),
+    modulesVaddr: l.MODULES_VADDR,
+    modulesEnd: l.MODULES_END,
+    vmallocStart: l.VMALLOC_START,
+    vmallocEnd: l.VMALLOC_END,
+    kimageVaddr: l.KIMAGE_VADDR,
+    vmemmapStart: l.VMEMMAP_START,
+    pageOffset: l.PAGE_OFFSET,
   };
 }
 

@@ -1,7 +1,7 @@
 // mmsim: the DI module and the layout helpers
 import { ConfigError, KERNEL_LOG, KernelLog, PageAllocator, SIM_CLOCK, SimClock } from "@mmsim/core";
 import { FakePageAllocator } from "@mmsim/core/testing";
-import { formatVa } from "@mmsim/hw-arm64";
+import { arm64Layout, formatVa } from "@mmsim/hw-arm64";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
 import {
@@ -57,15 +57,27 @@ describe("arm64 layout (arch/arm64/include/asm/memory.h, pgtable.h of 6.1)", () 
     expect((l.vmallocEnd - l.vmallocStart) / 1024).toBe(133143592960); // VmallocTotal, kB (~124 TiB)
   });
 
-  it("VA_BITS 52 keeps VA_BITS_MIN 48 for the modules; 39 bits shrinks everything", () => {
-    const l52 = arm64VmallocLayout(52);
-    expect(formatVa(l52.vmallocStart)).toBe("ffff800008000000");
-    expect(formatVa(l52.pageOffset)).toBe("fff0000000000000");
-    expect(formatVa(l52.vmemmapStart)).toBe("ffffc00000000000");
+  it("VA_BITS 39 shrinks everything; 52 needs 64K pages in 6.1, so a 4K-page vmalloc refuses it", () => {
     const l39 = arm64VmallocLayout(39);
     expect(formatVa(l39.vmallocStart)).toBe("ffffffc008000000");
     expect(formatVa(l39.vmallocEnd)).toBe("fffffffdf0000000");
+    expect(formatVa(l39.vmemmapStart)).toBe("fffffffe00000000");
+    expect(formatVa(l39.pageOffset)).toBe("ffffff8000000000");
     expect(() => arm64VmallocLayout(40)).toThrow(ConfigError);
+    expect(() => arm64VmallocLayout(52)).toThrow(/vaBits: expected one of 39, 48 with 4 KiB pages/);
+    expect(() => arm64VmallocLayout(arm64Layout({ vaBits: 52, pageShift: 16 }))).toThrow(/layout\.pageShift: expected 12/);
+  });
+
+  it("takes every range from hw-arm64's layout, whether given VA_BITS or the layout itself", () => {
+    for (const vaBits of [39, 48]) {
+      const a = arm64Layout({ vaBits, dramStart: 0x40000000, kernelPhys: 0x40200000 });
+      const want = {
+        modulesVaddr: a.MODULES_VADDR, modulesEnd: a.MODULES_END, vmallocStart: a.VMALLOC_START, vmallocEnd: a.VMALLOC_END,
+        kimageVaddr: a.KIMAGE_VADDR, vmemmapStart: a.VMEMMAP_START, pageOffset: a.PAGE_OFFSET,
+      };
+      expect(arm64VmallocLayout(vaBits)).toEqual(want);
+      expect(arm64VmallocLayout(a)).toEqual(want);
+    }
   });
 
   it("rejects a configuration with user addresses or a reversed range", () => {

@@ -8,11 +8,13 @@
  * over at vmallocInit(slab), as 6.1's mm_init() runs vmalloc_init() after kmem_cache_init().
  */
 import { Lifecycle, type DependencyContainer } from "tsyringe";
-import { token, type MmsimModule } from "@mmsim/core";
+import { type MmsimModule, Validator, resolveToken } from "@mmsim/core";
+import type { ValidationSink } from "@mmsim/core";
+import { VMALLOC_STEPS } from "./steps.ts";
+import { VMALLOC } from "./token.ts";
 import { Vmalloc } from "./vmalloc.ts";
 
-/** The machine's vmalloc service. Kernel: mm/vmalloc.c's globals. */
-export const VMALLOC = token<Vmalloc>("Vmalloc");
+export { VMALLOC } from "./token.ts";
 
 /** Registers Vmalloc under VMALLOC in one machine's child container. */
 export const vmallocModule: MmsimModule = {
@@ -21,5 +23,7 @@ export const vmallocModule: MmsimModule = {
   description: "Non-contiguous kernel memory of mm/vmalloc.c (Linux 6.1): vmap_area trees, vmalloc/vfree/vmap/ioremap, lazy purge, kvmalloc, /proc/vmallocinfo",
   register(container: DependencyContainer): void {
     container.register(VMALLOC, { useClass: Vmalloc }, { lifecycle: Lifecycle.ContainerScoped });
+    container.register(Validator, { useFactory: (c) => ({ name: "vmalloc", validate: (sink: ValidationSink) => resolveToken(c, VMALLOC).validate(sink) }) });
   },
+  steps: VMALLOC_STEPS,
 };

@@ -33,9 +33,9 @@ export const NR_VMAP_PROTS = 7;
 export type VmapProt = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
 /** Names of the protection ids, indexed by id (for messages and test output). */
-export const vmapProtNames: readonly string[] = [
+export const vmapProtNames: readonly string[] = Object.freeze([
   "PAGE_KERNEL", "PAGE_KERNEL_RO", "PAGE_KERNEL_ROX", "PAGE_KERNEL_EXEC", "PROT_DEVICE_nGnRE", "PROT_DEVICE_nGnRnE", "PROT_NORMAL_NC",
-];
+]);
 
 /**
  * The protection with execute permission removed (PTE_PXN set). Kernel: `pgprot_nx()`, which

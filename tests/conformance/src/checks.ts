@@ -41,6 +41,8 @@ export interface Check {
   readonly tolerance?: number;
   /** Why a close figure may differ (what mmsim leaves out). */
   readonly reason?: string;
+  /** This board's own numbers behind the figure (e.g. what later boot used, by source). */
+  readonly detail?: string;
   readonly ok: boolean;
 }
 
@@ -57,9 +59,10 @@ export interface SimulatedBoard {
 export const MISSING = "(missing)";
 
 /**
- * The tolerance of the close figures, and why each may differ. Measured on the five fixtures:
- * mmsim's reserved memory is 176–192 KiB short of the real kernel's (0.33 % of the 1 GiB board's
- * 55168K, less on larger boards).
+ * The tolerance of the close figures, and why each may differ. Measured on the nine fixtures:
+ * mmsim's reserved memory is 176–192 KiB short of the real kernel's (0.45 % of the 256 MiB
+ * board's 40192K, 0.33 % of the 1 GiB board's 55168K, less on larger boards); MemFree and
+ * MemAvailable + later-boot use leave 1.0–1.7 MiB unnamed on every board (README).
  */
 export const CLOSE = {
   reserved: {
@@ -79,9 +82,17 @@ export const CLOSE = {
   memFree: {
     tolerance: 0.005,
     reason:
-      "compared as MemFree + what later boot allocated that mmsim's boot does not (Slab, Cached, VmallocUsed, Percpu, PageTables, " +
-      "AnonPages: real − mmsim each); the rest is page allocations meminfo does not name (the DMA atomic pools, " +
-      "page_ext, hash tables and buffers of later initcalls), about 4 MiB",
+      "compared as MemFree + what the real kernel's later boot took from the free pages and mmsim's boot does not: the meminfo " +
+      "figures Slab, Cached, VmallocUsed, Percpu, PageTables, AnonPages (real − mmsim each), the pages left on every CPU's " +
+      "per-CPU lists (zoneinfo count, which NR_FREE_PAGES leaves out), and the hash tables and DMA atomic pools its log " +
+      "reports, and the early allocations MemTotal shows; the rest (1.0–1.7 MiB on each capture) is page allocations of " +
+      "later initcalls that nothing names",
+  },
+  unnamedLater: {
+    tolerance: Infinity,
+    reason:
+      "that rest, the same on boards from 256 MiB to 8 GiB and 1 to 8 CPUs, is a fixed cost of the real boot rather than a share " +
+      "of RAM, so on a board this small it is more than 0.5 %; a difference above UNNAMED_LATER_BOOT_KB (2 MiB) still fails",
   },
   memFreeRaw: {
     tolerance: Infinity,
@@ -96,13 +107,25 @@ export const CLOSE = {
       "setup_per_zone_lowmem_reserve, zone_highsize), so a managed count a few dozen pages off can round one page " +
       "the other way; booted again with the real managed counts, mmsim's formulas give exactly the real value",
   },
+  minFreeRounding: {
+    tolerance: Infinity,
+    reason:
+      "min_free_kbytes = int_sqrt(lowmem kB × 16) with lowmem the managed pages (calculate_min_free_kbytes), so a managed count a " +
+      "few dozen pages off can move it by one; booted again with the real managed counts, mmsim gives exactly the real value",
+  },
   nodeData: {
     tolerance: Infinity,
     reason: "NODE_DATA is allocated top-down after the early allocations mmsim does not model, so it sits that much higher",
   },
+  memAvailableRaw: {
+    tolerance: Infinity,
+    reason: "MemAvailable = MemFree − totalreserve + page cache and reclaimable slab estimates: the real capture's after user space ran",
+  },
   memAvailable: {
-    tolerance: 0.02,
-    reason: "MemAvailable = free − reserve + reclaimable page cache and slab estimates; mmsim has no page cache yet and less slab after boot",
+    tolerance: 0.005,
+    reason:
+      "si_mem_available() with the real kernel's free pages plus its later-boot use (as for MemFree), its totalreserve, and " +
+      "mmsim's own page cache and reclaimable slab estimates in place of the real ones; the rest is MemFree's",
   },
 } as const;
 
@@ -125,8 +148,8 @@ export interface ZoneinfoZone {
   readonly node: number;
   readonly zone: string;
   readonly fields: Map<string, string>;
-  /** pcp `high`/`batch` per CPU, in CPU order. */
-  readonly pcp: { cpu: number; high: string; batch: string }[];
+  /** pcp `count`/`high`/`batch` per CPU, in CPU order (count: pages on the CPU's lists). */
+  readonly pcp: { cpu: number; count: string; high: string; batch: string }[];
 }
 
 /** Parses /proc/zoneinfo into zones. Kernel: `zoneinfo_show_print()` (mm/vmstat.c). */
@@ -156,13 +179,14 @@ export function parseZoneinfo(text: string): ZoneinfoZone[] {
     const c = /^\s+cpu: (\d+)$/.exec(line);
     if (c) {
       cpu = Number(c[1]);
-      cur.pcp.push({ cpu, high: "", batch: "" });
+      cur.pcp.push({ cpu, count: "", high: "", batch: "" });
       continue;
     }
-    const hb = /^\s+(high|batch):\s+(\d+)$/.exec(line);
+    const hb = /^\s+(count|high|batch):\s+(\d+)$/.exec(line);
     if (hb && cpu >= 0) {
       const p = cur.pcp[cur.pcp.length - 1]!;
-      if (hb[1] === "high") p.high = hb[2]!;
+      if (hb[1] === "count") p.count = hb[2]!;
+      else if (hb[1] === "high") p.high = hb[2]!;
       else p.batch = hb[2]!;
     }
   }
@@ -317,18 +341,22 @@ export function realManaged(zoneinfo: string): Map<string, number> {
 }
 
 /**
- * A board booted again with each zone's managed pages set to the real ones and the watermarks,
- * protection and pcp limits computed again by the kernel's rules: its /proc/zoneinfo.
+ * A board booted again with each zone's managed pages set to the real ones and min_free_kbytes,
+ * the watermarks, protection and pcp limits computed again by the kernel's rules: what it serves
+ * (its /proc/zoneinfo, /proc/sys/vm/min_free_kbytes).
  */
-export type ManagedWhatIf = (managed: ReadonlyMap<string, number>) => string | undefined;
+export type ManagedWhatIf = (managed: ReadonlyMap<string, number>) => Pick<SimulatedBoard, "readFile"> | undefined;
+
+/** The sysctls computed from managed pages (calculate_min_free_kbytes: int_sqrt of lowmem in kB × 16). */
+const SYSCTLS_FROM_MANAGED = new Set(["min_free_kbytes"]);
 
 /** Figures of zoneinfo computed from managed pages. */
 const FROM_MANAGED = /^Node \d+ \S+ (min|low|high|protection|cpu \d+ pcp high)$/;
 
-function zoneinfoChecks(sim: string | undefined, real: string, whatIf?: ManagedWhatIf): Check[] {
+function zoneinfoChecks(sim: string | undefined, real: string, whatIf?: () => Pick<SimulatedBoard, "readFile"> | undefined): Check[] {
   const out = zoneinfoChecksOf(sim, real);
   if (!whatIf || !out.some((c) => !c.ok && FROM_MANAGED.test(c.file === "/proc/zoneinfo" ? c.item : ""))) return out;
-  const again = new Map(zoneinfoChecksOf(whatIf(realManaged(real)), real).map((c) => [c.item, c]));
+  const again = new Map(zoneinfoChecksOf(whatIf()?.readFile("/proc/zoneinfo"), real).map((c) => [c.item, c]));
   return out.map((c) => {
     if (c.ok || !FROM_MANAGED.test(c.item)) return c;
     const w = again.get(c.item);
@@ -364,16 +392,114 @@ function zoneinfoChecksOf(sim: string | undefined, real: string): Check[] {
 /** The meminfo figures of memory that the real kernel's later boot and user space allocated. */
 const LATER_BOOT_USE = ["Slab", "Cached", "VmallocUsed", "Percpu", "PageTables", "AnonPages"] as const;
 
-function meminfoChecks(sim: string | undefined, real: string): Check[] {
+/**
+ * Page allocations of later boot that meminfo does not name but the kernel's log does, in kB:
+ * alloc_large_system_hash()'s "linear" tables (alloc_pages_exact: the size in whole pages) and
+ * the "VFS: Dquot-cache" table (__get_free_pages of 2^order pages), and the DMA atomic pools
+ * (dma_atomic_pool_init: "DMA: preallocated N KiB … pool"). Tables printed before the `Memory:`
+ * line come from memblock (already in `reserved`); "vmalloc" tables are in VmallocUsed.
+ */
+export function loggedLaterAllocations(lines: readonly string[]): { line: string; kb: number }[] {
+  const out: { line: string; kb: number }[] = [];
+  const memAt = lines.findIndex((l) => l.startsWith("Memory: "));
+  for (const line of lines.slice(memAt + 1)) {
+    const hash = /hash table entries: \d+ \(order: -?\d+, (\d+) bytes, linear\)$/.exec(line);
+    if (hash) {
+      out.push({ line, kb: Math.ceil(Number(hash[1]) / 4096) * 4 });
+      continue;
+    }
+    const dquot = /^VFS: Dquot-cache hash table entries: \d+ \(order (\d+), \d+ bytes\)$/.exec(line);
+    if (dquot) {
+      out.push({ line, kb: 4 << Number(dquot[1]) });
+      continue;
+    }
+    const pool = /^DMA: preallocated (\d+) KiB .*pool for atomic allocations$/.exec(line);
+    if (pool) out.push({ line, kb: Number(pool[1]) });
+  }
+  return out;
+}
+
+/** Pages on the per-CPU free lists (zoneinfo's `count` of every CPU of every zone), in kB. */
+export function pcpListKb(zoneinfo: string | undefined): number {
+  let pages = 0;
+  for (const z of parseZoneinfo(zoneinfo ?? "")) for (const p of z.pcp) pages += Number(p.count || 0);
+  return pages * 4;
+}
+
+/**
+ * What the real kernel's later boot (every initcall, init, busybox) took from the free pages that
+ * mmsim's boot, which stops after the memory bring-up, did not: real − mmsim, in kB, by source.
+ *  - the meminfo figures of LATER_BOOT_USE;
+ *  - pages on the per-CPU free lists: NR_FREE_PAGES does not count them (rmqueue_bulk() takes
+ *    them off the zone's count), every CPU that ran keeps up to its pcp `high`, and mmsim's boot
+ *    runs on CPU 0 only: this is the part that grows with the CPU count;
+ *  - the later allocations the real log names (loggedLaterAllocations) and mmsim's does not print.
+ */
+export interface LaterBootUse {
+  readonly meminfo: number;
+  readonly pcpLists: number;
+  readonly logged: number;
+  /**
+   * MemTotal mmsim − real: the pages the real kernel's unmodelled early memblock allocations took
+   * (checked by `Memory: reserved` and `MemTotal`), which mmsim has as free pages.
+   */
+  readonly early: number;
+  readonly total: number;
+}
+
+export function laterBootUse(sim: { meminfo: string | undefined; zoneinfo: string | undefined; dmesg: readonly string[] }, real: { meminfo: string; zoneinfo: string | undefined; dmesg: readonly string[] }): LaterBootUse {
+  const s = parseMeminfo(sim.meminfo ?? "");
+  const r = parseMeminfo(real.meminfo);
+  let meminfo = 0;
+  for (const k of LATER_BOOT_USE) meminfo += (r.get(k) ?? 0) - (s.get(k) ?? 0);
+  const pcpLists = real.zoneinfo === undefined ? 0 : pcpListKb(real.zoneinfo) - pcpListKb(sim.zoneinfo);
+  const printed = new Set(sim.dmesg);
+  let logged = 0;
+  for (const a of loggedLaterAllocations(real.dmesg)) if (!printed.has(a.line)) logged += a.kb;
+  const early = (s.get("MemTotal") ?? 0) - (r.get("MemTotal") ?? 0);
+  return { meminfo, pcpLists, logged, early, total: meminfo + pcpLists + logged + early };
+}
+
+/**
+ * What si_mem_available() adds to free − totalreserve, in kB: the file LRU and the reclaimable
+ * kernel memory, each less min(half of it, Σ low watermarks). Kernel: `si_mem_available()`.
+ */
+export function memAvailableEstimates(meminfo: Map<string, number>, zoneinfo: string | undefined): number {
+  let wmarkLow = 0;
+  for (const z of parseZoneinfo(zoneinfo ?? "")) wmarkLow += Number(z.fields.get("low") ?? 0);
+  const pages = (k: string) => Math.floor((meminfo.get(k) ?? 0) / 4);
+  const pagecache = pages("Active(file)") + pages("Inactive(file)");
+  const reclaimable = pages("KReclaimable");
+  return (pagecache - Math.min(Math.floor(pagecache / 2), wmarkLow) + reclaimable - Math.min(Math.floor(reclaimable / 2), wmarkLow)) * 4;
+}
+
+/**
+ * The most the unnamed later-boot allocations may account for (CLOSE.unnamedLater): above the
+ * largest remainder measured on the captures (1696 kB, virt-8g-8cpu).
+ */
+export const UNNAMED_LATER_BOOT_KB = 2048;
+
+/** A "+ later-boot use" figure out of its tolerance only by the unnamed remainder is a known difference. */
+function orUnnamedLater(c: Check): Check {
+  if (c.ok || c.delta === undefined || c.delta < 0 || c.delta > UNNAMED_LATER_BOOT_KB) return c;
+  return { ...known(c.file, c.item, c.mmsim, c.real, `${c.reason}; ${CLOSE.unnamedLater.reason}`), delta: c.delta, fraction: c.fraction, detail: c.detail };
+}
+
+function describeLater(l: LaterBootUse): string {
+  return `here ${l.total} kB: meminfo figures ${l.meminfo}, per-CPU lists ${l.pcpLists}, logged allocations ${l.logged}, early allocations ${l.early}`;
+}
+
+function meminfoChecks(sim: string | undefined, real: string, later: LaterBootUse, zoneinfo: { sim: string | undefined; real: string | undefined }): Check[] {
   const s = parseMeminfo(sim ?? "");
   const r = parseMeminfo(real);
   const out: Check[] = [];
   out.push(close("/proc/meminfo", "MemTotal", s.get("MemTotal"), r.get("MemTotal")!, CLOSE.memTotal));
   out.push(known("/proc/meminfo", "MemFree", s.has("MemFree") ? String(s.get("MemFree")) : undefined, String(r.get("MemFree")), CLOSE.memFreeRaw.reason));
-  let later = 0;
-  for (const k of LATER_BOOT_USE) later += (r.get(k) ?? 0) - (s.get(k) ?? 0);
-  out.push(close("/proc/meminfo", "MemFree + later-boot use", s.get("MemFree"), r.get("MemFree")! + later, CLOSE.memFree));
-  out.push(close("/proc/meminfo", "MemAvailable", s.get("MemAvailable"), r.get("MemAvailable")!, CLOSE.memAvailable));
+  out.push(orUnnamedLater({ ...close("/proc/meminfo", "MemFree + later-boot use", s.get("MemFree"), r.get("MemFree")! + later.total, CLOSE.memFree), detail: describeLater(later) }));
+  // MemAvailable = free − totalreserve + estimates: the real one with mmsim's free (real + later-boot use) and mmsim's estimates.
+  out.push(known("/proc/meminfo", "MemAvailable", s.has("MemAvailable") ? String(s.get("MemAvailable")) : undefined, String(r.get("MemAvailable")), CLOSE.memAvailableRaw.reason));
+  const expected = r.get("MemAvailable")! + later.total - memAvailableEstimates(r, zoneinfo.real) + memAvailableEstimates(s, zoneinfo.sim);
+  out.push(orUnnamedLater({ ...close("/proc/meminfo", "MemAvailable + later-boot use", s.get("MemAvailable"), expected, CLOSE.memAvailable), detail: describeLater(later) }));
   // Figures decided by configuration alone.
   for (const k of ["CmaTotal", "Hugepagesize", "VmallocTotal", "SwapTotal", "HugePages_Total"]) {
     const rv = r.get(k);
@@ -394,15 +520,24 @@ function vmallocinfoChecks(sim: string | undefined, real: string): Check[] {
   return r.map((want, i) => exact("/proc/vmallocinfo", `paging_init area ${i + 1}`, s[i], want));
 }
 
-/** The /proc/sys/vm values mmsim owns (those it serves), against the capture's listing. */
-function sysctlChecks(board: SimulatedBoard, real: string, names: readonly string[]): Check[] {
+/**
+ * The /proc/sys/vm values mmsim owns (those it serves), against the capture's listing. One
+ * computed from managed pages that differs is a known difference when the what-if board (booted
+ * with the real managed counts) gives exactly the real value.
+ */
+function sysctlChecks(board: SimulatedBoard, real: string, names: readonly string[], whatIf?: () => Pick<SimulatedBoard, "readFile"> | undefined): Check[] {
   const r = parseSysVm(real);
   const out: Check[] = [];
+  const read = (b: Pick<SimulatedBoard, "readFile"> | undefined, name: string) => b?.readFile(`/proc/sys/vm/${name}`)?.trim().replace(/\s+/g, " ");
   for (const name of names) {
     const rv = r.get(name);
     if (rv === undefined) continue;
-    const sv = board.readFile(`/proc/sys/vm/${name}`);
-    out.push(exact("/proc/sys/vm", name, sv?.trim().replace(/\s+/g, " "), rv));
+    const c = exact("/proc/sys/vm", name, read(board, name), rv);
+    if (!c.ok && whatIf && SYSCTLS_FROM_MANAGED.has(name) && read(whatIf(), name) === rv) {
+      out.push(known(c.file, c.item, c.mmsim, c.real, CLOSE.minFreeRounding.reason));
+    } else {
+      out.push(c);
+    }
   }
   return out;
 }
@@ -433,11 +568,24 @@ export function conformanceChecks(board: SimulatedBoard, fixture: Fixture, sysct
   const realDmesg = fixture.file("dmesg");
   if (realDmesg !== undefined) out.push(...dmesgChecks(dmesgLines(board.dmesg()), dmesgLines(realDmesg)));
   const zi = fixture.file("/proc/zoneinfo");
-  if (zi !== undefined) out.push(...zoneinfoChecks(board.readFile("/proc/zoneinfo"), zi, whatIf));
+  // The what-if board is booted at most once, and only when a figure computed from managed pages differs.
+  let again: Pick<SimulatedBoard, "readFile"> | undefined | null = null;
+  const whatIfBoard = whatIf && zi !== undefined
+    ? () => (again === null ? (again = whatIf(realManaged(zi))) : again)
+    : undefined;
+  if (zi !== undefined) out.push(...zoneinfoChecks(board.readFile("/proc/zoneinfo"), zi, whatIfBoard));
   const mi = fixture.file("/proc/meminfo");
-  if (mi !== undefined) out.push(...meminfoChecks(board.readFile("/proc/meminfo"), mi));
+  if (mi !== undefined) {
+    const simMeminfo = board.readFile("/proc/meminfo");
+    const simZoneinfo = board.readFile("/proc/zoneinfo");
+    const later = laterBootUse(
+      { meminfo: simMeminfo, zoneinfo: simZoneinfo, dmesg: dmesgLines(board.dmesg()) },
+      { meminfo: mi, zoneinfo: zi, dmesg: dmesgLines(realDmesg ?? "") },
+    );
+    out.push(...meminfoChecks(simMeminfo, mi, later, { sim: simZoneinfo, real: zi }));
+  }
   const vm = fixture.file("/proc/sys/vm");
-  if (vm !== undefined) out.push(...sysctlChecks(board, vm, sysctls));
+  if (vm !== undefined) out.push(...sysctlChecks(board, vm, sysctls, whatIfBoard));
   const slab = fixture.file("/sys/kernel/slab/kmalloc-all");
   if (slab !== undefined) out.push(...slabChecks(board, slab));
   const si = fixture.file("/proc/slabinfo");

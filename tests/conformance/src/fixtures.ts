@@ -6,7 +6,7 @@
  * a user's own capture becomes a fixture by adding capture.json beside it.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArgumentError } from "@mmsim/core";
 import { parseSize } from "@mmsim/machine";
@@ -47,9 +47,19 @@ export function captureFileName(path: string): string {
   return path.replace(/^\//, "").replace(/\//g, "_");
 }
 
+/** The files a capture must have to be compared: capture.json (the board) and the three files most figures come from. */
+export const REQUIRED_CAPTURE_FILES = ["capture.json", "dmesg", captureFileName("/proc/zoneinfo"), captureFileName("/proc/meminfo")] as const;
+
+const CAPTURE_JSON_KEYS = `{"kernel", "qemu", "cmdline", "mem" (e.g. "512M"), "smp" (a number), "how"}`;
+
 function readInfo(dir: string): CaptureInfo {
   const file = join(dir, "capture.json");
-  const raw = JSON.parse(readFileSync(file, "utf8")) as Partial<CaptureInfo>;
+  let raw: Partial<CaptureInfo>;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8")) as Partial<CaptureInfo>;
+  } catch (e) {
+    throw new ArgumentError("conformance.readInfo", file, `a JSON object ${CAPTURE_JSON_KEYS}`, `text that is not JSON (${(e as Error).message})`);
+  }
   for (const key of ["kernel", "qemu", "cmdline", "mem", "how"] as const) {
     if (typeof raw[key] !== "string") throw new ArgumentError("conformance.readInfo", `${file}: ${key}`, "a string", JSON.stringify(raw[key]));
   }
@@ -57,6 +67,37 @@ function readInfo(dir: string): CaptureInfo {
     throw new ArgumentError("conformance.readInfo", `${file}: smp`, "a positive integer", JSON.stringify(raw.smp));
   }
   return raw as CaptureInfo;
+}
+
+/**
+ * One capture directory as a Fixture (the layout tools/real-kernel/capture writes, plus capture.json).
+ * @param name what the report calls it (default: the directory path)
+ * @throws ArgumentError naming the first missing file of REQUIRED_CAPTURE_FILES, or a bad capture.json
+ */
+export function readFixture(dir: string, name: string = dir): Fixture {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ArgumentError("conformance.readFixture", "--fixture", "a directory holding a real capture", `${dir} (${existsSync(dir) ? "not a directory" : "no such directory"})`);
+  }
+  for (const f of REQUIRED_CAPTURE_FILES) {
+    if (existsSync(join(dir, f))) continue;
+    const how = f === "capture.json"
+      ? `a capture.json ${CAPTURE_JSON_KEYS} beside the captured files (see tests/conformance/README.md)`
+      : `the file ${f}, as tools/real-kernel/capture writes it`;
+    throw new ArgumentError("conformance.readFixture", `--fixture ${dir}`, `a capture directory with ${REQUIRED_CAPTURE_FILES.join(", ")}`, `no ${f} in it: add ${how}`);
+  }
+  const info = readInfo(dir);
+  const memBytes = parseSize(info.mem);
+  if (typeof memBytes === "string") throw new ArgumentError("conformance.readFixture", `${join(dir, "capture.json")}: mem`, "a size like 4G", memBytes);
+  return {
+    name,
+    dir,
+    info,
+    memBytes,
+    file(path: string) {
+      const f = join(dir, captureFileName(path));
+      return existsSync(f) ? readFileSync(f, "utf8") : undefined;
+    },
+  };
 }
 
 /** Every fixture, sorted by kernel, then RAM, then CPUs. */
@@ -68,19 +109,7 @@ export function listFixtures(root: string = FIXTURES_DIR): Fixture[] {
     for (const board of readdirSync(kdir).sort()) {
       const dir = join(kdir, board);
       if (!statSync(dir).isDirectory() || !existsSync(join(dir, "capture.json"))) continue;
-      const info = readInfo(dir);
-      const memBytes = parseSize(info.mem);
-      if (typeof memBytes === "string") throw new ArgumentError("conformance.listFixtures", `${dir}/capture.json: mem`, "a size like 4G", memBytes);
-      out.push({
-        name: `${kernel}/${board}`,
-        dir,
-        info,
-        memBytes,
-        file(path: string) {
-          const f = join(dir, captureFileName(path));
-          return existsSync(f) ? readFileSync(f, "utf8") : undefined;
-        },
-      });
+      out.push(readFixture(dir, `${kernel}/${board}`));
     }
   }
   return out.sort((a, b) => a.name.split("/")[0]!.localeCompare(b.name.split("/")[0]!) || a.memBytes - b.memBytes || a.info.smp - b.info.smp);
@@ -105,5 +134,24 @@ export function findFixture(want: { name?: string; memBytes?: number; smp?: numb
     `a board with a real capture: ${all.map((f) => `${f.name} (--mem ${f.info.mem} --smp ${f.info.smp})`).join(", ")} ` +
       "(make more with tools/real-kernel/capture, see tests/conformance/README.md)",
     `a board ${what}`,
+  );
+}
+
+/**
+ * What `--fixture` names: a fixture of the project (`virt-4g-4cpu`, `linux-6.1-arm64/virt-4g-4cpu`)
+ * or, failing that, a directory holding a capture of one's own (relative to `cwd`).
+ * @throws ArgumentError listing the fixtures when it is neither, or naming what a directory lacks
+ */
+export function resolveFixture(nameOrDir: string, cwd: string = process.cwd(), root: string = FIXTURES_DIR): Fixture {
+  const all = listFixtures(root);
+  const hit = all.find((f) => f.name === nameOrDir || f.name.endsWith(`/${nameOrDir}`));
+  if (hit) return hit;
+  const dir = resolve(cwd, nameOrDir);
+  if (existsSync(dir)) return readFixture(dir, nameOrDir);
+  throw new ArgumentError(
+    "conformance.resolveFixture",
+    "--fixture",
+    `the name of a real capture (${all.map((f) => f.name.replace(/^.*\//, "")).join(", ")}) or a directory holding one`,
+    `${nameOrDir} (no such capture or directory)`,
   );
 }

@@ -1,5 +1,5 @@
-// mmsim: house rules that a grep can check over every package's src/ (STYLE C1, C4, C11; determinism).
-import { readFileSync, readdirSync, statSync } from "node:fs";
+// mmsim: house rules that a grep can check over every package's src/ (STYLE C1, C4, C8, C11; determinism).
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -56,5 +56,32 @@ describe("house rules over packages/*/src", () => {
       expect(pj.publishConfig.exports["."]["@mmsim/source"], p).toBeUndefined();
       expect(pj.files, p).toContain("!dist/*.tsbuildinfo");
     }
+  });
+
+  it("the hot files and hot functions eslint.config.js puts under C8 exist, so the rules check what they name", () => {
+    // Read the two lists from the config's text (importing it would load typescript-eslint).
+    const config = readFileSync(join(root, "eslint.config.js"), "utf8");
+    const block = (name: string) => config.match(new RegExp(`export const ${name} = [\\[{]([^]*?)\\n[\\]}];`))?.[1] ?? "";
+    const strings = (text: string) => [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    const hotFiles = strings(block("HOT_FILES"));
+    const hotFunctions = [...block("HOT_FUNCTIONS").matchAll(/^\s*"([^"]+)": \[(.*)\],$/gm)].map((m) => [m[1]!, strings(m[2]!)] as const);
+    expect(hotFiles.length).toBeGreaterThan(10);
+    expect(hotFunctions.length).toBeGreaterThan(5);
+    expect(hotFiles.filter((f) => !existsSync(join(root, f)))).toEqual([]);
+    const missing: string[] = [];
+    for (const [file, names] of hotFunctions) {
+      if (!existsSync(join(root, file))) {
+        missing.push(file);
+        continue;
+      }
+      // Function declarations and class methods: `function name(` / `  name(…): T {` (with modifiers).
+      const text = readFileSync(join(root, file), "utf8");
+      const declared = [...text.matchAll(/^(?:export )?function (\w+)|^ {2}(?:(?:private|protected|public|static|override|readonly|async) )*(\w+)\(.*\)(?:: [^{;]+)? \{$/gm)].map((m) => m[1] ?? m[2]!);
+      for (const name of names) {
+        const re = name.startsWith("/") ? new RegExp(name.slice(1, -1)) : new RegExp(`^${name}$`);
+        if (!declared.some((d) => re.test(d))) missing.push(`${file}: ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

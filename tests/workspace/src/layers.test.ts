@@ -2,7 +2,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkLayers, readWorkspacePackages } from "../../../tools/check-layers.mjs";
+import { MECHANISM_ORDER, checkLayers, readWorkspacePackages } from "../../../tools/check-layers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 type Pkg = { name: string; dir: string; tags: string[]; deps: string[]; imports: string[] };
@@ -65,6 +65,23 @@ describe("layer rules (STYLE C12)", () => {
     expect(problems).toEqual([
       expect.stringMatching(/^@mmsim\/procfs \(type:fs\) must not depend on @mmsim\/slub \(type:policy\)/),
       expect.stringMatching(/^@mmsim\/reclaim \(type:mechanism\) must not depend on @mmsim\/procfs \(type:fs\)/),
+    ]);
+  });
+
+  it("orders the mechanisms: a mechanism depends only on those before it, and each has a place", () => {
+    expect(MECHANISM_ORDER.indexOf("@mmsim/rmap")).toBeLessThan(MECHANISM_ORDER.indexOf("@mmsim/reclaim"));
+    expect(MECHANISM_ORDER.indexOf("@mmsim/migrate")).toBeLessThan(MECHANISM_ORDER.indexOf("@mmsim/compaction"));
+    const problems = checkLayers([
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/buddy", "type:mechanism", ["@mmsim/core"]),
+      pkg("@mmsim/rmap", "type:mechanism", ["@mmsim/core", "@mmsim/buddy"]),
+      pkg("@mmsim/reclaim", "type:mechanism", ["@mmsim/core", "@mmsim/rmap"]),
+      pkg("@mmsim/vma", "type:mechanism", ["@mmsim/core", "@mmsim/reclaim"]),
+      pkg("@mmsim/thp", "type:mechanism", ["@mmsim/core"]),
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^@mmsim\/vma must not depend on @mmsim\/reclaim: @mmsim\/reclaim comes after it in MECHANISM_ORDER .*reach it through an interface in core$/),
+      "@mmsim/thp (type:mechanism) has no place in MECHANISM_ORDER (tools/check-layers.mjs): add it where its dependencies allow",
     ]);
   });
 });

@@ -1,8 +1,12 @@
-// mmsim: entry point of the `mmsim` command — process streams and exit status around main()
+// mmsim: entry point of the `mmsim` command — process streams, the user's directory and exit status around main()
 /*
  * Run as `node packages/cli/dist/bin/mmsim.js …` (or through `bin/mmsim.js`, the npm bin with
  * the shebang). The exit status is set with process.exitCode, never process.exit(), so stdout
  * is flushed first. A closed pipe (`mmsim dmesg | head -1`) ends the process quietly.
+ * `pnpm mmsim …` runs this from the workspace root (tools/mmsim.mjs); that wrapper passes the
+ * directory the user typed the command in (pnpm's INIT_CWD) as MMSIM_CWD, and relative paths on
+ * the command line resolve against it. Run any other way — the npm bin, or from another
+ * package's script where INIT_CWD names that script's caller — paths are the process's own.
  */
 import { main } from "../main.ts";
 
@@ -14,5 +18,6 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+  isTTY: Boolean(process.stderr.isTTY),
+  cwd: process.env.MMSIM_CWD || process.cwd(),
 });

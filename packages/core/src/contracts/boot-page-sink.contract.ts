@@ -18,7 +18,7 @@ export interface BootPageSinkSubject {
   readonly validatable?: unknown;
 }
 
-const cases: ContractCase<BootPageSinkSubject>[] = [
+const cases: readonly ContractCase<BootPageSinkSubject>[] = Object.freeze([
   {
     name: "counts the pages of every block it is given",
     run(s) {
@@ -51,7 +51,7 @@ const cases: ContractCase<BootPageSinkSubject>[] = [
       expect(s.freePages()).toBe(before);
     },
   },
-];
+]);
 
 /**
  * Runs the BootPageSink contract against one implementation.

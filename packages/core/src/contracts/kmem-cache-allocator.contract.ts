@@ -17,7 +17,7 @@ export interface KmemCacheAllocatorSubject {
   readonly pages: FakePageAllocator;
 }
 
-const cases: ContractCase<KmemCacheAllocatorSubject>[] = [
+const cases: readonly ContractCase<KmemCacheAllocatorSubject>[] = Object.freeze([
   {
     name: "objects are distinct, aligned, inside PageSlab pages of the cache, and come back",
     run({ allocator: a, pages }) {
@@ -93,7 +93,7 @@ const cases: ContractCase<KmemCacheAllocatorSubject>[] = [
       expect(seen.size).toBe(a.geometry(c).objsPerSlab);
     },
   },
-];
+]);
 
 /**
  * Runs the KmemCacheAllocator contract against one implementation; validate() runs after each case.

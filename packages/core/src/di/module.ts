@@ -1,5 +1,7 @@
 // mmsim: the module shape every package exports (no kernel counterpart; cf. Kconfig + obj-$(CONFIG_X))
 import type { DependencyContainer } from "tsyringe";
+import type { AnySysctl } from "../contrib/sysctl.ts";
+import type { AnyStepDef } from "../workload/step.ts";
 
 /**
  * A slot is the part of the simulated kernel a module fills: a mechanism every machine has
@@ -25,8 +27,16 @@ export interface MmsimModule {
   readonly name: string;
   /** One sentence a catalog listing can show. */
   readonly description: string;
-  /** Registers the module's services into one machine's child container. */
+  /**
+   * Registers the module's services into one machine's child container, and its contributions
+   * under the contribution tokens (KernelFile, KernelThread, Initcall, Validator, CompareMetric),
+   * which many modules may register (the machine resolves them all).
+   */
   register(container: DependencyContainer, options?: ModuleOptions): void;
+  /** Workload steps it contributes (static: the scenario loader checks them before any machine exists). */
+  readonly steps?: readonly AnyStepDef[];
+  /** Sysctls it contributes (static for the same reason); /proc/sys/<dir>/<procname> serves each. */
+  readonly sysctls?: readonly AnySysctl[];
 }
 
 /** True when `x` has the shape of an MmsimModule (used on `import()`ed user modules). */

@@ -4,6 +4,7 @@ import type { CostModel } from "../cost-model.ts";
 import type { MemMap } from "../mm-types.ts";
 import type { KernelLog } from "../printk.ts";
 import type { Rng } from "../rng.ts";
+import type { SlabCommon } from "../slab-common.ts";
 import type { TraceBus } from "../trace.ts";
 import { token } from "./token.ts";
 
@@ -19,3 +20,5 @@ export const TRACE_BUS = token<TraceBus>("TraceBus");
 export const MEM_MAP = token<MemMap>("MemMap");
 /** The machine's seeded random source. */
 export const RNG = token<Rng>("Rng");
+/** The machine's slab layer (mm/slab_common.c over the chosen allocator), made at kmem_cache_init. */
+export const SLAB_COMMON = token<SlabCommon>("SlabCommon");

@@ -1,0 +1,175 @@
+// mmsim: the workload engine's own steps — show, expect, write, sysctl, sleep, label, repeat (no kernel counterpart; what a shell script on the board would do)
+import {
+  type AnySysctl, MAX_REPEAT, MISSING, type StepBase, absPath, checked, defineStep, describeValue, int, nearest, str, unknownFieldProblem, z,
+} from "@mmsim/core";
+
+/** A repeat: its body runs `times` times. The engine expands it; it has no run of its own. */
+export interface RepeatStep extends StepBase {
+  readonly kind: "repeat";
+  readonly times: number;
+  readonly steps: readonly StepBase[];
+}
+
+/** True for a repeat step. */
+export function isRepeat(s: StepBase): s is RepeatStep {
+  return s.kind === "repeat";
+}
+
+const EXPECT_OPS = Object.freeze(["==", "!=", "<", "<=", ">", ">="] as const);
+type ExpectOp = (typeof EXPECT_OPS)[number];
+
+/**
+ * The number a file gives for a field: the first line whose first word (without a trailing
+ * colon) is `field` (`MemFree:  971180 kB` → 971180; `nr_free_pages 242732` → 242732), or the
+ * single number of a one-value file (`/proc/sys/vm/min_free_kbytes`) for field "value".
+ */
+export function readField(text: string, field: string): number | undefined {
+  for (const line of text.split("\n")) {
+    const words = line.trim().split(/\s+/);
+    if (words.length >= 2 && words[0]!.replace(/:$/, "") === field) {
+      const v = Number(words[1]);
+      if (Number.isFinite(v)) return v;
+    }
+  }
+  if (field === "value") {
+    const v = Number(text.trim().split(/\s+/)[0]);
+    if (Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+function compare(got: number, op: ExpectOp, want: number): boolean {
+  switch (op) {
+    case "==":
+      return got === want;
+    case "!=":
+      return got !== want;
+    case "<":
+      return got < want;
+    case "<=":
+      return got <= want;
+    case ">":
+      return got > want;
+    default:
+      return got >= want;
+  }
+}
+
+/** "no file /proc/meminf; did you mean /proc/meminfo? (the machine has N files; …)": the nearest paths, never the whole list. */
+export function noSuchFile(path: string, files: readonly string[]): string {
+  const near = nearest(path, files, 3);
+  return `no file ${path}${near.length > 0 ? `; did you mean ${near.join(" or ")}?` : ""} (the machine has ${files.length} files; \`mmsim cat\` of an unknown path lists them all)`;
+}
+
+export const showStep = defineStep({
+  kind: "show",
+  doc: "- show: <path>                 print a file, e.g. /proc/buddyinfo",
+  schema: absPath,
+  make: (path, ctx) => ({ kind: "show" as const, line: ctx.line, path }),
+  reads: (step) => [step.path],
+  run(step, ctx) {
+    const text = ctx.readFile(step.path);
+    if (text === undefined) throw ctx.error("show", noSuchFile(step.path, ctx.listFiles()));
+    ctx.show(step.path, text);
+  },
+});
+
+export const repeatStep = defineStep({
+  kind: "repeat",
+  doc: `- repeat: { times, steps: [...] }  times 1..${MAX_REPEAT}`,
+  schema: z.strictObject({
+    times: int(1, MAX_REPEAT, "a repeat count"),
+    steps: checked<unknown[]>((v) => (Array.isArray(v) && v.length > 0 ? { ok: v } : v === undefined ? `${MISSING}: a list of steps` : `expected a non-empty list of steps, got ${describeValue(v)}`)),
+  }),
+  // The body's steps are recorded first, in file order; the cross-field pass sees the repeat after them.
+  make: (d, ctx): RepeatStep => ({ kind: "repeat", line: ctx.line, times: d.times, steps: ctx.steps(d.steps, ["steps"]) }),
+  run() {
+    // expanded by the engine
+  },
+});
+
+/** The sysctl step: its name is checked against the machine's sysctl table. */
+export function sysctlStepOf(sysctls: () => ReadonlyMap<string, AnySysctl>) {
+  return defineStep({
+    kind: "sysctl",
+    doc: "- sysctl: { name, value }       write a vm sysctl",
+    schema: z.strictObject({ name: z.unknown(), value: z.unknown() }),
+    make(d, ctx) {
+      const table = sysctls();
+      const names = [...table.keys()];
+      const name = d.name;
+      if (typeof name !== "string" || !table.has(name)) {
+        throw ctx.error(["name"], typeof name === "string" ? unknownFieldProblem(name, names, "sysctls").replace("unknown field", "unknown sysctl") : `expected a sysctl name, got ${describeValue(name)}`);
+      }
+      const v = table.get(name)!.parse(d.value);
+      if (typeof v === "string") throw ctx.error(["value"], d.value === undefined ? `${MISSING}: ${v}` : v);
+      return { kind: "sysctl" as const, line: ctx.line, name, value: v.ok };
+    },
+    run(step, ctx) {
+      ctx.writeSysctl(step.name, step.value);
+    },
+  });
+}
+
+export const expectStep = defineStep({
+  kind: "expect",
+  doc: "- expect: { path, field, op: \"==\", value }   op ==, !=, <, <=, >, >=; a failed expect exits 1",
+  schema: z.strictObject({
+    path: absPath,
+    field: str("a field name, e.g. MemFree"),
+    op: checked<ExpectOp>((v) => ((EXPECT_OPS as readonly unknown[]).includes(v) ? { ok: v as ExpectOp } : `expected one of ${EXPECT_OPS.join(" ")}, got ${describeValue(v)} (quote it: op: ">")`)).default("=="),
+    value: checked<number>((v) => (typeof v === "number" && Number.isFinite(v) ? { ok: v } : v === undefined ? `${MISSING}: the number to compare with` : `expected a number, got ${describeValue(v)}`)),
+  }),
+  make: (d, ctx) => ({ kind: "expect" as const, line: ctx.line, path: d.path, field: d.field, op: d.op, value: d.value }),
+  reads: (step) => [step.path],
+  run(step, ctx) {
+    const text = ctx.readFile(step.path);
+    if (text === undefined) throw ctx.error("expect.path", noSuchFile(step.path, ctx.listFiles()));
+    const got = readField(text, step.field);
+    if (got === undefined) throw ctx.error("expect.field", `${step.path} has no field "${step.field}"`);
+    if (!compare(got, step.op, step.value)) ctx.failExpect(`${step.path} ${step.field} = ${got}, expected ${step.op} ${step.value}`);
+  },
+});
+
+export const writeStep = defineStep({
+  kind: "write",
+  doc: "- write: { path, value }        echo value > path (/proc/sys/vm/*, /proc/slabinfo tunables)",
+  schema: z.strictObject({
+    path: absPath,
+    value: checked<string>((v) => (typeof v === "string" || typeof v === "number" ? { ok: String(v) } : `expected the text to write, got ${describeValue(v)}`)),
+  }),
+  make: (d, ctx) => ({ kind: "write" as const, line: ctx.line, path: d.path, value: d.value }),
+  run(step, ctx) {
+    ctx.writeFile(step.path, step.value);
+  },
+});
+
+export const sleepStep = defineStep({
+  kind: "sleep",
+  doc: "- sleep: <ms>                   let simulated time pass (periodic work such as SLAB's cache_reap runs)",
+  schema: int(1, 86_400_000, "milliseconds of simulated time"),
+  make: (ms, ctx) => ({ kind: "sleep" as const, line: ctx.line, ms }),
+  run(step, ctx) {
+    ctx.advanceClock(step.ms * 1_000_000);
+  },
+});
+
+export const labelStep = defineStep({
+  kind: "label",
+  doc: "- label: <name>                 a point for `mmsim cat --after <name>`",
+  schema: checked<string>((v) =>
+    typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))
+      ? `a label must not be a number (--after ${v} means step ${v}); got ${describeValue(v)}`
+      : typeof v === "string" && v !== "" ? { ok: v } : `expected a label name, got ${describeValue(v)}`,
+  ),
+  make: (name, ctx) => ({ kind: "label" as const, line: ctx.line, name }),
+  check(step, ctx) {
+    const labels = ctx.scratch("labels", () => new Map<string, number | undefined>());
+    if (labels.has(step.name)) {
+      const first = labels.get(step.name);
+      throw ctx.error([], `label "${step.name}" is already used${first !== undefined ? ` at line ${first}` : ""}; labels must be unique`);
+    }
+    labels.set(step.name, step.line);
+  },
+  run() {},
+});
