@@ -12,13 +12,19 @@
  *   - a file            `/sys/kernel/debug/balloon/stats`: pages held, inflated and deflated, runs;
  *   - (and a figure for `mmsim compare`: the pages the balloon holds at the end.)
  *
+ * It also counts what 6.1's balloon counts, through the machine's vmstat service (VM_STAT), so
+ * /proc/vmstat shows it: balloon_page_enqueue() does __count_vm_event(BALLOON_INFLATE) per page
+ * taken and balloon_page_list_dequeue() __count_vm_event(BALLOON_DEFLATE) per page given back
+ * (mm/balloon_compaction.c, v6.1). 6.1 has no nr_balloon_pages counter (newer kernels do).
+ *
  * Use it:   kernel: { modules: [./examples/balloon/balloon.mjs] }   (or --set kernel.modules=[…])
  * and see examples/scenarios/balloon.yaml. Everything reaches the kernel through @mmsim/core:
- * the PageAllocator interface and the contribution tokens (KernelFile, KernelThread).
+ * the PageAllocator interface, the VM_STAT service and the contribution tokens (KernelFile,
+ * KernelThread).
  */
 import {
-  CompareMetric, GFP_KERNEL, INT_MAX, KernelFile, KernelThread, NIL_PFN, PageAllocator, cpuField, defineStep, defineSysctl, int, parseSysctlInt, resolveToken,
-  token, z,
+  BALLOON_DEFLATE, BALLOON_INFLATE, CompareMetric, GFP_KERNEL, INT_MAX, KernelFile, KernelThread, NIL_PFN, PageAllocator, VM_STAT, cpuField,
+  defineStep, defineSysctl, int, parseSysctlInt, resolveToken, token, z,
 } from "@mmsim/core";
 import { instanceCachingFactory } from "tsyringe";
 
@@ -27,9 +33,13 @@ export const BALLOON_PERIOD_NS = 1_000_000_000;
 
 /** One machine's balloon: the pages it holds and its counters. */
 export class Balloon {
-  /** @param {import("@mmsim/core").PageAllocator} pages */
-  constructor(pages) {
+  /**
+   * @param {import("@mmsim/core").PageAllocator} pages
+   * @param {import("@mmsim/core").VmStat} vmstat
+   */
+  constructor(pages, vmstat) {
     this.pages = pages;
+    this.vmstat = vmstat;
     /** PFNs held, newest last. */
     this.pfns = [];
     this.inflated = 0;
@@ -50,6 +60,7 @@ export class Balloon {
       }
       this.pfns.push(pfn);
       this.inflated++;
+      this.vmstat.countVmEvent(BALLOON_INFLATE); // balloon_page_enqueue_one()
     }
     return true;
   }
@@ -59,6 +70,7 @@ export class Balloon {
     for (let i = 0; i < n && this.pfns.length > 0; i++) {
       this.pages.freePages(this.pfns.pop(), 0, cpu);
       this.deflated++;
+      this.vmstat.countVmEvent(BALLOON_DEFLATE); // balloon_page_list_dequeue()
     }
   }
 }
@@ -103,7 +115,7 @@ export default {
   name: "balloon",
   description: "example out-of-tree module: a memory balloon with a step, a sysctl, a kernel thread and a debugfs file",
   register(container) {
-    container.register(BALLOON, { useFactory: instanceCachingFactory((c) => new Balloon(resolveToken(c, PageAllocator))) });
+    container.register(BALLOON, { useFactory: instanceCachingFactory((c) => new Balloon(resolveToken(c, PageAllocator), resolveToken(c, VM_STAT))) });
     container.register(KernelThread, {
       useFactory: (c) => {
         const b = resolveToken(c, BALLOON);

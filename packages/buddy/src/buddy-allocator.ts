@@ -19,7 +19,7 @@ import {
   SIM_CLOCK, type SimClock, TRACE_BUS, TraceBus, type Validatable, type ValidationSink, CostModel as CostModelClass,
   KernelLog as KernelLogClass, SimClock as SimClockClass, PAGEBLOCK_NR_PAGES, PAGE_SIZE, clearPageReserved, describeValue,
   pfnDown, pfnPhys, pfnUp, setPageReserved,
-  token,
+  token, VM_STAT, VmStat,
 } from "@mmsim/core";
 import { MEMBLOCK_NONE, Memblock } from "@mmsim/memblock";
 import { inject, injectable } from "tsyringe";
@@ -61,8 +61,9 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
     @inject(DirectCompactor) compactor: DirectCompactor,
     @inject(DirectReclaimer) reclaimer: DirectReclaimer,
     @inject(OutOfMemoryHandler) oom: OutOfMemoryHandler,
+    @inject(VM_STAT) vmstat: VmStat,
   ) {
-    this.state = new PageAllocState(mem, config, clock, cost, trace, log);
+    this.state = new PageAllocState(mem, config, clock, cost, trace, log, vmstat);
     this.state.hooks = { kswapd, compactor, reclaimer, oom };
     this.state.deferredFreeRanges = () => this.deferred.ranges;
   }
@@ -250,10 +251,13 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
     return freePages(pa, pa.mem.pfnToPage(pfn), order, cpu);
   }
 
-  /** Kernel: `mod_node_page_state(page_pgdat(page), item, nr)`. */
+  /**
+   * Adds `delta` pages to a node counter of the node holding `pfn`, through the VmStat service
+   * (NR_SLAB_*_B in pages, as PageAllocator documents). Kernel: `mod_node_page_state(page_pgdat(page), item, nr)`.
+   */
   modNodePageState(pfn: number, item: number, delta: number): void {
     const pa = this.state;
-    pa.pgdat[pa.pageZone(pa.mem.pfnToPage(pfn)).nid]!.vmStat[item]! += delta;
+    pa.vmstat.nodePageStateAdd(delta, pa.pageZone(pa.mem.pfnToPage(pfn)).nid, item);
   }
 
   validate(sink: ValidationSink): void {
@@ -270,6 +274,8 @@ export interface CreateBuddyOptions extends PageAllocConfig {
   readonly trace?: TraceBus;
   readonly log?: KernelLog;
   readonly hooks?: PageAllocHooks;
+  /** The vmstat service to count into (default: a new one for `nodes`). */
+  readonly vmstat?: VmStat;
   /** Extra MemMap list heads for the caller's own lists. */
   readonly extraListHeads?: number;
 }
@@ -293,7 +299,7 @@ export function createBuddyAllocator(opts: CreateBuddyOptions): BuddyAllocator {
   const hooks = opts.hooks ?? noOpHooks();
   const b = new BuddyAllocator(
     mem, opts, clock, opts.cost ?? new CostModelClass(), opts.trace ?? new TraceBus(clock), log,
-    hooks.kswapd, hooks.compactor, hooks.reclaimer, hooks.oom,
+    hooks.kswapd, hooks.compactor, hooks.reclaimer, hooks.oom, opts.vmstat ?? new VmStat(opts.nodes.length),
   );
   const memblock = new Memblock(log);
   for (const n of opts.nodes) for (const [s, e] of n.ranges) memblock.memblockAddNode(pfnPhys(s), pfnPhys(e - s), n.nid, MEMBLOCK_NONE);

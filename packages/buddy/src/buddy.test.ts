@@ -2,8 +2,8 @@
 // fall back, exhaust; validate() after every step (STYLE C13).
 import {
   CostModel, GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelLog, MemMap, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE,
-  MIGRATE_UNMOVABLE, NIL_PFN, NR_FREE_CMA_PAGES, NR_FREE_PAGES, PAGEBLOCK_NR_PAGES, PGALLOC_DMA, PGFREE, SZ_1G, TP_MM_PAGE_ALLOC_EXTFRAG, TraceBus, SimClock,
-  TP_MM_PAGE_ALLOC, __GFP_MEMALLOC, __GFP_NOWARN, pfnDown,
+  MIGRATE_UNMOVABLE, NIL_PFN, NR_FREE_CMA_PAGES, NR_FREE_PAGES, NR_PAGETABLE, PAGEBLOCK_NR_PAGES, PGALLOC_DMA, PGFREE, SZ_1G, TP_MM_PAGE_ALLOC_EXTFRAG, TraceBus, SimClock,
+  TP_MM_PAGE_ALLOC, VmStat, __GFP_MEMALLOC, __GFP_NOWARN, pfnDown,
 } from "@mmsim/core";
 import { TraceRecorder, expectValid } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
@@ -77,6 +77,38 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
     expect(pcp0.count).toBeLessThan(pcp0.high);
     expect(b.state.vmEvents[PGFREE]! - (262144 - kernelPages)).toBe(1000); // boot frees count too, as in the kernel
     expectValid(b, "1000 frees");
+  });
+
+  it("counts into the VmStat service it is given: zone, node and event counters are the service's arrays", () => {
+    const vmstat = new VmStat(1);
+    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    const b = createBuddyAllocator({ nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)]] }], maxZonePfn: zs.maxZonePfn, reserved: [KERNEL], vmstat });
+    const pa = b.state;
+    expect(pa.vmstat).toBe(vmstat);
+    expect(pa.vmEvents).toBe(vmstat.vmEvents);
+    expect(pa.zones[0]!.vmStat.buffer).toBe(vmstat.zoneVmStat.buffer);
+    expect(pa.pgdat[0]!.vmStat.buffer).toBe(vmstat.nodeVmStat.buffer);
+    expect(vmstat.globalZonePageState(NR_FREE_PAGES)).toBe(262144 - kernelPages);
+    const before = vmstat.sumVmEvent(PGALLOC_DMA);
+    const pfn = b.allocPages(GFP_KERNEL, 2, 0);
+    expect(vmstat.sumVmEvent(PGALLOC_DMA) - before).toBe(4);
+    expect(vmstat.zonePageState(pa.zones[0]!.id, NR_FREE_PAGES)).toBe(pa.zones[0]!.vmStat[NR_FREE_PAGES]);
+    // PageAllocator.modNodePageState (pages) reaches the same node counter the service reads
+    b.modNodePageState(pfn, NR_PAGETABLE, 3);
+    expect(vmstat.nodePageState(0, NR_PAGETABLE)).toBe(3);
+    expect(vmstat.globalNodePageState(NR_PAGETABLE)).toBe(3);
+    b.modNodePageState(pfn, NR_PAGETABLE, -3);
+    expect(b.freePages(pfn, 2, 0)).toBe(0);
+    expectValid(b, "counted through the service");
+    // thresholds of the populated zone and its node (refresh_zone_stat_thresholds)
+    expect(vmstat.zoneStatThreshold[0]).toBe(16);
+    expect(vmstat.nodeStatThreshold[0]).toBe(16);
+  });
+
+  it("refuses a VmStat sized for another number of nodes", () => {
+    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    expect(() => createBuddyAllocator({ nrCpus: 1, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)]] }], maxZonePfn: zs.maxZonePfn, vmstat: new VmStat(2) }))
+      .toThrow(/buddy\.PageAllocState: vmstat: expected a VmStat sized for the config's 1 node\(s\), got one for 2/);
   });
 
   it("an unmovable allocation steals a movable pageblock, and says so in mm_page_alloc_extfrag", () => {
@@ -215,7 +247,7 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
     const config = { nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)] as const] }], maxZonePfn: zs.maxZonePfn };
     const mem = new MemMap({ basePfn: pfnDown(RAM), nrPages: 262144, nrListHeads: PageAllocState.listHeadsNeeded(1, 2) });
     const hooks = noOpHooks();
-    const b = new BuddyAllocator(mem, config, clock, new CostModel(), new TraceBus(clock), new KernelLog(clock), hooks.kswapd, hooks.compactor, hooks.reclaimer, hooks.oom);
+    const b = new BuddyAllocator(mem, config, clock, new CostModel(), new TraceBus(clock), new KernelLog(clock), hooks.kswapd, hooks.compactor, hooks.reclaimer, hooks.oom, new VmStat(1));
     b.freeAreaInit();
     b.buildAllZonelists();
     const memblock = new Memblock(new KernelLog());

@@ -11,14 +11,16 @@
  * (order-major: the order loop of __rmqueue_smallest walks consecutive groups). A PerCpuPages
  * owns NR_PCP_LISTS heads from `listBase`, indexed by order_to_pindex().
  *
+ * Counters: `vmStat` and `vmNumaEvent` of a zone and `vmStat` of a node are views of the
+ * machine's vmstat service (core's VmStat, token VM_STAT): the hot paths write them directly
+ * (`zone.vmStat[NR_FREE_PAGES] += n`), and every other subsystem and procfs see the same memory
+ * through the service.
+ *
  * Invariants (validate()): nrFree[order] equals the blocks on that order's lists; every block on
  * a free list is PageBuddy with buddy_order == order, in this zone, naturally aligned, of the
  * list's migratetype... see validate.ts.
  */
-import {
-  MAX_NR_ZONES, NR_PAGE_ORDERS, NR_VM_NODE_STAT_ITEMS, NR_VM_NUMA_EVENT_ITEMS, NR_VM_ZONE_STAT_ITEMS,
-  NR_WMARK, WMARK_HIGH, WMARK_LOW, WMARK_MIN, zoneNames,
-} from "@mmsim/core";
+import { MAX_NR_ZONES, NR_PAGE_ORDERS, NR_WMARK, WMARK_HIGH, WMARK_LOW, WMARK_MIN, zoneNames } from "@mmsim/core";
 
 /** One CPU's page cache for one zone. Kernel: `struct per_cpu_pages` (6.1). */
 export class PerCpuPages {
@@ -59,10 +61,6 @@ export class Zone {
   nrReservedHighatomic = 0;
   /** `lowmem_reserve[j]`: pages kept back from allocations whose highest zone is j. */
   readonly lowmemReserve = new Float64Array(MAX_NR_ZONES);
-  /** `vm_stat[]`: zone counters (NR_FREE_PAGES …), in pages. */
-  readonly vmStat = new Float64Array(NR_VM_ZONE_STAT_ITEMS);
-  /** `vm_numa_event[]`: NUMA_HIT … NUMA_OTHER. */
-  readonly vmNumaEvent = new Float64Array(NR_VM_NUMA_EVENT_ITEMS);
   /** `free_area[order].nr_free`: free blocks of each order, all migratetypes. */
   readonly nrFree = new Int32Array(NR_PAGE_ORDERS);
   /** Slot of free_area[0].free_list[0]; see the file header. Set when the zone is initialised. */
@@ -74,8 +72,6 @@ export class Zone {
   /** `pageset_high` / `pageset_batch`: what the pagesets were last set to. */
   pagesetHigh = 0;
   pagesetBatch = 0;
-  /** Per-CPU vmstat threshold (`stat_threshold`), as zoneinfo prints it. */
-  statThreshold = 0;
   /** `initialized`: zone_init_free_lists ran. */
   initialized = false;
 
@@ -84,6 +80,10 @@ export class Zone {
     readonly nid: number,
     /** Zone type within the node (`zone_idx`), ZONE_DMA … ZONE_MOVABLE. */
     readonly zid: number,
+    /** `vm_stat[]`: zone counters (NR_FREE_PAGES …), in pages; a view of VmStat.zoneVmStat. */
+    readonly vmStat: Float64Array,
+    /** `vm_numa_event[]`: NUMA_HIT … NUMA_OTHER; a view of VmStat.zoneVmNumaEvent. */
+    readonly vmNumaEvent: Float64Array,
   ) {}
 
   /** Kernel name: "DMA", "DMA32", "Normal", "Movable". */
@@ -149,8 +149,6 @@ export class PglistData {
   nodeSpannedPages = 0;
   /** `nr_zones`: number of the highest populated zone + 1. */
   nrZones = 0;
-  /** `vm_stat[]`: node counters (NR_INACTIVE_ANON …, NR_SLAB_*_B in pages). */
-  readonly vmStat = new Float64Array(NR_VM_NODE_STAT_ITEMS);
   /** `first_deferred_pfn` (CONFIG_DEFERRED_STRUCT_PAGE_INIT): PFNs from here are not yet initialised. */
   firstDeferredPfn = Number.MAX_SAFE_INTEGER;
   /** `totalreserve_pages` of this node (calculate_totalreserve_pages). */
@@ -167,6 +165,8 @@ export class PglistData {
     readonly nodeId: number,
     /** `node_zones[MAX_NR_ZONES]`. */
     readonly zones: readonly Zone[],
+    /** `vm_stat[]`: node counters (NR_INACTIVE_ANON …, NR_SLAB_*_B in pages); a view of VmStat.nodeVmStat. */
+    readonly vmStat: Float64Array,
   ) {}
 
   /** One past the node's last PFN. Kernel: `pgdat_end_pfn()`. */

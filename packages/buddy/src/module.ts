@@ -1,26 +1,32 @@
 // mmsim: DI wiring for the page allocator (cf. mm/page_alloc.c being built in: no Kconfig choice)
 import {
   BootPageSink, CompareMetric, DirectCompactor, DirectReclaimer, Initcall, KswapdWaker, type MmsimModule, NR_SLAB_RECLAIMABLE_B,
-  NR_SLAB_UNRECLAIMABLE_B, OutOfMemoryHandler, PAGE_SIZE, PGALLOC_DMA, PGALLOC_MOVABLE, PageAllocator, Validator,
+  NR_SLAB_UNRECLAIMABLE_B, OutOfMemoryHandler, PAGE_SIZE, PGALLOC_DMA, PGALLOC_MOVABLE, PageAllocator, TOPOLOGY, VM_STAT, Validator, VmStat,
+  resolveToken,
 } from "@mmsim/core";
 import type { ValidationSink } from "@mmsim/core";
-import { Lifecycle, type DependencyContainer } from "tsyringe";
+import { Lifecycle, type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { BuddyAllocator } from "./buddy-allocator.ts";
 import { NoCompaction, NoKswapd, NoOomKiller, NoReclaim } from "./no-op-hooks.ts";
 import { BUDDY_STEPS } from "./steps.ts";
 import { BUDDY_SYSCTLS } from "./sysctls.ts";
 
 /**
- * Registers BuddyAllocator as the machine's PageAllocator and BootPageSink, and the slow path's
- * mechanisms as do-nothing implementations that reclaim, compaction and OOM modules replace by
- * registering later (tsyringe resolves the last registration). The machine registers MEM_MAP,
- * PAGE_ALLOC_CONFIG and core's services before resolving.
+ * Registers BuddyAllocator as the machine's PageAllocator and BootPageSink, the machine's vmstat
+ * counters (VM_STAT, one VmStat per machine sized from TOPOLOGY's nodes, resolvable from machine
+ * creation on: the allocator's zones and nodes count into its arrays, every other module through
+ * its API), and the slow path's mechanisms as do-nothing implementations that reclaim,
+ * compaction and OOM modules replace by registering later (tsyringe resolves the last
+ * registration). The machine registers TOPOLOGY, MEM_MAP, PAGE_ALLOC_CONFIG and core's services
+ * before resolving.
  */
 export const buddyModule: MmsimModule = {
   slot: "buddy",
   name: "buddy",
   description: "the page allocator of mm/page_alloc.c (Linux 6.1)",
   register(container: DependencyContainer): void {
+    // mm/vmstat.c's counters: one instance per machine (the factory's cache lives in this registration).
+    container.register(VM_STAT, { useFactory: instanceCachingFactory((c) => new VmStat(resolveToken(c, TOPOLOGY).nrNodes)) });
     container.register(BuddyAllocator, { useClass: BuddyAllocator }, { lifecycle: Lifecycle.ContainerScoped });
     container.register(PageAllocator, { useToken: BuddyAllocator });
     container.register(BootPageSink, { useToken: BuddyAllocator });
@@ -48,9 +54,8 @@ export const buddyModule: MmsimModule = {
         rank: 50,
         label: "Slab in meminfo (KiB)",
         sample: () => {
-          let n = 0;
-          for (const p of c.resolve(BuddyAllocator).state.pgdat) n += p.vmStat[NR_SLAB_RECLAIMABLE_B]! + p.vmStat[NR_SLAB_UNRECLAIMABLE_B]!;
-          return (n * PAGE_SIZE) / 1024;
+          const vs = resolveToken(c, VM_STAT);
+          return ((vs.globalNodePageStatePages(NR_SLAB_RECLAIMABLE_B) + vs.globalNodePageStatePages(NR_SLAB_UNRECLAIMABLE_B)) * PAGE_SIZE) / 1024;
         },
       }),
     });
@@ -58,8 +63,8 @@ export const buddyModule: MmsimModule = {
       useFactory: (c) => {
         const pgalloc = () => {
           let n = 0;
-          const ev = c.resolve(BuddyAllocator).state.vmEvents;
-          for (let i = PGALLOC_DMA; i <= PGALLOC_MOVABLE; i++) n += ev[i]!;
+          const vs = resolveToken(c, VM_STAT);
+          for (let i = PGALLOC_DMA; i <= PGALLOC_MOVABLE; i++) n += vs.sumVmEvent(i);
           return n;
         };
         let before = 0;

@@ -1,13 +1,18 @@
-// Kernel: mm/page_alloc.c (v6.1) — the allocator's globals: node_data[], totalram_pages, the vm sysctls, vm_event_states
+// Kernel: mm/page_alloc.c (v6.1) — the allocator's globals: node_data[], totalram_pages, the vm sysctls
 /*
  * Everything the page allocator of one machine owns, in one object that hot functions take as
  * their first argument (STYLE C8). Sizes are fixed at construction: nodes, zones, CPUs, MemMap.
  * Nothing of the allocator lives at module level: two machines in one process share nothing.
  * Hot file (pageZone() runs on every free): no closures or literals, even in the constructor.
+ *
+ * The vmstat counters are not the allocator's: they live in the machine's VmStat service (core,
+ * token VM_STAT), which every subsystem updates. The allocator keeps direct references to that
+ * service's typed arrays — `vmEvents`, and each zone's and node's `vmStat` view — so its hot
+ * paths update counters with one typed-array write, as before, and call nothing.
  */
 import {
   type CostModel, type KernelLog, type MemMap, type SimClock, type TraceBus, ArgumentError, MAX_NR_ZONES,
-  MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, NR_VM_EVENT_ITEMS, describeValue,
+  MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, VmStat, describeValue,
 } from "@mmsim/core";
 import { AllocContext } from "./internal.ts";
 import { PageblockFlags } from "./pageblock-flags.ts";
@@ -72,8 +77,10 @@ export class PageAllocState {
   /** Every zone, by `zone.id` = nid * MAX_NR_ZONES + zid. */
   readonly zones: Zone[];
   readonly pageblock: PageblockFlags;
-  /** `vm_event_states`, summed over CPUs (PGALLOC_*, PGFREE, …). */
-  readonly vmEvents = new Float64Array(NR_VM_EVENT_ITEMS);
+  /** The machine's vmstat counters (VM_STAT): zones' and nodes' vmStat are views of its arrays. */
+  readonly vmstat: VmStat;
+  /** `vm_event_states`, summed over CPUs (PGALLOC_*, PGFREE, …): `vmstat.vmEvents` itself, for the hot paths. */
+  readonly vmEvents: Float64Array;
   readonly sysctl = new VmSysctl();
   /** `totalram_pages`: managed pages of all zones. */
   totalramPages = 0;
@@ -130,6 +137,8 @@ export class PageAllocState {
     readonly cost: CostModel,
     readonly trace: TraceBus,
     readonly log: KernelLog,
+    /** The machine's vmstat service; a fresh one for config.nodes when omitted (tests, createBuddyAllocator). */
+    vmstat?: VmStat,
   ) {
     const site = "buddy.PageAllocState";
     if (!Number.isInteger(config.nrCpus) || config.nrCpus < 1 || config.nrCpus > 256) {
@@ -143,6 +152,11 @@ export class PageAllocState {
     if (config.maxZonePfn.length !== MAX_NR_ZONES) {
       throw new ArgumentError(site, "maxZonePfn", MAX_NR_ZONES + " entries (one per zone type)", String(config.maxZonePfn.length));
     }
+    this.vmstat = vmstat ?? new VmStat(config.nodes.length);
+    if (this.vmstat.nrNodes !== config.nodes.length) {
+      throw new ArgumentError(site, "vmstat", "a VmStat sized for the config's " + config.nodes.length + " node(s)", "one for " + this.vmstat.nrNodes);
+    }
+    this.vmEvents = this.vmstat.vmEvents;
     this.config = config;
     this.nrCpus = config.nrCpus;
     this.cpuToNode = new Int32Array(config.nrCpus);
@@ -154,11 +168,15 @@ export class PageAllocState {
     this.deferredPages = this.deferredStructPageInit;
     this.zones = Array.of<Zone>();
     this.pgdat = Array.of<PglistData>();
+    const vs = this.vmstat;
     for (let nid = 0; nid < config.nodes.length; nid++) {
       const zones = Array.of<Zone>();
-      for (let zid = 0; zid < MAX_NR_ZONES; zid++) zones.push(new Zone(nid, zid));
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) {
+        const id = nid * MAX_NR_ZONES + zid;
+        zones.push(new Zone(nid, zid, vs.zoneStat(id), vs.zoneNumaEvent(id)));
+      }
       for (let zid = 0; zid < MAX_NR_ZONES; zid++) this.zones.push(zones[zid]!);
-      this.pgdat.push(new PglistData(nid, zones));
+      this.pgdat.push(new PglistData(nid, zones, vs.nodeStat(nid)));
     }
     this.pageblock = new PageblockFlags(mem.basePfn, mem.endPfn);
   }

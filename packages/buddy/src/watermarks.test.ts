@@ -117,7 +117,7 @@ describe("watermarks of the reference board (proc_zoneinfo, proc_sys_vm)", () =>
     expect(ref.pcpHigh).toEqual([3520, 3520]);
     expect(ref.pcpBatch).toEqual([63, 63]);
     // 2 × fls(2 CPUs) × (1 + fls(248352 >> 15 = 7)) = 2 × 2 × 4
-    expect(dma.statThreshold).toBe(16);
+    expect(pa.vmstat.zoneStatThreshold[dma.id]).toBe(16);
     expect(ref.threshold).toEqual([16, 16]);
     // the final managed count (250209) gives the same values
     expect(zoneBatchsize(dma)).toBe(63);
@@ -150,7 +150,7 @@ describe("watermarks of the reference board (proc_zoneinfo, proc_sys_vm)", () =>
     expect(pa.sysctl.minFreeKbytes).toBe(22528);
     expect(wm(dma).slice(0, 3)).toEqual([5632, 7040, 8448]);
     expect(pcp(dma)).toEqual([[3520, 63], [3520, 63]]);
-    expect(dma.statThreshold).toBe(16);
+    expect(pa.vmstat.zoneStatThreshold[dma.id]).toBe(16);
     expectValid(buddyValidatable(pa), "boot");
   });
 
@@ -203,8 +203,10 @@ describe("a 4 GiB board (DMA 0x40000–0x100000, Normal above); managed = the fr
     expect(pcp(pa.zones[ZONE_DMA]!)).toEqual([[5280, 63], [5280, 63]]);
     expect(pcp(pa.zones[ZONE_NORMAL]!)).toEqual([[1760, 63], [1760, 63]]);
     // 2 × 2 × (1 + fls(774144 >> 15 = 23) = 5) = 24; Normal as the reference: 16
-    expect(pa.zones[ZONE_DMA]!.statThreshold).toBe(24);
-    expect(pa.zones[ZONE_NORMAL]!.statThreshold).toBe(16);
+    expect(pa.vmstat.zoneStatThreshold[pa.zones[ZONE_DMA]!.id]).toBe(24);
+    expect(pa.vmstat.zoneStatThreshold[pa.zones[ZONE_NORMAL]!.id]).toBe(16);
+    // the node's threshold is its largest zone's (refresh_zone_stat_thresholds)
+    expect(pa.vmstat.nodeStatThreshold[0]).toBe(24);
   });
 
   it("vm.lowmem_reserve_ratio writes: a new ratio, a negative one (→ 0), a bad entry stops the parse", () => {

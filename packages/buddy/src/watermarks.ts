@@ -196,11 +196,19 @@ export function calculatePressureThreshold(pa: PageAllocState, zone: Zone): numb
   return Math.min(125, Math.max(1, Math.floor(distance / pa.nrCpus)));
 }
 
-/** Sets zone.statThreshold of every populated zone. Kernel: `refresh_zone_stat_thresholds()` (mm/vmstat.c). */
+/**
+ * Sets the per-CPU vmstat threshold of every populated zone, and of every node the largest of
+ * its zones', in the VmStat service (percpu_drift_mark is not modelled: no per-CPU diffs).
+ * Kernel: `refresh_zone_stat_thresholds()` (mm/vmstat.c).
+ */
 export function refreshZoneStatThresholds(pa: PageAllocState): void {
+  const vs = pa.vmstat;
+  vs.nodeStatThreshold.fill(0);
   for (const zone of pa.zones) {
     if (!zone.populated) continue;
-    zone.statThreshold = calculateNormalThreshold(pa, zone);
+    const threshold = calculateNormalThreshold(pa, zone);
+    vs.zoneStatThreshold[zone.id] = threshold;
+    vs.nodeStatThreshold[zone.nid] = Math.max(threshold, vs.nodeStatThreshold[zone.nid]!);
   }
 }
 

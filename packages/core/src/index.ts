@@ -3,7 +3,7 @@ export { token, resolveToken } from "./di/token.ts";
 export type { Token, TokenType } from "./di/token.ts";
 export { isMmsimModule } from "./di/module.ts";
 export type { MmsimModule, ModuleOptions, ModuleSlot } from "./di/module.ts";
-export { SIM_CLOCK, COST_MODEL, KERNEL_LOG, TRACE_BUS, MEM_MAP, RNG, SLAB_COMMON } from "./di/tokens.ts";
+export { SIM_CLOCK, COST_MODEL, KERNEL_LOG, TRACE_BUS, MEM_MAP, RNG, SLAB_COMMON, VM_STAT } from "./di/tokens.ts";
 
 export {
   EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY,
@@ -163,6 +163,7 @@ export {
   lruListName, vmstatItemInBytes, vmstatItemPrintInThp, nodeStatPrintValue, vmEventPrintValue,
 } from "./vmstat.ts";
 export type { ZoneStatItem, NumaStatItem, NodeStatItem, WritebackStatItem, VmEventItem } from "./vmstat.ts";
+export { VmStat } from "./vmstat-counters.ts";
 
 export {
   KswapdWaker, DirectCompactor, DirectReclaimer, OutOfMemoryHandler, COMPACT_NOT_SUITABLE_ZONE,
@@ -196,6 +197,14 @@ export type { FileWriteResult } from "./contrib/kernel-file.ts";
 export { defineSysctl, parseSysctlInt, sysctlPath } from "./contrib/sysctl.ts";
 export type { AnySysctl, Sysctl, SysctlValue } from "./contrib/sysctl.ts";
 export { KernelThread } from "./contrib/kthread.ts";
+export {
+  BOOT_COMMAND_LINE, KernelParam, earlyParam, getOption, nextArg, obsoleteChecksetup, parameq, parameqn, parseArgs, parseBootParams,
+  parseEarlyParam, setupParam,
+} from "./contrib/kernel-param.ts";
+export type { CmdlineArg, ParamLog } from "./contrib/kernel-param.ts";
+export {
+  STACK_DEPOT, STACK_HASH_BUCKET_SIZE, STACK_HASH_ORDER_MAX, STACK_HASH_ORDER_MIN, STACK_HASH_SCALE, StackDepot, isStackDepotDisabled,
+} from "./stackdepot.ts";
 export { Validator } from "./contrib/validator.ts";
 export { CompareMetric } from "./contrib/metric.ts";
 export { HandleTable, WORKLOAD_STATE, declareBuffer, defineStep, forgetBuffer, hasBuffer, workloadRecord } from "./workload/step.ts";

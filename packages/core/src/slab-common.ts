@@ -184,19 +184,26 @@ export class SlabCommon {
     return c;
   }
 
-  /** Kernel: `slab_unmergeable()`. */
+  /** The flags in effect for a cache: its own and what the allocator's boot options add. Kernel: `kmem_cache_flags()`. */
+  private effectiveFlags(size: number, flags: number, name: string): number {
+    return this.allocator.kmemCacheFlags?.(size, flags, name) ?? flags;
+  }
+
+  /** Kernel: `slab_unmergeable()` (s->flags are the flags kmem_cache_flags() gave the cache). */
   private unmergeable(s: SlabCache): boolean {
-    return this.slabNomerge || (s.flags & SLAB_NEVER_MERGE) !== 0 || s.ctor !== undefined || s.usersize !== 0 || s.refcount < 0;
+    return this.slabNomerge || (this.effectiveFlags(s.objectSize, s.flags, s.name) & SLAB_NEVER_MERGE) !== 0 || s.ctor !== undefined || s.usersize !== 0 || s.refcount < 0;
   }
 
   /**
    * An existing cache a new one of this shape can share. Kernel: `find_mergeable()`.
+   * @param name the new cache's name: the allocator's boot options may give it flags that forbid merging (slub_debug)
    */
-  findMergeable(size: number, align: number, flags: number, ctor?: (obj: number) => void): SlabCache | undefined {
+  findMergeable(size: number, align: number, flags: number, ctor?: (obj: number) => void, name?: string): SlabCache | undefined {
     if (this.slabNomerge || ctor) return undefined;
     size = Math.ceil(size / 8) * 8;
     align = calculateAlignment(flags, align, size);
     size = Math.ceil(size / align) * align;
+    if (name !== undefined) flags = this.effectiveFlags(size, flags, name);
     if ((flags & SLAB_NEVER_MERGE) !== 0) return undefined;
     for (let i = this.caches.length - 1; i >= 0; i--) {
       // list_for_each_entry_reverse: oldest first
@@ -224,7 +231,7 @@ export class SlabCommon {
     if (!name || !Number.isInteger(size) || size < 8 || size > KMALLOC_MAX_SIZE) err = -EINVAL;
     else if ((flags & ~SLAB_FLAGS_PERMITTED) !== 0) err = -EINVAL;
     if (err === 0 && usersize === 0) {
-      const s = this.findMergeable(size, align, flags, ctor);
+      const s = this.findMergeable(size, align, flags, ctor, name);
       if (s) {
         s.refcount++;
         s.objectSize = Math.max(s.objectSize, size);

@@ -21,6 +21,8 @@
  * map_mem() and no longer forces the whole linear map to pages (see paging-init.ts).
  */
 
+import { getOption } from "@mmsim/core";
+
 /** CONFIG_RODATA_FULL_DEFAULT_ENABLED=y in the reference config: rodata_full's initial value. */
 export const RODATA_FULL_DEFAULT_ENABLED = true;
 /** CONFIG_KFENCE_SAMPLE_INTERVAL: Kconfig's default, 100 ms (KFENCE is not set in the reference config). */
@@ -51,19 +53,8 @@ export function setDebugRodata(str: string | undefined): { rodataEnabled: boolea
   return undefined;
 }
 
-/**
- * The leading integer of a parameter value as get_option() reads it: an optional '-', then
- * simple_strtoull(…, 0) (0x… hex, 0… octal, else decimal), stored in an int (truncated to 32
- * bits). Kernel: `get_option()` (lib/cmdline.c).
- * @returns the value, or undefined when no digit follows (get_option returns 0)
- */
-export function getOption(s: string): number | undefined {
-  const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
-  if (!m) return undefined;
-  const body = m[2]!;
-  const v = /^0[xX]/.test(body) ? Number.parseInt(body.slice(2), 16) : body.length > 1 && body.startsWith("0") ? Number.parseInt(body, 8) : Number.parseInt(body, 10);
-  return (m[1] === "-" ? -v : v) | 0;
-}
+/** get_option() (lib/cmdline.c) is core's, with the command-line parser: re-exported for this package's users. */
+export { getOption };
 
 /**
  * The early parameters map_mem() depends on, from a kernel command line (space-separated, in

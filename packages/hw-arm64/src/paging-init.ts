@@ -129,6 +129,11 @@ export interface PagingInitOptions {
   readonly debugPagealloc?: boolean;
   /** Where paging_init's pr_err() lines go ("failed to allocate kfence pool"). Dropped when absent. */
   readonly log?: { prErr(text: string): void };
+  /**
+   * What paging_init() does between switching to swapper_pg_dir and create_idmap(): the
+   * memblock_phys_free() of init_pg_dir and memblock_allow_resize() (the caller's memblock).
+   */
+  readonly beforeIdmap?: () => void;
   /** create_idmap(): idmap_pg_dir (in the image) and the physical ranges it identity-maps. Skipped when absent. */
   readonly idmap?: {
     readonly pgDir: number;
@@ -348,6 +353,7 @@ export function pagingInit(o: PagingInitOptions): { kernel: KernelPageTables; ta
 
   // init_mm.pgd = swapper_pg_dir
   store.swapperPgDir = o.swapperPgDir;
+  o.beforeIdmap?.();
 
   // 3. create_idmap()
   let idmapPgDir = -1;

@@ -101,3 +101,41 @@ export const BANNER = Object.freeze([
   "Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.192-2 (2026-11-16)",
   "Machine model: linux,dummy-virt",
 ] as const);
+
+/**
+ * What `%pS` prints for the callers of memblock in the memblock=debug lines of the reference
+ * build (symbol+offset/size of the return address), read from the captures made with
+ * memblock=debug (tests/conformance/fixtures/cmdline/linux-6.1-arm64/virt-*-memblock-debug*:
+ * Debian's 6.1.0-57, whose paging_init is 0x610 bytes as in the 6.1.0-56 of the other
+ * fixtures). Each is the call site mmsim's boot step stands for.
+ */
+export const MEMBLOCK_DEBUG_CALLERS = Object.freeze({
+  /** memblock_remove(1ULL << PHYS_MASK_SHIFT, ULLONG_MAX) */
+  removeAbovePhysMask: "arm64_memblock_init+0x38/0x260",
+  /** memblock_remove() of what the linear map cannot cover */
+  removeBeyondLinear: "arm64_memblock_init+0x9c/0x260",
+  /** mem=: memblock_add() of the kernel image after memblock_mem_limit_remove_map() */
+  addImage: "arm64_memblock_init+0xf8/0x260",
+  /** memblock_add() and memblock_reserve() of the initramfs */
+  addInitrd: "arm64_memblock_init+0x14c/0x260",
+  reserveInitrd: "arm64_memblock_init+0x164/0x260",
+  /** memblock_reserve(__pa_symbol(_stext), _end - _stext) */
+  reserveImage: "arm64_memblock_init+0x1f0/0x260",
+  /** each page table: memblock_phys_alloc_range() in early_pgtable_alloc() */
+  earlyPgtableAlloc: "early_pgtable_alloc+0x2c/0xb0",
+  /** memblock_phys_free() of init_pg_dir */
+  freeInitPgDir: "paging_init+0x534/0x610",
+  /** sparse_buffer_init(): the struct pages of a node's present sections */
+  memmapAlloc: "memmap_alloc+0x28/0x3c",
+  /** vmemmap_populate()'s tables */
+  earlyonlyBootmemAlloc: "__earlyonly_bootmem_alloc+0x2c/0x3c",
+  /** the embedded first per-CPU chunk */
+  pcpuFcAlloc: "pcpu_fc_alloc+0x120/0x19c",
+  /** the early hash tables (dentry, inode, stackdepot) */
+  allocLargeSystemHash: "alloc_large_system_hash+0x198/0x304",
+  /** swiotlb's buffer (memblock_alloc_low) and its slot array (the 4 GiB capture) */
+  swiotlbBuffer: "swiotlb_init_remap+0xcc/0x270",
+  swiotlbSlots: "swiotlb_init_remap+0x18c/0x270",
+  /** free_initrd_mem() */
+  freeInitrd: "free_initrd_mem+0x34/0x5c",
+} as const);

@@ -1,6 +1,9 @@
 // mmsim: tests of the contribution points — steps, sysctls, files, kernel threads, initcalls and validators come from the modules, and a user's module from a file adds all four
 import { fileURLToPath } from "node:url";
-import { ConfigError, Initcall, KernelThread, type MmsimModule, ScenarioError, defineStep, int } from "@mmsim/core";
+import {
+  BALLOON_DEFLATE, BALLOON_INFLATE, ConfigError, Initcall, KernelThread, type MmsimModule, NR_FREE_PAGES, ScenarioError, VM_STAT, defineStep, int,
+  resolveToken,
+} from "@mmsim/core";
 import { CollectingSink } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
 import { ModuleCatalog } from "./catalog.ts";
@@ -99,6 +102,28 @@ describe("a user's module from a file adds a file, a sysctl, a step and a kernel
     const got = Object.fromEntries(metrics.map((x) => [x.key, x.sample()]));
     expect(got.balloonPages).toBe(13312);
     expect(got.buddyPagesAllocated).toBeGreaterThanOrEqual(16384);
+  });
+
+  it("counts balloon_inflate / balloon_deflate through the VM_STAT service, and /proc/vmstat shows them", async () => {
+    const { scenario, catalog } = await loadScenarioFileAsync(BALLOON_SCENARIO);
+    const vmstatOf = (m: Machine): Map<string, number> =>
+      new Map(m.readFile("/proc/vmstat")!.trimEnd().split("\n").map((l) => [l.split(" ")[0]!, Number(l.split(" ")[1])]));
+    const m = await Machine.createAsync(scenario, catalog);
+    const early = resolveToken(m.container, VM_STAT); // resolvable before boot (sized from TOPOLOGY)
+    m.boot();
+    expect(m.buddy.state.vmstat).toBe(early);
+    expect([vmstatOf(m).get("balloon_inflate"), vmstatOf(m).get("balloon_deflate")]).toEqual([0, 0]);
+    m.runWorkload({ stopAfter: 2 }); // show, balloon_inflate: 16384 pages
+    const vs = resolveToken(m.container, VM_STAT);
+    expect(vs).toBe(m.buddy.state.vmstat); // one service: the allocator's zones count into it too
+    expect(vs.sumVmEvent(BALLOON_INFLATE)).toBe(16384); // counted by the module, not by the page allocator
+    expect(vmstatOf(m).get("balloon_inflate")).toBe(16384);
+    expect(vmstatOf(m).get("nr_free_pages")).toBe(vs.globalZonePageState(NR_FREE_PAGES));
+    const all = await Machine.createAsync(scenario, catalog);
+    expect(all.runWorkload().failedExpects).toEqual([]); // the scenario's own expects on /proc/vmstat hold
+    expect([vmstatOf(all).get("balloon_inflate"), vmstatOf(all).get("balloon_deflate")]).toEqual([16384, 3072]);
+    expect(resolveToken(all.container, VM_STAT).sumVmEvent(BALLOON_DEFLATE)).toBe(3072);
+    expect(resolveToken(all.container, VM_STAT)).not.toBe(vs);
   });
 
   it("its sysctl is checked by the loader like the kernel's own, and unknown without the module", async () => {

@@ -13,7 +13,7 @@ export { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
 export type { ResolvedScenario, MachineSpec, KernelSpec, WorkloadStep } from "./scenario-types.ts";
 export {
   QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX, KERNEL_IMAGE, INITRD, DTB_SIZE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T,
-  virtDevices, BANNER,
+  virtDevices, BANNER, MEMBLOCK_DEBUG_CALLERS,
 } from "./board-qemu-virt-arm64.ts";
 export {
   splitRam, parseMemLimit, arm64MemblockInit, arm64PagingInit, dtbAddress, bootmemInitEarly, arm64DmaPhysLimit, dmaContiguousReserve,

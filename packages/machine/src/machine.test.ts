@@ -100,6 +100,7 @@ describe("Machine: isolation, determinism, workload", () => {
     for (const k of ["log", "clock", "trace", "rng", "cost", "memblock"] as const) expect(a[k]).not.toBe(b[k]);
     expect(a.buddy).not.toBe(b.buddy);
     expect(a.buddy.state.mem).not.toBe(b.buddy.state.mem);
+    expect(a.buddy.state.vmstat).not.toBe(b.buddy.state.vmstat);
     const before = b.readFile("/proc/buddyinfo");
     a.buddy.allocPages(GFP_KERNEL, 3, 0);
     expect(b.readFile("/proc/buddyinfo")).toBe(before);

@@ -22,10 +22,12 @@
  * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
  */
 import {
+  BOOT_COMMAND_LINE, KernelParam, NUMA_NO_NODE, STACK_DEPOT, STACK_HASH_BUCKET_SIZE, STACK_HASH_ORDER_MAX, STACK_HASH_ORDER_MIN, STACK_HASH_SCALE,
+  StackDepot, earlyParam, isStackDepotDisabled, parseBootParams, parseEarlyParam,
   ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
-  describeValue, kernelFileCovers, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
+  VM_STAT, describeValue, kernelFileCovers, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, zoneSizesInit } from "@mmsim/buddy";
 import {
@@ -35,7 +37,7 @@ import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
 import { Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout } from "@mmsim/vmalloc";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { BANNER, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
+import { BANNER, INITRD, KERNEL_IMAGE, MEMBLOCK_DEBUG_CALLERS, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
 import type { KernelRegistry } from "./registry.ts";
 import { isRepeat, noSuchFile } from "./steps/generic.ts";
@@ -157,6 +159,8 @@ export class Machine {
     const { cpus, nodes } = scenario.machine;
     c.register(TOPOLOGY, { useValue: { nrCpus: cpus, nrNodes: nodes, cpuToNode: Array.from({ length: cpus }, (_, i) => i % nodes) } });
     c.register(WORKLOAD_STATE, { useValue: this.workload });
+    c.register(BOOT_COMMAND_LINE, { useValue: scenario.machine.cmdline });
+    c.register(STACK_DEPOT, { useValue: new StackDepot() });
     this.registry = catalog.registry();
     // The mechanisms every machine has, in the kernel's link order; then the slab layer when a
     // slab allocator is chosen, the policies, and the extra modules (insmod).
@@ -255,9 +259,15 @@ export class Machine {
     log.prInfo(BANNER[0]);
     log.prInfo(BANNER[1]);
 
-    // setup_arch
-    const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline);
-    log.prInfo(BANNER[2]);
+    // setup_arch: setup_machine_fdt, the machine model, parse_early_param, arm64_memblock_init
+    const params = this.container.isRegistered(KernelParam, true) ? this.container.resolveAll<KernelParam>(KernelParam) : [];
+    const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline, {
+      vaBits: s.kernel.config.vaBits,
+      afterMachineFdt: () => {
+        log.prInfo(BANNER[2]);
+        parseEarlyParam(cmdline, params, log);
+      },
+    });
     for (const r of s.machine.reserved) mb.memblockReserve(r.start, r.size, r.name);
     const mmu = arm64PagingInit(mb, { vaBits: s.kernel.config.vaBits, cmdline, kfence: s.kernel.config.kfence });
     this.arm64 = mmu;
@@ -296,17 +306,26 @@ export class Machine {
     const cma = dmaContiguousReserve(mb, log, s.kernel.config.cmaMbytes, zs.arm64DmaPhysLimit);
     this.cma = cma ?? undefined;
     this.totalcmaPages = cma ? cma.size / PAGE_SIZE : 0;
+    mb.memblockDumpAll(); // the end of bootmem_init (memblock=debug)
 
     // start_kernel
-    setupPerCpuAreas(mb, log, cpus);
+    setupPerCpuAreas(mb, log, cpus, nodes === 1 ? 0 : NUMA_NO_NODE);
     buddy.buildAllZonelists();
     log.prInfo(`Kernel command line: ${cmdline}`);
+    parseBootParams(cmdline, params); // parse_args("Booting kernel"): the __setup() handlers
     // vfs_caches_init_early: only when the hash tables are not spread over nodes (hashdist 0).
     if (nodes === 1) {
       allocLargeSystemHash(mb, log, "Dentry cache", 8, 13, layout.nrKernelPages, layout.nrAllPages);
       allocLargeSystemHash(mb, log, "Inode-cache", 8, 14, layout.nrKernelPages, layout.nrAllPages);
     }
     log.prInfo(`mem auto-init: stack:all(zero), heap alloc:${s.kernel.config.initOnAlloc ? "on" : "off"}, heap free:off`);
+    // mm_init → stack_depot_early_init: the depot's hash table, when a subsystem asked for it (slub_debug with U)
+    if (resolveToken(this.container, STACK_DEPOT).earlyInitNeeded()) {
+      allocLargeSystemHash(mb, log, "stackdepot", STACK_HASH_BUCKET_SIZE, STACK_HASH_SCALE, layout.nrKernelPages, layout.nrAllPages, {
+        low: 2 ** STACK_HASH_ORDER_MIN,
+        high: 2 ** STACK_HASH_ORDER_MAX,
+      });
+    }
     // mem_init: the swiotlb bounce buffer when RAM is beyond the DMA limit, then the hand-over.
     swiotlbInit(mb, log, zs.arm64DmaPhysLimit);
     mb.memblockFreeAll(buddy);
@@ -362,7 +381,7 @@ export class Machine {
       { devices: virtDevices(dramEnd) },
     );
     // free_initrd_mem (ARCH_KEEP_MEMBLOCK: memblock forgets it too), then free_initmem.
-    mb.memblockPhysFree(INITRD.start, INITRD.size);
+    mb.memblockPhysFree(INITRD.start, INITRD.size, MEMBLOCK_DEBUG_CALLERS.freeInitrd);
     buddy.freeReservedArea(INITRD.start, INITRD.start + INITRD.size, "initrd");
     buddy.freeReservedArea(KERNEL_IMAGE.__init_begin, KERNEL_IMAGE.__init_end, "unused kernel");
     // free_initmem unmaps the init sections but keeps their vm_structs; then mark_rodata_ro.
@@ -372,6 +391,7 @@ export class Machine {
     for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
     this.procfs = new ProcFs({
       pageAlloc: buddy.state,
+      counters: resolveToken(this.container, VM_STAT), // the vmstat service every module counts into (buddy.state.vmstat)
       memblock: mb,
       iomem: this.iomem,
       meminfo: {
@@ -397,6 +417,7 @@ export class Machine {
   private registerOwnContributions(): void {
     const c = this.container;
     c.register(KernelFile, { useValue: { path: "/proc/cmdline", read: () => `${this.scenario.machine.cmdline}\n` } });
+    c.register(KernelParam, { useFactory: (k) => earlyParam("stack_depot_disable", (v) => isStackDepotDisabled(resolveToken(k, STACK_DEPOT), v, this.log)) });
     c.register(KernelFile, {
       useFactory: (k) => {
         const procfs = resolveToken(k, PROC_FS);
@@ -449,8 +470,7 @@ export class Machine {
     const K = (pages: number): number => pages * (PAGE_SIZE / 1024);
     let physpages = 0;
     for (const p of pa.pgdat) physpages += p.nodePresentPages;
-    let nrFree = 0;
-    for (const z of pa.zones) nrFree += z.vmStat[NR_FREE_PAGES]!;
+    const nrFree = pa.vmstat.globalZonePageState(NR_FREE_PAGES); // nr_free_pages()
     const img = KERNEL_IMAGE;
     const codesize = img._etext - img._stext;
     const datasize = img._edata - img._sdata;

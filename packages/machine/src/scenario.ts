@@ -122,7 +122,7 @@ const FIELD_DOCS: readonly FieldDoc[] = [
   { path: "machine.memory", type: "size", def: "1G", what: "RAM at 0x40000000; a multiple of 4K, at least 64M" },
   { path: "machine.cpus", type: `1..${MAX_CPUS}`, def: "2", what: "CPUs" },
   { path: "machine.nodes", type: `1..${MAX_NODES}`, def: "1", what: "NUMA nodes; RAM split evenly" },
-  { path: "machine.cmdline", type: "string", def: JSON.stringify(REFERENCE_CMDLINE), what: "kernel command line, as /proc/cmdline shows it" },
+  { path: "machine.cmdline", type: "string", def: JSON.stringify(REFERENCE_CMDLINE), what: "kernel command line, as /proc/cmdline shows it; parameters mmsim implements: slub_debug[=<flags FZPUTAO->[,<slab>…][;…]], slub_min_order=, slub_max_order=, slub_min_objects=, memblock=debug, stack_depot_disable=, mem=, rodata=, kfence.sample_interval=" },
   { path: "machine.reserved", type: "list", def: "[]", what: "extra memblock reservations: { start, size, name }, inside RAM" },
   { path: "kernel.sysctl.<name>", type: "integer", def: "(kernel's)", what: "" },
   { path: "kernel.config.deferred_struct_page_init", type: "boolean", def: "true", what: "CONFIG_DEFERRED_STRUCT_PAGE_INIT" },

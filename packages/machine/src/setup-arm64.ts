@@ -19,7 +19,7 @@
  * modelled: its two tables come from memblock as in the kernel.)
  */
 import {
-  type KernelLog, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignUp, fls32, hex, pfnDown,
+  type KernelLog, NUMA_NO_NODE, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignDown, alignUp, fls32, hex, pfnDown,
 } from "@mmsim/core";
 import {
   type Arm64Layout, type EarlyVmArea, type KernelPageTables, type MemoryRegion, type PagingInitTables, PgtableStore, arm64Layout, pagingInit,
@@ -28,8 +28,13 @@ import {
 import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, SMP_CACHE_BYTES } from "@mmsim/memblock";
 import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
 import {
-  DTB_SIZE, INITRD, KERNEL_IMAGE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T, VIRT_RAM_BASE,
+  DTB_SIZE, INITRD, KERNEL_IMAGE, MEMBLOCK_DEBUG_CALLERS, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T, VIRT_RAM_BASE,
 } from "./board-qemu-virt-arm64.ts";
+
+/** CONFIG_ARM64_PA_BITS of the reference config: 48. */
+const PHYS_MASK_SHIFT = 48;
+/** ARM64_MEMSTART_ALIGN with 4 KiB pages: 1 << PUD_SHIFT. */
+const ARM64_MEMSTART_ALIGN = SZ_1G;
 
 /** One node's RAM. */
 export interface NodeRam {
@@ -82,23 +87,57 @@ export function parseMemLimit(cmdline: string): number | undefined {
 }
 
 /**
- * The memblock half of setup_arch() and bootmem_init() up to zone_sizes_init (which the caller
- * runs, since it is the page allocator's), for the QEMU virt board.
+ * setup_machine_fdt(): memory from the DT memory node(s) (one per NUMA node), and the DTB
+ * reserved. It runs before parse_early_param(), so memblock=debug does not log it.
+ * Kernel: `setup_machine_fdt()` → `early_init_dt_scan_memory()`, `memblock_reserve(dt_phys, size)`.
  */
-export function arm64MemblockInit(memblock: Memblock, log: KernelLog, ramSize: number, nodes: number, cmdline: string): NodeRam[] {
-  // setup_machine_fdt → early_init_dt_scan_memory: one memory node per NUMA node.
-  const ram = splitRam(VIRT_RAM_BASE, ramSize, nodes);
-  for (const r of ram) memblock.memblockAddNode(r.start, r.end - r.start, nodes > 1 ? r.nid : 0, 0);
-  // arm64_memblock_init: mem= removes memory above the limit, keeping the kernel image mapped.
+export function setupMachineFdt(memblock: Memblock, ramSize: number, nodes: number): void {
+  for (const r of splitRam(VIRT_RAM_BASE, ramSize, nodes)) memblock.memblockAddNode(r.start, r.end - r.start, nodes > 1 ? r.nid : 0, 0);
+  memblock.memblockReserve(dtbAddress(), DTB_SIZE);
+}
+
+/** What setup_arch() does around arm64_memblock_init(). */
+export interface Arm64MemblockInitOptions {
+  /** CONFIG_ARM64_VA_BITS (default 48): the linear map covers 2^(va_bits - 1) bytes. */
+  readonly vaBits?: number;
+  /**
+   * Runs between setup_machine_fdt() and arm64_memblock_init(), where setup_arch() prints the
+   * machine model and calls parse_early_param().
+   */
+  readonly afterMachineFdt?: () => void;
+}
+
+/**
+ * The memblock half of setup_arch() and bootmem_init() up to zone_sizes_init (which the caller
+ * runs, since it is the page allocator's), for the QEMU virt board: setup_machine_fdt(), then
+ * arm64_memblock_init() — the removes of what lies beyond the physical address size and the
+ * linear map (nothing, on this board), mem=, the initramfs added back and reserved, the image
+ * reserved. Each memblock call names the reference build's call site for memblock=debug.
+ * Kernel: `setup_machine_fdt()`, `arm64_memblock_init()` (arch/arm64/mm/init.c).
+ */
+export function arm64MemblockInit(memblock: Memblock, _log: KernelLog, ramSize: number, nodes: number, cmdline: string, opts: Arm64MemblockInitOptions = {}): NodeRam[] {
+  const C = MEMBLOCK_DEBUG_CALLERS;
+  setupMachineFdt(memblock, ramSize, nodes);
+  opts.afterMachineFdt?.();
+  // arm64_memblock_init: linear_region_size = PAGE_END - _PAGE_OFFSET(vabits_actual).
+  const linearRegionSize = 2 ** ((opts.vaBits ?? 48) - 1);
+  memblock.memblockRemove(2 ** PHYS_MASK_SHIFT, PHYS_ADDR_MAX, C.removeAbovePhysMask); // ULLONG_MAX
+  const memstartAddr = alignDown(memblock.memblockStartOfDRAM(), ARM64_MEMSTART_ALIGN);
+  memblock.memblockRemove(Math.max(memstartAddr + linearRegionSize, KERNEL_IMAGE._end), PHYS_ADDR_MAX, C.removeBeyondLinear);
+  // (memstart_addr + linear_region_size < memblock_end_of_DRAM() cannot happen: VIRT_RAM_MAX is below 2^38.)
+  // mem= removes memory above the limit, keeping the kernel image mapped.
   const limit = parseMemLimit(cmdline);
   if (limit !== undefined && limit < ramSize) {
     memblock.memblockMemLimitRemoveMap(limit);
-    memblock.memblockAdd(KERNEL_IMAGE._text, KERNEL_IMAGE._end - KERNEL_IMAGE._text);
+    memblock.memblockAdd(KERNEL_IMAGE._text, KERNEL_IMAGE._end - KERNEL_IMAGE._text, C.addImage);
   }
-  memblock.memblockReserve(KERNEL_IMAGE._stext, KERNEL_IMAGE._end - KERNEL_IMAGE._stext);
-  // The initramfs QEMU loaded, then the DTB (early_init_fdt_reserve_self), at fixed addresses.
-  memblock.memblockReserve(INITRD.start, INITRD.size);
-  memblock.memblockReserve(dtbAddress(), DTB_SIZE);
+  // The initramfs QEMU loaded: added back (mem= may have removed it), then reserved.
+  const initrdBase = alignDown(INITRD.start, PAGE_SIZE);
+  const initrdSize = alignUp(INITRD.start + INITRD.size, PAGE_SIZE) - initrdBase;
+  memblock.memblockAdd(initrdBase, initrdSize, C.addInitrd);
+  memblock.memblockClearNomap(initrdBase, initrdSize);
+  memblock.memblockReserve(initrdBase, initrdSize, C.reserveInitrd);
+  memblock.memblockReserve(KERNEL_IMAGE._stext, KERNEL_IMAGE._end - KERNEL_IMAGE._stext, C.reserveImage);
   return nodeRanges(memblock);
 }
 
@@ -114,7 +153,7 @@ export interface Arm64PagingInit {
 /**
  * paging_init(): swapper_pg_dir with the kernel image, the linear map of memblock.memory (page
  * granularity: rodata=full by default in the reference config), the idmap and the fixmap, every
- * table from memblock top-down; then init_pg_dir goes back to memblock.
+ * table from memblock top-down; init_pg_dir goes back to memblock (and memblock may resize) before the idmap.
  * Kernel: `paging_init()` (arch/arm64/mm/mmu.c).
  */
 export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmdline?: string; kfence?: boolean } = {}): Arm64PagingInit {
@@ -134,13 +173,16 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmd
       __initdata_end: img.__init_end, _data: img._sdata, _end: img._end,
     },
     swapperPgDir: img.swapper_pg_dir,
-    earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
+    earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_DEBUG_CALLERS.earlyPgtableAlloc),
     rodataEnabled, rodataFull, kfenceSampleInterval,
     kfence: opts.kfence ?? false,
     idmap: { pgDir: img.idmap_pg_dir, textStart: img.__idmap_text_start, textEnd: img.__idmap_text_end, kptiFlag: img.__idmap_kpti_flag },
     fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: dtbAddress(), size: DTB_SIZE } },
+    beforeIdmap: () => {
+      memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir, MEMBLOCK_DEBUG_CALLERS.freeInitPgDir);
+      memblock.memblockAllowResize();
+    },
   });
-  memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir);
   return { layout, store, kernel: r.kernel, tables: r.tables, vmAreas: r.vmAreas };
 }
 
@@ -192,7 +234,7 @@ export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: read
       for (let pfn = pfnDown(r.start); pfn < pfnDown(r.end); pfn += PAGES_PER_SECTION) sections.add(Math.floor(pfn / PAGES_PER_SECTION));
       sections.add(Math.floor((pfnDown(r.end) - 1) / PAGES_PER_SECTION));
     }
-    const buffer = memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+    const buffer = memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, MEMBLOCK_DEBUG_CALLERS.memmapAlloc);
     if (!mmu || !buffer) continue;
     // sparse_init_nid → __populate_section_memmap → vmemmap_populate: each present section's
     // struct pages mapped with 2 MiB blocks from the buffer; the PUD and PMD tables from memblock
@@ -203,7 +245,8 @@ export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: read
       next += size;
       return a;
     };
-    const tableAlloc = (size: number, align: number): number => memblock.memblockAllocTryNidRaw(size, align, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid);
+    const tableAlloc = (size: number, align: number): number =>
+      memblock.memblockAllocTryNidRaw(size, align, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, MEMBLOCK_DEBUG_CALLERS.earlyonlyBootmemAlloc);
     for (const sec of [...sections].sort((a, b) => a - b)) {
       const [start, end] = vmemmapRange(mmu.layout, sec * PAGES_PER_SECTION, (sec + 1) * PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE);
       vmemmapPopulate(mmu.store, mmu.layout, start, end, blockAlloc, tableAlloc);
@@ -258,23 +301,26 @@ const SIZEOF_IO_TLB_SLOT = 24;
 export function swiotlbInit(memblock: Memblock, log: KernelLog, dmaPhysLimit: number): number {
   if (pfnDown(memblock.memblockEndOfDRAM()) <= pfnDown(dmaPhysLimit)) return 0;
   const bytes = IO_TLB_DEFAULT_SIZE;
-  const tlb = memblock.memblockAllocTryNid(bytes, PAGE_SIZE, 0, dmaPhysLimit, -1);
+  // memblock_alloc_low(): below ARCH_LOW_ADDRESS_LIMIT, arm64_dma_phys_limit - 1 on arm64.
+  const tlb = memblock.memblockAllocTryNid(bytes, PAGE_SIZE, 0, dmaPhysLimit - 1, NUMA_NO_NODE, MEMBLOCK_DEBUG_CALLERS.swiotlbBuffer);
   if (!tlb) {
     log.prWarn("software IO TLB: Cannot allocate buffer");
     return 0;
   }
-  memblock.memblockAlloc(alignUp((bytes >> IO_TLB_SHIFT) * SIZEOF_IO_TLB_SLOT, PAGE_SIZE), PAGE_SIZE);
+  memblock.memblockAlloc(alignUp((bytes >> IO_TLB_SHIFT) * SIZEOF_IO_TLB_SLOT, PAGE_SIZE), PAGE_SIZE, MEMBLOCK_DEBUG_CALLERS.swiotlbSlots);
   log.prInfo(`software IO TLB: mapped [mem ${hex18(tlb)}-${hex18(tlb + bytes)}] (${bytes >> 20}MB)`);
   return tlb;
 }
 
 /**
  * The embedded first per-CPU chunk: one unit per CPU in one memblock allocation, and its log lines.
- * Kernel: `setup_per_cpu_areas()` → `pcpu_embed_first_chunk()`, `pcpu_dump_alloc_info()`.
+ * Kernel: `setup_per_cpu_areas()` → `pcpu_embed_first_chunk()` → `pcpu_fc_alloc()`, `pcpu_dump_alloc_info()`.
+ * @param nid the group's node, early_cpu_to_node() of its first CPU: 0 on a one-node board; on
+ *   more nodes the kernel makes one group per node and mmsim one for all CPUs, on any node (-1)
  */
-export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: number): void {
+export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: number, nid: number = NUMA_NO_NODE): void {
   const u = PCPU_FIRST_CHUNK;
-  memblock.memblockAllocTryNid(u.unit * cpus, PAGE_SIZE, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, -1);
+  memblock.memblockAllocTryNid(u.unit * cpus, PAGE_SIZE, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, nid, MEMBLOCK_DEBUG_CALLERS.pcpuFcAlloc);
   const pages = u.unit / PAGE_SIZE;
   log.prInfo(`percpu: Embedded ${pages} pages/cpu s${u.static} r${u.reserved} d${u.dynamic} u${u.unit}`);
   log.prInfo(`pcpu-alloc: s${u.static} r${u.reserved} d${u.dynamic} u${u.unit} alloc=${pages}*${PAGE_SIZE}`);
@@ -288,20 +334,30 @@ export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: numbe
  * Kernel: `alloc_large_system_hash()` with HASH_EARLY | HASH_ZERO (mm/page_alloc.c).
  * @param nrKernelPages nr_kernel_pages (free_area_init's estimate of lowmem)
  * @param nrAllPages nr_all_pages
+ * @param limits low_limit and high_limit in entries (0: none; the stack depot gives both)
  */
-export function allocLargeSystemHash(memblock: Memblock, log: KernelLog, tablename: string, bucketsize: number, scale: number, nrKernelPages: number, nrAllPages: number): number {
+export function allocLargeSystemHash(
+  memblock: Memblock, log: KernelLog, tablename: string, bucketsize: number, scale: number, nrKernelPages: number, nrAllPages: number,
+  limits: { readonly low?: number; readonly high?: number } = {},
+): number {
+  const lowLimit = limits.low ?? 0;
+  const highLimit = limits.high ?? 0;
   let numentries = alignUp(nrKernelPages, SZ_1M / PAGE_SIZE);
+  // ADAPT_SCALE: one more scale step per 4× beyond 64 GiB of kernel pages, when no high limit is given.
+  if (!highLimit) for (let adapt = ADAPT_SCALE_NPAGES; adapt < numentries; adapt *= 2 ** ADAPT_SCALE_SHIFT) scale++;
   numentries = scale > PAGE_SHIFT ? Math.floor(numentries / 2 ** (scale - PAGE_SHIFT)) : numentries * 2 ** (PAGE_SHIFT - scale);
   if (numentries * bucketsize < PAGE_SIZE) numentries = PAGE_SIZE / bucketsize;
   numentries = 2 ** Math.ceil(Math.log2(numentries));
-  const max = Math.min(Math.floor((nrAllPages * PAGE_SIZE) / 16 / bucketsize), 0x80000000);
+  let max = highLimit || Math.floor((nrAllPages * PAGE_SIZE) / 16 / bucketsize);
+  max = Math.min(max, 0x80000000);
+  if (numentries < lowLimit) numentries = lowLimit;
   if (numentries > max) numentries = max;
   let log2qty = Math.floor(Math.log2(numentries));
   let size = 0;
   let table = 0;
   do {
     size = bucketsize * 2 ** log2qty;
-    table = memblock.memblockAlloc(size, SMP_CACHE_BYTES);
+    table = memblock.memblockAlloc(size, SMP_CACHE_BYTES, MEMBLOCK_DEBUG_CALLERS.allocLargeSystemHash);
   } while (!table && size > PAGE_SIZE && --log2qty);
   if (!table) {
     log.printk(0, `Failed to allocate ${tablename} hash table`);
@@ -311,3 +367,7 @@ export function allocLargeSystemHash(memblock: Memblock, log: KernelLog, tablena
   log.prInfo(`${tablename} hash table entries: ${2 ** log2qty} (order: ${order}, ${size} bytes, linear)`);
   return table;
 }
+
+/** ADAPT_SCALE_NPAGES (64 GiB of pages, ADAPT_SCALE_BASE) and ADAPT_SCALE_SHIFT of mm/page_alloc.c. */
+const ADAPT_SCALE_NPAGES = (64 * SZ_1G) / PAGE_SIZE;
+const ADAPT_SCALE_SHIFT = 2;

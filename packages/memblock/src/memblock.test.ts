@@ -11,7 +11,8 @@ import {
   ArgumentError, ENOMEM, KERNEL_LOG, KernelLog, PAGE_SIZE, SZ_128M, SZ_16M, SZ_1G, SZ_1M, SZ_2M, SZ_4K, SZ_512M, SZ_64K, SZ_8K, SZ_4M, pfnDown, pfnUp,
 } from "@mmsim/core";
 import { CollectingSink, RecordingBootPageSink, expectValid } from "@mmsim/core/testing";
-import { INIT_MEMBLOCK_MEMORY_REGIONS, INIT_MEMBLOCK_RESERVED_REGIONS, MEMBLOCK_ALLOC_ANYWHERE, MEMBLOCK_DRIVER_MANAGED, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NOMAP, MEMBLOCK_NONE, Memblock, PHYS_ADDR_MAX, SMP_CACHE_BYTES } from "./memblock.ts";
+import { KernelParam, parseEarlyParam } from "@mmsim/core";
+import { earlyMemblock, INIT_MEMBLOCK_MEMORY_REGIONS, INIT_MEMBLOCK_RESERVED_REGIONS, MEMBLOCK_ALLOC_ANYWHERE, MEMBLOCK_DRIVER_MANAGED, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NOMAP, MEMBLOCK_NONE, Memblock, PHYS_ADDR_MAX, SMP_CACHE_BYTES } from "./memblock.ts";
 import { MAX_NUMNODES, NUMA_NO_NODE } from "@mmsim/core";
 import { MEMBLOCK, memblockModule } from "./module.ts";
 import { newTestMemblock, validating } from "./common.test-helpers.ts";
@@ -525,12 +526,26 @@ describe("memblock=debug", () => {
       "memblock_add_node: [0x0000000080000000-0x00000000800fffff] nid=1 flags=5",
       "memblock_reserve: [0x0000000040000000-0x000000004000ffff]",
       "memblock_remove: [0x0000000080000000-0x00000000800fffff]",
-      "memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0x001fffffffffffff",
-      "memblock_reserve: [0x000000007ffff000-0x000000007fffffff] memblock_alloc_range_nid",
+      "memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0xffffffffffffffff",
+      "memblock_reserve: [0x000000007ffff000-0x000000007fffffff] memblock_alloc_range_nid+0xe8/0x17c",
       "memblock_alloc_try_nid: 64 bytes align=0x40 nid=-1 from=0x0000000000000000 max_addr=0x0000000000000000 setup_arch+0x1c0/0x5d8",
-      "memblock_reserve: [0x000000007fffefc0-0x000000007fffefff] memblock_alloc_range_nid",
+      "memblock_reserve: [0x000000007fffefc0-0x000000007fffefff] memblock_alloc_range_nid+0xe8/0x17c",
       "memblock_alloc_exact_nid_raw: 64 bytes align=0x40 nid=0 from=0x0000000000000000 max_addr=0x0000000000000000",
     ]);
+  });
+
+  it("prints a ULLONG_MAX size (PHYS_ADDR_MAX) as the kernel does: the end wraps like u64", () => {
+    const log = new KernelLog();
+    const mb = board(log);
+    mb.memblockDebug = true;
+    // arm64_memblock_init's two removes, as the reference build logs them (the 256 MiB capture with memblock=debug)
+    expect(mb.memblockRemove(2 ** 48, PHYS_ADDR_MAX, "arm64_memblock_init+0x38/0x260")).toBe(0);
+    expect(mb.memblockRemove(0x800040000000, PHYS_ADDR_MAX, "arm64_memblock_init+0x9c/0x260")).toBe(0);
+    expect(texts(log)).toEqual([
+      "memblock_remove: [0x0001000000000000-0x0000fffffffffffe] arm64_memblock_init+0x38/0x260",
+      "memblock_remove: [0x0000800040000000-0x000080003ffffffe] arm64_memblock_init+0x9c/0x260",
+    ]);
+    expect(regions(mb, "memory")).toEqual([[RAM, SZ_1G, 0, MAX_NUMNODES]]);
   });
 
   it("logs the array doubling, and frees the previous array when it was not the static one", () => {
@@ -553,7 +568,7 @@ describe("memblock=debug", () => {
     expect(texts(log).slice(from)).toEqual([
       "memblock_reserve: [0x00000000401fe000-0x00000000401fefff]",
       "memblock: reserved is doubled to 512 at [0x00000000403fb000-0x00000000403fdfff]",
-      "memblock_phys_free: [0x00000000403fe000-0x00000000403fffff] memblock_double_array",
+      "memblock_phys_free: [0x00000000403fe000-0x00000000403fffff] memblock_free",
       "memblock_reserve: [0x00000000403fb000-0x00000000403fdfff] memblock_double_array",
     ]);
     expect(mb.reserved.max).toBe(512);
@@ -628,6 +643,26 @@ describe("DI (memblockModule)", () => {
     ma.memblockCapMemoryRange(0, 1);
     expect(a.resolve<KernelLog>(KERNEL_LOG).all().map((r) => r.text)).toEqual(["memblock_cap_memory_range: No memory registered yet"]);
     expect(ma.memory.max).toBe(INIT_MEMBLOCK_MEMORY_REGIONS);
+  });
+
+  it("contributes early_param(\"memblock\"): a value containing debug turns memblock_debug on for that machine only", () => {
+    const a = container.createChildContainer();
+    const b = container.createChildContainer();
+    for (const c of [a, b]) {
+      c.register(KERNEL_LOG, { useValue: new KernelLog() });
+      memblockModule.register(c);
+    }
+    const params = a.resolveAll<KernelParam>(KernelParam);
+    expect(params.map((p) => [p.str, p.early])).toEqual([["memblock", true]]);
+    const log = new KernelLog();
+    parseEarlyParam("console=ttyAMA0 memblock=init memblock", params, log);
+    expect(a.resolve<Memblock>(MEMBLOCK).memblockDebug).toBe(false);
+    parseEarlyParam("memblock=nodebug-really", params, log); // strstr(p, "debug"), as 6.1
+    expect(a.resolve<Memblock>(MEMBLOCK).memblockDebug).toBe(true);
+    expect(b.resolve<Memblock>(MEMBLOCK).memblockDebug).toBe(false);
+    expect(log.length).toBe(0);
+    const mb = new Memblock(new KernelLog());
+    expect([earlyMemblock(mb, undefined), mb.memblockDebug, earlyMemblock(mb, "debug"), mb.memblockDebug]).toEqual([0, false, 0, true]);
   });
 });
 

@@ -189,17 +189,41 @@ class MemRangeCursor {
   outNid = 0;
 }
 
+const U64 = 18446744073709551616n;
+
+/**
+ * A phys_addr_t as the kernel holds it: PHYS_ADDR_MAX (mmsim's 2^53 - 1) stands for the kernel's
+ * ~(phys_addr_t)0 = ULLONG_MAX (MEMBLOCK_ALLOC_ANYWHERE, `memblock_remove(base, ULLONG_MAX)`).
+ */
+function u64(x: number): bigint {
+  return x === PHYS_ADDR_MAX ? U64 - 1n : BigInt(x);
+}
+
 /** `%pa`: 0x and 16 hex digits; negative values wrap like u64 (base + 0 - 1 of an empty region). */
 function pa(x: number): string {
-  if (x < 0) return `0x${(18446744073709551616n + BigInt(x)).toString(16).padStart(16, "0")}`;
-  return `0x${x.toString(16).padStart(16, "0")}`;
+  if (x < 0) return `0x${(U64 + BigInt(x)).toString(16).padStart(16, "0")}`;
+  return `0x${u64(x).toString(16).padStart(16, "0")}`;
 }
 
 /** `%pa-%pa` of [base, base + size - 1], the sum taken exactly and wrapped like u64. */
 function paRange(base: number, size: number): string {
-  const end = (BigInt(base) + BigInt(size) - 1n + 18446744073709551616n) % 18446744073709551616n;
+  const end = (u64(base) + u64(size) - 1n + U64) % U64;
   return `${pa(base)}-0x${end.toString(16).padStart(16, "0")}`;
 }
+
+/**
+ * The `%pS` of memblock.c's own call sites, as the reference build (Debian's 6.1.0 arm64, the
+ * kernel of the captures) prints them with memblock=debug: symbol+offset/size of the return
+ * address. Where no capture shows the offsets, the bare function name.
+ */
+export const MEMBLOCK_CALLERS = {
+  /** memblock_alloc_range_nid()'s memblock_reserve() of what it found (captured). */
+  allocRangeNid: "memblock_alloc_range_nid+0xe8/0x17c",
+  /** memblock_double_array()'s memblock_reserve() of the new array (offsets not captured). */
+  doubleArray: "memblock_double_array",
+  /** memblock_free() → memblock_phys_free() of the previous array (offsets not captured). */
+  free: "memblock_free",
+} as const;
 
 /** `%#x` / `%#lx` as the kernel's vsprintf prints them (0 is "0x0"). */
 function hexAlt(x: number): string {
@@ -421,10 +445,10 @@ export class Memblock {
     type.regionsAddr = addr;
 
     /* Free the old array; not if it is the static one. */
-    if (oldAddr !== 0) this.memblockPhysFree(oldAddr, oldAllocSize, "memblock_double_array");
+    if (oldAddr !== 0) this.memblockPhysFree(oldAddr, oldAllocSize, MEMBLOCK_CALLERS.free);
 
     /* Reserve the new array: it comes from memblock. */
-    const err = this.memblockReserve(addr, newAllocSize, "memblock_double_array");
+    const err = this.memblockReserve(addr, newAllocSize, MEMBLOCK_CALLERS.doubleArray);
     if (err !== 0) vmBugOn(true, "memblock.memblockDoubleArray", `memblock_reserve() of the new ${type.name} array failed: ${err}`);
     return 0;
   }
@@ -1063,11 +1087,11 @@ export class Memblock {
 
     for (;;) {
       let found = this.findInRangeNode(size, align, start, end, nid, flags);
-      if (found && !this.memblockReserve(found, size, "memblock_alloc_range_nid")) return found;
+      if (found && !this.memblockReserve(found, size, MEMBLOCK_CALLERS.allocRangeNid)) return found;
 
       if (nid !== NUMA_NO_NODE && !exactNid) {
         found = this.findInRangeNode(size, align, start, end, NUMA_NO_NODE, flags);
-        if (found && !this.memblockReserve(found, size, "memblock_alloc_range_nid")) return found;
+        if (found && !this.memblockReserve(found, size, MEMBLOCK_CALLERS.allocRangeNid)) return found;
       }
 
       if ((flags & MEMBLOCK_MIRROR) !== 0) {
@@ -1638,4 +1662,16 @@ export class Memblock {
     }
     if (sum !== type.totalSize) sink.report(w, `total_size ${type.totalSize} != sum of sizes ${sum}`);
   }
+}
+
+/**
+ * `memblock=`: any value containing "debug" turns memblock_debug on (the memblock_dbg() lines and
+ * memblock_dump_all()). An early_param, so it takes effect in setup_arch() before
+ * arm64_memblock_init(): the memory and DTB added by setup_machine_fdt() are not logged.
+ * Kernel: `early_memblock()`.
+ * @returns 0 (the kernel's handler never reports a malformed value)
+ */
+export function earlyMemblock(memblock: Memblock, p: string | undefined): number {
+  if (p !== undefined && p.includes("debug")) memblock.memblockDebug = true;
+  return 0;
 }

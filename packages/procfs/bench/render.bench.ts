@@ -30,16 +30,16 @@ function board(bytes: number, cpus: number, nodes: number): BuddyAllocator {
 
 for (const [name, b] of [["1 GiB, 2 CPUs", board(SZ_1G, 2, 1)], ["16 GiB, 4 CPUs, 2 nodes", board(SZ_16G, 4, 2)]] as const) {
   const pa = b.state;
-  console.log(`procfs (${name}): meminfo ${meminfoProcShow(pa).length} B, zoneinfo ${zoneinfoShow(pa).length} B, vmstat ${vmstatShow(pa).length} B, pagetypeinfo ${pagetypeinfoShow(pa).length} B`);
+  console.log(`procfs (${name}): meminfo ${meminfoProcShow(pa, pa.vmstat).length} B, zoneinfo ${zoneinfoShow(pa, pa.vmstat).length} B, vmstat ${vmstatShow(pa, pa.vmstat).length} B, pagetypeinfo ${pagetypeinfoShow(pa).length} B`);
   describe(`render one file (${name}; files/s = hz)`, () => {
     bench("/proc/meminfo (meminfo_proc_show)", () => {
-      meminfoProcShow(pa);
+      meminfoProcShow(pa, pa.vmstat);
     });
     bench("/proc/zoneinfo (zoneinfo_show)", () => {
-      zoneinfoShow(pa);
+      zoneinfoShow(pa, pa.vmstat);
     });
     bench("/proc/vmstat (vmstat_show)", () => {
-      vmstatShow(pa);
+      vmstatShow(pa, pa.vmstat);
     });
     bench("/proc/buddyinfo (frag_show)", () => {
       fragShow(pa);

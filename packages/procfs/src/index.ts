@@ -7,10 +7,6 @@ export {
   pagetypeinfoShowblockcountPrint, isZoneFirstPopulated, zoneinfoShow, zoneinfoShowPrint, vmstatValues, vmstatShow,
 } from "./vmstat.ts";
 export type { ZoneinfoOptions, VmstatOptions } from "./vmstat.ts";
-export {
-  zonePageState, nodePageStatePages, globalZonePageState, globalNumaEventState, globalNodePageStatePages,
-  globalNodePageState,
-} from "./vmstat-read.ts";
 export { DEFAULT_DIRTY_SYSCTL, globalDirtyableMemory, domainDirtyLimits, globalDirtyLimits } from "./page-writeback.ts";
 export type { DirtySysctl, DirtyLimits } from "./page-writeback.ts";
 export { PROC_MEMINFO, meminfoProcShow } from "./meminfo.ts";

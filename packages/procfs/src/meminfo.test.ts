@@ -94,23 +94,23 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
     // Every capture line is accounted for once.
     const loaded = new Set([...Object.keys(NODE), ...Object.keys(ZONE), "KernelStack", "Buffers", "SwapTotal", "SwapFree", "Zswap", "Zswapped", "Committed_AS", "VmallocUsed", "Percpu", "HardwareCorrupted", "HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp"]);
     expect([...m.keys()].filter((k) => !loaded.has(k) && !COMPUTED.includes(k))).toEqual([]);
-    expect(meminfoProcShow(pa, opts)).toBe(text);
+    expect(meminfoProcShow(pa, pa.vmstat, opts)).toBe(text);
   });
 
   it("computes MemAvailable as si_mem_available(): free - reserve + half the reclaimable slab", () => {
     const pa = referenceState();
     loadMeminfo(pa, parseMeminfo(capture("proc_meminfo")));
     // 242795 - 8448 + (2007 - min(1003, Σ low 7040)) = 235351
-    expect(siMemAvailable(pa)).toBe(235351);
+    expect(siMemAvailable(pa, pa.vmstat)).toBe(235351);
     // Page cache counts for half, at most Σ low watermarks held back.
     pa.pgdat[0]!.vmStat[NR_LRU_BASE + LRU_INACTIVE_FILE] = 30000;
-    expect(siMemAvailable(pa)).toBe(235351 + 30000 - 7040);
+    expect(siMemAvailable(pa, pa.vmstat)).toBe(235351 + 30000 - 7040);
     pa.pgdat[0]!.vmStat[NR_LRU_BASE + LRU_INACTIVE_FILE] = 1001;
-    expect(siMemAvailable(pa)).toBe(235351 + 1001 - 500);
+    expect(siMemAvailable(pa, pa.vmstat)).toBe(235351 + 1001 - 500);
     // Never negative.
     pa.zones[ZONE_DMA]!.vmStat[NR_FREE_PAGES] = 0;
     pa.pgdat[0]!.vmStat.fill(0);
-    expect(siMemAvailable(pa)).toBe(0);
+    expect(siMemAvailable(pa, pa.vmstat)).toBe(0);
   });
 
   it("computes VmallocTotal from the arm64 48-bit VA layout", () => {
@@ -130,7 +130,8 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
       expect(vmallocStart(l)).toBe(vaToBigInt(l.VMALLOC_START));
       expect(vmallocTotal(vaBits)).toBe(BigInt(l.VMALLOC_END - l.VMALLOC_START));
       expect(vaBitsMin(vaBits)).toBe(l.vaBitsMin);
-      const text = meminfoProcShow(referenceState(), { vaBits });
+      const st = referenceState();
+      const text = meminfoProcShow(st, st.vmstat, { vaBits });
       expect(text).toContain(`VmallocTotal:   ${String((l.VMALLOC_END - l.VMALLOC_START) / 1024).padStart(8)} kB\n`);
     }
     expect(() => vmallocTotal(52)).toThrow(/vaBits: expected one of 39, 48 with 4 KiB pages/);
@@ -153,7 +154,7 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
     );
     // HugeTLB pages leave CommitLimit (2 MiB pool only: 1 GiB would exceed this board's RAM).
     const pa = referenceState();
-    const text = meminfoProcShow(pa, { hstates: filled.map((h) => (h.order === 18 ? hs[0]! : h)) });
+    const text = meminfoProcShow(pa, pa.vmstat, { hstates: filled.map((h) => (h.order === 18 ? hs[0]! : h)) });
     expect(text).toContain(`\nCommitLimit:    ${String(Math.floor(((250209 - 10 * 512) * 50) / 100) * 4).padStart(8)} kB\n`);
     expect(text).toContain("\nHugetlb:           20480 kB\n");
   });
@@ -161,7 +162,7 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
   it("prints zeros for an empty machine, with the fixed-width columns", () => {
     const pa = referenceState();
     pa.totalramPages = 0;
-    const text = meminfoProcShow(pa, { totalcmaPages: 0 });
+    const text = meminfoProcShow(pa, pa.vmstat, { totalcmaPages: 0 });
     expect(text.split("\n").slice(0, 3)).toEqual(["MemTotal:              0 kB", "MemFree:               0 kB", "MemAvailable:          0 kB"]);
     expect(text).toContain("\nHardwareCorrupted:     0 kB\n");
     expect(text).toContain("\nVmallocTotal:   133143592960 kB\n");
@@ -172,9 +173,9 @@ describe("/proc/meminfo (meminfo_proc_show)", () => {
     const pa = referenceState();
     pa.pgdat[0]!.vmStat[NR_FILE_PAGES] = 10;
     pa.pgdat[0]!.vmStat[NR_SWAPCACHE] = 8;
-    const text = meminfoProcShow(pa, { bufferramPages: 5 });
+    const text = meminfoProcShow(pa, pa.vmstat, { bufferramPages: 5 });
     expect(text).toContain("\nBuffers:              20 kB\nCached:                0 kB\nSwapCached:           32 kB\n");
     expect(text).toContain("\nCmaTotal:          65536 kB\n");
-    expect(meminfoProcShow(pa, { totalcmaPages: 1 })).toContain("\nCmaTotal:              4 kB\n");
+    expect(meminfoProcShow(pa, pa.vmstat, { totalcmaPages: 1 })).toContain("\nCmaTotal:              4 kB\n");
   });
 });

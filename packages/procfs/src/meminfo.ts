@@ -11,9 +11,10 @@
  * and " kB". KernelStack (already KiB), VmallocTotal, Zswap and Zswapped use "%8lu kB";
  * HardwareCorrupted uses "%5lu kB" after a 19-column label; HugePages_* use "%5lu".
  *
- * From PageAllocState: MemTotal (totalram_pages), MemFree (NR_FREE_PAGES), MemAvailable
- * (si_mem_available), the LRU, slab, file, shmem, kernel-stack and page-table counters, Mlocked,
- * Bounce, CmaFree (NR_FREE_CMA_PAGES), CmaTotal (Σ zone.cmaPages unless given).
+ * From PageAllocState: MemTotal (totalram_pages), the watermarks MemAvailable subtracts, CmaTotal
+ * (Σ zone.cmaPages unless given). From the vmstat counters (VmStat): MemFree (NR_FREE_PAGES),
+ * the LRU, slab, file, shmem, kernel-stack and page-table counters, Mlocked, Bounce, CmaFree
+ * (NR_FREE_CMA_PAGES).
  * Inputs (MeminfoOptions), because no mmsim mechanism holds them yet: buffers, swap, zswap,
  * vm_committed_as and the overcommit sysctls, vmalloc pages, percpu pages, poisoned pages,
  * HugeTLB pools, VA_BITS. SwapCached reads the NR_SWAPCACHE node counter, which 6.1 keeps equal
@@ -24,7 +25,7 @@ import {
   NR_BOUNCE, NR_FILE_DIRTY, NR_FILE_MAPPED, NR_FILE_PAGES, NR_FILE_PMDMAPPED, NR_FILE_THPS, NR_FREE_CMA_PAGES,
   NR_KERNEL_MISC_RECLAIMABLE, NR_KERNEL_STACK_KB, NR_LRU_BASE, NR_LRU_LISTS, NR_MLOCK, NR_PAGETABLE,
   NR_SECONDARY_PAGETABLE, NR_SHMEM_PMDMAPPED, NR_SHMEM_THPS, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B,
-  NR_SWAPCACHE, NR_WRITEBACK, NR_WRITEBACK_TEMP, PAGE_SHIFT,
+  NR_SWAPCACHE, NR_WRITEBACK, NR_WRITEBACK_TEMP, PAGE_SHIFT, type VmStat,
 } from "@mmsim/core";
 import type { PageAllocState } from "@mmsim/buddy";
 import { arm64Hstates, type Hstate, hugetlbReportMeminfo, hugetlbTotalPages } from "./hugetlb.ts";
@@ -32,7 +33,6 @@ import { ARM64_VA_BITS, vmallocTotal } from "./memory-arm64.ts";
 import { siMemAvailable, siMeminfo } from "./page-alloc.ts";
 import { padLeft, seqPutDecimalUllWidth } from "./seq-file.ts";
 import { DEFAULT_OVERCOMMIT_SYSCTL, vmCommitLimit } from "./util.ts";
-import { globalNodePageState, globalNodePageStatePages, globalZonePageState } from "./vmstat-read.ts";
 
 /** The /proc/meminfo path. */
 export const PROC_MEMINFO = "/proc/meminfo";
@@ -86,19 +86,19 @@ function showValKb(label: string, pages: number): string {
  * The text of /proc/meminfo.
  * Kernel: `meminfo_proc_show()`.
  */
-export function meminfoProcShow(pa: PageAllocState, opts: MeminfoOptions = {}): string {
-  const i = siMeminfo(pa, opts.bufferramPages ?? 0);
+export function meminfoProcShow(pa: PageAllocState, vs: VmStat, opts: MeminfoOptions = {}): string {
+  const i = siMeminfo(pa, vs, opts.bufferramPages ?? 0);
   const totalSwap = opts.totalSwapPages ?? 0;
   const freeSwap = opts.freeSwapPages ?? 0;
   const committed = opts.committedAsPages ?? 0;
-  const swapcache = globalNodePageState(pa, NR_SWAPCACHE); // total_swapcache_pages()
-  let cached = globalNodePageState(pa, NR_FILE_PAGES) - swapcache - i.bufferram;
+  const swapcache = vs.globalNodePageState(NR_SWAPCACHE); // total_swapcache_pages()
+  let cached = vs.globalNodePageState(NR_FILE_PAGES) - swapcache - i.bufferram;
   if (cached < 0) cached = 0;
   const pages: number[] = [];
-  for (let lru = 0; lru < NR_LRU_LISTS; lru++) pages.push(globalNodePageState(pa, NR_LRU_BASE + lru));
-  const available = siMemAvailable(pa);
-  const sreclaimable = globalNodePageStatePages(pa, NR_SLAB_RECLAIMABLE_B);
-  const sunreclaim = globalNodePageStatePages(pa, NR_SLAB_UNRECLAIMABLE_B);
+  for (let lru = 0; lru < NR_LRU_LISTS; lru++) pages.push(vs.globalNodePageState(NR_LRU_BASE + lru));
+  const available = siMemAvailable(pa, vs);
+  const sreclaimable = vs.globalNodePageStatePages(NR_SLAB_RECLAIMABLE_B);
+  const sunreclaim = vs.globalNodePageStatePages(NR_SLAB_UNRECLAIMABLE_B);
   const hstates = opts.hstates ?? arm64Hstates();
   let totalcma = opts.totalcmaPages;
   if (totalcma === undefined) {
@@ -124,26 +124,26 @@ export function meminfoProcShow(pa: PageAllocState, opts: MeminfoOptions = {}): 
   s += showValKb("Active(file):   ", pages[LRU_ACTIVE_FILE]!);
   s += showValKb("Inactive(file): ", pages[LRU_INACTIVE_FILE]!);
   s += showValKb("Unevictable:    ", pages[LRU_UNEVICTABLE]!);
-  s += showValKb("Mlocked:        ", globalZonePageState(pa, NR_MLOCK));
+  s += showValKb("Mlocked:        ", vs.globalZonePageState(NR_MLOCK));
   s += showValKb("SwapTotal:      ", totalSwap);
   s += showValKb("SwapFree:       ", freeSwap);
   s += `Zswap:          ${padLeft(Math.floor((opts.zswapPoolTotalSize ?? 0) / 1024), 8)} kB\n`;
   s += `Zswapped:       ${padLeft(kb(opts.zswapStoredPages ?? 0), 8)} kB\n`;
-  s += showValKb("Dirty:          ", globalNodePageState(pa, NR_FILE_DIRTY));
-  s += showValKb("Writeback:      ", globalNodePageState(pa, NR_WRITEBACK));
-  s += showValKb("AnonPages:      ", globalNodePageState(pa, NR_ANON_MAPPED));
-  s += showValKb("Mapped:         ", globalNodePageState(pa, NR_FILE_MAPPED));
+  s += showValKb("Dirty:          ", vs.globalNodePageState(NR_FILE_DIRTY));
+  s += showValKb("Writeback:      ", vs.globalNodePageState(NR_WRITEBACK));
+  s += showValKb("AnonPages:      ", vs.globalNodePageState(NR_ANON_MAPPED));
+  s += showValKb("Mapped:         ", vs.globalNodePageState(NR_FILE_MAPPED));
   s += showValKb("Shmem:          ", i.sharedram);
-  s += showValKb("KReclaimable:   ", sreclaimable + globalNodePageState(pa, NR_KERNEL_MISC_RECLAIMABLE));
+  s += showValKb("KReclaimable:   ", sreclaimable + vs.globalNodePageState(NR_KERNEL_MISC_RECLAIMABLE));
   s += showValKb("Slab:           ", sreclaimable + sunreclaim);
   s += showValKb("SReclaimable:   ", sreclaimable);
   s += showValKb("SUnreclaim:     ", sunreclaim);
-  s += `KernelStack:    ${padLeft(globalNodePageState(pa, NR_KERNEL_STACK_KB), 8)} kB\n`;
-  s += showValKb("PageTables:     ", globalNodePageState(pa, NR_PAGETABLE));
-  s += showValKb("SecPageTables:  ", globalNodePageState(pa, NR_SECONDARY_PAGETABLE));
+  s += `KernelStack:    ${padLeft(vs.globalNodePageState(NR_KERNEL_STACK_KB), 8)} kB\n`;
+  s += showValKb("PageTables:     ", vs.globalNodePageState(NR_PAGETABLE));
+  s += showValKb("SecPageTables:  ", vs.globalNodePageState(NR_SECONDARY_PAGETABLE));
   s += showValKb("NFS_Unstable:   ", 0);
-  s += showValKb("Bounce:         ", globalZonePageState(pa, NR_BOUNCE));
-  s += showValKb("WritebackTmp:   ", globalNodePageState(pa, NR_WRITEBACK_TEMP));
+  s += showValKb("Bounce:         ", vs.globalZonePageState(NR_BOUNCE));
+  s += showValKb("WritebackTmp:   ", vs.globalNodePageState(NR_WRITEBACK_TEMP));
   s += showValKb("CommitLimit:    ", commitLimit);
   s += showValKb("Committed_AS:   ", committed);
   s += `VmallocTotal:   ${padLeft((vmallocTotal(opts.vaBits ?? ARM64_VA_BITS) >> 10n).toString(), 8)} kB\n`;
@@ -151,13 +151,13 @@ export function meminfoProcShow(pa: PageAllocState, opts: MeminfoOptions = {}): 
   s += showValKb("VmallocChunk:   ", 0);
   s += showValKb("Percpu:         ", opts.pcpuNrPages ?? 0);
   s += `HardwareCorrupted: ${padLeft(kb(opts.numPoisonedPages ?? 0), 5)} kB\n`;
-  s += showValKb("AnonHugePages:  ", globalNodePageState(pa, NR_ANON_THPS));
-  s += showValKb("ShmemHugePages: ", globalNodePageState(pa, NR_SHMEM_THPS));
-  s += showValKb("ShmemPmdMapped: ", globalNodePageState(pa, NR_SHMEM_PMDMAPPED));
-  s += showValKb("FileHugePages:  ", globalNodePageState(pa, NR_FILE_THPS));
-  s += showValKb("FilePmdMapped:  ", globalNodePageState(pa, NR_FILE_PMDMAPPED));
+  s += showValKb("AnonHugePages:  ", vs.globalNodePageState(NR_ANON_THPS));
+  s += showValKb("ShmemHugePages: ", vs.globalNodePageState(NR_SHMEM_THPS));
+  s += showValKb("ShmemPmdMapped: ", vs.globalNodePageState(NR_SHMEM_PMDMAPPED));
+  s += showValKb("FileHugePages:  ", vs.globalNodePageState(NR_FILE_THPS));
+  s += showValKb("FilePmdMapped:  ", vs.globalNodePageState(NR_FILE_PMDMAPPED));
   s += showValKb("CmaTotal:       ", totalcma);
-  s += showValKb("CmaFree:        ", globalZonePageState(pa, NR_FREE_CMA_PAGES));
+  s += showValKb("CmaFree:        ", vs.globalZonePageState(NR_FREE_CMA_PAGES));
   s += hugetlbReportMeminfo(hstates);
   return s;
 }

@@ -11,10 +11,9 @@
  */
 import {
   LRU_ACTIVE_FILE, LRU_INACTIVE_FILE, NR_FREE_PAGES, NR_KERNEL_MISC_RECLAIMABLE, NR_LRU_BASE,
-  NR_SHMEM, NR_SLAB_RECLAIMABLE_B,
+  NR_SHMEM, NR_SLAB_RECLAIMABLE_B, type VmStat,
 } from "@mmsim/core";
 import type { PageAllocState } from "@mmsim/buddy";
-import { globalNodePageState, globalNodePageStatePages, globalZonePageState } from "./vmstat-read.ts";
 
 /** What si_meminfo() fills, in pages. Kernel: the RAM fields of `struct sysinfo`. */
 export interface Sysinfo {
@@ -31,16 +30,16 @@ export interface Sysinfo {
  * Estimated pages available for new user allocations.
  * Kernel: `si_mem_available()`.
  */
-export function siMemAvailable(pa: PageAllocState): number {
+export function siMemAvailable(pa: PageAllocState, vs: VmStat): number {
   let wmarkLow = 0;
   for (const zone of pa.zones) wmarkLow += zone.lowWmarkPages();
-  let available = globalZonePageState(pa, NR_FREE_PAGES) - pa.totalreservePages;
+  let available = vs.globalZonePageState(NR_FREE_PAGES) - pa.totalreservePages;
   let pagecache =
-    globalNodePageState(pa, NR_LRU_BASE + LRU_ACTIVE_FILE) + globalNodePageState(pa, NR_LRU_BASE + LRU_INACTIVE_FILE);
+    vs.globalNodePageState(NR_LRU_BASE + LRU_ACTIVE_FILE) + vs.globalNodePageState(NR_LRU_BASE + LRU_INACTIVE_FILE);
   pagecache -= Math.min(Math.floor(pagecache / 2), wmarkLow);
   available += pagecache;
   const reclaimable =
-    globalNodePageStatePages(pa, NR_SLAB_RECLAIMABLE_B) + globalNodePageState(pa, NR_KERNEL_MISC_RECLAIMABLE);
+    vs.globalNodePageStatePages(NR_SLAB_RECLAIMABLE_B) + vs.globalNodePageState(NR_KERNEL_MISC_RECLAIMABLE);
   available += reclaimable - Math.min(Math.floor(reclaimable / 2), wmarkLow);
   return available < 0 ? 0 : available;
 }
@@ -50,11 +49,11 @@ export function siMemAvailable(pa: PageAllocState): number {
  * Kernel: `si_meminfo()`.
  * @param bufferram `nr_blockdev_pages()`: page cache of block devices (no block layer yet: an input)
  */
-export function siMeminfo(pa: PageAllocState, bufferram = 0): Sysinfo {
+export function siMeminfo(pa: PageAllocState, vs: VmStat, bufferram = 0): Sysinfo {
   return {
     totalram: pa.totalramPages,
-    sharedram: globalNodePageState(pa, NR_SHMEM),
-    freeram: globalZonePageState(pa, NR_FREE_PAGES),
+    sharedram: vs.globalNodePageState(NR_SHMEM),
+    freeram: vs.globalZonePageState(NR_FREE_PAGES),
     bufferram,
     totalhigh: 0,
     freehigh: 0,

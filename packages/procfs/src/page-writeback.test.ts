@@ -12,15 +12,15 @@ describe("global_dirty_limits", () => {
   it("reference board: free above totalreserve_pages, plus 1, in per-PAGE_SIZE ratios", () => {
     const pa = referenceState();
     pa.zones[ZONE_DMA]!.vmStat[NR_FREE_PAGES] = 242732;
-    expect(globalDirtyableMemory(pa)).toBe(242732 - 8448 + 1);
-    expect(globalDirtyLimits(pa)).toEqual({ thresh: 46845, bgThresh: 23394 });
+    expect(globalDirtyableMemory(pa, pa.vmstat)).toBe(242732 - 8448 + 1);
+    expect(globalDirtyLimits(pa, pa.vmstat)).toEqual({ thresh: 46845, bgThresh: 23394 });
   });
 
   it("adds the file LRUs and never goes below 1", () => {
     const pa = referenceState();
     pa.zones[ZONE_DMA]!.vmStat[NR_FREE_PAGES] = 100; // below the reserve
     pa.pgdat[0]!.vmStat[NR_LRU_BASE + LRU_ACTIVE_FILE] = 50;
-    expect(globalDirtyableMemory(pa)).toBe(51);
+    expect(globalDirtyableMemory(pa, pa.vmstat)).toBe(51);
   });
 
   it("uses dirty_bytes / dirty_background_bytes when set, and halves a background limit at or above the limit", () => {

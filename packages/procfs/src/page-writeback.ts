@@ -18,9 +18,8 @@
  * there is no highmem on arm64 (highmem_dirtyable_memory() is 0), so vm.highmem_is_dirtyable
  * has no effect. The dirty sysctls are inputs: VmSysctl (@mmsim/buddy) does not hold them.
  */
-import { NR_ACTIVE_FILE, NR_FREE_PAGES, NR_INACTIVE_FILE, PAGE_SIZE } from "@mmsim/core";
+import { NR_ACTIVE_FILE, NR_FREE_PAGES, NR_INACTIVE_FILE, PAGE_SIZE, type VmStat } from "@mmsim/core";
 import type { PageAllocState } from "@mmsim/buddy";
-import { globalNodePageState, globalZonePageState } from "./vmstat-read.ts";
 
 /** The vm.dirty_* sysctls global_dirty_limits() reads. */
 export interface DirtySysctl {
@@ -58,11 +57,11 @@ export interface DirtyLimits {
  * Kernel: `global_dirtyable_memory()`.
  * @returns pages, never 0
  */
-export function globalDirtyableMemory(pa: PageAllocState): number {
-  let x = globalZonePageState(pa, NR_FREE_PAGES);
+export function globalDirtyableMemory(pa: PageAllocState, vs: VmStat): number {
+  let x = vs.globalZonePageState(NR_FREE_PAGES);
   x -= Math.min(x, pa.totalreservePages);
-  x += globalNodePageState(pa, NR_INACTIVE_FILE);
-  x += globalNodePageState(pa, NR_ACTIVE_FILE);
+  x += vs.globalNodePageState(NR_INACTIVE_FILE);
+  x += vs.globalNodePageState(NR_ACTIVE_FILE);
   return x + 1;
 }
 
@@ -87,6 +86,6 @@ export function domainDirtyLimits(available: number, sysctl: DirtySysctl = DEFAU
  * The global dirty limits /proc/vmstat prints.
  * Kernel: `global_dirty_limits()` (as called by `vmstat_start()`).
  */
-export function globalDirtyLimits(pa: PageAllocState, sysctl: DirtySysctl = DEFAULT_DIRTY_SYSCTL): DirtyLimits {
-  return domainDirtyLimits(globalDirtyableMemory(pa), sysctl);
+export function globalDirtyLimits(pa: PageAllocState, vs: VmStat, sysctl: DirtySysctl = DEFAULT_DIRTY_SYSCTL): DirtyLimits {
+  return domainDirtyLimits(globalDirtyableMemory(pa, vs), sysctl);
 }

@@ -28,16 +28,16 @@ describe("ProcFs", () => {
     const mb = new Memblock(new KernelLog());
     mb.memblockAdd(0x40000000, SZ_1G);
     const fs = new ProcFs({
-      pageAlloc: pa, memblock: mb, iomem: iomemResource(), zoneinfo: { kswapdFailures: [16] },
+      pageAlloc: pa, counters: pa.vmstat, memblock: mb, iomem: iomemResource(), zoneinfo: { kswapdFailures: [16] },
       vmallocinfo: () => "vmallocinfo text\n", kernelPageTables: () => "ptdump text\n",
     });
     expect(fs.list()).toEqual(ALL);
     expect(fs.read("/proc/buddyinfo")).toBe(fragShow(pa));
     expect(fs.read("/proc/pagetypeinfo")).toBe(pagetypeinfoShow(pa));
-    expect(fs.read("/proc/zoneinfo")).toBe(zoneinfoShow(pa, { kswapdFailures: [16] }));
+    expect(fs.read("/proc/zoneinfo")).toBe(zoneinfoShow(pa, pa.vmstat, { kswapdFailures: [16] }));
     expect(fs.read("/proc/zoneinfo")).toContain("node_unreclaimable:  1");
-    expect(fs.read("/proc/vmstat")).toBe(vmstatShow(pa));
-    expect(fs.read("/proc/meminfo")).toBe(meminfoProcShow(pa));
+    expect(fs.read("/proc/vmstat")).toBe(vmstatShow(pa, pa.vmstat));
+    expect(fs.read("/proc/meminfo")).toBe(meminfoProcShow(pa, pa.vmstat));
     expect(fs.read("/proc/iomem")).toBe("");
     expect(fs.read("/sys/kernel/debug/memblock/memory")).toBe("   0: 0x0000000040000000..0x000000007fffffff\n");
     expect(fs.read("/proc/vmallocinfo")).toBe("vmallocinfo text\n");
@@ -47,7 +47,8 @@ describe("ProcFs", () => {
   });
 
   it("leaves out files whose source is missing", () => {
-    const src = { pageAlloc: referenceState() };
+    const pa = referenceState();
+    const src = { pageAlloc: pa, counters: pa.vmstat };
     expect(listProcFiles(src)).toEqual(["/proc/buddyinfo", "/proc/meminfo", "/proc/pagetypeinfo", "/proc/vmstat", "/proc/zoneinfo"]);
     expect(readProcFile(src, "/proc/iomem")).toBeUndefined();
     expect(readProcFile(src, "/sys/kernel/debug/memblock/reserved")).toBeUndefined();

@@ -6,6 +6,7 @@
  * changes the simulation. A file whose source is not given (no memblock, no iomem tree) is
  * absent, as a file is when its subsystem is not built in.
  */
+import type { VmStat } from "@mmsim/core";
 import type { PageAllocState } from "@mmsim/buddy";
 import { MEMBLOCK_DEBUGFS_MEMORY, MEMBLOCK_DEBUGFS_RESERVED, type Memblock } from "@mmsim/memblock";
 import { memblockMemoryShow, memblockReservedShow } from "./debugfs.ts";
@@ -16,10 +17,12 @@ import {
   pagetypeinfoShow, vmstatShow, zoneinfoShow,
 } from "./vmstat.ts";
 
-/** What the files are rendered from. Only `pageAlloc` is required. */
+/** What the files are rendered from. Only `pageAlloc` and `counters` are required. */
 export interface ProcFsSources {
-  /** The page allocator's state: buddyinfo, pagetypeinfo, zoneinfo, vmstat, meminfo. */
+  /** The page allocator's state (zones, free lists, watermarks, pagesets): buddyinfo, pagetypeinfo, zoneinfo, meminfo. */
   readonly pageAlloc: PageAllocState;
+  /** The machine's vmstat counters (VM_STAT; `pageAlloc.vmstat` of a machine): vmstat, zoneinfo, meminfo. */
+  readonly counters: VmStat;
   /** memblock: /sys/kernel/debug/memblock/{memory,reserved}. */
   readonly memblock?: Memblock;
   /** The iomem_resource tree (e.g. from arm64StandardResources()): /proc/iomem. */
@@ -55,10 +58,10 @@ interface ProcEntry {
 const ENTRIES: readonly ProcEntry[] = [
   { path: PROC_BUDDYINFO, show: (src) => fragShow(src.pageAlloc) },
   { path: PROC_IOMEM, needs: "iomem", show: (src) => rShow(src.iomem!, src.iomemShow) },
-  { path: PROC_MEMINFO, show: (src) => meminfoProcShow(src.pageAlloc, src.meminfo) },
+  { path: PROC_MEMINFO, show: (src) => meminfoProcShow(src.pageAlloc, src.counters, src.meminfo) },
   { path: PROC_PAGETYPEINFO, show: (src) => pagetypeinfoShow(src.pageAlloc) },
-  { path: PROC_VMSTAT, show: (src) => vmstatShow(src.pageAlloc, src.vmstat) },
-  { path: PROC_ZONEINFO, show: (src) => zoneinfoShow(src.pageAlloc, src.zoneinfo) },
+  { path: PROC_VMSTAT, show: (src) => vmstatShow(src.pageAlloc, src.counters, src.vmstat) },
+  { path: PROC_ZONEINFO, show: (src) => zoneinfoShow(src.pageAlloc, src.counters, src.zoneinfo) },
   { path: MEMBLOCK_DEBUGFS_MEMORY, needs: "memblock", show: (src) => memblockMemoryShow(src.memblock!) },
   { path: MEMBLOCK_DEBUGFS_RESERVED, needs: "memblock", show: (src) => memblockReservedShow(src.memblock!) },
   { path: PROC_VMALLOCINFO, needs: "vmallocinfo", show: (src) => src.vmallocinfo!() },

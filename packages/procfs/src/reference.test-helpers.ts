@@ -42,7 +42,7 @@ export function referenceState(): PageAllocState {
   const dma = pa.zones[0]!;
   setZoneGeometry(pa, dma, { start: 0x40000, spanned: 262144, present: 262144, managed: 250209, cma: 16384 });
   setWatermarks(dma, 5632, 7040, 8448);
-  setPagesets(dma, 3520, 63, 16);
+  setPagesets(pa, dma, 3520, 63, 16);
   finishTotals(pa);
   return pa;
 }
@@ -93,15 +93,15 @@ export function setWatermarks(zone: Zone, min: number, low: number, high: number
   zone.watermark[WMARK_PROMO] = high + (high - low);
 }
 
-/** pcp high/batch of every CPU, and the zone's stat threshold. */
-export function setPagesets(zone: Zone, high: number, batch: number, threshold: number): void {
+/** pcp high/batch of every CPU, and the zone's stat threshold (kept in the vmstat service). */
+export function setPagesets(pa: PageAllocState, zone: Zone, high: number, batch: number, threshold: number): void {
   for (const pcp of zone.pageset) {
     pcp.high = high;
     pcp.batch = batch;
   }
   zone.pagesetHigh = high;
   zone.pagesetBatch = batch;
-  zone.statThreshold = threshold;
+  pa.vmstat.zoneStatThreshold[zone.id] = threshold;
 }
 
 /**

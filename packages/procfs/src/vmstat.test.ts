@@ -13,9 +13,9 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  CostModel, HPAGE_PMD_NR, KernelLog, MIGRATE_CMA, MIGRATE_MOVABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, MemMap, NR_ANON_THPS,
+  BALLOON_INFLATE, CostModel, HPAGE_PMD_NR, KernelLog, MIGRATE_CMA, MIGRATE_MOVABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, MemMap, NR_ANON_THPS,
   NR_FREE_PAGES, NR_PAGE_ORDERS, NR_VM_EVENT_ITEMS, NR_VM_NODE_STAT_ITEMS, NR_VM_NUMA_EVENT_ITEMS,
-  NR_VM_ZONE_STAT_ITEMS, PAGEBLOCK_NR_PAGES, PGPGIN, PGPGOUT, SimClock, TraceBus, ZONE_DMA, ZONE_NORMAL, nodeStatNames,
+  NR_VM_ZONE_STAT_ITEMS, NR_SLAB_UNRECLAIMABLE_B, PAGEBLOCK_NR_PAGES, PGALLOC_NORMAL, PGFAULT, PGPGIN, PGPGOUT, SimClock, TraceBus, ZONE_DMA, ZONE_NORMAL, nodeStatNames,
   numaStatNames, vmEventNames, vmstatText, zoneStatNames,
 } from "@mmsim/core";
 import { PageAllocState, addToFreeList, setBuddyOrder, setPageblockMigratetype } from "@mmsim/buddy";
@@ -146,16 +146,16 @@ describe("/proc/zoneinfo (zoneinfo_show_print)", () => {
       if (b.zoneStats.size) expect(b.fields.get("free")).toBe(b.zoneStats.get("nr_free_pages"));
       for (const p of b.pagesets) {
         zone.pageset[p.cpu]!.count = p.count;
-        expect([zone.pageset[p.cpu]!.high, zone.pageset[p.cpu]!.batch, zone.statThreshold]).toEqual([p.high, p.batch, p.threshold]);
+        expect([zone.pageset[p.cpu]!.high, zone.pageset[p.cpu]!.batch, pa.vmstat.zoneStatThreshold[zone.id]]).toEqual([p.high, p.batch, p.threshold]);
       }
       if (b.startPfn !== undefined) expect(zone.zoneStartPfn).toBe(b.startPfn);
     }
-    expect(zoneinfoShow(pa)).toBe(text);
+    expect(zoneinfoShow(pa, pa.vmstat)).toBe(text);
   });
 
   it("prints an unpopulated zone up to its protection line", () => {
     const pa = twoNodeState();
-    const text = zoneinfoShow(pa);
+    const text = zoneinfoShow(pa, pa.vmstat);
     expect(text).toContain(
       "Node 1, zone      DMA\n  pages free     0\n        boost    0\n        min      0\n        low      0\n" +
         "        high     0\n        spanned  0\n        present  0\n        managed  0\n        cma      0\n" +
@@ -165,7 +165,7 @@ describe("/proc/zoneinfo (zoneinfo_show_print)", () => {
 
   it("prints per-node stats under each node's first populated zone, whatever its type", () => {
     const pa = twoNodeState();
-    const text = zoneinfoShow(pa);
+    const text = zoneinfoShow(pa, pa.vmstat);
     expect(text.match(/per-node stats/g)).toHaveLength(2);
     expect(text).toContain("Node 0, zone      DMA\n  per-node stats\n      nr_inactive_anon 0\n");
     expect(text).toContain("Node 1, zone   Normal\n  per-node stats\n      nr_inactive_anon 7\n");
@@ -181,16 +181,16 @@ describe("/proc/zoneinfo (zoneinfo_show_print)", () => {
 
   it("prints node_unreclaimable 1 once kswapd has failed MAX_RECLAIM_RETRIES times", () => {
     const pa = twoNodeState();
-    const text = zoneinfoShow(pa, { kswapdFailures: [0, 16] });
+    const text = zoneinfoShow(pa, pa.vmstat, { kswapdFailures: [0, 16] });
     expect(text.match(/node_unreclaimable: {2}1/g)).toHaveLength(1);
     expect(text).toContain("  node_unreclaimable:  1\n  start_pfn:           393216\n");
-    expect(zoneinfoShow(pa, { kswapdFailures: [15, 0] })).not.toContain("node_unreclaimable:  1");
+    expect(zoneinfoShow(pa, pa.vmstat, { kswapdFailures: [15, 0] })).not.toContain("node_unreclaimable:  1");
   });
 
   it("clamps a negative (drifting) counter to 0, as zone_page_state() does", () => {
     const pa = twoNodeState();
     pa.zones[ZONE_DMA]!.vmStat[NR_FREE_PAGES] = -5;
-    const text = zoneinfoShow(pa);
+    const text = zoneinfoShow(pa, pa.vmstat);
     expect(text).toContain("Node 0, zone      DMA\n  per-node stats");
     expect(text).toContain("\n  pages free     0\n");
   });
@@ -209,26 +209,38 @@ describe("/proc/vmstat (vmstat_show)", () => {
     // Not loaded: nr_dirty_threshold 46845 and nr_dirty_background_threshold 23394 come from
     // NR_FREE_PAGES 242732, no file pages and totalreserve_pages 8448 (the high watermark).
     expect(pa.totalreservePages).toBe(8448);
-    expect(vmstatShow(pa)).toBe(text);
+    expect(vmstatShow(pa, pa.vmstat)).toBe(text);
     expect(text.trimEnd().split("\n")).toHaveLength(vmstatText.length + 1);
   });
 
   it("prints every item of an empty machine, zeros included, then nr_unstable 0", () => {
     const pa = capState(0);
-    const lines = vmstatShow(pa).trimEnd().split("\n");
+    const lines = vmstatShow(pa, pa.vmstat).trimEnd().split("\n");
     expect(lines).toEqual([...vmstatText.map((n) => `${n} 0`), "nr_unstable 0"]);
   });
 
   it("prints THP node items in THPs and pgpgin/pgpgout in KiB, sums zones and nodes", () => {
     const pa = twoNodeState();
-    const v = new Map(vmstatShow(pa).trimEnd().split("\n").map((l) => l.split(" ") as [string, string]));
+    const v = new Map(vmstatShow(pa, pa.vmstat).trimEnd().split("\n").map((l) => l.split(" ") as [string, string]));
     expect(v.get("nr_anon_transparent_hugepages")).toBe("3"); // (0 + 3 × 512 + 100) / 512
     expect(v.get("pgpgin")).toBe("3"); // 7 sectors
     expect(v.get("pgpgout")).toBe("0"); // 1 sector
     expect(v.get("nr_inactive_anon")).toBe("7");
     expect(v.get("nr_free_pages")).toBe("1550"); // 512 (node 0) + 1038 (node 1)
     expect(v.get("numa_hit")).toBe("30");
-    expect(vmstatValues(pa)).toHaveLength(vmstatText.length);
+    expect(vmstatValues(pa, pa.vmstat)).toHaveLength(vmstatText.length);
+  });
+
+  it("renders what any subsystem counted through the VmStat service (no page allocator involved)", () => {
+    const pa = capState(0);
+    const vs = pa.vmstat;
+    vs.countVmEvents(BALLOON_INFLATE, 5); // balloon_page_enqueue: __count_vm_event(BALLOON_INFLATE)
+    vs.countVmEvent(PGFAULT);
+    vs.modNodePageState(0, NR_SLAB_UNRECLAIMABLE_B, 2 * 4096); // bytes, kept in pages
+    vs.countZidVmEvents(PGALLOC_NORMAL, ZONE_DMA, 3); // __count_zid_vm_events(PGALLOC, zid, 3)
+    const v = new Map(vmstatShow(pa, vs).trimEnd().split("\n").map((l) => l.split(" ") as [string, string]));
+    expect([v.get("balloon_inflate"), v.get("pgfault"), v.get("nr_slab_unreclaimable"), v.get("pgalloc_dma")]).toEqual(["5", "1", "2", "3"]);
+    expect(zoneinfoShow(pa, vs)).toContain("\n      nr_slab_unreclaimable 2\n");
   });
 });
 
@@ -266,7 +278,7 @@ function twoNodeState(): PageAllocState {
   setZoneGeometry(pa, normal, { start: 0x60000, spanned: 0x20000, present: 0x20000, managed: 0x1f800 });
   for (const z of [dma, normal]) {
     setWatermarks(z, 100, 125, 150);
-    setPagesets(z, 42, 7, 12);
+    setPagesets(pa, z, 42, 7, 12);
     z.pageset[0]!.count = 5;
     for (let pfn = z.zoneStartPfn; pfn < z.zoneEndPfn; pfn += PAGEBLOCK_NR_PAGES) setPageblockMigratetype(pa.pageblock, pfn, MIGRATE_MOVABLE);
   }

@@ -15,19 +15,19 @@
  *                 unpopulated zone stops after "protection: (…)"
  *   vmstat        one "name value" line per vmstat_text[] item, then "nr_unstable 0"
  *
- * Values as the kernel reads them: zone_page_state(), node_page_state_pages() and the global
- * sums clamp a negative (per-CPU drift) counter to 0 (CONFIG_SMP); NUMA events are unsigned
- * and not clamped. The global counters (vm_zone_stat[], vm_node_stat[], vm_numa_event[]) are
- * the sums of the zone and node counters, since mmsim folds per-CPU diffs at once.
+ * Counters come from the machine's vmstat service (core's VmStat, token VM_STAT), read as the
+ * kernel reads them: zone_page_state(), node_page_state_pages() and the global sums clamp a
+ * negative (per-CPU drift) counter to 0 (CONFIG_SMP); NUMA events are unsigned and not clamped.
+ * Geometry, free lists, watermarks and pagesets come from the page allocator's PageAllocState.
  *
- * Inputs not in PageAllocState (ZoneinfoOptions, VmstatOptions): pgdat->kswapd_failures (no
- * kswapd yet) and the vm.dirty_* sysctls. Every configured CPU is online (as in @mmsim/buddy).
+ * Inputs in neither (ZoneinfoOptions, VmstatOptions): pgdat->kswapd_failures (no kswapd yet)
+ * and the vm.dirty_* sysctls. Every configured CPU is online (as in @mmsim/buddy).
  */
 import {
   MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, NR_VM_EVENT_ITEMS, NR_VM_NODE_STAT_ITEMS,
   NR_VM_NUMA_EVENT_ITEMS, NR_VM_ZONE_STAT_ITEMS, NR_FREE_PAGES, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER,
   WMARK_HIGH, WMARK_LOW, WMARK_MIN, migratetypeNames, nodeStatName, nodeStatPrintValue, numaStatName,
-  vmEventPrintValue, vmstatDeprecatedNames, vmstatText, zoneStatName,
+  vmEventPrintValue, vmstatDeprecatedNames, vmstatText, zoneStatName, type VmStat,
   NR_DIRTY_THRESHOLD, NR_DIRTY_BG_THRESHOLD,
 } from "@mmsim/core";
 import {
@@ -35,9 +35,6 @@ import {
 } from "@mmsim/buddy";
 import { DEFAULT_DIRTY_SYSCTL, type DirtySysctl, globalDirtyLimits } from "./page-writeback.ts";
 import { padLeft, padRight, ulong } from "./seq-file.ts";
-import {
-  globalNodePageStatePages, globalNumaEventState, globalZonePageState, nodePageStatePages, zonePageState,
-} from "./vmstat-read.ts";
 
 /** The /proc/vmstat path. */
 export const PROC_VMSTAT = "/proc/vmstat";
@@ -58,7 +55,7 @@ export const PAGETYPEINFO_FREECOUNT_CAP = 100000;
 const BOOT_PAGESET_HIGH = 0;
 const BOOT_PAGESET_BATCH = 1;
 
-/** Inputs of /proc/zoneinfo that PageAllocState does not hold. */
+/** Inputs of /proc/zoneinfo that neither PageAllocState nor VmStat holds. */
 export interface ZoneinfoOptions {
   /**
    * `pgdat->kswapd_failures` per node id (default 0): "node_unreclaimable" prints
@@ -67,7 +64,7 @@ export interface ZoneinfoOptions {
   readonly kswapdFailures?: readonly number[];
 }
 
-/** Inputs of /proc/vmstat that PageAllocState does not hold. */
+/** Inputs of /proc/vmstat that neither PageAllocState nor VmStat holds. */
 export interface VmstatOptions {
   /** vm.dirty_* sysctls for nr_dirty_threshold / nr_dirty_background_threshold (default 6.1's 20 / 10 / 0 / 0). */
   readonly dirty?: DirtySysctl;
@@ -214,18 +211,19 @@ function statLine(name: string, value: number): string {
 }
 
 /**
- * The zoneinfo block of one zone.
+ * The zoneinfo block of one zone: geometry, watermarks and pagesets from `pa`, counters and the
+ * stat threshold from `vs`.
  * Kernel: `zoneinfo_show_print()`.
  */
-export function zoneinfoShowPrint(pa: PageAllocState, pgdat: PglistData, zone: Zone, opts: ZoneinfoOptions = {}): string {
+export function zoneinfoShowPrint(pa: PageAllocState, vs: VmStat, pgdat: PglistData, zone: Zone, opts: ZoneinfoOptions = {}): string {
   let s = `Node ${pgdat.nodeId}, zone ${padLeft(zone.name, 8)}`;
   if (isZoneFirstPopulated(pgdat, zone)) {
     s += "\n  per-node stats";
     // THP items in THPs (vmstat_item_print_in_thp: pages / HPAGE_PMD_NR).
-    for (let i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) s += statLine(nodeStatName(i), nodeStatPrintValue(i, nodePageStatePages(pgdat, i)));
+    for (let i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) s += statLine(nodeStatName(i), nodeStatPrintValue(i, vs.nodePageStatePages(pgdat.nodeId, i)));
   }
   s +=
-    `\n  pages free     ${ulong(zonePageState(zone, NR_FREE_PAGES))}` +
+    `\n  pages free     ${ulong(vs.zonePageState(zone.id, NR_FREE_PAGES))}` +
     `\n        boost    ${ulong(zone.watermarkBoost)}` +
     `\n        min      ${ulong(zone.wmarkPages(WMARK_MIN))}` +
     `\n        low      ${ulong(zone.wmarkPages(WMARK_LOW))}` +
@@ -240,8 +238,8 @@ export function zoneinfoShowPrint(pa: PageAllocState, pgdat: PglistData, zone: Z
   // If unpopulated, no other information is useful.
   if (!zone.populated) return `${s}\n`;
 
-  for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) s += statLine(zoneStatName(i), zonePageState(zone, i));
-  for (let i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) s += statLine(numaStatName(i), zone.vmNumaEvent[i]!);
+  for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) s += statLine(zoneStatName(i), vs.zonePageState(zone.id, i));
+  for (let i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) s += statLine(numaStatName(i), vs.zoneNumaEventState(zone.id, i));
 
   s += "\n  pagesets";
   for (let cpu = 0; cpu < pa.nrCpus; cpu++) {
@@ -251,7 +249,7 @@ export function zoneinfoShowPrint(pa: PageAllocState, pgdat: PglistData, zone: Z
       `\n              count: ${pcp ? pcp.count : 0}` +
       `\n              high:  ${pcp ? pcp.high : BOOT_PAGESET_HIGH}` +
       `\n              batch: ${pcp ? pcp.batch : BOOT_PAGESET_BATCH}`;
-    s += `\n  vm stats threshold: ${zone.statThreshold}`;
+    s += `\n  vm stats threshold: ${vs.zoneStatThreshold[zone.id]}`;
   }
   const failures = opts.kswapdFailures?.[pgdat.nodeId] ?? 0;
   s +=
@@ -264,10 +262,10 @@ export function zoneinfoShowPrint(pa: PageAllocState, pgdat: PglistData, zone: Z
  * The text of /proc/zoneinfo: every zone of every node, populated or not.
  * Kernel: `zoneinfo_show()` over `zoneinfo_op`.
  */
-export function zoneinfoShow(pa: PageAllocState, opts: ZoneinfoOptions = {}): string {
+export function zoneinfoShow(pa: PageAllocState, vs: VmStat, opts: ZoneinfoOptions = {}): string {
   let s = "";
   for (const pgdat of pa.pgdat) {
-    for (const zone of pgdat.zones) s += zoneinfoShowPrint(pa, pgdat, zone, opts);
+    for (const zone of pgdat.zones) s += zoneinfoShowPrint(pa, vs, pgdat, zone, opts);
   }
   return s;
 }
@@ -279,20 +277,22 @@ export function zoneinfoShow(pa: PageAllocState, opts: ZoneinfoOptions = {}): st
 /**
  * The values /proc/vmstat prints, in vmstat_text[] order: zone counters, NUMA events, node
  * counters (THP items in THPs), the two dirty thresholds, VM events (pgpgin/pgpgout in KiB).
+ * Every counter is read from `vs`; `pa` gives totalreserve_pages to the dirty thresholds.
  * Kernel: `vmstat_start()`.
  * @returns NR_VMSTAT_ITEMS values
  */
-export function vmstatValues(pa: PageAllocState, opts: VmstatOptions = {}): number[] {
+export function vmstatValues(pa: PageAllocState, vs: VmStat, opts: VmstatOptions = {}): number[] {
   const v: number[] = [];
-  for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) v.push(globalZonePageState(pa, i));
-  for (let i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) v.push(globalNumaEventState(pa, i));
-  for (let i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) v.push(nodeStatPrintValue(i, globalNodePageStatePages(pa, i)));
-  const limits = globalDirtyLimits(pa, opts.dirty ?? DEFAULT_DIRTY_SYSCTL);
+  for (let i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) v.push(vs.globalZonePageState(i));
+  for (let i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) v.push(vs.globalNumaEventState(i));
+  for (let i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) v.push(nodeStatPrintValue(i, vs.globalNodePageStatePages(i)));
+  const limits = globalDirtyLimits(pa, vs, opts.dirty ?? DEFAULT_DIRTY_SYSCTL);
   const wb = [0, 0];
   wb[NR_DIRTY_THRESHOLD] = limits.thresh;
   wb[NR_DIRTY_BG_THRESHOLD] = limits.bgThresh;
   v.push(...wb);
-  for (let i = 0; i < NR_VM_EVENT_ITEMS; i++) v.push(vmEventPrintValue(i, pa.vmEvents[i]!));
+  const events = vs.allVmEvents();
+  for (let i = 0; i < NR_VM_EVENT_ITEMS; i++) v.push(vmEventPrintValue(i, events[i]!));
   return v;
 }
 
@@ -300,8 +300,8 @@ export function vmstatValues(pa: PageAllocState, opts: VmstatOptions = {}): numb
  * The text of /proc/vmstat: "name value" per item, then the deprecated "nr_unstable 0".
  * Kernel: `vmstat_show()` over `vmstat_op`.
  */
-export function vmstatShow(pa: PageAllocState, opts: VmstatOptions = {}): string {
-  const values = vmstatValues(pa, opts);
+export function vmstatShow(pa: PageAllocState, vs: VmStat, opts: VmstatOptions = {}): string {
+  const values = vmstatValues(pa, vs, opts);
   let s = "";
   for (let i = 0; i < vmstatText.length; i++) s += `${vmstatText[i]} ${ulong(values[i]!)}\n`;
   for (const name of vmstatDeprecatedNames) s += `${name} 0\n`;

@@ -6,9 +6,9 @@ export { DEACTIVATE_TO_HEAD, DEACTIVATE_TO_TAIL } from "./slub-alloc.ts";
 export { slubModule } from "./module.ts";
 export {
   SLUB_OPTIONS, SLUB_DEFAULTS, DEBUG_DEFAULT_FLAGS, SLAB_DEBUG_FLAGS, DEBUG_METADATA_FLAGS, resolveSlubOptions,
-  parseSlubDebug, kmemCacheFlags,
+  parseSlubDebug, setupSlubDebug, kmemCacheFlags, slubKernelParams, SLUB_DEBUG_NONE, SLUB_KERNEL_PARAMS,
 } from "./slub-options.ts";
-export type { SlubOptions, ResolvedSlubOptions, SlubDebugSetting, SlubDebugBlock } from "./slub-options.ts";
+export type { SlubOptions, ResolvedSlubOptions, SlubDebugSetting, SlubDebugBlock, SlubDebugBoot, SlubCmdline } from "./slub-options.ts";
 export {
   MAX_OBJS_PER_PAGE, MIN_PARTIAL, MAX_PARTIAL, SIZEOF_TRACK, SHRINK_PROMOTE_MAX, fls, ilog2, orderObjects,
   slabOrderParams, calcSlabOrder, calculateOrder, calculateSizes, minPartialFor, cpuPartialFor, cpuPartialSlabsFor,

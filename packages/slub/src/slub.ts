@@ -146,7 +146,7 @@ export class SlubAllocator implements KmemCacheAllocator {
     this.log = log;
     this.rng = rng;
     this.opts = resolveSlubOptions(options);
-    this.debugSetting = parseSlubDebug(this.opts.slubDebug);
+    this.debugSetting = this.opts.slubDebugSetting ?? parseSlubDebug(this.opts.slubDebug);
     this.nrCpus = topology.nrCpus;
     this.nrNodes = topology.nrNodes;
     this.cpuToNode = new Int32Array(topology.nrCpus);
@@ -196,6 +196,11 @@ export class SlubAllocator implements KmemCacheAllocator {
   kmemCacheDestroy(cacheId: number): number {
     this.caches.check("kmemCacheDestroy", cacheId);
     return kmemCacheShutdown(this, cacheId);
+  }
+
+  /** The flags slub_debug gives a cache of this name. Kernel: `kmem_cache_flags()`. */
+  kmemCacheFlags(_objectSize: number, flags: number, name: string): number {
+    return kmemCacheFlags(this.debugSetting, flags, name);
   }
 
   /** Kernel: `virt_to_cache()`. @returns the cache id, or -1 when the address is in no slab */

@@ -42,8 +42,11 @@ export const CONFORMANCE_OK = 0;
 export const CONFORMANCE_FAILED = 1;
 
 /** A capture's description, as `--list --json` and the report's JSON print it. */
+/** The version of `mmsim conformance --json`'s shape (the CLI's JSON_SCHEMA_VERSION; docs/json.md). */
+export const JSON_SCHEMA_VERSION = 1;
+
 export function describeFixture(f: Fixture): Record<string, unknown> {
-  return { name: f.name, dir: f.dir, mem: f.info.mem, smp: f.info.smp, kernel: f.info.kernel, qemu: f.info.qemu, cmdline: f.info.cmdline, how: f.info.how };
+  return { name: f.name, dir: f.dir, mem: f.info.mem, memBytes: f.memBytes, smp: f.info.smp, kernel: f.info.kernel, qemu: f.info.qemu, cmdline: f.info.cmdline, how: f.info.how };
 }
 
 /**
@@ -79,7 +82,7 @@ export async function conformanceCommand(opts: ConformanceCommandOptions, out: C
   const mark = opts.mark ?? (() => undefined);
   if (opts.list) {
     const all = listFixtures();
-    if (opts.json) out.write(`${JSON.stringify({ fixtures: all.map(describeFixture) }, null, 2)}\n`);
+    if (opts.json) out.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: "conformance", fixtures: all.map(describeFixture) }, null, 2)}\n`);
     else {
       for (const f of all) out.write(`${f.name.padEnd(32)} --mem ${f.info.mem.padEnd(4)} --smp ${String(f.info.smp).padEnd(3)} ${f.info.kernel}\n`);
     }
@@ -107,7 +110,7 @@ export async function conformanceCommand(opts: ConformanceCommandOptions, out: C
   if (opts.json) {
     const shown = opts.failures ? checks.filter((c) => !c.ok) : checks;
     const board = { memory: formatSize(scenario.machine.memory), cpus: scenario.machine.cpus, nodes: scenario.machine.nodes };
-    out.write(`${JSON.stringify({ fixture: describeFixture(fixture), board, summary: sum, checks: shown }, null, 2)}\n`);
+    out.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, command: "conformance", fixture: describeFixture(fixture), board, summary: sum, checks: shown }, null, 2)}\n`);
   } else {
     out.write(formatReport(fixture, checks, { failures: opts.failures }));
   }

@@ -4,6 +4,8 @@
  * are the ones a user types there) and one file under outputs/. The five boards are those of
  * the real captures in tests/conformance/fixtures/linux-6.1-arm64 (QEMU virt, RAM / CPUs).
  */
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** One command line and the golden file of its output. */
 export interface GoldenCase {
@@ -47,8 +49,13 @@ export const BOARD_FILES = [
   "/sys/kernel/debug/kernel_page_tables",
 ];
 
-/** The example scenarios (examples/scenarios). */
-export const EXAMPLE_SCENARIOS = ["kmalloc-vmalloc-malloc", "slab-churn", "slab-realistic"];
+/** The example scenarios: every file of examples/scenarios, so a new example is covered when it lands. */
+export const EXAMPLE_SCENARIOS: readonly string[] = Object.freeze(
+  readdirSync(fileURLToPath(new URL("../../../examples/scenarios/", import.meta.url)))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort(),
+);
 
 /** A few attributes of one SLUB cache's sysfs directory. */
 export const SLAB_ATTRS = ["object_size", "objs_per_slab", "order", "slabs", "cpu_slabs"];

@@ -6,6 +6,7 @@ import type { KernelLog } from "../printk.ts";
 import type { Rng } from "../rng.ts";
 import type { SlabCommon } from "../slab-common.ts";
 import type { TraceBus } from "../trace.ts";
+import type { VmStat } from "../vmstat-counters.ts";
 import { token } from "./token.ts";
 
 /** The machine's simulated clock. */
@@ -22,3 +23,8 @@ export const MEM_MAP = token<MemMap>("MemMap");
 export const RNG = token<Rng>("Rng");
 /** The machine's slab layer (mm/slab_common.c over the chosen allocator), made at kmem_cache_init. */
 export const SLAB_COMMON = token<SlabCommon>("SlabCommon");
+/**
+ * The machine's vmstat counters (mm/vmstat.c): zone, node and event counters as typed arrays
+ * that every subsystem updates and procfs renders. @mmsim/buddy's module registers it.
+ */
+export const VM_STAT = token<VmStat>("VmStat");

@@ -112,6 +112,12 @@ export interface KmemCacheAllocator {
   /** Boot-time messages and setup after the kmalloc caches exist. Kernel: `kmem_cache_init()` (SLUB: `SLUB: HWalign=…`). */
   kmemCacheInit?(): void;
   /**
+   * The flags a cache of this name gets from the allocator's boot options (SLUB: slub_debug);
+   * slab_common asks before merging, as find_mergeable() does. Kernel: `kmem_cache_flags()`
+   * (SLAB's returns the flags unchanged; so does an allocator without this method).
+   */
+  kmemCacheFlags?(objectSize: number, flags: number, name: string): number;
+  /**
    * One /sys/kernel/slab/<cache>/<attr> file, if the allocator has sysfs (SLUB).
    * Kernel: `slab_attr_show()`. @param aliases caches merged into this one (slab_common knows them)
    * @returns the text, or undefined for an unknown attribute
