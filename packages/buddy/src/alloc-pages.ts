@@ -182,23 +182,48 @@ function allocPagesMayOom(pa: PageAllocState, gfp: number, order: number, ac: Al
   return NIL_PAGE;
 }
 
-/** Ratelimit state of warn_alloc (`nopage_rs`: 10 messages per 5 s of simulated time). */
-const NOPAGE_RS_INTERVAL_NS = 5 * NSEC_PER_SEC;
-const NOPAGE_RS_BURST = 10;
+/**
+ * warn_alloc's ratelimit in 6.1: `static DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1)` — one
+ * message per 10 s (5.0 replaced DEFAULT_RATELIMIT_INTERVAL/BURST, 5 s and 10, with this), in
+ * jiffies of HZ = 250 (the reference config).
+ */
+const HZ = 250;
+const NOPAGE_RS_INTERVAL = 10 * HZ;
+const NOPAGE_RS_BURST = 1;
+/** jiffies at boot on 64-bit: (unsigned long)(unsigned int)(-300*HZ) — never 0, which ___ratelimit reads as "not started". */
+const INITIAL_JIFFIES = 2 ** 32 - 300 * HZ;
+
+/**
+ * One check of nopage_rs; logs "warn_alloc: N callbacks suppressed" when a new interval starts
+ * after suppressed messages. Kernel: `___ratelimit()` (lib/ratelimit.c) with func "warn_alloc".
+ * @returns true when the message may be printed
+ */
+function nopageRatelimit(pa: PageAllocState): boolean {
+  const jiffies = INITIAL_JIFFIES + Math.floor(pa.clock.now() / (NSEC_PER_SEC / HZ));
+  if (!pa.nopageRsBegin) pa.nopageRsBegin = jiffies;
+  // time_is_before_jiffies(rs->begin + interval)
+  if (pa.nopageRsBegin + NOPAGE_RS_INTERVAL < jiffies) {
+    if (pa.nopageRsMissed) {
+      pa.log.printk(KERN_WARNING, "warn_alloc: " + pa.nopageRsMissed + " callbacks suppressed");
+      pa.nopageRsMissed = 0;
+    }
+    pa.nopageRsBegin = jiffies;
+    pa.nopageRsPrinted = 0;
+  }
+  if (NOPAGE_RS_BURST > pa.nopageRsPrinted) {
+    pa.nopageRsPrinted++;
+    return true;
+  }
+  pa.nopageRsMissed++;
+  return false;
+}
 
 /**
  * Logs an allocation failure in the kernel's words. Kernel: `warn_alloc()`.
  */
 function warnAlloc(pa: PageAllocState, gfp: number, order: number, comm: string): void {
   pa.allocFailures++;
-  if ((gfp & __GFP_NOWARN) !== 0) return;
-  const now = pa.clock.now();
-  if (now - pa.nopageRsBegin >= NOPAGE_RS_INTERVAL_NS) {
-    pa.nopageRsBegin = now;
-    pa.nopageRsPrinted = 0;
-  }
-  if (pa.nopageRsPrinted >= NOPAGE_RS_BURST) return;
-  pa.nopageRsPrinted++;
+  if ((gfp & __GFP_NOWARN) !== 0 || !nopageRatelimit(pa)) return;
   const memsAllowed = pa.pgdat.length === 1 ? "0" : "0-" + (pa.pgdat.length - 1);
   pa.log.printk(KERN_WARNING, comm + ": page allocation failure: order:" + order + ", mode:" + formatGfpMask(gfp) + ", nodemask=(null),cpuset=/,mems_allowed=" + memsAllowed);
 }
@@ -264,7 +289,8 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
       page = getPageFromFreelist(pa, gfp, order, ALLOC_HARDER | ALLOC_CPUSET | ALLOC_WMARK_MIN, ac);
       if (page !== NIL_PAGE) return page;
       if (++nofailLoops < MAX_NOFAIL_LOOPS) continue;
-      pa.log.printk(KERN_WARNING, "mmsim: __GFP_NOFAIL order:" + order + " allocation made no progress in " + MAX_NOFAIL_LOOPS + " rounds; the kernel would retry for ever here");
+      // mmsim's own line (the kernel would loop silently for ever), under warn_alloc's ratelimit.
+      if (nopageRatelimit(pa)) pa.log.printk(KERN_WARNING, "mmsim: __GFP_NOFAIL order:" + order + " allocation made no progress in " + MAX_NOFAIL_LOOPS + " rounds; the kernel would retry for ever here");
     }
     break;
   }

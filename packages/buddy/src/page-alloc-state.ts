@@ -106,9 +106,10 @@ export class PageAllocState {
   numMovable = 0;
   /** Allocation failures that reached warn_alloc (printed or suppressed by __GFP_NOWARN). */
   allocFailures = 0;
-  /** warn_alloc's ratelimit (`nopage_rs`): start of the current interval, messages printed in it. */
+  /** warn_alloc's ratelimit (`nopage_rs`): start of the current interval in jiffies (0: not started), messages printed and suppressed in it. */
   nopageRsBegin = 0;
   nopageRsPrinted = 0;
+  nopageRsMissed = 0;
   /**
    * The `deferred_pages` static key: true from boot until page_alloc_init_late() has initialised
    * every deferred struct page; while true, get_page_from_freelist() may grow a zone.

@@ -43,6 +43,7 @@ export const allocStep = defineStep({
     nid: int(NUMA_NO_NODE, MAX_NODES - 1, "a node (-1 = any)").default(NUMA_NO_NODE),
   }),
   make: (d, ctx) => ({ kind: "alloc" as const, line: ctx.line, name: d.name, order: d.order, gfp: d.gfp.value, gfpText: d.gfp.text, cpu: d.cpu, count: d.count, nid: d.nid }),
+  cost: (step) => step.count,
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     const m = ctx.machine;

@@ -153,7 +153,7 @@ describe("errors in --json mode", () => {
 
   it("a usage error: kind usage, exit 2", async () => {
     const e = errorOf(await mmsim(["run", "--json", "--frobnicate"]));
-    expect(e).toEqual({ schemaVersion: 1, command: "run", error: { exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: "unknown option '--frobnicate'", file: null, line: null, field: null, stack: null } });
+    expect(e).toEqual({ schemaVersion: 1, command: "run", error: { exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: "unknown option '--frobnicate' (see mmsim run --help)", file: null, line: null, field: null, stack: null } });
     expect(errorOf(await mmsim(["cat", "/proc/nope", "--json", ...SMALL])).error).toMatchObject({ kind: "usage", message: expect.stringMatching(/^cat: no file \/proc\/nope after boot; /) });
     expect(errorOf(await mmsim(["pt", "walk", "0x8000000000000000", "--json"]))).toMatchObject({ command: "pt walk", error: { kind: "usage" } });
   }, 60_000 /* boots several 256 MiB boards: seconds on a loaded 2-core CI machine */);

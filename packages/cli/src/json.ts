@@ -106,6 +106,22 @@ export interface RunJson extends JsonDocumentHead {
     /** /proc/vmstat at the end. */
     readonly vmstat: Readonly<Record<string, number>>;
   };
+  /** The simulated kernel's panic, when it panicked (exit status 3); null otherwise. */
+  readonly panic: PanicJson | null;
+}
+
+/** A simulated kernel panic: what 6.1's panic() printed, and where the run stopped. */
+export interface PanicJson {
+  /** panic()'s message, as in "Kernel panic - not syncing: <reason>". */
+  readonly reason: string;
+  /** The kernel function that called panic() (e.g. "early_pgtable_alloc"). */
+  readonly function: string;
+  /** True when it panicked during boot (then `step` is null and the workload did not run). */
+  readonly duringBoot: boolean;
+  /** The executed step (1-based, repeats expanded) that panicked, or null during boot. */
+  readonly step: number | null;
+  /** The panic's log records, from "Kernel panic - not syncing" to "---[ end Kernel panic …". */
+  readonly dmesg: readonly DmesgRecord[];
 }
 
 /** `mmsim cat <path> --json`. */
@@ -223,10 +239,14 @@ export interface ErrorJson {
   /** The command that failed, or null when the command line named none. */
   readonly command: string | null;
   readonly error: {
-    /** The process's exit status: 2 bad input, 70 internal error. */
+    /** The process's exit status: 2 bad input, 3 the simulated kernel panicked, 70 internal error. */
     readonly exitCode: number;
-    /** usage: the command line itself; badInput: a scenario, option, value or path mmsim cannot use; internal: a bug. */
-    readonly kind: "usage" | "badInput" | "internal";
+    /**
+     * usage: the command line itself; badInput: a scenario, option, value or path mmsim cannot use;
+     * panic: the simulated kernel panicked before the command could print its document (layout,
+     * pt walk, compare); internal: a bug.
+     */
+    readonly kind: "usage" | "badInput" | "panic" | "internal";
     /** The error's class: ScenarioError, ConfigError, ArgumentError, UnknownPolicyError, TraceFormatError, UsageError, or the exception's name. */
     readonly type: string;
     /** The one-line message text mode prints after "mmsim: ". */

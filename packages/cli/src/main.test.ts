@@ -46,7 +46,7 @@ describe("help", () => {
     expect(r.code).toBe(EXIT_OK);
     expect(r.stdout).toMatch(/^Usage: mmsim \[options\] \[command\]/);
     for (const c of ["run [options] [scenario]", "cat [options] <path>", "dmesg [options]", "conformance [options] [scenario]"]) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain("Exit status: 0 ok, 1 an expect step failed, 2 bad input, 70 internal error.");
+    expect(r.stdout).toContain("Exit status: 0 ok, 1 an expect step failed, 2 bad input, 3 the simulated kernel panicked, 70 internal error.");
     expect(r.stderr).toBe("");
   });
 

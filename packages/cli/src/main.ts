@@ -27,6 +27,8 @@
  * Exit codes: 0 success; 1 an expect step failed; 2 bad input (a scenario, option or path
  * mmsim cannot use: ScenarioError, ConfigError, ArgumentError, UnknownPolicyError,
  * TraceFormatError, or a command-line usage error), reported as one line on stderr with no stack;
+ * 3 the simulated kernel panicked (an outcome of the simulation, not an error: `run` and `dmesg`
+ * print its panic lines, `cat` the file as it was at the panic, `run --json` a `panic` object);
  * 70 (EX_SOFTWARE) an unexpected exception: "mmsim: internal error" and its stack on stderr.
  * With --json an error is one ErrorJson line on stderr instead, with the same exit code.
  */
@@ -39,9 +41,9 @@ import {
 import { userPath, userPolicy, userSets } from "./paths.ts";
 import { PROGRESS_MIN_STEPS, progressBar, withBootStatus } from "./progress.ts";
 import { hex16, walkJson } from "./walk-json.ts";
-import { readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
-import { type MmsimError, type PrintkRecord, formatPrintkTime, isMmsimError } from "@mmsim/core";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, relative } from "node:path";
+import { type KernelPanic, type MmsimError, type PrintkRecord, cutText, describeValue, escapeInvisible, formatPrintkTime, isKernelPanic, isMmsimError } from "@mmsim/core";
 import {
   DEFAULT_SCENARIO_FILE, KERNEL_IMAGE, Machine, type MachineSpec, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult,
   type WorkloadStep, countSteps, describeScenarioSchema, loadScenarioFileAsync,
@@ -74,6 +76,8 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_EXPECT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
+/** The simulated kernel panicked (Kernel panic - not syncing: …): an outcome, not an error. */
+export const EXIT_PANIC = 3;
 /** EX_SOFTWARE of sysexits.h: an internal error. */
 export const EXIT_INTERNAL = 70;
 
@@ -121,6 +125,20 @@ class Timing {
   }
 }
 
+/** Longest line of an error message (a value the user gave is cut well before; this is the last guard). */
+const MAX_MESSAGE_LINE = 400;
+
+/** An error message as printed: invisible characters escaped, every line cut to MAX_MESSAGE_LINE. */
+function safeMessage(text: string): string {
+  return text.split("\n").map((l) => cutText(escapeInvisible(l), MAX_MESSAGE_LINE)).join("\n");
+}
+
+/** The pointer to a command's help that follows a command-line usage error. */
+function helpPointer(argv: readonly string[]): string {
+  const c = commandOf(argv);
+  return c === null ? "mmsim --help" : `mmsim ${c} --help`;
+}
+
 /** Whether the command line asks for JSON (`--json` before any `--`). */
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");
@@ -144,7 +162,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const json = wantsJson(argv);
   const program = buildProgram(io, json, (s) => {
     status = s;
-  });
+  }, helpPointer(argv));
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;
@@ -167,15 +185,23 @@ function reportError(e: unknown, io: CliIo, jsonCommand?: string | null): number
     // Help and version exit 0; a usage error: Commander has printed it in text mode, not in JSON mode.
     if (e.exitCode === 0) return EXIT_OK;
     if (jsonCommand === undefined || e.code === "commander.help") return EXIT_BAD_INPUT;
-    return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: e.message.replace(/^error: /, ""), ...where });
+    const help = jsonCommand === null ? "mmsim --help" : `mmsim ${jsonCommand} --help`;
+    return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: `${safeMessage(e.message.replace(/^error: /, "").trimEnd())} (see ${help})`, ...where });
   }
   if (e instanceof UsageFailure) {
-    if (jsonCommand !== undefined) return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: e.message, ...where });
-    io.stderr.write(`mmsim: ${e.message}\n`);
+    if (jsonCommand !== undefined) return json({ exitCode: EXIT_BAD_INPUT, kind: "usage", type: "UsageError", message: safeMessage(e.message), ...where });
+    io.stderr.write(`mmsim: ${safeMessage(e.message)}\n`);
     return EXIT_BAD_INPUT;
   }
+  if (isKernelPanic(e)) {
+    // A command that has no document for a panicked machine (layout, pt walk, compare, conformance).
+    const message = `the simulated kernel panicked (${e.message}); \`mmsim dmesg\` with the same options shows its log`;
+    if (jsonCommand !== undefined) return json({ exitCode: EXIT_PANIC, kind: "panic", type: "KernelPanic", message, ...where });
+    io.stderr.write(`mmsim: ${message}\n`);
+    return EXIT_PANIC;
+  }
   if (isMmsimError(e) && e._tag !== "MmBugError") {
-    const message = describeMmsimError(e);
+    const message = safeMessage(describeMmsimError(e));
     if (jsonCommand !== undefined) return json({ exitCode: EXIT_BAD_INPUT, kind: "badInput", type: e._tag, message, ...errorWhere(e), stack: null });
     io.stderr.write(`mmsim: ${message}\n`);
     return EXIT_BAD_INPUT;
@@ -191,6 +217,11 @@ function reportError(e: unknown, io: CliIo, jsonCommand?: string | null): number
 
 /** Where an MmsimError points: file and line, and the field (or argument, or slot). */
 function errorWhere(e: MmsimError): { file: string | null; line: number | null; field: string | null } {
+  const w = errorWhereRaw(e);
+  return { ...w, field: w.field === null ? null : safeMessage(w.field) };
+}
+
+function errorWhereRaw(e: MmsimError): { file: string | null; line: number | null; field: string | null } {
   switch (e._tag) {
     case "ScenarioError":
       return { file: e.file, line: e.line ?? null, field: e.field };
@@ -276,7 +307,7 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}\n`).join("")}`;
 }
 
-function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void): Command {
+function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void, help = "mmsim --help"): Command {
   const program = new Command("mmsim");
   program
     .description("mmsim: a simulator of the Linux 6.1 memory-management subsystem on a simulated ARM64 board")
@@ -288,12 +319,12 @@ function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void):
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // In --json mode the error becomes one ErrorJson line (reportError).
-      outputError: (s, write) => (json ? undefined : write(`mmsim: ${s.replace(/^error: /, "")}`)),
+      outputError: (s, write) => (json ? undefined : write(`mmsim: ${safeMessage(s.replace(/^error: /, "").trimEnd())}\n(see ${help})\n`)),
     })
     .showSuggestionAfterError(true)
     .addHelpText(
       "after",
-      "\nExit status: 0 ok, 1 an expect step failed, 2 bad input, 70 internal error.\n" +
+      "\nExit status: 0 ok, 1 an expect step failed, 2 bad input, 3 the simulated kernel panicked, 70 internal error.\n" +
         "With --json, output is one JSON document (docs/json.md); an error is then one JSON line on stderr.\n" +
         examples(
           "mmsim run",
@@ -449,28 +480,65 @@ function packageVersion(): string {
 // ---------------------------------------------------------------------------------------------
 
 
-/** The step executed `n`-th (1-based, repeats expanded). */
-function stepAt(steps: readonly WorkloadStep[], n: number): WorkloadStep | undefined {
+/**
+ * Finds the step executed `n`-th (1-based, repeats expanded) by a binary search over the
+ * steps' first executed numbers, built once: a `show` header per step costs O(log steps), not a
+ * rescan of the workload (80,000 shows took 25 s with the rescan).
+ */
+function stepLocator(steps: readonly WorkloadStep[]): (n: number) => WorkloadStep | undefined {
+  const first: number[] = [];
+  let total = 0;
   for (const s of steps) {
+    first.push(total);
+    total += s.kind === "repeat" ? s.times * countSteps(s.steps) : 1;
+  }
+  const bodies = new Map<WorkloadStep, (n: number) => WorkloadStep | undefined>();
+  return (n) => {
+    if (!(n >= 1 && n <= total)) return undefined;
+    let lo = 0;
+    let hi = steps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (first[mid]! < n) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = steps[lo]!;
+    if (s.kind !== "repeat") return s;
+    let body = bodies.get(s);
+    if (!body) bodies.set(s, (body = stepLocator(s.steps)));
+    return body(((n - first[lo]! - 1) % countSteps(s.steps)) + 1);
+  };
+}
+
+/** The expect steps among the first `n` executed steps (repeats expanded), without walking them one by one. */
+function countExpectsIn(steps: readonly WorkloadStep[], n: number): number {
+  let found = 0;
+  for (const s of steps) {
+    if (n <= 0) break;
     if (s.kind !== "repeat") {
-      if (n === 1) return s;
+      if (s.kind === "expect") found++;
       n--;
       continue;
     }
     const per = countSteps(s.steps);
-    if (n <= per * s.times) return stepAt(s.steps, ((n - 1) % per) + 1);
-    n -= per * s.times;
+    const whole = per === 0 ? 0 : Math.min(s.times, Math.floor(n / per));
+    found += whole * countSteps(s.steps, "expect");
+    n -= whole * per;
+    if (whole < s.times && n > 0) {
+      found += countExpectsIn(s.steps, n);
+      n = 0;
+    }
   }
-  return undefined;
+  return found;
 }
 
 /**
  * What "after step n" means in a header: "boot" before any step, a label's name, or the step
  * (e.g. "alloc user-pages"). `mmsim cat <path> --after <n>` prints the same file text.
  */
-function describeAfter(workload: readonly WorkloadStep[], n: number): string {
+function describeAfter(stepAt: (n: number) => WorkloadStep | undefined, n: number): string {
   if (n === 0) return "boot";
-  const s = stepAt(workload, n);
+  const s = stepAt(n);
   switch (s?.kind) {
     case "label":
       return s.name;
@@ -494,13 +562,24 @@ interface Loaded {
 }
 
 /** Loads the scenario, builds (loading policy files it names) and boots the machine. */
-async function bootMachine(file: string | undefined, opts: CommonOptions, io: CliIo, timing: Timing, ignoreWorkload: boolean): Promise<Loaded> {
+async function bootMachine(file: string | undefined, opts: CommonOptions, io: CliIo, timing: Timing, ignoreWorkload: boolean, allowPanic = false): Promise<Loaded> {
   const { scenario, catalog } = await loadScenarioFileAsync(scenarioPath(file), overridesOf(opts, io), { ignoreWorkload, cwd: io.cwd });
   timing.mark("load");
   const machine = await Machine.createAsync(scenario, catalog);
-  withBootStatus(io, scenario.machine, () => machine.boot());
+  try {
+    withBootStatus(io, scenario.machine, () => machine.boot());
+  } catch (e) {
+    // A panic during boot is an outcome: the machine logged it and keeps what it had (see machine.panicked).
+    if (!isKernelPanic(e) || !allowPanic) throw e;
+  }
   timing.mark("boot");
   return { scenario, machine };
+}
+
+/** The panic section of `run`'s text, or its JSON, for a machine that panicked. */
+function panicOf(machine: Machine): { panic: KernelPanic; duringBoot: boolean; records: PrintkRecord[] } | undefined {
+  const p = machine.panicked;
+  return p ? { panic: p.panic, duringBoot: p.duringBoot, records: machine.log.all().slice(p.logIndex) } : undefined;
 }
 
 /**
@@ -543,12 +622,24 @@ function failedExpectsJson(failed: WorkloadResult["failedExpects"]): FailedExpec
   return failed.map((f) => ({ step: f.step, line: f.line ?? null, message: f.message }));
 }
 
+/** Why --chart cannot be written, and what to do. */
+function chartError(given: string, code: string): UsageFailure {
+  const why = code === "EISDIR" ? "is a directory; name a file in it, e.g. chart.svg" : code === "ENOENT" ? "is in a directory that does not exist; create the directory first or write the chart elsewhere" : code === "EACCES" ? "cannot be written (permission denied); write the chart elsewhere" : `cannot be written (${code})`;
+  return new UsageFailure(`--chart ${describeValue(given)} ${why}`);
+}
+
 async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string; chart?: string }, io: CliIo): Promise<number> {
   let vary: { slot: string; choices: string[] };
   try {
     vary = parseVary(opts.vary);
   } catch (e) {
     throw new UsageFailure((e as Error).message);
+  }
+  // --chart is checked before the runs: a directory, or a file in a directory that does not exist.
+  if (opts.chart) {
+    const chart = userPath(io.cwd, opts.chart);
+    if (existsSync(chart) && statSync(chart).isDirectory()) throw chartError(opts.chart, "EISDIR");
+    if (!existsSync(dirname(chart))) throw chartError(opts.chart, "ENOENT");
   }
   const hostClock = opts.timing ? () => Number(process.hrtime.bigint()) / 1e6 : undefined;
   const n = vary.choices.length;
@@ -573,7 +664,14 @@ async function compareCommand(file: string | undefined, opts: CommonOptions & { 
     bar?.stop();
   }
   const { runs } = comparison;
-  if (opts.chart) writeFileSync(userPath(io.cwd, opts.chart), await compareChartSvg(vary.slot, runs));
+  if (opts.chart) {
+    const svg = await compareChartSvg(vary.slot, runs);
+    try {
+      writeFileSync(userPath(io.cwd, opts.chart), svg);
+    } catch (e) {
+      throw chartError(opts.chart, (e as NodeJS.ErrnoException).code ?? String(e));
+    }
+  }
   if (opts.json) {
     const doc: CompareJson = { schemaVersion: JSON_SCHEMA_VERSION, command: "compare", slot: vary.slot, runs };
     io.stdout.write(jsonText(doc));
@@ -586,26 +684,32 @@ async function compareCommand(file: string | undefined, opts: CommonOptions & { 
 
 async function runCommand(file: string | undefined, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
-  const loaded = await bootMachine(file, opts, io, timing, false);
+  const loaded = await bootMachine(file, opts, io, timing, false, true);
   const { scenario, machine } = loaded;
   const out = (s: string) => void io.stdout.write(s);
-  const memoryRecords = machine.log.all().filter((r) => MEMORY_LINE.test(r.text));
+  const bootPanic = machine.panicked;
+  const bootLog = bootPanic ? machine.log.all().slice(0, bootPanic.logIndex) : machine.log.all();
+  const memoryRecords = bootLog.filter((r) => MEMORY_LINE.test(r.text));
   const bootRecords = machine.log.length;
   const shows: RunJson["shows"][number][] = [];
+  const stepAt = stepLocator(scenario.workload);
   if (!opts.json) out(`==> dmesg (memory lines) <==\n${memoryRecords.map((r) => `${formatPrintkTime(r.tsNs)} ${r.text}\n`).join("")}`);
   const result = runWorkload(loaded, io, {
     // `step` is the show's own 1-based number; the header names the step before it, so that
     // `mmsim cat <path> --after <n>` prints the same text.
     onShow: (path, text, step, write) => {
-      const after = describeAfter(scenario.workload, step - 1);
+      const after = describeAfter(stepAt, step - 1);
       if (opts.json) shows.push({ afterStep: step - 1, after, ...fileJson(path, text) });
       else write(`\n==> ${path} (after step ${step - 1}: ${after}) <==\n${text}`);
     },
   });
   timing.mark("workload");
-  const expects = countSteps(scenario.workload, "expect");
   const failed = result.failedExpects;
   const failedAllocs = Object.entries(result.failedAllocs ?? {});
+  const panicked = panicOf(machine);
+  // After a panic only the expects of the steps executed before it count.
+  const allExpects = countSteps(scenario.workload, "expect");
+  const expects = panicked ? countExpectsIn(scenario.workload, result.steps) : allExpects;
   if (opts.json) {
     const doc: RunJson = {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -621,19 +725,25 @@ async function runCommand(file: string | undefined, opts: CommonOptions, io: Cli
         steps: result.steps,
         failedAllocs: Object.fromEntries(failedAllocs),
         simulatedNs: machine.clock.now(),
-        vmstat: fileJson("/proc/vmstat", machine.readFile("/proc/vmstat") ?? "").content as Record<string, number>,
+        vmstat: panicked?.duringBoot ? {} : (fileJson("/proc/vmstat", machine.readFile("/proc/vmstat") ?? "").content as Record<string, number>),
       },
+      panic: panicked
+        ? { reason: panicked.panic.reason, function: panicked.panic.where, duringBoot: panicked.duringBoot, step: panicked.duringBoot ? null : result.steps + 1, dmesg: panicked.records.map(dmesgRecord) }
+        : null,
     };
     out(jsonText(doc));
   } else {
+    if (bootPanic) out(`\n==> dmesg (the kernel panicked during boot) <==\n${machine.log.dmesg(bootPanic.logIndex)}`);
     const newLog = machine.log.dmesg(bootRecords);
     if (newLog !== "") out(`\n==> dmesg (lines logged during the workload) <==\n${newLog}`);
     out("\n");
+    if (panicked) out(`kernel panic: ${panicked.panic.reason} (in ${panicked.panic.where}, ${panicked.duringBoot ? "during boot; the workload did not run" : `step ${result.steps + 1}; the workload stopped there`})\n`);
     for (const [name, n] of failedAllocs) out(`alloc failed: ${name}: ${n} allocation${n === 1 ? "" : "s"} returned no page\n`);
     for (const f of failed) out(`expect failed: ${scenario.file}${f.line !== undefined ? `:${f.line}` : ""} (step ${f.step}): ${f.message}\n`);
-    out(`expect: ${expects - failed.length} passed, ${failed.length} failed\n`);
+    out(`expect: ${expects - failed.length} passed, ${failed.length} failed${allExpects > expects ? `, ${allExpects - expects} not run (the kernel panicked)` : ""}\n`);
   }
   if (opts.timing) io.stderr.write(timing.text());
+  if (panicked) return EXIT_PANIC;
   return failed.length > 0 ? EXIT_EXPECT_FAILED : EXIT_OK;
 }
 
@@ -642,9 +752,18 @@ async function runCommand(file: string | undefined, opts: CommonOptions, io: Cli
  * and returned for the JSON document; the status is 1 when any failed.
  */
 function runUpTo(loaded: Loaded, after: string | number | undefined, opts: CommonOptions, io: CliIo, timing: Timing): { status: number; failed: FailedExpectJson[] } {
+  const bootPanic = loaded.machine.panicked;
+  if (bootPanic) {
+    if (!opts.json) io.stderr.write(`mmsim: the simulated kernel panicked during boot (${bootPanic.panic.message}); the output is the state at the panic\n`);
+    return { status: EXIT_PANIC, failed: [] };
+  }
   if (after === undefined || after === 0) return { status: EXIT_OK, failed: [] };
   const result = runWorkload(loaded, io, { stopAfter: after });
   timing.mark("workload");
+  if (result.panic) {
+    if (!opts.json) io.stderr.write(`mmsim: the simulated kernel panicked in step ${result.steps + 1}, before --after ${after} (${result.panic.message}); the output is the state at the panic\n`);
+    return { status: EXIT_PANIC, failed: failedExpectsJson(result.failedExpects) };
+  }
   if (!opts.json) {
     for (const f of result.failedExpects) {
       io.stderr.write(`mmsim: expect failed: ${loaded.scenario.file}${f.line !== undefined ? `:${f.line}` : ""} (step ${f.step}): ${f.message}\n`);
@@ -656,14 +775,14 @@ function runUpTo(loaded: Loaded, after: string | number | undefined, opts: Commo
 async function catCommand(path: string, opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = await bootMachine(givenScenario("cat", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0);
+  const loaded = await bootMachine(givenScenario("cat", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0, true);
   // The path is checked where it is read: files such as /sys/kernel/slab/<cache>/* and
   // where/<name> appear only when the workload creates them.
   const { status, failed } = runUpTo(loaded, after, opts, io, timing);
   const text = loaded.machine.readFile(path);
   if (text === undefined) {
     const files = loaded.machine.listFiles();
-    const when = after === undefined || after === 0 ? "after boot" : `after ${typeof after === "number" ? `step ${after}` : `"${after}"`}`;
+    const when = loaded.machine.panicked?.duringBoot ? "when the kernel panicked during boot" : after === undefined || after === 0 ? "after boot" : `after ${typeof after === "number" ? `step ${after}` : `"${after}"`}`;
     throw new UsageFailure(`cat: no file ${path} ${when}; the files mmsim renders then are:\n${files.map((f) => `  ${f}`).join("\n")}`);
   }
   if (opts.json) {
@@ -677,7 +796,7 @@ async function catCommand(path: string, opts: CommonOptions, io: CliIo): Promise
 async function dmesgCommand(opts: CommonOptions, io: CliIo): Promise<number> {
   const timing = new Timing();
   const after = parseAfter(opts.after);
-  const loaded = await bootMachine(givenScenario("dmesg", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0);
+  const loaded = await bootMachine(givenScenario("dmesg", undefined, opts.scenario, io), opts, io, timing, after === undefined || after === 0, true);
   const { status, failed } = runUpTo(loaded, after, opts, io, timing);
   const log = loaded.machine.log;
   if (opts.json) {

@@ -129,12 +129,38 @@ export function vmBugOn(cond: boolean, site: ErrorSite, what: string): void {
   if (debugVm.on && cond) throw new MmBugError(site, what);
 }
 
-/** Renders a non-integer or out-of-range value for an error message. */
+/** Longest rendering of a value in a message, in characters (the rest is cut, saying how much). */
+export const MAX_VALUE_TEXT = 200;
+
+/**
+ * Renders a value for an error message: JSON-like, every invisible or control character escaped
+ * (`\u200b`), and cut to MAX_VALUE_TEXT characters with the length of the whole — so a message
+ * stays one short line whatever the input (a 580 KB string, a terminal escape).
+ */
 export function describeValue(v: unknown): string {
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : `${v} (not an integer)`;
-  if (typeof v === "string") return JSON.stringify(v);
   if (v === undefined) return "undefined";
-  return typeof v === "object" ? JSON.stringify(v) ?? String(v) : String(v);
+  let text: string;
+  if (typeof v === "string") text = JSON.stringify(v);
+  else if (typeof v === "object") {
+    try {
+      text = JSON.stringify(v) ?? String(v);
+    } catch {
+      text = Object.prototype.toString.call(v);
+    }
+  } else text = String(v);
+  return cutText(escapeInvisible(text));
+}
+
+/** Escapes characters a terminal would not show as themselves: controls, format characters (bidi, zero-width), separators other than space. */
+export function escapeInvisible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+}
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function cutText(text: string, max = MAX_VALUE_TEXT): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
 /**

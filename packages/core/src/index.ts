@@ -12,9 +12,11 @@ export {
 } from "./errno.ts";
 export {
   ConfigError, UnknownPolicyError, ScenarioError, TraceFormatError, ArgumentError, MmBugError,
-  isMmsimError, debugVm, vmBugOn, describeValue, checkUint,
+  isMmsimError, debugVm, vmBugOn, describeValue, escapeInvisible, cutText, MAX_VALUE_TEXT, checkUint,
 } from "./errors.ts";
 export type { MmsimError, ErrorSite } from "./errors.ts";
+export { KernelPanic, isKernelPanic, panic, logPanic } from "./panic.ts";
+export type { PanicBoardInfo } from "./panic.ts";
 export type { ValidationSink, Validatable } from "./validation.ts";
 
 export {

@@ -15,7 +15,8 @@
  */
 import { EINVAL } from "./errno.ts";
 import { MAX_ORDER } from "./mmzone.ts";
-import { KERN_EMERG, type KernelLog } from "./printk.ts";
+import type { KernelLog } from "./printk.ts";
+import { panic } from "./panic.ts";
 import {
   type KmemCacheAllocator, NIL_OBJECT, SLAB_ACCOUNT, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_CONSISTENCY_CHECKS,
   SLAB_DEBUG_OBJECTS, SLAB_FAILSLAB, SLAB_HWCACHE_ALIGN, SLAB_KMALLOC, SLAB_MEM_SPREAD, SLAB_NO_USER_FLAGS,
@@ -223,8 +224,8 @@ export class SlabCommon {
   /**
    * Creates a cache, or returns an existing one it merges with (counted in its aliases).
    * Kernel: `kmem_cache_create()` → `kmem_cache_create_usercopy()`.
-   * @returns the cache, or undefined (NULL) after the kernel's warning; with SLAB_PANIC the
-   *   kernel panics: mmsim logs the panic line and returns undefined
+   * @returns the cache, or undefined (NULL) after the kernel's warning
+   * @throws KernelPanic with SLAB_PANIC, where the kernel panics
    */
   kmemCacheCreate(name: string, size: number, align: number, flags: number, ctor?: (obj: number) => void, usersize = 0): SlabCache | undefined {
     let err = 0;
@@ -244,7 +245,7 @@ export class SlabCommon {
       if (id < 0) err = id;
       else return this.add({ id, name, objectSize: size, align: calculateAlignment(flags, align, size), flags, ctor, usersize, refcount: 1, aliases: [] });
     }
-    if ((flags & SLAB_PANIC) !== 0) this.log.printk(KERN_EMERG, `Kernel panic - not syncing: kmem_cache_create_usercopy: Failed to create slab '${name}'. Error ${err}`);
+    if ((flags & SLAB_PANIC) !== 0) panic("kmem_cache_create_usercopy", `kmem_cache_create_usercopy: Failed to create slab '${name}'. Error ${err}\n`);
     else this.log.prWarn(`kmem_cache_create(${name}) failed with error ${err}`);
     return undefined;
   }
@@ -273,8 +274,7 @@ export class SlabCommon {
         const name = kmallocCacheName(type, i);
         const id = this.allocator.kmemCacheCreate(name, size, align, flags);
         if (id < 0) {
-          this.log.printk(KERN_EMERG, `Kernel panic - not syncing: Creation of kmalloc slab ${name} size=${size} failed. Reason ${id}`);
-          return;
+          panic("create_boot_cache", `Creation of kmalloc slab ${name} size=${size} failed. Reason ${id}\n`);
         }
         // usersize = size (hardened usercopy): never merged; KMALLOC_NORMAL also refcount -1 (MEMCG_KMEM)
         const c = this.add({ id, name, objectSize: size, align, flags, usersize: size, refcount: type === KMALLOC_NORMAL ? -1 : 1, aliases: [] });

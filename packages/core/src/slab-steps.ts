@@ -12,13 +12,13 @@ import { KernelFile } from "./contrib/kernel-file.ts";
 import { CompareMetric } from "./contrib/metric.ts";
 import type { MmsimModule } from "./di/module.ts";
 import { resolveToken } from "./di/token.ts";
-import { SIM_CLOCK, SLAB_COMMON } from "./di/tokens.ts";
+import { KERNEL_LOG, SIM_CLOCK, SLAB_COMMON } from "./di/tokens.ts";
 import { describeValue } from "./errors.ts";
 import { GFP_KERNEL } from "./gfp.ts";
 import { KERNEL_CACHES } from "./kernel-caches.ts";
 import type { SlabCommon } from "./slab-common.ts";
 import { KMALLOC_MAX_SIZE } from "./slab-common.ts";
-import { INT_MAX, MAX_CPUS, MISSING, checked, countOrAll, cpuField, gfp, int, parseSlabFlags, str } from "./workload/fields.ts";
+import { INT_MAX, MISSING, checked, countOrAll, cpuField, gfp, int, parseSlabFlags, str } from "./workload/fields.ts";
 import { PAGE_SIZE } from "./sizes.ts";
 import {
   type Handle, type HandleBuffer, type StepCheckContext, type StepRunContext, WORKLOAD_STATE, declareBuffer, defineStep, workloadRecord,
@@ -130,8 +130,13 @@ export const kmemCacheCreateStep = defineStep({
   run(step, ctx) {
     const slab = requireSlab(ctx);
     const ctor = step.ctor ? (_obj: number) => {} : undefined;
+    const log = ctx.resolve(KERNEL_LOG);
+    const before = log.length;
     const c = slab.kmemCacheCreate(step.name, step.size, step.align, step.flags, ctor, step.usercopy ? step.size : 0);
-    if (!c) throw ctx.error(`kmem_cache_create ${step.name}`, "the kernel refused to create the cache (see the log)");
+    if (!c) {
+      const said = log.all().slice(before).map((r) => r.text).join("; ");
+      throw ctx.error(`kmem_cache_create ${step.name}`, `the kernel refused to create the cache${said ? ` (its log: "${said}")` : ""}; check its size, align and flags`);
+    }
   },
 });
 
@@ -146,6 +151,7 @@ export const kmemCacheAllocStep = defineStep({
     gfp: gfp.default(GFP_KERNEL_DEFAULT),
   }),
   make: (d, ctx) => ({ kind: "kmem_cache_alloc", line: ctx.line, cache: d.cache, as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text }),
+  cost: (step) => step.count,
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     if (!names(ctx).caches.has(step.cache) && !isKmallocCache(step.cache)) {
@@ -187,6 +193,7 @@ export const kmallocStep = defineStep({
     if ((d.size === undefined) === (d.sizes === undefined)) throw ctx.error([], "give either size or sizes (a list the seeded RNG picks from)");
     return { kind: "kmalloc", line: ctx.line, sizes: d.sizes ?? [d.size!], as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text };
   },
+  cost: (step) => step.count,
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     names(ctx).objs.add(step.as);
@@ -246,13 +253,14 @@ export const slabChurnStep = defineStep({
     pattern: checked<"steady" | "burst" | "mixed">((v) => (v === "steady" || v === "burst" || v === "mixed" ? { ok: v } : `expected steady, burst or mixed, got ${describeValue(v)}`)),
     ops: int(1, INT_MAX, "a number of operations"),
     live: int(0, INT_MAX, "objects kept live (steady)").default(1000),
-    cpus: checked<number[]>((v) => (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0 && x < MAX_CPUS) ? { ok: v as number[] } : `expected a non-empty list of CPU numbers, got ${describeValue(v)}`)).default([0]),
+    cpus: checked<number[]>((v) => (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= INT_MAX) ? { ok: v as number[] } : `expected a non-empty list of CPU numbers, got ${describeValue(v)}`)).default([0]),
     gfp: gfp.default(GFP_KERNEL_DEFAULT),
   }),
   make(d, ctx) {
     if ((d.cache === undefined) === (d.sizes === undefined)) throw ctx.error([], "give either cache or sizes (kmalloc sizes the seeded RNG picks from)");
     return { kind: "slab_churn", line: ctx.line, cache: d.cache, sizes: d.sizes ?? [], as: d.as, pattern: d.pattern, ops: d.ops, live: d.live, cpus: d.cpus, gfp: d.gfp.value, gfpText: d.gfp.text };
   },
+  cost: (step) => step.ops + step.live,
   check(step, ctx) {
     for (const [i, c] of step.cpus.entries()) ctx.checkCpu(c, ["cpus", i]);
     if (step.cache !== undefined && !names(ctx).caches.has(step.cache) && !isKmallocCache(step.cache)) {
@@ -280,19 +288,23 @@ export const slabChurnStep = defineStep({
     }
     const held = heldFor(ctx, step.as, cacheId, step.line);
     const cpu = () => step.cpus[step.cpus.length === 1 ? 0 : rng.below(step.cpus.length)]!;
-    const alloc = (into: { objs: number[]; sizes: number[] }) => {
+    const alloc = (into: { objs: number[]; sizes: number[] }): boolean => {
       const size = cacheId >= 0 ? objSize : step.sizes[step.sizes.length === 1 ? 0 : rng.below(step.sizes.length)]!;
       const o = cacheId >= 0 ? slab.allocator.kmemCacheAlloc(cacheId, step.gfp, cpu()) : slab.kmalloc(size, step.gfp, cpu());
       ops.allocs++;
-      if (o === 0) ctx.failedAlloc(step.as);
-      else {
-        into.objs.push(o);
-        into.sizes.push(size);
+      if (o === 0) {
+        ctx.failedAlloc(step.as);
+        return false;
       }
+      into.objs.push(o);
+      into.sizes.push(size);
+      return true;
     };
     const freeAt = (from: { objs: number[]; sizes: number[] }, k: number) => freeHeld(ctx, slab, from, cacheId, k, cpu());
     if (step.pattern === "steady") {
-      while (held.objs.length < step.live) alloc(held);
+      // Fill up to `live`; a program filling its working set stops at the first NULL (the loop
+      // made no progress from there and would never end).
+      while (held.objs.length < step.live) if (!alloc(held)) break;
       for (let i = 0; i < step.ops; i++) {
         if (held.objs.length > 0) freeAt(held, rng.below(held.objs.length));
         alloc(held);

@@ -1,5 +1,5 @@
 // mmsim: tests of paging_init() on the 1 GiB reference board (arch/arm64/mm/mmu.c)
-import { MmBugError, SZ_1G, SZ_2G, SZ_4G } from "@mmsim/core";
+import { KernelPanic, SZ_1G, SZ_2G, SZ_4G } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
 import { REF_SEGMENTS, REF_SWAPPER_PG_DIR, RAM_BASE, buildBoard, topDown } from "./board.test-helpers.ts";
 import { __pa, __va } from "./layout.ts";
@@ -212,7 +212,7 @@ describe("paging_init table counts follow the kernel", () => {
     const store = new PgtableStore({ basePfn: RAM_BASE / 4096, nrPages: SZ_1G / 4096 });
     const { layout, memory } = buildBoard();
     let n = 0;
-    expect(() => pagingInit({ layout, store, memory, image: REF_SEGMENTS, swapperPgDir: REF_SWAPPER_PG_DIR, earlyAlloc: () => (n++ < 10 ? 0x7f000000 - n * 4096 : 0) })).toThrow(MmBugError);
+    expect(() => pagingInit({ layout, store, memory, image: REF_SEGMENTS, swapperPgDir: REF_SWAPPER_PG_DIR, earlyAlloc: () => (n++ < 10 ? 0x7f000000 - n * 4096 : 0) })).toThrow(KernelPanic);
   });
   it("rejects misaligned segments and a layout without PHYS_OFFSET", () => {
     const { layout, memory } = buildBoard();

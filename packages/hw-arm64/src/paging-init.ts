@@ -42,7 +42,7 @@
  * 0x7fdfd000..0x7fffffff block of the capture's memblock/reserved (2, 4, 6, 8 GiB: 1028, 2054,
  * 3080, 4106 — also as captured).
  */
-import { ArgumentError, MmBugError, PAGE_SIZE, describeValue } from "@mmsim/core";
+import { ArgumentError, PAGE_SIZE, describeValue, panic } from "@mmsim/core";
 import { CONFIG_KFENCE_SAMPLE_INTERVAL, RODATA_FULL_DEFAULT_ENABLED } from "./early-params.ts";
 import {
   NO_BLOCK_MAPPINGS, NO_CONT_MAPPINGS, NO_EXEC_MAPPINGS, type PgtableAllocFn, createPgdMapping, levelOfShift,
@@ -108,7 +108,7 @@ export interface PagingInitOptions {
   readonly swapperPgDir: number;
   /**
    * memblock_phys_alloc_range(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE): a physical address,
-   * or 0 when memblock is full (then paging_init panics: MmBugError). The KFENCE pool comes from
+   * or 0 when memblock is full (then paging_init panics: KernelPanic). The KFENCE pool comes from
    * it too: memblock_phys_alloc() (MEMBLOCK_ALLOC_ACCESSIBLE) places it the same way, both ends
    * meaning memblock.current_limit; only kmemleak tells them apart.
    */
@@ -218,12 +218,12 @@ export class KernelPageTables {
  * Wraps memblock's allocator as mmu.c's early_pgtable_alloc(): one zeroed page per call,
  * registered in the store as a memblock table of the level `shift` implies.
  * Kernel: `early_pgtable_alloc()`.
- * @throws MmBugError "Failed to allocate page table page" (the kernel panics) when memblock returns 0
+ * @throws KernelPanic "Failed to allocate page table page", as the kernel panics, when memblock returns 0
  */
 export function earlyPgtableAlloc(store: PgtableStore, physAlloc: (size: number, align: number) => number, counter?: number[]): PgtableAllocFn {
   return (shift: number): number => {
     const pa = physAlloc(PAGE_SIZE, PAGE_SIZE);
-    if (!pa) throw new MmBugError("hw-arm64.early_pgtable_alloc", "Failed to allocate page table page");
+    if (!pa) panic("early_pgtable_alloc", "Failed to allocate page table page\n");
     const level = levelOfShift(shift);
     store.addTable(pa, level, TABLE_ORIGIN_MEMBLOCK);
     if (counter) counter[level]!++;
@@ -261,7 +261,7 @@ function checkPage(what: string, v: number): void {
  * store.swapperPgDir (init_mm.pgd). The caller then frees init_pg_dir in memblock.
  * Kernel: `paging_init()`.
  * @throws ArgumentError for inconsistent inputs (unaligned segments, a layout without PHYS_OFFSET or kimage_voffset)
- * @throws MmBugError when memblock runs out of pages (the kernel panics)
+ * @throws KernelPanic when memblock runs out of pages, as the kernel panics
  */
 export function pagingInit(o: PagingInitOptions): { kernel: KernelPageTables; tables: PagingInitTables; vmAreas: EarlyVmArea[] } {
   const { layout: l, store, image: img } = o;

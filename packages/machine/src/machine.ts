@@ -27,14 +27,14 @@ import {
   ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
-  VM_STAT, describeValue, kernelFileCovers, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
+  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, zoneSizesInit } from "@mmsim/buddy";
 import {
   ARM64_LAYOUT, KERNEL_PAGE_TABLES, MMU, Mmu, PgtableAllocator, type PgtableStore, __va, type PgtableRoot, ptdumpKernel, validatePgtables, walk,
 } from "@mmsim/hw-arm64";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
-import { ProcFs, type Resource, arm64StandardResources } from "@mmsim/procfs";
+import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, arm64StandardResources, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
 import { Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout } from "@mmsim/vmalloc";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BANNER, INITRD, KERNEL_IMAGE, MEMBLOCK_DEBUG_CALLERS, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
@@ -63,7 +63,7 @@ import { isModulePath } from "./scenario.ts";
 import type { ResolvedScenario } from "./scenario-types.ts";
 import {
   type Arm64PagingInit, allocLargeSystemHash, arm64MemblockInit, arm64PagingInit, bootmemInitEarly, dmaContiguousReserve,
-  setupPerCpuAreas, swiotlbInit,
+  parseMemLimit, setupPerCpuAreas, swiotlbInit,
 } from "./setup-arm64.ts";
 
 /** Names of the sysctls machines of the default catalog accept (`/proc/sys/vm/<name>`). */
@@ -91,6 +91,8 @@ export interface WorkloadResult {
   readonly stoppedAt?: string | number;
   /** Allocations that returned NIL_PFN (the kernel's failure, not an error), per alloc step name. */
   readonly failedAllocs: Readonly<Record<string, number>>;
+  /** Set when the simulated kernel panicked (during boot, or in step `steps + 1`); the run stopped there. */
+  readonly panic?: KernelPanic;
 }
 
 /** Experiments run inside boot(), between two of its steps. */
@@ -127,6 +129,8 @@ export class Machine {
   private cma: { base: number; size: number } | undefined;
   private slabCommon: SlabCommon | undefined;
   private booted = false;
+  /** The panic that stopped this machine, if it panicked; its state stays as it was then. */
+  private panicState: { panic: KernelPanic; duringBoot: boolean; logIndex: number } | undefined;
   /** What the workload's steps hold (named handles) and their families' records. */
   private readonly workload: WorkloadState = { handles: new HandleTable(), state: new Map() };
   /** The contributions, resolved once after boot. */
@@ -246,12 +250,50 @@ export class Machine {
   }
 
   /**
+   * The panic that stopped this machine (`duringBoot`: in boot(), else in a workload step), and
+   * the index of its first log record; undefined while it has not panicked.
+   */
+  get panicked(): { readonly panic: KernelPanic; readonly duringBoot: boolean; readonly logIndex: number } | undefined {
+    return this.panicState;
+  }
+
+  /**
    * Boots the machine: 6.1's memory bring-up, logging what 6.1 logs. Kernel: `start_kernel()`.
    * @param hooks what-if experiments: `beforeWatermarks` runs after CMA activation, right before
    *   init_per_zone_wmark_min (e.g. the conformance report sets managed pages to a real kernel's)
+   * @throws KernelPanic when the simulated kernel panics during boot (logged; see `panicked`)
    */
   boot(hooks: BootHooks = {}): void {
     if (this.booted) return;
+    if (this.panicState) throw this.panicState.panic;
+    try {
+      this.startKernel(hooks);
+    } catch (e) {
+      if (isKernelPanic(e)) this.onPanic(e, true);
+      throw e;
+    }
+  }
+
+  /**
+   * Logs a panic as 6.1's panic() prints it and freezes the machine. After a panic during boot
+   * only the files that exist by then are served: /proc/cmdline and memblock's debugfs files.
+   */
+  private onPanic(p: KernelPanic, duringBoot: boolean): void {
+    if (this.panicState) return;
+    const logIndex = this.log.length;
+    logPanic(this.log, p, { memoryLimit: parseMemLimit(this.scenario.machine.cmdline) });
+    this.panicState = { panic: p, duringBoot, logIndex };
+    if (duringBoot) {
+      const mb = this.memblock;
+      const early: KernelFile[] = [
+        { path: "/proc/cmdline", read: () => `${this.scenario.machine.cmdline}\n` },
+        { path: "/sys/kernel/debug/memblock/", list: () => [...MEMBLOCK_DEBUGFS_FILES], read: (path) => (path === MEMBLOCK_DEBUGFS_FILES[0] ? memblockMemoryShow(mb) : path === MEMBLOCK_DEBUGFS_FILES[1] ? memblockReservedShow(mb) : undefined) },
+      ];
+      this.contributions = { files: early, threads: [], validators: [], metrics: [] };
+    }
+  }
+
+  private startKernel(hooks: BootHooks): void {
     const s = this.scenario;
     const log = this.log;
     const mb = this.memblock;
@@ -491,7 +533,7 @@ export class Machine {
 
   /** The files, kernel threads, validators and compare figures every module contributed, resolved once after boot. */
   private contrib(): { files: KernelFile[]; threads: KernelThread[]; validators: Validator[]; metrics: CompareMetric[] } {
-    if (!this.booted) this.boot();
+    if (!this.booted && !this.panicState) this.boot();
     if (!this.contributions) {
       const all = <T>(tok: Token<T>): T[] => (this.container.isRegistered(tok, true) ? this.container.resolveAll<T>(tok) : []);
       this.contributions = {
@@ -637,7 +679,13 @@ export class Machine {
    * @throws ScenarioError for a step that cannot run as written (with its line)
    */
   runWorkload(observer: WorkloadObserver = {}): WorkloadResult {
-    if (!this.booted) this.boot();
+    if (this.panicState) return { steps: 0, failedExpects: [], failedAllocs: {}, panic: this.panicState.panic };
+    try {
+      this.boot();
+    } catch (e) {
+      if (isKernelPanic(e)) return { steps: 0, failedExpects: [], failedAllocs: {}, panic: e };
+      throw e;
+    }
     this.contrib();
     const total = countSteps(this.scenario.workload);
     const failedExpects: { step: number; line?: number; message: string }[] = [];
@@ -696,7 +744,13 @@ export class Machine {
       }
       return true;
     };
-    run(this.scenario.workload);
+    try {
+      run(this.scenario.workload);
+    } catch (e) {
+      if (!isKernelPanic(e)) throw e;
+      this.onPanic(e, false);
+      return { steps: done, failedExpects, failedAllocs, panic: e };
+    }
     if (stop !== undefined && stoppedAt === undefined) {
       throw new ScenarioError("machine.runWorkload", file, "--after", `no ${typeof stop === "number" ? `step ${stop} (the workload has ${total} steps)` : `label "${stop}" in the workload`}`);
     }
@@ -734,10 +788,15 @@ export class Machine {
     if (threads.length === 0) return;
     const now = this.clock.now();
     for (let i = 0; i < threads.length; i++) if (threads[i]!.periodNs > 0 && this.nextRunNs[i] === 0) this.nextRunNs[i] = now + threads[i]!.periodNs;
+    // Periodic threads that fell far behind (a step that let hours pass) or whose next time no
+    // longer moves (a clock so large that next + period rounds to next) are parked for this check.
+    let parked: Set<number> | undefined;
+    let runs: number[] | undefined;
     for (;;) {
       let next = -1;
       for (let i = 0; i < threads.length; i++) {
         const t = threads[i]!;
+        if (parked?.has(i)) continue;
         const due = t.periodNs > 0 ? this.nextRunNs[i]! <= this.clock.now() : t.pending?.() === true;
         if (due && (next < 0 || (t.periodNs > 0 && this.nextRunNs[i]! < (this.nextRunNs[next] ?? Infinity)))) next = i;
       }
@@ -745,10 +804,28 @@ export class Machine {
       const t = threads[next]!;
       if (t.perCpu) for (let cpu = 0; cpu < this.scenario.machine.cpus; cpu++) t.run(cpu);
       else t.run(0);
-      if (t.periodNs > 0) this.nextRunNs[next]! += t.periodNs;
+      if (t.periodNs > 0) {
+        const was = this.nextRunNs[next]!;
+        this.nextRunNs[next] = was + t.periodNs;
+        runs ??= threads.map(() => 0);
+        // Each missed period is run (as the kernel's timer would have fired) up to
+        // MAX_KTHREAD_CATCHUP of them; beyond, the work ran once late, and is re-armed a period
+        // after now, as delayed work re-queued from its own handler is (schedule_delayed_work).
+        if (++runs[next]! >= MAX_KTHREAD_CATCHUP || !(this.nextRunNs[next]! > was)) {
+          this.nextRunNs[next] = Math.max(this.nextRunNs[next]!, this.clock.now() + t.periodNs);
+          (parked ??= new Set()).add(next);
+        }
+      }
     }
   }
 }
+
+/**
+ * Missed periods of a periodic kernel thread run at one check between two steps: at most this
+ * many (then it is re-armed a period after now). A `sleep` of a few seconds runs SLAB's 2 s
+ * cache_reap once per missed period as before; a step that let a day pass does not run it 43,200 times.
+ */
+export const MAX_KTHREAD_CATCHUP = 64;
 
 /** The reference config's choices for slots the scenario leaves out, when the catalog has them. */
 const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub" });

@@ -42,13 +42,13 @@
  *  3. cross-field rules, after overrides: reserved regions inside RAM, `cpu` < cpus, `nid` -1
  *     or < nodes, every `free` names an `alloc` earlier in the file, labels unique.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   type AnyStepDef, DEFAULT_COSTS, MAX_CPUS, MAX_NODES, MISSING, PAGE_SIZE, SZ_1G, SZ_64M, ScenarioError, type StepBase, type StepCheckContext,
   type StepLoadContext, INT_MAX, bool, checked, describeValue, formatSize, hex, int, parseSize, sizeField as size, str, unknownFieldProblem, z,
 } from "@mmsim/core";
-import { type Document, isAlias, isMap, isSeq, LineCounter, parse as parseYaml, parseDocument } from "yaml";
+import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument, visit } from "yaml";
 import { QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX } from "./board-qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
 import type { KernelRegistry } from "./registry.ts";
@@ -100,6 +100,56 @@ export interface LoadScenarioOptions {
  * with one, and the kernel prints it in `Kernel command line: ` and /proc/cmdline as given.
  */
 export const REFERENCE_CMDLINE = "console=ttyAMA0 nokaslr ";
+
+/**
+ * Largest scenario file mmsim reads: 4 MiB. The examples are a few KB; a long workload is a
+ * `repeat`, not a long file. Beyond it the file is refused before it is parsed (`mmsim run
+ * /dev/zero` must not read forever).
+ */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
+
+/** YAML expands at most this many aliases (a "billion laughs" file is refused). */
+export const MAX_YAML_ALIASES = 1000;
+
+/** Deepest nesting of flow collections ([…], {…}) the loader parses: deeper ones exhaust the parser's stack. */
+export const MAX_FLOW_DEPTH = 256;
+
+/**
+ * The 1-based line where flow collections nest deeper than MAX_FLOW_DEPTH, or undefined. A quick
+ * scan before parsing (quoted strings and comments skipped): the YAML parser recurses once per
+ * level, and tens of thousands of levels crash V8 itself, not with an exception.
+ */
+function flowTooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_FLOW_DEPTH) return line;
+    } else if (c === 93 || c === 125) depth = Math.max(0, depth - 1);
+    else if (c === 34 || c === 39) {
+      // a quoted string: to its closing quote (a backslash escapes inside "…"), not past the line's end for '…'
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (c === 34 && d === 92) i++;
+        else if (d === c) break;
+        else if (d === 10) line++;
+      }
+    } else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) <= 32)) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+    }
+  }
+  return undefined;
+}
+
+/** Keys that would reach an object's prototype: refused wherever a scenario names a field. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The YAML tags a scenario may carry (the core schema's own, and `<<` merge keys): data, nothing else. */
+const SCENARIO_TAGS: ReadonlySet<string> = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq", "merge"].map((t) => `tag:yaml.org,2002:${t}`),
+);
 
 /** Smallest RAM mmsim boots. */
 export const MIN_MEMORY = SZ_64M;
@@ -361,6 +411,8 @@ function scalarOf(text: string | number): unknown {
   try {
     const v: unknown = parseYaml(text);
     if (v === null || (typeof v === "object" && !Array.isArray(v))) return text;
+    // An integer a JS number would round (0x20000000000001) stays text, so its message shows it as given.
+    if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) return text;
     return v;
   } catch {
     return text;
@@ -380,6 +432,10 @@ function applyOverrides(raw: Record<string, unknown>, o: ScenarioOverrides, orig
   }
   for (const [text, value] of sets) {
     const path = parsePath(text);
+    const unsafe = path?.find((seg) => typeof seg === "string" && UNSAFE_KEYS.has(seg));
+    if (unsafe !== undefined) {
+      throw new ScenarioError(SITE, COMMAND_LINE, text, `"${unsafe}" is not a field of a scenario (a scenario is data: no path may reach an object's prototype); name a field as in the file, e.g. machine.memory`);
+    }
     if (!path || typeof path[0] !== "string") {
       throw new ScenarioError(SITE, COMMAND_LINE, text, "not a field path; write it as in the file, e.g. machine.memory, kernel.sysctl.min_free_kbytes, machine.reserved[0].size");
     }
@@ -502,6 +558,61 @@ function resolveSteps(raw: readonly unknown[], base: Path, origins: Origins, reg
   return steps;
 }
 
+/**
+ * Most steps a workload may execute, repeats expanded: 10,000,000. Each executed step costs host
+ * time whatever it does (the step itself, the kernel threads due after it, the observer): about
+ * 1–10 µs for the lightest, so the limit is a run of seconds to a couple of minutes; nested
+ * repeats whose product is 10^8 or 10^12 would run for hours or years.
+ */
+export const MAX_EXECUTED_STEPS = 10_000_000;
+
+/**
+ * Most host operations a workload may perform: 50,000,000 pages, objects or steps (each step's
+ * `cost`, repeats multiplied out). A failing page allocation costs about 3 µs of host time (the
+ * slow path and its retries), a successful one less: the limit is a few minutes at worst.
+ * `count: 2147483647` (2^31 allocations, hours) is refused; 60 GiB of mmap (15.7M pages) is not.
+ */
+export const MAX_WORKLOAD_OPS = 50_000_000;
+
+/** Bigger than any number a message should print whole. */
+const HUGE = 1e15;
+
+/**
+ * Refuses a workload whose repeats multiply to more than MAX_EXECUTED_STEPS executed steps, or
+ * whose steps' host operations add up to more than MAX_WORKLOAD_OPS, naming the step or the
+ * innermost repeat that crosses the limit and the product.
+ * @returns [executed steps, host operations] of `steps` executed once
+ */
+function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, origins: Origins, registry: KernelRegistry): [number, number] {
+  let n = 0;
+  let ops = 0;
+  const big = (x: number) => (x > HUGE ? "more than 10^15" : String(x));
+  steps.forEach((st, i) => {
+    const here = [...path, i, st.kind];
+    if (st.kind !== "repeat") {
+      n += 1;
+      const cost = Math.max(1, registry.steps.get(st.kind)?.cost?.(st) ?? 1);
+      ops += cost;
+      // A step of cost 1 is bounded by the steps' limit below, which is the lower one.
+      if (cost > 1 && outer * ops > MAX_WORKLOAD_OPS) {
+        throw origins.error(here, `the workload would perform ${big(outer * ops)} page, object or step operations (counts and sizes, repeats multiplied out), more than ${MAX_WORKLOAD_OPS} (minutes of host time at about 3 µs each); lower the count or size${outer > 1 ? ", or the repeat's times" : ""}`);
+      }
+      return;
+    }
+    const r = st as StepBase & { times: number; steps: readonly StepBase[] };
+    const [bodySteps, bodyOps] = checkHostCost(r.steps, [...here, "steps"], outer * r.times, origins, registry);
+    n += r.times * bodySteps;
+    ops += r.times * bodyOps;
+    if (outer * n > MAX_EXECUTED_STEPS) {
+      throw origins.error([...here, "times"], `the workload would execute ${big(outer * n)} steps (repeats multiplied out), more than ${MAX_EXECUTED_STEPS} (about a minute of host time at a few µs per step); lower times, or move work into a step's count`);
+    }
+    if (outer * ops > MAX_WORKLOAD_OPS) {
+      throw origins.error([...here, "times"], `the workload would perform ${big(outer * ops)} page, object or step operations (repeats multiplied out), more than ${MAX_WORKLOAD_OPS} (minutes of host time at about 3 µs each); lower times or the counts inside`);
+    }
+  });
+  return [n, ops];
+}
+
 /** Cross-field rules, checked after overrides: the board's own, then each step's in file order. */
 function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origins, registry: KernelRegistry): void {
   const ramEnd = VIRT_RAM_BASE + m.memory;
@@ -543,17 +654,39 @@ function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origin
  * @throws ScenarioError naming file:line and the field, with what to write instead
  */
 export function loadScenario(text: string, file: string, overrides: ScenarioOverrides = {}, options: LoadScenarioOptions = {}): ResolvedScenario {
+  try {
+    return loadScenarioText(text, file, overrides, options);
+  } catch (e) {
+    // A file nested thousands of levels deep exhausts the parser's (or a schema's) stack.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new ScenarioError(SITE, file, "(structure)", "nested too deeply for mmsim to read (maps and lists inside each other thousands of levels down); a scenario is a few levels deep");
+    }
+    throw e;
+  }
+}
+
+function loadScenarioText(text: string, file: string, overrides: ScenarioOverrides, options: LoadScenarioOptions): ResolvedScenario {
   const registry = (options.catalog ?? ModuleCatalog.default()).registry();
+  precheckText(text, file);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
   const origins = new Origins(file, doc, lc);
   const syntax = doc.errors[0];
   if (syntax) {
     const line = lc.linePos(syntax.pos[0]).line;
     throw new ScenarioError(SITE, file, "(syntax)", `${syntax.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, "")}; the file must be YAML or JSON`, line);
   }
-  let raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  checkYamlNodes(doc, lc, file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    // checkYamlNodes found unresolved and self-referential aliases: what is left is the expansion count.
+    throw new ScenarioError(SITE, file, "(aliases)", `the file's YAML aliases expand too far (${(e as Error).message.slice(0, 120)}); mmsim expands at most ${MAX_YAML_ALIASES} aliases: write the values out, or use a repeat step`);
+  }
   if (raw === null || raw === undefined) raw = {};
+  const unsafe = unsafeKeyPath(raw, []);
+  if (unsafe) throw origins.error(unsafe, `"${String(unsafe[unsafe.length - 1])}" is not a field of a scenario (a scenario is data: no name may reach an object's prototype); remove it`);
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ScenarioError(SITE, file, "(top level)", `expected a map of fields (seed, machine, kernel, workload), got ${describeValue(raw)}`, origins.lineOf([]));
   }
@@ -589,6 +722,7 @@ export function loadScenario(text: string, file: string, overrides: ScenarioOver
   };
   const located: Located[] = [];
   const workload = resolveSteps(d.workload, ["workload"], origins, registry, located) as WorkloadStep[];
+  checkHostCost(workload, ["workload"], 1, origins, registry);
   crossCheck(machine, located, origins, registry);
   return { file, seed: d.seed, machine, kernel, workload };
 }
@@ -601,18 +735,109 @@ export function loadScenarioFile(path: string, overrides: ScenarioOverrides = {}
   return loadScenario(readScenarioText(path), path, overrides, options);
 }
 
+/** The file's text, read up to MAX_SCENARIO_BYTES (a device such as /dev/zero never ends). */
 function readScenarioText(path: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
+    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    const buf = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_SCENARIO_BYTES) throw tooLarge(path);
+    }
+    return buf.toString("utf8", 0, n);
   } catch (e) {
+    if (e instanceof ScenarioError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioError(SITE, path, "(file)", code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a scenario file" : `cannot be read (${code ?? String(e)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** True for a value of kernel.policies or kernel.modules that names a module file rather than a catalog entry. */
 export function isModulePath(value: string): boolean {
   return value.startsWith(".") || value.startsWith("/") || /\.(m?js)$/.test(value);
+}
+
+/** The path of the first key named like a prototype property (UNSAFE_KEYS), or undefined. */
+function unsafeKeyPath(v: unknown, path: (string | number)[]): (string | number)[] | undefined {
+  if (v === null || typeof v !== "object") return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = unsafeKeyPath(v[i], [...path, i]);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    if (UNSAFE_KEYS.has(k)) return [...path, k];
+    const p = unsafeKeyPath((v as Record<string, unknown>)[k], [...path, k]);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** What is checked before the text is parsed: its size, and how deep its flow collections nest. */
+function precheckText(text: string, file: string): void {
+  if (text.length > MAX_SCENARIO_BYTES) throw tooLarge(file);
+  const deep = flowTooDeep(text);
+  if (deep !== undefined) {
+    throw new ScenarioError(SITE, file, "(structure)", `lists or maps nested more than ${MAX_FLOW_DEPTH} levels deep ([[[… or {{{…); a scenario is a few levels deep`, deep);
+  }
+}
+
+function tooLarge(file: string): ScenarioError {
+  return new ScenarioError(SITE, file, "(file)", `larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB, the limit of a scenario file; a scenario is a few KB: make a long workload with a repeat step`);
+}
+
+/**
+ * Checks the parsed YAML before it becomes data: every tag is one of the core schema's (a
+ * scenario is data: no !!set, !!binary, !!timestamp or custom tags), every alias names an anchor
+ * defined before it and outside the node it stands in (a node containing itself would be
+ * infinite), and no integer is beyond 2^53 − 1 (a JS number would round it).
+ * @throws ScenarioError at the node's line
+ */
+function checkYamlNodes(doc: Document, lc: LineCounter, file: string): void {
+  const warning = doc.warnings[0];
+  if (warning) {
+    throw new ScenarioError(SITE, file, "(syntax)", `${warning.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, "")}: a scenario holds plain data (maps, lists, strings, numbers, booleans); remove the tag`, lc.linePos(warning.pos[0]).line);
+  }
+  const anchors = new Set<string>();
+  let problem: ScenarioError | undefined;
+  visit(doc, (_key, node, path) => {
+    if (!isNode(node)) return undefined;
+    const line = rangeLine(node, lc);
+    if (isAlias(node)) {
+      const name = node.source;
+      if (!anchors.has(name)) {
+        problem = new ScenarioError(SITE, file, `*${cut(name)}`, `alias to an anchor not defined before it; define &${cut(name)} earlier in the file`, line);
+      } else if (path.some((p) => isNode(p) && p.anchor === name)) {
+        problem = new ScenarioError(SITE, file, `*${cut(name)}`, `the alias stands inside the node &${cut(name)} it names, which would then contain itself forever; write the nested value out`, line);
+      }
+      return problem ? visit.BREAK : undefined;
+    }
+    if (node.anchor) anchors.add(node.anchor);
+    if (node.tag !== undefined && !SCENARIO_TAGS.has(node.tag)) {
+      problem = new ScenarioError(SITE, file, "(syntax)", `the tag ${cut(node.tag.replace(/^tag:yaml\.org,2002:/, "!!"))} is not allowed: a scenario holds plain data (maps, lists, strings, numbers, booleans); remove the tag`, line);
+      return visit.BREAK;
+    }
+    if (isScalar(node) && typeof node.value === "number" && !Number.isSafeInteger(node.value) && /^[-+]?(0x[0-9a-fA-F]+|0o[0-7]+|\d+)$/.test(node.source ?? String(node.value))) {
+      problem = new ScenarioError(SITE, file, "(number)", `${cut(node.source ?? String(node.value))} is beyond 2^53 − 1 (9007199254740991), the largest integer mmsim holds exactly; no board has addresses or sizes that large`, line);
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  if (problem) throw problem;
+}
+
+/** A text for a message: escaped and cut to at most 60 characters. */
+function cut(text: string): string {
+  return describeValue(text).slice(1, -1).slice(0, 60);
 }
 
 /**
@@ -628,6 +853,7 @@ export async function loadScenarioFileAsync(
   options: LoadScenarioOptions = {},
 ): Promise<{ scenario: ResolvedScenario; catalog: ModuleCatalog }> {
   const text = readScenarioText(path);
+  precheckText(text, path);
   const catalog = options.catalog ?? ModuleCatalog.default();
   // A first, lenient look at the file, then with the overrides applied, for the module files it
   // names; the full load below reports every problem with its line.

@@ -74,16 +74,37 @@ export function splitRam(base: number, size: number, nodes: number): NodeRam[] {
   return out;
 }
 
-/** Parses `mem=` from the command line (memparse): bytes, or undefined. Kernel: `early_mem()`. */
+/**
+ * `mem=` as 6.1 keeps it: each `mem=` on the command line runs early_mem() again, so the last
+ * one wins; its value goes through memparse() (simple_strtoull base 0 — `0x…` hex, a leading 0
+ * octal, else decimal, up to the first other character — then an optional K/M/G/T/P/E suffix,
+ * all in u64 arithmetic) and is masked with PAGE_MASK. `mem=1` is therefore 0, which
+ * memblock_mem_limit_remove_map() ignores (yet dump_mem_limit() would print "0 MB").
+ * Kernel: `early_mem()` (arch/arm64/mm/init.c), `memparse()` (lib/cmdline.c).
+ * @returns the limit in bytes (2^53 − 1 = mmsim's PHYS_ADDR_MAX when larger), or undefined
+ *   when the command line has no `mem=` (the kernel's PHYS_ADDR_MAX)
+ */
 export function parseMemLimit(cmdline: string): number | undefined {
-  let limit: number | undefined;
+  let limit: bigint | undefined;
   for (const arg of cmdline.split(/\s+/)) {
-    const m = /^mem=(\d+)([KkMmGg]?)$/.exec(arg);
-    if (!m) continue;
-    const mult = { "": 1, k: 1024, m: SZ_1M, g: SZ_1G }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"];
-    limit = Number(m[1]) * mult;
+    if (!arg.startsWith("mem=")) continue;
+    limit = memparse(arg.slice(4)) & ~BigInt(PAGE_SIZE - 1);
   }
-  return limit;
+  if (limit === undefined) return undefined;
+  return limit > BigInt(PHYS_ADDR_MAX) ? PHYS_ADDR_MAX : Number(limit);
+}
+
+/** memparse(): a u64 from simple_strtoull(s, 0) and a binary suffix. Kernel: `memparse()` (lib/cmdline.c). */
+function memparse(s: string): bigint {
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?(.?)/.exec(s)!;
+  let digits = m[1] ?? "";
+  // "0x" with no hex digit after it: simple_strtoull reads the 0 and stops at the x.
+  if (digits === "" && /^0[xX]/.test(s)) digits = "0";
+  let v = digits === "" ? 0n : digits.length > 1 && digits[0] === "0" && !/^0[xX]/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  v = BigInt.asUintN(64, v);
+  const shift = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n }[(m[2] ?? "").toLowerCase() as "k"];
+  if (shift !== undefined) v = BigInt.asUintN(64, v << shift);
+  return v;
 }
 
 /**
@@ -127,7 +148,8 @@ export function arm64MemblockInit(memblock: Memblock, _log: KernelLog, ramSize: 
   // (memstart_addr + linear_region_size < memblock_end_of_DRAM() cannot happen: VIRT_RAM_MAX is below 2^38.)
   // mem= removes memory above the limit, keeping the kernel image mapped.
   const limit = parseMemLimit(cmdline);
-  if (limit !== undefined && limit < ramSize) {
+  // memblock_mem_limit_remove_map() ignores 0 and a limit at or above the RAM there is.
+  if (limit !== undefined && limit > 0 && limit < ramSize) {
     memblock.memblockMemLimitRemoveMap(limit);
     memblock.memblockAdd(KERNEL_IMAGE._text, KERNEL_IMAGE._end - KERNEL_IMAGE._text, C.addImage);
   }
@@ -268,9 +290,11 @@ export function arm64DmaPhysLimit(memblock: Memblock): number {
  */
 export function dmaContiguousReserve(memblock: Memblock, log: KernelLog, sizeMbytes: number, limit: number): { base: number; size: number } | undefined {
   if (sizeMbytes <= 0) return undefined;
-  const size = sizeMbytes * SZ_1M;
-  // alignment = max(alignment, CMA_MIN_ALIGNMENT_BYTES) = PAGE_SIZE × pageblock_nr_pages = 2 MiB
+  // cma_declare_contiguous_nid sanitises its input: alignment = max(alignment,
+  // CMA_MIN_ALIGNMENT_BYTES) = PAGE_SIZE × pageblock_nr_pages = 2 MiB, size = ALIGN(size,
+  // alignment) — so CONFIG_CMA_SIZE_MBYTES=1 reserves 2 MiB, 63 reserves 64 MiB.
   const alignment = SZ_2M;
+  const size = alignUp(sizeMbytes * SZ_1M, alignment);
   let addr = 0;
   if (!memblock.memblockBottomUp() && memblock.memblockEndOfDRAM() >= SZ_4G + size) {
     memblock.memblockSetBottomUp(true);
@@ -279,10 +303,10 @@ export function dmaContiguousReserve(memblock: Memblock, log: KernelLog, sizeMby
   }
   if (!addr) addr = memblock.memblockAllocRangeNid(size, alignment, 0, limit, -1, true);
   if (!addr) {
-    log.prErr(`cma: Failed to reserve ${sizeMbytes} MiB`);
+    log.prErr(`cma: Failed to reserve ${size / SZ_1M} MiB`);
     return undefined;
   }
-  log.prInfo(`cma: Reserved ${sizeMbytes} MiB at ${hex18(addr)}`);
+  log.prInfo(`cma: Reserved ${size / SZ_1M} MiB at ${hex18(addr)}`);
   return { base: addr, size };
 }
 

@@ -54,6 +54,7 @@ export const vmallocStep = defineStep({
     caller: str("the caller /proc/vmallocinfo prints (a symbol+off/size)").optional(),
   }),
   make: (d, ctx) => ({ kind: "vmalloc" as const, line: ctx.line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, zero: d.zero, caller: d.caller ?? `${d.as}+0x0/0x0` }),
+  cost: (step) => step.count * Math.max(1, Math.ceil(step.size / PAGE_SIZE)),
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     vmNames(ctx).set(step.as, "vmalloc");
@@ -83,6 +84,7 @@ export const kvmallocStep = defineStep({
     caller: str("the caller /proc/vmallocinfo prints if it falls back to vmalloc").optional(),
   }),
   make: (d, ctx) => ({ kind: "kvmalloc" as const, line: ctx.line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text, caller: d.caller ?? `${d.as}+0x0/0x0` }),
+  cost: (step) => step.count * Math.max(1, Math.ceil(step.size / PAGE_SIZE)),
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     vmNames(ctx).set(step.as, "kvmalloc");

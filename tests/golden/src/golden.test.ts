@@ -86,7 +86,7 @@ describe("checkCase", () => {
     const r = await runMmsim(["cat"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("mmsim: missing required argument 'path'\n");
+    expect(r.stderr).toBe("mmsim: missing required argument 'path'\n(see mmsim cat --help)\n");
   });
 });
 

@@ -37,11 +37,16 @@ export function parseSize(v: unknown): number | string {
   const hint = "write bytes (1073741824) or a size with a binary unit (4K, 64M, 1G, 1.5G)";
   if (typeof v === "number") {
     if (Number.isSafeInteger(v) && v >= 0) return v;
+    if (Number.isInteger(v) && v > 0) return `${describeValue(v)} is beyond 2^53 − 1 (9007199254740991), the largest size mmsim holds exactly; no board has sizes that large`;
     return `${describeValue(v)} is not a whole number of bytes; ${hint}`;
   }
   if (typeof v !== "string") return `expected a size, got ${describeValue(v)}; ${hint}`;
   const s = v.trim();
-  if (/^0x[0-9a-f]+$/i.test(s)) return Number.parseInt(s.slice(2), 16);
+  if (/^0x[0-9a-f]+$/i.test(s)) {
+    const n = Number.parseInt(s.slice(2), 16);
+    if (!Number.isSafeInteger(n)) return `${describeValue(v)} is beyond 2^53 − 1 (9007199254740991), the largest size mmsim holds exactly; no board has sizes that large`;
+    return n;
+  }
   const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$/i.exec(s);
   if (!m) return `${describeValue(v)} is not a size; ${hint}`;
   const bytes = Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!;
@@ -224,7 +229,8 @@ export const gfp = checked<{ readonly value: number; readonly text: string }>((v
 export const absPath = str("an absolute path like /proc/buddyinfo", /^\//, "it must start with /");
 
 /** A CPU number of the machine (the loader's cross-field pass checks it against machine.cpus). */
-export const cpuField = () => int(0, MAX_CPUS - 1, "a CPU number");
+/** A CPU number: any integer ≥ 0 here; the loader's cross-field pass (checkCpu) bounds it by the board's machine.cpus, so the message names the board's CPUs, not the schema's 256. */
+export const cpuField = () => int(0, INT_MAX, "a CPU number");
 
 /** `count` of a free step: a count ≥ 1 or "all". */
 export const countOrAll = checked<number | "all">((v) =>

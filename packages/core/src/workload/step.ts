@@ -180,6 +180,11 @@ export interface WorkloadStepDef<S extends StepBase = StepBase, D = unknown> {
   reads?(step: S): readonly string[];
   /** Steps executed, repeats expanded (a repeat returns times × its body's count). Default 1. */
   count?(step: S): number;
+  /**
+   * Host operations one execution of the step performs — pages or objects it allocates, maps or
+   * churns — for the loader's bound on a workload's host cost (MAX_WORKLOAD_OPS). Default 1.
+   */
+  cost?(step: S): number;
 }
 
 /** A definition with its types erased, as registries hold them. */

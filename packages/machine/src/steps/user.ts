@@ -19,6 +19,9 @@ import { type PopulatedAnonMm, WORKLOAD_MM } from "../user-mm.ts";
 
 /** mmsim's own debug files: where a workload buffer lives (`where/<as>`). */
 export const WHERE_DIR = "/sys/kernel/debug/mmsim/where/";
+
+/** Pages of one buffer a where/ file lists (256 MiB of 4 KiB pages); the rest are counted. */
+export const MAX_WHERE_PAGES = 65536;
 /** mmsim's own debug file: the MMU's TLB, walk and TLBI counters. */
 export const TLB_FILE = "/sys/kernel/debug/mmsim/tlb";
 
@@ -56,6 +59,7 @@ export const mmapStep = defineStep({
     cpu: cpuField().default(0),
   }),
   make: (d, ctx) => ({ kind: "mmap" as const, line: ctx.line, as: d.as, size: d.size, cpu: d.cpu }),
+  cost: (step) => Math.max(1, Math.ceil(step.size / PAGE_SIZE)),
   check(step, ctx) {
     ctx.checkCpu(step.cpu, ["cpu"]);
     if (hasBuffer(ctx, step.as, FAMILY)) throw ctx.error(["as"], `"${step.as}" is already mapped by an earlier mmap; munmap it first or use another name`);
@@ -183,14 +187,18 @@ export function whereFiles(c: DependencyContainer): KernelFile {
         lines.push(`${name}: ${b.kind}, ${b.size} bytes at ${formatVa0x(va0)}-${formatVa0x(va0 + b.size - 1)} (${layoutRegion(layout, va0)}; TTBR${va0 < 0 ? 1 : 0})`);
         let runs = 0;
         let prevPa = -1;
+        let listed = 0;
         const first = Math.floor(va0 / PAGE_SIZE) * PAGE_SIZE;
         for (let va = first; va < va0 + b.size; va += PAGE_SIZE) {
           const f = walk(store, pgd, va, ACCESS_READ, out);
           const pa = f === 0 ? out.pa - (out.pa % PAGE_SIZE) : -1;
           if (pa < 0 || pa !== prevPa + PAGE_SIZE) runs++;
           prevPa = pa;
-          lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${leafSizeNames[out.level]})` : `level ${out.faultLevel} fault`}`);
+          // Every page is walked (for the contiguity line); at most MAX_WHERE_PAGES are listed, so a
+          // 60 GiB mapping does not build 15 million lines in memory.
+          if (listed++ < MAX_WHERE_PAGES) lines.push(`  ${formatVa0x(va)} -> ${f === 0 ? `PA 0x${pa.toString(16).padStart(9, "0")} (pfn ${pa / PAGE_SIZE}, ${leafSizeNames[out.level]})` : `level ${out.faultLevel} fault`}`);
         }
+        if (listed > MAX_WHERE_PAGES) lines.push(`  … ${listed - MAX_WHERE_PAGES} more pages not listed (mmsim lists the first ${MAX_WHERE_PAGES} pages of a buffer)`);
         lines.push(`  physically contiguous: ${runs === 1 ? "yes" : `no (${runs} separate runs of frames)`}`);
       }
       return `${lines.join("\n")}\n`;
