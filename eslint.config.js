@@ -60,6 +60,21 @@ export const HOT_FUNCTIONS = {
   "packages/hw-arm64/src/mmu.ts": ["translate", "faultWithoutWalk"],
   "packages/hw-arm64/src/tlb.ts": ["lookup", "insert", "hash", "victim", "link", "remove"],
   "packages/hw-arm64/src/pgtable-hwdef.ts": ["levelShift"],
+  // cachesim: each algorithm's replay loop and what it calls per request, the id table, the trace decoder
+  "packages/cachesim/src/algorithms/lru.ts": ["replay"],
+  "packages/cachesim/src/algorithms/fifo.ts": ["replay"],
+  "packages/cachesim/src/algorithms/clock.ts": ["replay"],
+  "packages/cachesim/src/algorithms/sieve.ts": ["replay"],
+  "packages/cachesim/src/algorithms/belady.ts": ["replay", "siftUp", "siftDown"],
+  "packages/cachesim/src/algorithms/arc.ts": ["replay", "find", "ghostHitNow", "insert", "evict", "replace", "evictMissOnAllQueues", "moveTail", "dropTail"],
+  "packages/cachesim/src/algorithms/twoq.ts": ["replay", "evict", "dropTail"],
+  "packages/cachesim/src/algorithms/s3fifo.ts": ["replay", "evict", "evictSmall", "evictMain"],
+  "packages/cachesim/src/algorithms/lirs.ts": ["replay", "inS", "inQ", "find", "canInsert", "evict", "insert", "prune", "hitResidentHirInS", "hitResidentHirInQ", "evictLir", "evictHir", "limitStack", "sInsert", "qInsert", "nhRemove"],
+  "packages/cachesim/src/algorithms/qlist.ts": ["qAddHead", "qDel", "qMoveHead"],
+  "packages/cachesim/src/cache-algorithm.ts": ["replay"],
+  "packages/cachesim/src/object-index.ts": ["lookupOrAdd", "lookup", "mapRecords", "hashId"],
+  "packages/cachesim/src/oracle-general.ts": ["parse", "decode", "encodeOracleGeneral"],
+  "packages/cachesim/src/replay.ts": ["feed"],
 };
 /** The hot-file selectors, limited to the named functions and methods (a name in slashes is a pattern). */
 function hotIn(names) {

@@ -11,10 +11,13 @@
  *                                                no policy imports another policy)
  *   type:fs         → core, arch, mechanism    (procfs: the kernel's text files, rendered from
  *                                                the mechanisms' state; policies via core only)
- *   type:root       → core, arch, mechanism, policy, fs
- *   type:app        → core, arch, mechanism, policy, fs, root, app
+ *   type:analysis   → core                     (host-side tools that model no kernel code: the
+ *                                                cache-algorithm baselines and trace formats of
+ *                                                @mmsim/cachesim; nothing in the kernel may use them)
+ *   type:root       → core, arch, mechanism, policy, fs, analysis
+ *   type:app        → core, arch, mechanism, policy, fs, analysis, root, app
  *
- * Only root and app may depend on policies. Every `@mmsim/*` import in src/ must also be a
+ * Only root and app may depend on policies, and on analysis packages. Every `@mmsim/*` import in src/ must also be a
  * declared dependency, so the published package works alone.
  *
  * Among mechanisms the layers give no order, so MECHANISM_ORDER does: a mechanism may depend
@@ -28,7 +31,7 @@ import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const LAYERS = ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:root", "type:app"];
+export const LAYERS = ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:analysis", "type:root", "type:app"];
 
 /** Which layers each layer may depend on. */
 export const ALLOWED = {
@@ -37,8 +40,9 @@ export const ALLOWED = {
   "type:mechanism": ["type:core", "type:arch", "type:mechanism"],
   "type:policy": ["type:core"],
   "type:fs": ["type:core", "type:arch", "type:mechanism"],
-  "type:root": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs"],
-  "type:app": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:root", "type:app"],
+  "type:analysis": ["type:core"],
+  "type:root": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:analysis"],
+  "type:app": ["type:core", "type:arch", "type:mechanism", "type:policy", "type:fs", "type:analysis", "type:root", "type:app"],
 };
 
 /** The mechanisms in dependency order (planned packages included; see docs/architecture.md §1). */

@@ -5,6 +5,7 @@ export { PROGRESS_MIN_STEPS, PROGRESS_MIN_BOOT_BYTES } from "./progress.ts";
 export { JSON_SCHEMA_VERSION } from "./json.ts";
 export type {
   JsonDocument, JsonDocumentHead, RunJson, CatJson, DmesgJson, LayoutJson, PtWalkJson, WalkLevelJson, CompareJson, ErrorJson,
-  DmesgRecord, FileJson, FileContent, MachineJson, FailedExpectJson, PanicJson,
+  DmesgRecord, FileJson, FileContent, MachineJson, FailedExpectJson, PanicJson, ReplayJson, ReplayConvertJson,
 } from "./json.ts";
 export type { CompareRow, CompareRun, Comparison } from "./compare.ts";
+

@@ -18,6 +18,7 @@
 import type {
   BuddyinfoZone, IomemResource, MemblockRegionRow, Pagetypeinfo, Slabinfo, VmallocinfoArea, ZoneinfoZone,
 } from "@mmsim/procfs";
+import type { ReplayCellResult, TraceFormat, TraceSummary } from "@mmsim/cachesim";
 import type { CompareRun } from "./compare.ts";
 
 /** The version of the documents below. */
@@ -26,7 +27,7 @@ export const JSON_SCHEMA_VERSION = 1;
 /** What every document starts with. */
 export interface JsonDocumentHead {
   readonly schemaVersion: typeof JSON_SCHEMA_VERSION;
-  readonly command: "run" | "cat" | "dmesg" | "layout" | "pt walk" | "compare";
+  readonly command: "run" | "cat" | "dmesg" | "layout" | "pt walk" | "compare" | "replay";
 }
 
 /** One kernel log record, as `dmesg --json` and `run --json` give it. */
@@ -231,7 +232,29 @@ export interface CompareJson extends JsonDocumentHead {
 }
 
 /** Every document a command prints with --json (conformance's report has a type of its own). */
-export type JsonDocument = RunJson | CatJson | DmesgJson | LayoutJson | PtWalkJson | CompareJson;
+/** `mmsim replay --json`: the grid of a trace replayed through cache algorithms (replay.ts). */
+export interface ReplayJson {
+  readonly schemaVersion: typeof JSON_SCHEMA_VERSION;
+  readonly command: "replay";
+  /** The trace as given, its format, and what the replay found (records, requests, distinct objects). */
+  readonly trace: { readonly path: string; readonly format: TraceFormat } & TraceSummary;
+  /** The sizes as given, and the capacity each is, in objects. */
+  readonly sizes: readonly { readonly size: string; readonly capacity: number }[];
+  readonly algorithms: readonly string[];
+  /** One per algorithm × size, algorithm-major, in the order given: algorithm, size, capacity, requests, misses, hits, missRatio. */
+  readonly cells: readonly ReplayCellResult[];
+  /** What the user should know: a size above the distinct objects, skipped records, an algorithm left out. */
+  readonly notes: readonly string[];
+}
+
+/** `mmsim replay --convert --json`. */
+export interface ReplayConvertJson {
+  readonly schemaVersion: typeof JSON_SCHEMA_VERSION;
+  readonly command: "replay";
+  readonly converted: { readonly from: string; readonly to: string; readonly records: number; readonly objects: number };
+}
+
+export type JsonDocument = RunJson | CatJson | DmesgJson | LayoutJson | PtWalkJson | CompareJson | ReplayJson | ReplayConvertJson;
 
 /** What stderr carries, on one line, when a command fails in --json mode. */
 export interface ErrorJson {

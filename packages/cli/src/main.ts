@@ -10,6 +10,7 @@
  *   mmsim compare          one scenario under several implementations of a slot, side by side
  *   mmsim conformance      boot the board of a real capture, compare every figure with the
  *                          real kernel's (mmsim / real / difference); --list the captures
+ *   mmsim replay <trace>   a cache trace through cache algorithms at several sizes (replay.ts)
  * One grammar: every command takes the scenario as `--scenario FILE`; run, compare, layout and
  * conformance also take it as their argument. Board options on every command: --mem, --smp,
  * --nodes, --set path=value (repeatable), --seed; and --json, --timing, --help.
@@ -41,6 +42,7 @@ import {
 import { userPath, userPolicy, userSets } from "./paths.ts";
 import { PROGRESS_MIN_STEPS, progressBar, withBootStatus } from "./progress.ts";
 import { hex16, walkJson } from "./walk-json.ts";
+import { addReplayCommand } from "./replay.ts";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative } from "node:path";
 import { type KernelPanic, type MmsimError, type PrintkRecord, cutText, describeValue, escapeInvisible, formatPrintkTime, isKernelPanic, isMmsimError } from "@mmsim/core";
@@ -463,6 +465,7 @@ function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void, 
       setStatus(await conformanceCliCommand(file, opts, io));
     });
 
+  addReplayCommand(program, io, setStatus);
   return program;
 }
 

@@ -103,6 +103,7 @@ export function boardCases(board: (typeof BOARDS)[number]): GoldenCase[] {
 
 const KVM = "examples/scenarios/kmalloc-vmalloc-malloc.yaml";
 const CHURN = "examples/scenarios/slab-churn.yaml";
+const CLOUD = "packages/cachesim/fixtures/cloudPhysicsIO.oracleGeneral.bin.zst";
 
 /**
  * The cases on the default board (the built-in scenario's: 1 GiB, 2 CPUs), no board options.
@@ -123,6 +124,8 @@ export function defaultBoardCases(): GoldenCase[] {
     { file: `${d}/cat-proc-slabinfo--set-slab=slab.txt`, argv: ["cat", "/proc/slabinfo", "--set", "kernel.policies.slab=slab"] },
     { file: `${d}/compare-slab-churn.txt`, argv: ["compare", CHURN, "--vary", "slab=slab,slub"] },
     { file: `${d}/compare-slab-churn--json.txt`, argv: ["compare", CHURN, "--vary", "slab=slab,slub", "--json"] },
+    { file: `${d}/replay-cloudPhysicsIO.txt`, argv: ["replay", CLOUD, "--size", "1%,5%,10%,20%,50%"] },
+    { file: `${d}/replay-cloudPhysicsIO-4897--json.txt`, argv: ["replay", CLOUD, "--algo", "lru,fifo,belady", "--size", "4897", "--json"] },
     ...SLAB_ATTRS.map((a) => ({ file: `${d}/cat-sys-kernel-slab-kmalloc-256-${a}.txt`, argv: ["cat", `/sys/kernel/slab/kmalloc-256/${a}`] })),
     { file: `${d}/cat-proc-vmallocinfo--after-allocated.txt`, argv: ["cat", "/proc/vmallocinfo", "--scenario", KVM, "--after", "allocated"] },
     { file: `${d}/cat-proc-buddyinfo--after-3.txt`, argv: ["cat", "/proc/buddyinfo", "--scenario", KVM, "--after", "3"] },

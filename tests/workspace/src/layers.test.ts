@@ -68,6 +68,21 @@ describe("layer rules (STYLE C12)", () => {
     ]);
   });
 
+  it("an analysis package (cachesim) depends on core only, and only the root and apps may use it", () => {
+    const problems = checkLayers([
+      pkg("@mmsim/core", "type:core"),
+      pkg("@mmsim/buddy", "type:mechanism", ["@mmsim/core"]),
+      pkg("@mmsim/cachesim", "type:analysis", ["@mmsim/core", "@mmsim/buddy"]),
+      pkg("@mmsim/reclaim", "type:mechanism", ["@mmsim/core", "@mmsim/cachesim"]),
+      pkg("@mmsim/machine", "type:root", ["@mmsim/cachesim"]),
+      pkg("@mmsim/cli", "type:app", ["@mmsim/cachesim"]),
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^@mmsim\/cachesim \(type:analysis\) must not depend on @mmsim\/buddy \(type:mechanism\)/),
+      expect.stringMatching(/^@mmsim\/reclaim \(type:mechanism\) must not depend on @mmsim\/cachesim \(type:analysis\)/),
+    ]);
+  });
+
   it("orders the mechanisms: a mechanism depends only on those before it, and each has a place", () => {
     expect(MECHANISM_ORDER.indexOf("@mmsim/rmap")).toBeLessThan(MECHANISM_ORDER.indexOf("@mmsim/reclaim"));
     expect(MECHANISM_ORDER.indexOf("@mmsim/migrate")).toBeLessThan(MECHANISM_ORDER.indexOf("@mmsim/compaction"));

@@ -1,0 +1,26 @@
+// mmsim: @mmsim/cachesim public API (named re-exports only, STYLE C11)
+export { NEVER, TraceRecords, DEFAULT_BATCH, splitId } from "./trace-records.ts";
+export { isZstd, traceBytes } from "./trace-bytes.ts";
+export { ORACLE_GENERAL_RECORD_BYTES, OracleGeneralParser, encodeOracleGeneral } from "./oracle-general.ts";
+export { TextTraceParser, parseTextTraceParams, detectDelimiter, detectHeader, parseUint64C, splitCsv } from "./text-trace.ts";
+export type { TextTraceParams } from "./text-trace.ts";
+export { TRACE_FORMATS, readTrace, detectTraceFormat, parseTraceFormat, traceFormatOf } from "./trace-reader.ts";
+export type { TraceFormat, TraceReadOptions } from "./trace-reader.ts";
+export { writeOracleGeneral } from "./trace-writer.ts";
+export { ObjectIndex } from "./object-index.ts";
+export { PerRequestCache, isCacheAlgorithmFactory, checkCapacity, growInt32, growUint8, grownLength } from "./cache-algorithm.ts";
+export type { CacheAlgorithm, CacheAlgorithmFactory, RequestBatch } from "./cache-algorithm.ts";
+export { CACHE_ALGORITHMS, builtinAlgorithm, isAlgorithmPath, resolveAlgorithm } from "./algorithms/catalog.ts";
+export { Lru, lru } from "./algorithms/lru.ts";
+export { Fifo, fifo } from "./algorithms/fifo.ts";
+export { Clock, clock } from "./algorithms/clock.ts";
+export { Arc, arc } from "./algorithms/arc.ts";
+export { TwoQ, twoQ } from "./algorithms/twoq.ts";
+export { S3Fifo, s3fifo } from "./algorithms/s3fifo.ts";
+export { Sieve, sieve } from "./algorithms/sieve.ts";
+export { Lirs, lirs } from "./algorithms/lirs.ts";
+export { Belady, belady } from "./algorithms/belady.ts";
+export { Replay, replayTrace, scanTrace, parseCacheSizes, resolveCacheSize, needsWorkingSet } from "./replay.ts";
+export type { CacheSizeSpec, ReplayCell, ReplayCellResult, TraceSummary, PassObserver } from "./replay.ts";
+export { SYNTHETIC_TRACES, syntheticTrace, syntheticObjects } from "./synthetic.ts";
+export type { SyntheticSpec } from "./synthetic.ts";
