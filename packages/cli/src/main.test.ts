@@ -71,6 +71,14 @@ describe("help", () => {
 });
 
 describe("mmsim run", () => {
+  it("a mistyped show path fails before any output, at its line, with the nearest names", async () => {
+    const f = scenario("typo.yaml", "machine: { memory: 256M }\nworkload:\n  - alloc: { name: a }\n  - show: /proc/meminf\n");
+    const r = await mmsim(["run", f]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/typo\.yaml:4: show: no file \/proc\/meminf; did you mean \/proc\/meminfo\b/);
+  });
+
   it("prints the memory lines of the log, each show with its header, and the expects", async () => {
     const r = await mmsim(["run"]);
     expect(r.stderr).toBe("");

@@ -691,6 +691,8 @@ async function runCommand(file: string | undefined, opts: CommonOptions, io: Cli
   const { scenario, machine } = loaded;
   const out = (s: string) => void io.stdout.write(s);
   const bootPanic = machine.panicked;
+  // A mistyped show/expect path fails here, before the boot log is printed.
+  if (!bootPanic) machine.checkWorkloadFiles();
   const bootLog = bootPanic ? machine.log.all().slice(0, bootPanic.logIndex) : machine.log.all();
   const memoryRecords = bootLog.filter((r) => MEMORY_LINE.test(r.text));
   const bootRecords = machine.log.length;

@@ -758,6 +758,17 @@ export class Machine {
   }
 
   /**
+   * What runWorkload() checks before its first step: every file a step will read exists after
+   * boot or appears during the run. The CLI calls it before printing the boot log, so a mistyped
+   * path fails before any output. Nothing to check after a panic during boot.
+   * @throws ScenarioError at the step's line, with the nearest existing paths
+   */
+  checkWorkloadFiles(): void {
+    if (!this.booted && !this.panicState) this.boot();
+    if (this.booted) this.checkReads(this.scenario.workload);
+  }
+
+  /**
    * Checks, before the first step runs, that every file a step will read exists after boot or
    * lies in a directory whose files appear during the run (a new slab cache's sysfs, where/).
    * @throws ScenarioError at the step's line, with the nearest existing paths
