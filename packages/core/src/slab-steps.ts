@@ -375,7 +375,7 @@ const SLAB_METRIC_KEYS = Object.freeze(["slabPages", "slabKiB", "liveKiB", "over
 function slabMetrics(c: DependencyContainer): CompareMetric[] {
   const slab = () => resolveToken(c, SLAB_COMMON);
   const ws = resolveToken(c, WORKLOAD_STATE);
-  const ops = () => workloadRecord<SlabOps>(ws, "slab.ops", () => ({ allocs: 0, frees: 0 }));
+  const ops = () => slabOpsOf({ state: (key, init) => workloadRecord(ws, key, init) });
   const slabPages = () => {
     let n = 0;
     for (const cache of slab().caches) n += slab().allocator.slabPages(cache.id);

@@ -27,7 +27,7 @@ import {
   ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
-  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath,
+  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, zoneSizesInit } from "@mmsim/buddy";
 import {
@@ -658,20 +658,13 @@ export class Machine {
 
   /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */
   get slabOps(): Readonly<SlabOps> {
-    return slabOpsOf(this.stepState);
+    return slabOpsOf({ state: (key, init) => workloadRecord(this.workload, key, init) });
   }
 
   /** Bytes the workload's slab objects hold: object size for caches, the requested size for kmalloc. */
   slabLiveBytes(): number {
     return slabLiveBytes(this.workload.handles);
   }
-
-  private readonly stepState = {
-    state: <T>(key: string, init: () => T): T => {
-      if (!this.workload.state.has(key)) this.workload.state.set(key, init());
-      return this.workload.state.get(key) as T;
-    },
-  };
 
   /**
    * Runs the scenario's workload (booting first if needed): each step through its kind's
@@ -719,7 +712,7 @@ export class Machine {
       show: (path, text) => observer.onShow?.(path, text, ctx.index),
       failExpect: (message) => failedExpects.push({ step: ctx.index, line: current?.line, message }),
       advanceClock: (ns) => this.clock.advance(ns),
-      state: this.stepState.state,
+      state: (key, init) => workloadRecord(this.workload, key, init),
     };
     this.checkReads(this.scenario.workload);
     const threads = this.contrib().threads.length > 0;

@@ -9,6 +9,7 @@ import {
   declareBuffer, defineStep, freeSchema, gfpField, int, sizeField, str, z,
 } from "@mmsim/core";
 import { VMALLOC } from "./token.ts";
+import type { Vmalloc } from "./vmalloc.ts";
 
 /** The buffers a vmalloc or kvmalloc step holds under one name. */
 export interface VmHandle extends Handle {
@@ -42,6 +43,25 @@ function heldFor(ctx: StepRunContext, as: string, line?: number): VmHandle {
   return held;
 }
 
+/** The cross-field checks of vmalloc and kvmalloc: the CPU exists; the name is now a buffer of that kind. */
+function checkVmAlloc(kind: "vmalloc" | "kvmalloc", step: { readonly as: string; readonly cpu: number }, ctx: StepCheckContext): void {
+  ctx.checkCpu(step.cpu, ["cpu"]);
+  vmNames(ctx).set(step.as, kind);
+  declareBuffer(ctx, FAMILY, step.as);
+}
+
+/** Runs `count` allocations on `cpu` with `alloc`, holding what they return under `as` (0: the kernel's failure). */
+function runVmAlloc(step: { readonly as: string; readonly cpu: number; readonly count: number; readonly line?: number }, ctx: StepRunContext, alloc: (vm: Vmalloc) => number): void {
+  const vm = ctx.resolve(VMALLOC);
+  const held = heldFor(ctx, step.as, step.line);
+  vm.cpu = step.cpu;
+  for (let i = 0; i < step.count; i++) {
+    const addr = alloc(vm);
+    if (addr === 0) ctx.failedAlloc(step.as);
+    else held.addrs.push(addr);
+  }
+}
+
 export const vmallocStep = defineStep({
   kind: "vmalloc",
   doc: "- vmalloc: { as, size, count: 1, cpu: 0, zero: false, caller }   vmalloc (vzalloc with zero) of size bytes (4K, 1M, …)",
@@ -55,21 +75,8 @@ export const vmallocStep = defineStep({
   }),
   make: (d, ctx) => ({ kind: "vmalloc" as const, line: ctx.line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, zero: d.zero, caller: d.caller ?? `${d.as}+0x0/0x0` }),
   cost: (step) => step.count * Math.max(1, Math.ceil(step.size / PAGE_SIZE)),
-  check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
-    vmNames(ctx).set(step.as, "vmalloc");
-    declareBuffer(ctx, FAMILY, step.as);
-  },
-  run(step, ctx) {
-    const vm = ctx.resolve(VMALLOC);
-    const held = heldFor(ctx, step.as, step.line);
-    vm.cpu = step.cpu;
-    for (let i = 0; i < step.count; i++) {
-      const addr = step.zero ? vm.vzalloc(step.size, step.caller) : vm.vmalloc(step.size, step.caller);
-      if (addr === 0) ctx.failedAlloc(step.as);
-      else held.addrs.push(addr);
-    }
-  },
+  check: (step, ctx) => checkVmAlloc("vmalloc", step, ctx),
+  run: (step, ctx) => runVmAlloc(step, ctx, (vm) => (step.zero ? vm.vzalloc(step.size, step.caller) : vm.vmalloc(step.size, step.caller))),
 });
 
 export const kvmallocStep = defineStep({
@@ -85,21 +92,8 @@ export const kvmallocStep = defineStep({
   }),
   make: (d, ctx) => ({ kind: "kvmalloc" as const, line: ctx.line, as: d.as, size: d.size, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text, caller: d.caller ?? `${d.as}+0x0/0x0` }),
   cost: (step) => step.count * Math.max(1, Math.ceil(step.size / PAGE_SIZE)),
-  check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
-    vmNames(ctx).set(step.as, "kvmalloc");
-    declareBuffer(ctx, FAMILY, step.as);
-  },
-  run(step, ctx) {
-    const vm = ctx.resolve(VMALLOC);
-    const held = heldFor(ctx, step.as, step.line);
-    vm.cpu = step.cpu;
-    for (let i = 0; i < step.count; i++) {
-      const addr = vm.kvmalloc(step.size, step.gfp, step.caller);
-      if (addr === 0) ctx.failedAlloc(step.as);
-      else held.addrs.push(addr);
-    }
-  },
+  check: (step, ctx) => checkVmAlloc("kvmalloc", step, ctx),
+  run: (step, ctx) => runVmAlloc(step, ctx, (vm) => vm.kvmalloc(step.size, step.gfp, step.caller)),
 });
 
 function vmFreeStep(via: "vfree" | "kvfree") {

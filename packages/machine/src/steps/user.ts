@@ -8,7 +8,7 @@
  */
 import {
   type Handle, type HandleBuffer, KernelFile, WORKLOAD_STATE, MAX_REPEAT, PAGE_SIZE, bool, cpuField, declareBuffer, defineStep, forgetBuffer,
-  hasBuffer, int, resolveToken, sizeField, str, token, z,
+  hasBuffer, int, resolveToken, workloadRecord, sizeField, str, token, z,
 } from "@mmsim/core";
 import {
   ACCESS_READ, ACCESS_WRITE, ARM64_LAYOUT, INIT_MM, KERNEL_PAGE_TABLES, MMU, TLBI_NAMES, WalkOut, __va, faultNames, formatVa0x, layoutRegion,
@@ -38,12 +38,6 @@ interface AccessFault {
 }
 const FAULTS = "access.faults";
 const FAMILY = "mmap";
-
-function faultsOf(state: Map<string, unknown>): AccessFault[] {
-  let f = state.get(FAULTS) as AccessFault[] | undefined;
-  if (!f) state.set(FAULTS, (f = []));
-  return f;
-}
 
 /** A mapping the workload holds: its start address in the process. */
 interface MmapHandle extends Handle {
@@ -156,7 +150,7 @@ export function tlbFile(c: DependencyContainer): KernelFile {
       }
       lines.push(`tlbi ${TLBI_NAMES.map((n, k) => `${n} ${hw.tlbi.issued[k]}`).join(" ")}`);
       lines.push(`asid rollovers ${hw.contexts.rollovers} new contexts ${hw.contexts.newContexts}`);
-      for (const f of faultsOf(resolveToken(c, WORKLOAD_STATE).state)) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${faultNames[f.fault]}`);
+      for (const f of workloadRecord(resolveToken(c, WORKLOAD_STATE), FAULTS, (): AccessFault[] => [])) lines.push(`access fault: step ${f.step} va ${formatVa0x(f.va)} level ${f.level} ${faultNames[f.fault]}`);
       return `${lines.join("\n")}\n`;
     },
   };
