@@ -3,15 +3,17 @@ import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, MIGRATE_MOVABLE, MemMap, SZ_1G, SZ_64
 import { bench, describe } from "vitest";
 import {
   FPI_NONE, PageblockFlags, allocPages, createBuddyAllocator, freePages, freePagesOk, modZoneFreepageState,
-  rmqueueInner, zoneSizesInit,
+  rmqueueInner,
 } from "@mmsim/buddy";
 
 const RAM = 0x40000000;
+/** free_area_init's zone limits for RAM at 0x40000000 on QEMU virt (arm64 zone_sizes_init: DMA, DMA32 up to 4 GiB, Normal, Movable). */
+const maxZonePfn = (bytes: number): number[] => [Math.min(RAM + bytes, 2 ** 32) / 4096, Math.min(RAM + bytes, 2 ** 32) / 4096, (RAM + bytes) / 4096, 0];
 function board(bytes: number, cpus = 2) {
   return createBuddyAllocator({
     nrCpus: cpus,
     nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + bytes)]] }],
-    maxZonePfn: zoneSizesInit({ dramStart: RAM, dramEnd: RAM + bytes }).maxZonePfn,
+    maxZonePfn: maxZonePfn(bytes),
     reserved: [[0x40210000, 0x4220b000]],
   });
 }

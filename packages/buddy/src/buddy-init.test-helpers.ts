@@ -16,6 +16,17 @@ import { type NodeMemory, PageAllocState } from "./page-alloc-state.ts";
 import { freePagesCore } from "./page-alloc.ts";
 import { validateBuddy } from "./validate.ts";
 
+/**
+ * The zone limits free_area_init() gets on QEMU virt for RAM that starts below 4 GiB and ends at
+ * `dramEnd` (zone_dma_bits 32, no dma-ranges): ZONE_DMA and ZONE_DMA32 end at min(dramEnd, 4 GiB),
+ * ZONE_NORMAL at max_pfn, ZONE_MOVABLE 0 — what @mmsim/machine's arm64 platform computes with
+ * zone_sizes_init() for these boards (the arch's code is the machine's, not this package's).
+ */
+export function virtZoneSizes(dramEnd: number): { maxZonePfn: number[] } {
+  const dma = Math.min(dramEnd, 2 ** 32) / 4096;
+  return { maxZonePfn: [dma, dma, dramEnd / 4096, 0] };
+}
+
 /** Reads a file of the real 6.1 capture of the 1 GiB / 2 CPU QEMU virt board. */
 export function reference(name: string): string {
   return readFileSync(new URL(`../../../tests/conformance/fixtures/linux-6.1-arm64/virt-1g-2cpu/${name}`, import.meta.url), "utf8");

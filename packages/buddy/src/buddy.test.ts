@@ -14,7 +14,7 @@ import { PageAllocState } from "./page-alloc-state.ts";
 import { HOOK_DIRECT_RECLAIM, HOOK_OUT_OF_MEMORY, HOOK_WAKEUP_KSWAPD } from "./no-op-hooks.ts";
 import { drainAllPages } from "./page-alloc.ts";
 import { getPfnblockMigratetype } from "./pageblock-flags.ts";
-import { zoneSizesInit } from "./zone-sizes-arm64.ts";
+import { virtZoneSizes } from "./buddy-init.test-helpers.ts";
 
 const RAM = 0x40000000;
 /** The kernel image as the reference's memblock/reserved entry 0 shows it (0x40210000..0x4220afff). */
@@ -30,7 +30,7 @@ const CMA: [number, number] = [0x7ac00000, 0x7ac00000 + 64 * 1024 * 1024];
  */
 function boot1G(opts: { trace?: TraceBus; log?: KernelLog; deferred?: boolean; cma?: boolean; bytes?: number } = {}): BuddyAllocator {
   const bytes = opts.bytes ?? SZ_1G;
-  const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + bytes });
+  const zs = virtZoneSizes(RAM + bytes);
   const clock = new SimClock();
   return createBuddyAllocator({
     nrCpus: 2,
@@ -81,7 +81,7 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
 
   it("counts into the VmStat service it is given: zone, node and event counters are the service's arrays", () => {
     const vmstat = new VmStat(1);
-    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    const zs = virtZoneSizes(RAM + SZ_1G);
     const b = createBuddyAllocator({ nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)]] }], maxZonePfn: zs.maxZonePfn, reserved: [KERNEL], vmstat });
     const pa = b.state;
     expect(pa.vmstat).toBe(vmstat);
@@ -106,7 +106,7 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
   });
 
   it("refuses a VmStat sized for another number of nodes", () => {
-    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    const zs = virtZoneSizes(RAM + SZ_1G);
     expect(() => createBuddyAllocator({ nrCpus: 1, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)]] }], maxZonePfn: zs.maxZonePfn, vmstat: new VmStat(2) }))
       .toThrow(/buddy\.PageAllocState: vmstat: expected a VmStat sized for the config's 1 node\(s\), got one for 2/);
   });
@@ -243,7 +243,7 @@ describe("buddy allocator on the 1 GiB / 2 CPU reference board", () => {
 
   it("before page_alloc_init_late, a zone whose watermark fails grows by deferred sections", () => {
     const clock = new SimClock();
-    const zs = zoneSizesInit({ dramStart: RAM, dramEnd: RAM + SZ_1G });
+    const zs = virtZoneSizes(RAM + SZ_1G);
     const config = { nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + SZ_1G)] as const] }], maxZonePfn: zs.maxZonePfn };
     const mem = new MemMap({ basePfn: pfnDown(RAM), nrPages: 262144, nrListHeads: PageAllocState.listHeadsNeeded(1, 2) });
     const hooks = noOpHooks();

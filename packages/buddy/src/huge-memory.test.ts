@@ -2,12 +2,11 @@
 import { readFileSync } from "node:fs";
 import { WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
-import { makeBoard } from "./buddy-init.test-helpers.ts";
+import { makeBoard, virtZoneSizes } from "./buddy-init.test-helpers.ts";
 import { HUGEPAGE_MIN_TOTALRAM_PAGES, hugepageInit } from "./huge-memory.ts";
 import { freeAreaInit } from "./mm-init.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
 import { initPerZoneWmarkMin, setupPerCpuPageset } from "./watermarks.ts";
-import { zoneSizesInit } from "./zone-sizes-arm64.ts";
 import { buildAllZonelists } from "./zonelist.ts";
 
 /** A file of one of the real 6.1.192 captures. */
@@ -34,7 +33,7 @@ function real(board: string) {
  */
 function boardAtPostcore(mib: number, cpus: number, managed: number, transparentHugepage = true): PageAllocState {
   const end = 0x40000 + mib * 256;
-  const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: end * 4096 });
+  const { maxZonePfn } = virtZoneSizes(end * 4096);
   const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, end]] }], maxZonePfn, nrCpus: cpus, transparentHugepage });
   freeAreaInit(pa);
   buildAllZonelists(pa);

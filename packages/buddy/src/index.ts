@@ -42,8 +42,7 @@ export {
 } from "./zonelist.ts";
 export type { BuildAllZonelistsResult } from "./zonelist.ts";
 export { HUGEPAGE_MIN_TOTALRAM_PAGES, hugepageInit, startStopKhugepaged } from "./huge-memory.ts";
-export { SECTION_SIZE_BITS, PFN_SECTION_SHIFT, PAGES_PER_SECTION, maxZonePhys, zoneSizesInit } from "./zone-sizes-arm64.ts";
-export type { Arm64DramLayout, Arm64ZoneSizes } from "./zone-sizes-arm64.ts";
+export { SECTION_SIZE_BITS, PFN_SECTION_SHIFT, PAGES_PER_SECTION } from "./sparsemem.ts";
 export {
   BOOT_PAGESET_HIGH, BOOT_PAGESET_BATCH, MIN_PERCPU_PAGELIST_HIGH_FRACTION, SWAP_CLUSTER_MAX,
   WATERMARK_SCALE_FACTOR_MAX, intSqrt, multFrac, calculateMinFreeKbytes, calculateTotalreservePages,

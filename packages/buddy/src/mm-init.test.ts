@@ -6,20 +6,19 @@ import {
 } from "@mmsim/core";
 import { expectValid } from "@mmsim/core/testing";
 import {
-  REFERENCE_MEMORY, buddyValidatable, handOver, makeBoard, referenceDmesgLines, referenceReserved,
+  REFERENCE_MEMORY, buddyValidatable, handOver, makeBoard, referenceDmesgLines, referenceReserved, virtZoneSizes,
 } from "./buddy-init.test-helpers.ts";
 import {
   calcMemmapSize, deferredGrowZone, earlyPageUninitialised, freeAreaInit, initReservedPage, pageAllocInitLate,
   zoneContiguous,
 } from "./mm-init.ts";
 import { getPfnblockMigratetype } from "./pageblock-flags.ts";
-import { zoneSizesInit } from "./zone-sizes-arm64.ts";
 
 const GiB = 1024 * 1024 * 1024;
 
 /** The reference board: QEMU virt, 1 GiB at 0x40000000, 2 CPUs, one node. */
 function referenceBoard(opts: { deferredStructPageInit?: boolean } = {}) {
-  const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+  const { maxZonePfn } = virtZoneSizes(0x80000000);
   return makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2, ...opts });
 }
 
@@ -186,7 +185,7 @@ describe("the boot hand-over and page_alloc_init_late on the reference board", (
 
 describe("freeAreaInit on other boards", () => {
   it("4 GiB at 0x40000000: DMA 0x40000–0x100000, Normal above; only Normal is deferred", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x40000000 + 4 * GiB });
+    const { maxZonePfn } = virtZoneSizes(0x40000000 + 4 * GiB);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x140000]] }], maxZonePfn, nrCpus: 2 });
     freeAreaInit(pa);
     expect(texts(pa)).toEqual([

@@ -2,7 +2,7 @@
 /*
  * Boot-time set-up of nodes, zones and the memory map, from the PFN ranges memblock describes
  * (PageAllocConfig.nodes) and the zone limits the architecture computed
- * (PageAllocConfig.maxZonePfn, zone-sizes-arm64.ts). Followed: mm/page_alloc.c of 6.1.129 (the
+ * (PageAllocConfig.maxZonePfn: the machine platform's zone_sizes_init). Followed: mm/page_alloc.c of 6.1.129 (the
  * FreshlyCutWax/Linux-Kernel-KTMM-6.1 tree); these functions are unchanged up to the reference
  * 6.1.192. In 6.1 they still live in page_alloc.c (v6.3 moved them to mm/mm_init.c).
  *
@@ -54,7 +54,7 @@ import type { PageAllocState } from "./page-alloc-state.ts";
 import { freePagesCore } from "./page-alloc.ts";
 import { setPageblockMigratetype } from "./pageblock-flags.ts";
 import { zonePcpInit } from "./watermarks.ts";
-import { PAGES_PER_SECTION } from "./zone-sizes-arm64.ts";
+import { PAGES_PER_SECTION } from "./sparsemem.ts";
 
 /** `sizeof(struct page)` on arm64 6.1 (reference config): 64 bytes. Sizes calc_memmap_size(). */
 export const SIZEOF_STRUCT_PAGE = 64;

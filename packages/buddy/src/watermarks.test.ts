@@ -5,7 +5,7 @@ import {
 } from "@mmsim/core";
 import { expectValid } from "@mmsim/core/testing";
 import {
-  REFERENCE_CMA, REFERENCE_MEMORY, buddyValidatable, handOver, makeBoard, reference, referenceReserved,
+  REFERENCE_CMA, REFERENCE_MEMORY, buddyValidatable, handOver, makeBoard, reference, referenceReserved, virtZoneSizes,
 } from "./buddy-init.test-helpers.ts";
 import { freeAreaInit, pageAllocInitLate } from "./mm-init.ts";
 import type { Zone } from "./mmzone.ts";
@@ -17,7 +17,6 @@ import {
   setLowmemReserveRatio, setMinFreeKbytes, setPercpuPagelistHighFraction, setRecommendedMinFreeKbytes,
   setWatermarkBoostFactor, setWatermarkScaleFactor, setupPerCpuPageset, zoneBatchsize,
 } from "./watermarks.ts";
-import { zoneSizesInit } from "./zone-sizes-arm64.ts";
 import { buildAllZonelists } from "./zonelist.ts";
 
 /** The DMA block of the reference /proc/zoneinfo, as numbers. */
@@ -53,7 +52,7 @@ const pcp = (z: Zone) => z.pageset.map((p) => [p.high, p.batch]);
  * 241 pages, and the init memory, 6464K = 1616 pages, freed later: 248352 + 241 + 1616 = 250209.)
  */
 function referenceAtPostcore(managed = 248352): PageAllocState {
-  const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+  const { maxZonePfn } = virtZoneSizes(0x80000000);
   const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2 });
   freeAreaInit(pa);
   buildAllZonelists(pa);
@@ -127,7 +126,7 @@ describe("watermarks of the reference board (proc_zoneinfo, proc_sys_vm)", () =>
   });
 
   it("the full boot sequence (hand-over, pagesets, deferred init, CMA, initcalls) ends at the same values", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+    const { maxZonePfn } = virtZoneSizes(0x80000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2 });
     freeAreaInit(pa);
     buildAllZonelists(pa);
@@ -155,7 +154,7 @@ describe("watermarks of the reference board (proc_zoneinfo, proc_sys_vm)", () =>
   });
 
   it("without THP, set_recommended_min_free_kbytes falls back to calculate_min_free_kbytes", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+    const { maxZonePfn } = virtZoneSizes(0x80000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2, transparentHugepage: false });
     freeAreaInit(pa);
     buildAllZonelists(pa);
@@ -169,7 +168,7 @@ describe("watermarks of the reference board (proc_zoneinfo, proc_sys_vm)", () =>
 
 describe("a 4 GiB board (DMA 0x40000–0x100000, Normal above); managed = the free_area_init estimates", () => {
   function fourGiB(): PageAllocState {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x140000000 });
+    const { maxZonePfn } = virtZoneSizes(0x140000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x140000]] }], maxZonePfn, nrCpus: 2 });
     freeAreaInit(pa);
     buildAllZonelists(pa);
@@ -224,7 +223,7 @@ describe("a 4 GiB board (DMA 0x40000–0x100000, Normal above); managed = the fr
 
 describe("a two-node board (2 GiB + 2 GiB, one CPU per node)", () => {
   it("watermarks split min by managed pages across nodes; lowmem_reserve is per node", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x140000000 });
+    const { maxZonePfn } = virtZoneSizes(0x140000000);
     const pa = makeBoard({
       nodes: [{ nid: 0, ranges: [[0x40000, 0xc0000]] }, { nid: 1, ranges: [[0xc0000, 0x140000]] }],
       maxZonePfn, nrCpus: 2, cpuToNode: [0, 1],

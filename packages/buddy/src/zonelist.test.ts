@@ -1,10 +1,9 @@
 // mmsim: tests of build_all_zonelists() / build_zonelists() / nr_free_zone_pages() (mm/page_alloc.c v6.1)
 import { describe, expect, it } from "vitest";
 import { GFP_KERNEL, GFP_USER, ZONE_DMA, ZONE_NORMAL, __GFP_THISNODE } from "@mmsim/core";
-import { makeBoard, referenceDmesgLines } from "./buddy-init.test-helpers.ts";
+import { makeBoard, referenceDmesgLines, virtZoneSizes } from "./buddy-init.test-helpers.ts";
 import { freeAreaInit } from "./mm-init.ts";
 import type { PageAllocState } from "./page-alloc-state.ts";
-import { zoneSizesInit } from "./zone-sizes-arm64.ts";
 import { buildAllZonelists, gfpZonelistZones, nodeDistance, nrFreeBufferPages, nrFreeZonePages } from "./zonelist.ts";
 
 /** Boots a board up to build_all_zonelists() and returns what that step logged. */
@@ -19,7 +18,7 @@ const names = (zones: readonly { nid: number; name: string }[]) => zones.map((z)
 
 describe("buildAllZonelists on the reference board", () => {
   it("logs Fallback order / Built 1 zonelists … Total pages: 258048 / Policy zone: DMA, character for character", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+    const { maxZonePfn } = virtZoneSizes(0x80000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2 });
     const lines = boot(pa);
     const ref = referenceDmesgLines();
@@ -35,7 +34,7 @@ describe("buildAllZonelists on the reference board", () => {
   });
 
   it("Total pages is Σ(managed − high watermark) at that point: the present − memmap estimate, no watermark yet", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x80000000 });
+    const { maxZonePfn } = virtZoneSizes(0x80000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x80000]] }], maxZonePfn, nrCpus: 2 });
     freeAreaInit(pa);
     const r = buildAllZonelists(pa);
@@ -47,7 +46,7 @@ describe("buildAllZonelists on the reference board", () => {
 
 describe("zonelists of other boards", () => {
   it("4 GiB: Normal before DMA; GFP_USER sees both; Policy zone: Normal", () => {
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x140000000 });
+    const { maxZonePfn } = virtZoneSizes(0x140000000);
     const pa = makeBoard({ nodes: [{ nid: 0, ranges: [[0x40000, 0x140000]] }], maxZonePfn, nrCpus: 2 });
     // managed estimates 774144 (DMA) + 258048 (Normal) = 1032192
     expect(boot(pa)).toEqual([
@@ -62,7 +61,7 @@ describe("zonelists of other boards", () => {
 
   it("two nodes with a CPU each: local zones first, then the other node; NOFALLBACK only local", () => {
     // node 0: 2 GiB at 0x40000000; node 1: 2 GiB at 0xc0000000 (DMA up to 4 GiB, then Normal)
-    const { maxZonePfn } = zoneSizesInit({ dramStart: 0x40000000, dramEnd: 0x140000000 });
+    const { maxZonePfn } = virtZoneSizes(0x140000000);
     const pa = makeBoard({
       nodes: [{ nid: 0, ranges: [[0x40000, 0xc0000]] }, { nid: 1, ranges: [[0xc0000, 0x140000]] }],
       maxZonePfn, nrCpus: 2, cpuToNode: [0, 1],

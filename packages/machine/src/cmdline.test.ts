@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { KernelParam } from "@mmsim/core";
 import { expectValid } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
-import { MEMBLOCK_DEBUG_CALLERS } from "./board-qemu-virt-arm64.ts";
+import { MEMBLOCK_DEBUG_CALLERS } from "./platform/qemu-virt-arm64.ts";
 import { Machine } from "./machine.ts";
 import { referenceScenario } from "./machine.test-helpers.ts";
 

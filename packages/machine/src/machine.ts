@@ -5,66 +5,49 @@
  * two machines (a test builds two in one process and checks it). This file is the only place
  * that calls createChildContainer() and resolve() (STYLE C5).
  *
- * Boot, in 6.1's order (each step names the kernel function it stands for):
- *   setup_arch: setup_machine_fdt, arm64_memblock_init, paging_init, bootmem_init (NUMA,
- *     NODE_DATA, sparse_init, zone_sizes_init → free_area_init, dma_contiguous_reserve)
- *   setup_per_cpu_areas, build_all_zonelists, "Kernel command line", vfs_caches_init_early
- *   mm_init → mem_init → swiotlb_init (RAM beyond the DMA limit), memblock_free_all,
- *     mem_init_print_info ("Memory: …")
+ * Boot is a generic start_kernel over the machine's Platform (platform/platform.ts: the arch
+ * and board hooks; platform/arm64/ and platform/qemu-virt-arm64.ts for the one board), in 6.1's
+ * order (each step names the kernel function it stands for):
+ *   the banner; setup_arch (the platform: memblock, paging_init, bootmem_init, which calls back
+ *     free_area_init here, CMA)
+ *   setup_per_cpu_areas (the platform), build_all_zonelists, "Kernel command line",
+ *     parse_args, vfs_caches_init_early
+ *   mm_init → mem_init (the platform's part: swiotlb), memblock_free_all, mem_init_print_info
+ *     ("Memory: …"), kmem_cache_init, vmalloc_init (the platform's MMU object)
  *   setup_per_cpu_pageset
- *   kernel_init_freeable → page_alloc_init_late (deferred struct pages)
- *   initcalls: cma_init_reserved_areas (core), init_per_zone_wmark_min (postcore),
- *     hugepage_init → set_recommended_min_free_kbytes, request_standard_resources +
- *     reserve_memblock_reserved_regions (/proc/iomem), free_initrd_mem
- *   free_initmem ("Freeing unused kernel memory")
+ *   kernel_init_freeable → smp_cpus_done (the platform), page_alloc_init_late (deferred struct
+ *     pages), the modules' initcalls level by level, request_standard_resources (/proc/iomem)
+ *   kernel_init: free_initrd_mem, free_initmem, mark_rodata_ro (the platform)
  *   then the scenario's sysctls, as an init script would write them.
  * The simulated clock counts every cost from power-on, but printk prints 0.000000 until the
  * point 6.1 starts sched_clock (time_init, after mem_init), as the reference's dmesg does.
  */
 import {
-  BOOT_COMMAND_LINE, KernelParam, NUMA_NO_NODE, STACK_DEPOT, STACK_HASH_BUCKET_SIZE, STACK_HASH_ORDER_MAX, STACK_HASH_ORDER_MIN, STACK_HASH_SCALE,
+  BOOT_COMMAND_LINE, KernelParam, STACK_DEPOT, STACK_HASH_BUCKET_SIZE, STACK_HASH_ORDER_MAX, STACK_HASH_ORDER_MIN, STACK_HASH_SCALE,
   StackDepot, earlyParam, isStackDepotDisabled, parseBootParams, parseEarlyParam,
   ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
-  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pageBuddy, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
+  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
-import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory, zoneSizesInit } from "@mmsim/buddy";
-import {
-  ARM64_LAYOUT, KERNEL_PAGE_TABLES, MMU, Mmu, PgtableAllocator, type PgtableStore, __va, type PgtableRoot, ptdumpKernel, validatePgtables, walk,
-} from "@mmsim/hw-arm64";
+import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
-import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, arm64StandardResources, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
-import { Arm64VmapPageTables, VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc, VmapPageTables, arm64VmallocLayout } from "@mmsim/vmalloc";
+import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
+import { VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc } from "@mmsim/vmalloc";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { BANNER, INITRD, KERNEL_IMAGE, MEMBLOCK_DEBUG_CALLERS, PCPU_FIRST_CHUNK, QEMU_VIRT_ARM64, virtDevices } from "./board-qemu-virt-arm64.ts";
+import { allocLargeSystemHash } from "./alloc-large-system-hash.ts";
 import { ModuleCatalog } from "./catalog.ts";
+import { platformFor } from "./platform/index.ts";
+import type { PagingInit, Platform } from "./platform/platform.ts";
 import type { KernelRegistry } from "./registry.ts";
 import { isRepeat, noSuchFile } from "./steps/generic.ts";
 import { WORKLOAD_PROCESS } from "./steps/user.ts";
-import { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
+import type { PopulatedAnonMm } from "./user-mm.ts";
+import { isModulePath } from "./scenario.ts";
+import type { ResolvedScenario } from "./scenario-types.ts";
 
 export { TLB_FILE, WHERE_DIR } from "./steps/user.ts";
 export { readField } from "./steps/generic.ts";
-
-/**
- * The callers /proc/vmallocinfo names for paging_init's five vm areas, as the reference build
- * prints them (the fixture's `paging_init+0x130/0x610 … vmap` lines; offsets are that binary's).
- */
-
-const PAGING_INIT_CALLERS = {
-  text: "paging_init+0x130/0x610",
-  rodata: "paging_init+0x170/0x610",
-  inittext: "paging_init+0x19c/0x610",
-  initdata: "paging_init+0x1cc/0x610",
-  data: "paging_init+0x1f8/0x610",
-} as const;
-import { isModulePath } from "./scenario.ts";
-import type { ResolvedScenario } from "./scenario-types.ts";
-import {
-  type Arm64PagingInit, allocLargeSystemHash, arm64MemblockInit, arm64PagingInit, bootmemInitEarly, dmaContiguousReserve,
-  parseMemLimit, setupPerCpuAreas, swiotlbInit,
-} from "./setup-arm64.ts";
 
 /** Names of the sysctls machines of the default catalog accept (`/proc/sys/vm/<name>`). */
 export const SUPPORTED_SYSCTLS: readonly string[] = Object.freeze([...ModuleCatalog.default().registry().sysctls.keys()]);
@@ -116,17 +99,14 @@ export class Machine {
   readonly workloadRng: Prandom;
   readonly cost: CostModel;
   readonly memblock: Memblock;
+  /** The arch and board start_kernel boots (chosen by machine.board). */
+  readonly platform: Platform;
   private buddyAllocator: BuddyAllocator | undefined;
-  /** What paging_init built (layout, tables, swapper_pg_dir). */
-  private arm64: Arm64PagingInit | undefined;
-  /** The MMU: per-CPU TLBs, ASIDs, translate. */
-  private hw: Mmu<PgtableStore> | undefined;
+  /** free_area_init's nr_kernel_pages and nr_all_pages, for alloc_large_system_hash. */
+  private nrPages: { nrKernelPages: number; nrAllPages: number } | undefined;
   private vmallocService: Vmalloc | undefined;
-  private userProcess: PopulatedAnonMm | undefined;
   private procfs: ProcFs | undefined;
   private iomem: Resource | undefined;
-  private totalcmaPages = 0;
-  private cma: { base: number; size: number } | undefined;
   private slabCommon: SlabCommon | undefined;
   private booted = false;
   /** The panic that stopped this machine, if it panicked; its state stays as it was then. */
@@ -144,9 +124,7 @@ export class Machine {
     readonly scenario: ResolvedScenario,
     readonly catalog: ModuleCatalog,
   ) {
-    if (scenario.machine.board !== QEMU_VIRT_ARM64) {
-      throw new ScenarioError("machine.Machine", scenario.file, "machine.board", `unknown board "${scenario.machine.board}"; the only board is ${QEMU_VIRT_ARM64}`);
-    }
+    const board = platformFor(scenario.machine.board, scenario.file);
     this.container = rootContainer.createChildContainer();
     const c = this.container;
     this.clock = new SimClock();
@@ -172,7 +150,7 @@ export class Machine {
     const modules: MmsimModule[] = [
       catalog.get("memblock", "memblock"),
       catalog.get("buddy", "buddy"),
-      catalog.get("arch", "hw-arm64"),
+      catalog.get("arch", board.archModule),
       catalog.get("vmalloc", "vmalloc"),
       catalog.get("process", "populated-anon-mm"),
     ];
@@ -182,6 +160,7 @@ export class Machine {
     for (const m of modules) m.register(c, m.slot === "arch" ? { vaBits: scenario.kernel.config.vaBits } : undefined);
     this.registerOwnContributions();
     this.memblock = c.resolve<Memblock>(MEMBLOCK);
+    this.platform = board.create({ container: c, memblock: this.memblock, log: this.log, clock: this.clock, cost: this.cost, machine: scenario.machine, kernel: scenario.kernel });
   }
 
   /**
@@ -221,21 +200,21 @@ export class Machine {
   }
 
   /** What paging_init built: the VA layout, the table store with swapper_pg_dir, the early vm areas. */
-  get pgtables(): Arm64PagingInit {
-    if (!this.arm64) throw new ArgumentError("machine.Machine.pgtables", "machine", "a booted machine (call boot() first)", "not booted");
-    return this.arm64;
+  get pgtables(): PagingInit {
+    if (!this.booted) throw new ArgumentError("machine.Machine.pgtables", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.platform.pgtables;
   }
 
   /** The MMU: per-CPU TLBs, the ASID allocator, translate(). */
-  get mmu(): Mmu<PgtableStore> {
-    if (!this.hw) throw new ArgumentError("machine.Machine.mmu", "machine", "a booted machine (call boot() first)", "not booted");
-    return this.hw;
+  get mmu(): Platform["mmu"] {
+    if (!this.booted) throw new ArgumentError("machine.Machine.mmu", "machine", "a booted machine (call boot() first)", "not booted");
+    return this.platform.mmu;
   }
 
-  /** The workload's process (its populated anonymous mappings and page tables), after boot. */
+  /** The workload's process (its populated anonymous mappings and page tables), after boot: the process module's WORKLOAD_PROCESS. */
   get userMm(): PopulatedAnonMm {
-    if (!this.userProcess) throw new ArgumentError("machine.Machine.userMm", "machine", "a booted machine (call boot() first)", "not booted");
-    return this.userProcess;
+    if (!this.booted) throw new ArgumentError("machine.Machine.userMm", "machine", "a booted machine (call boot() first)", "not booted");
+    return resolveToken(this.container, WORKLOAD_PROCESS);
   }
 
   /** vmalloc (mm/vmalloc.c) after boot. */
@@ -281,7 +260,7 @@ export class Machine {
   private onPanic(p: KernelPanic, duringBoot: boolean): void {
     if (this.panicState) return;
     const logIndex = this.log.length;
-    logPanic(this.log, p, { memoryLimit: parseMemLimit(this.scenario.machine.cmdline) });
+    logPanic(this.log, p, { memoryLimit: this.platform.memoryLimit });
     this.panicState = { panic: p, duringBoot, logIndex };
     if (duringBoot) {
       const mb = this.memblock;
@@ -293,32 +272,123 @@ export class Machine {
     }
   }
 
+  /**
+   * start_kernel → kernel_init, generic over the platform: the platform's hooks where 6.1
+   * calls the arch's (see platform/platform.ts), the generic mm steps here.
+   */
   private startKernel(hooks: BootHooks): void {
     const s = this.scenario;
     const log = this.log;
     const mb = this.memblock;
-    const { cpus, nodes, memory, cmdline } = s.machine;
-    log.prInfo(BANNER[0]);
-    log.prInfo(BANNER[1]);
+    const p = this.platform;
+    const { cpus, nodes, cmdline } = s.machine;
+    for (const line of p.banner) log.prInfo(line);
 
-    // setup_arch: setup_machine_fdt, the machine model, parse_early_param, arm64_memblock_init
+    // setup_arch: the platform's memblock, paging_init and bootmem_init, which calls back
+    // parse_early_param (after setup_machine_fdt) and free_area_init (from zone_sizes_init).
     const params = this.container.isRegistered(KernelParam, true) ? this.container.resolveAll<KernelParam>(KernelParam) : [];
-    const nodeRam = arm64MemblockInit(mb, log, memory, nodes, cmdline, {
-      vaBits: s.kernel.config.vaBits,
-      afterMachineFdt: () => {
-        log.prInfo(BANNER[2]);
-        parseEarlyParam(cmdline, params, log);
+    p.setupArch({
+      parseEarlyParam: () => parseEarlyParam(cmdline, params, log),
+      freeAreaInit: (maxZonePfn) => this.freeAreaInit(maxZonePfn),
+    });
+    const buddy = this.buddy;
+    const mem = resolveToken(this.container, MEM_MAP);
+    const { nrKernelPages, nrAllPages } = this.nrPages!;
+
+    // start_kernel
+    p.setupPerCpuAreas();
+    buddy.buildAllZonelists();
+    log.prInfo(`Kernel command line: ${cmdline}`);
+    parseBootParams(cmdline, params); // parse_args("Booting kernel"): the __setup() handlers
+    // vfs_caches_init_early: only when the hash tables are not spread over nodes (hashdist 0).
+    const hashCaller = p.memblockCallers.allocLargeSystemHash;
+    if (nodes === 1) {
+      allocLargeSystemHash(mb, log, "Dentry cache", 8, 13, nrKernelPages, nrAllPages, {}, hashCaller);
+      allocLargeSystemHash(mb, log, "Inode-cache", 8, 14, nrKernelPages, nrAllPages, {}, hashCaller);
+    }
+    log.prInfo(`mem auto-init: stack:all(zero), heap alloc:${s.kernel.config.initOnAlloc ? "on" : "off"}, heap free:off`);
+    // mm_init → stack_depot_early_init: the depot's hash table, when a subsystem asked for it (slub_debug with U)
+    if (resolveToken(this.container, STACK_DEPOT).earlyInitNeeded()) {
+      allocLargeSystemHash(mb, log, "stackdepot", STACK_HASH_BUCKET_SIZE, STACK_HASH_SCALE, nrKernelPages, nrAllPages, {
+        low: 2 ** STACK_HASH_ORDER_MIN,
+        high: 2 ** STACK_HASH_ORDER_MAX,
+      }, hashCaller);
+    }
+    // mem_init: the platform's part (the swiotlb bounce buffer when RAM is beyond the DMA limit), then the hand-over.
+    p.memInit();
+    mb.memblockFreeAll(buddy);
+    this.memInitPrintInfo(buddy);
+    // kmem_cache_init: the chosen slab allocator and the kmalloc caches (create_kmalloc_caches)
+    if (this.container.isRegistered(KmemCacheAllocator)) {
+      this.slabCommon = new SlabCommon(resolveToken(this.container, KmemCacheAllocator), buddy, log);
+      this.slabCommon.createKmallocCaches();
+      this.slabCommon.allocator.kmemCacheInit?.();
+      this.container.register(SLAB_COMMON, { useValue: this.slabCommon });
+    }
+    // vmalloc_init: the platform's MMU and the kernel tables vmalloc maps into (tables from the
+    // page allocator: pte_alloc_kernel, pmd_alloc), the areas paging_init registered
+    // (vm_area_add_early), then the kva allocator.
+    const arch = p.mmuInit(buddy, mem);
+    this.container.register(VMALLOC_CONFIG, {
+      useValue: {
+        ...arch.layout,
+        nrCpus: cpus,
+        nrNodes: nodes,
+        totalramPages: () => buddy.state.totalramPages,
+        pfnToNid: (pfn: number) => mem.nodeZone[pfn - mem.basePfn]! >> ZONES_SHIFT, // page_to_nid
+        pfnIsMapMemory: arch.pfnIsMapMemory,
+        pageAddress: arch.pageAddress,
       },
     });
-    for (const r of s.machine.reserved) mb.memblockReserve(r.start, r.size, r.name);
-    const mmu = arm64PagingInit(mb, { vaBits: s.kernel.config.vaBits, cmdline, kfence: s.kernel.config.kfence });
-    this.arm64 = mmu;
-    this.container.register(ARM64_LAYOUT, { useValue: mmu.layout });
-    this.container.register(KERNEL_PAGE_TABLES, { useValue: mmu.kernel });
-    bootmemInitEarly(mb, log, nodeRam, mmu);
+    const vm = resolveToken(this.container, VMALLOC);
+    this.vmallocService = vm;
+    for (const a of p.earlyVmAreas) vm.vmAreaAddEarly(a.addr, a.size, VM_MAP | (a.noGuard ? VM_NO_GUARD : 0), a.physAddr, a.caller);
+    vm.vmallocInit(this.slabCommon);
+    buddy.setupPerCpuPageset();
+    this.log.startClock(); // time_init → sched_clock: printk timestamps start here
+
+    // kernel_init_freeable: smp_init → smp_cpus_done, then the initcalls
+    p.smpCpusDone();
+    buddy.pageAllocInitLate();
+    // do_initcalls, level by level (cma_init_reserved_areas, init_per_zone_wmark_min, asids_init, hugepage_init, …)
+    this.doInitcalls(hooks);
+    this.iomem = p.standardResources();
+    // kernel_init: free_initrd_mem, free_initmem, mark_rodata_ro
+    p.freeInitrdMem(buddy);
+    p.freeInitmem(buddy, vm);
+    p.markRodataRo();
+
+    for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
+    this.procfs = new ProcFs({
+      pageAlloc: buddy.state,
+      counters: resolveToken(this.container, VM_STAT), // the vmstat service every module counts into (buddy.state.vmstat)
+      memblock: mb,
+      iomem: this.iomem,
+      meminfo: {
+        totalcmaPages: p.totalcmaPages,
+        ...p.meminfo(),
+        get vmallocNrPages() {
+          return vm.vmallocNrPages();
+        },
+      },
+      vmallocinfo: () => vm.vmallocinfo(),
+      kernelPageTables: () => p.kernelPageTablesShow(),
+    });
+    this.container.register(PROC_FS, { useValue: this.procfs });
+    this.booted = true;
+  }
+
+  /**
+   * free_area_init(max_zone_pfn), called by the platform's zone_sizes_init: the mem_map over
+   * memblock's DRAM span (MEM_MAP), the page allocator's configuration, its nodes and zones.
+   * Kernel: `free_area_init()` (mm/page_alloc.c).
+   */
+  private freeAreaInit(maxZonePfn: readonly number[]): void {
+    const s = this.scenario;
+    const mb = this.memblock;
+    const { cpus, nodes } = s.machine;
     const dramStart = mb.memblockStartOfDRAM();
     const dramEnd = mb.memblockEndOfDRAM();
-    const zs = zoneSizesInit({ dramStart, dramEnd });
     const basePfn = pfnDown(dramStart);
     const mem = new MemMap({ basePfn, nrPages: pfnDown(dramEnd) - basePfn, nrListHeads: PageAllocState.listHeadsNeeded(nodes, cpus) });
     this.container.register(MEM_MAP, { useValue: mem });
@@ -336,7 +406,7 @@ export class Machine {
         nrCpus: cpus,
         cpuToNode: Array.from({ length: cpus }, (_, c) => c % nodes),
         nodes: nodeMemory,
-        maxZonePfn: zs.maxZonePfn,
+        maxZonePfn,
         transparentHugepage: s.kernel.config.transparentHugepage,
         deferredStructPageInit: s.kernel.config.deferredStructPageInit,
         initOnAlloc: s.kernel.config.initOnAlloc,
@@ -345,116 +415,13 @@ export class Machine {
     const buddy = this.container.resolve(BuddyAllocator);
     this.buddyAllocator = buddy;
     const layout = buddy.freeAreaInit();
-    const cma = dmaContiguousReserve(mb, log, s.kernel.config.cmaMbytes, zs.arm64DmaPhysLimit);
-    this.cma = cma ?? undefined;
-    this.totalcmaPages = cma ? cma.size / PAGE_SIZE : 0;
-    mb.memblockDumpAll(); // the end of bootmem_init (memblock=debug)
-
-    // start_kernel
-    setupPerCpuAreas(mb, log, cpus, nodes === 1 ? 0 : NUMA_NO_NODE);
-    buddy.buildAllZonelists();
-    log.prInfo(`Kernel command line: ${cmdline}`);
-    parseBootParams(cmdline, params); // parse_args("Booting kernel"): the __setup() handlers
-    // vfs_caches_init_early: only when the hash tables are not spread over nodes (hashdist 0).
-    if (nodes === 1) {
-      allocLargeSystemHash(mb, log, "Dentry cache", 8, 13, layout.nrKernelPages, layout.nrAllPages);
-      allocLargeSystemHash(mb, log, "Inode-cache", 8, 14, layout.nrKernelPages, layout.nrAllPages);
-    }
-    log.prInfo(`mem auto-init: stack:all(zero), heap alloc:${s.kernel.config.initOnAlloc ? "on" : "off"}, heap free:off`);
-    // mm_init → stack_depot_early_init: the depot's hash table, when a subsystem asked for it (slub_debug with U)
-    if (resolveToken(this.container, STACK_DEPOT).earlyInitNeeded()) {
-      allocLargeSystemHash(mb, log, "stackdepot", STACK_HASH_BUCKET_SIZE, STACK_HASH_SCALE, layout.nrKernelPages, layout.nrAllPages, {
-        low: 2 ** STACK_HASH_ORDER_MIN,
-        high: 2 ** STACK_HASH_ORDER_MAX,
-      });
-    }
-    // mem_init: the swiotlb bounce buffer when RAM is beyond the DMA limit, then the hand-over.
-    swiotlbInit(mb, log, zs.arm64DmaPhysLimit);
-    mb.memblockFreeAll(buddy);
-    this.memInitPrintInfo(buddy);
-    // kmem_cache_init: the chosen slab allocator and the kmalloc caches (create_kmalloc_caches)
-    if (this.container.isRegistered(KmemCacheAllocator)) {
-      this.slabCommon = new SlabCommon(resolveToken(this.container, KmemCacheAllocator), buddy, log);
-      this.slabCommon.createKmallocCaches();
-      this.slabCommon.allocator.kmemCacheInit?.();
-      this.container.register(SLAB_COMMON, { useValue: this.slabCommon });
-    }
-    // vmalloc_init: the areas paging_init registered (vm_area_add_early), then the kva allocator;
-    // kernel tables it maps come from the page allocator (pte_alloc_kernel, pmd_alloc).
-    const pgtAlloc = new PgtableAllocator(mmu.store, buddy, mem);
-    this.hw = new Mmu(walk, mmu.store, this.clock, this.cost, { nrCpus: cpus, vaBits: mmu.store.vaBits });
-    this.hw.setSwapperPgDir(mmu.kernel.swapperPgDir);
-    const hw = this.hw;
-    this.container.register(MMU, { useValue: hw });
-    const vmapTables = new Arm64VmapPageTables(mmu.store, pgtAlloc, (start: number, end: number) => hw.flushTlbKernelRange(start, end));
-    vmapTables.kernelPgtableFlusher = hw.tlbi; // __flush_tlb_kernel_pgtable when a block replaces a table
-    this.container.register(VmapPageTables, { useValue: vmapTables });
-    this.container.register(VMALLOC_CONFIG, {
-      useValue: {
-        ...arm64VmallocLayout(mmu.store.vaBits),
-        nrCpus: cpus,
-        nrNodes: nodes,
-        totalramPages: () => buddy.state.totalramPages,
-        pfnToNid: (pfn: number) => mem.nodeZone[pfn - mem.basePfn]! >> ZONES_SHIFT, // page_to_nid
-        pfnIsMapMemory: (pfn: number) => mb.memblockIsMapMemory(pfn * PAGE_SIZE),
-        pageAddress: (pfn: number) => __va(mmu.layout, pfn * PAGE_SIZE),
-      },
-    });
-    const vm = resolveToken(this.container, VMALLOC);
-    this.vmallocService = vm;
-    for (const a of mmu.vmAreas) vm.vmAreaAddEarly(a.addr, a.size, VM_MAP | (a.noGuard ? VM_NO_GUARD : 0), a.physAddr, PAGING_INIT_CALLERS[a.name]);
-    vm.vmallocInit(this.slabCommon);
-    // The workload's process: its mm gets an ASID like any other (init_new_context).
-    hw.contexts.initNewContext(WORKLOAD_MM);
-    this.userProcess = new PopulatedAnonMm(pgtAlloc, buddy, mmu.layout, (start, end) => hw.flushTlbRange(WORKLOAD_MM, start, end));
-    this.container.register(WORKLOAD_PROCESS, { useValue: this.userProcess });
-    buddy.setupPerCpuPageset();
-    this.log.startClock(); // time_init → sched_clock: printk timestamps start here
-
-    // kernel_init_freeable: smp_init → smp_cpus_done → mark_linear_text_alias_ro, then the initcalls
-    mmu.kernel.markLinearTextAliasRo((start, end) => hw.flushTlbKernelRange(start, end));
-    buddy.pageAllocInitLate();
-    // do_initcalls, level by level (cma_init_reserved_areas, init_per_zone_wmark_min, asids_init, hugepage_init, …)
-    this.doInitcalls(hooks);
-    this.iomem = arm64StandardResources(
-      mb,
-      { start: KERNEL_IMAGE._stext, end: KERNEL_IMAGE.__init_begin - 1 },
-      { start: KERNEL_IMAGE._sdata, end: KERNEL_IMAGE._end - 1 },
-      { devices: virtDevices(dramEnd) },
-    );
-    // free_initrd_mem (ARCH_KEEP_MEMBLOCK: memblock forgets it too), then free_initmem.
-    mb.memblockPhysFree(INITRD.start, INITRD.size, MEMBLOCK_DEBUG_CALLERS.freeInitrd);
-    buddy.freeReservedArea(INITRD.start, INITRD.start + INITRD.size, "initrd");
-    buddy.freeReservedArea(KERNEL_IMAGE.__init_begin, KERNEL_IMAGE.__init_end, "unused kernel");
-    // free_initmem unmaps the init sections but keeps their vm_structs; then mark_rodata_ro.
-    vm.vunmapRange(mmu.kernel.kimg(KERNEL_IMAGE.__init_begin), mmu.kernel.kimg(KERNEL_IMAGE.__init_end));
-    mmu.kernel.markRodataRo((start, end) => hw.flushTlbKernelRange(start, end));
-
-    for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
-    this.procfs = new ProcFs({
-      pageAlloc: buddy.state,
-      counters: resolveToken(this.container, VM_STAT), // the vmstat service every module counts into (buddy.state.vmstat)
-      memblock: mb,
-      iomem: this.iomem,
-      meminfo: {
-        totalcmaPages: this.totalcmaPages,
-        pcpuNrPages: (PCPU_FIRST_CHUNK.unit / PAGE_SIZE) * cpus,
-        vaBits: mmu.store.vaBits,
-        get vmallocNrPages() {
-          return vm.vmallocNrPages();
-        },
-      },
-      vmallocinfo: () => vm.vmallocinfo(),
-      kernelPageTables: () => ptdumpKernel(mmu.store, mmu.layout),
-    });
-    this.container.register(PROC_FS, { useValue: this.procfs });
-    this.booted = true;
+    this.nrPages = { nrKernelPages: layout.nrKernelPages, nrAllPages: layout.nrAllPages };
   }
 
   /**
    * The machine's own contributions: /proc/cmdline, the procfs files (registered now, made at
-   * the end of boot), core_initcall(cma_init_reserved_areas) for the board's CMA area, and the
-   * page-table validator (it knows every root: swapper, idmap, the workload's process).
+   * the end of boot) and core_initcall(cma_init_reserved_areas) for the CMA area the platform
+   * reserved. (The page-table validator is the platform's.)
    */
   private registerOwnContributions(): void {
     const c = this.container;
@@ -479,12 +446,12 @@ export class Machine {
         level: "core",
         name: "cma_init_reserved_areas",
         run: () => {
-          if (this.cma) this.buddy.cmaActivateArea(pfnDown(this.cma.base), this.cma.size / PAGE_SIZE);
+          const cma = this.platform.cma;
+          if (cma) this.buddy.cmaActivateArea(pfnDown(cma.base), cma.size / PAGE_SIZE);
           return 0;
         },
       },
     });
-    c.register(Validator, { useValue: { name: "page tables", validate: (sink: ValidationSink) => this.validatePgtables(sink) } });
   }
 
   /**
@@ -513,16 +480,12 @@ export class Machine {
     let physpages = 0;
     for (const p of pa.pgdat) physpages += p.nodePresentPages;
     const nrFree = pa.vmstat.globalZonePageState(NR_FREE_PAGES); // nr_free_pages()
-    const img = KERNEL_IMAGE;
-    const codesize = img._etext - img._stext;
-    const datasize = img._edata - img._sdata;
-    const rosize = img.__end_rodata - img.__start_rodata;
-    const bssSize = img.__bss_stop - img.__bss_start;
-    const initSize = img.__init_end - img.__init_begin;
+    const img = this.platform.image;
+    const totalcma = this.platform.totalcmaPages;
     this.log.prInfo(
-      `Memory: ${K(nrFree)}K/${K(physpages)}K available (${codesize >> 10}K kernel code, ${datasize >> 10}K rwdata, ` +
-        `${rosize >> 10}K rodata, ${initSize >> 10}K init, ${bssSize >> 10}K bss, ` +
-        `${K(physpages - pa.totalramPages - this.totalcmaPages)}K reserved, ${K(this.totalcmaPages)}K cma-reserved)`,
+      `Memory: ${K(nrFree)}K/${K(physpages)}K available (${img.code >> 10}K kernel code, ${img.rwdata >> 10}K rwdata, ` +
+        `${img.rodata >> 10}K rodata, ${img.init >> 10}K init, ${img.bss >> 10}K bss, ` +
+        `${K(physpages - pa.totalramPages - totalcma)}K reserved, ${K(totalcma)}K cma-reserved)`,
     );
   }
 
@@ -622,38 +585,6 @@ export class Machine {
    */
   validate(sink: ValidationSink): void {
     for (const v of this.contrib().validators) v.validate(sink);
-  }
-
-  /**
-   * Every page table (no table frame free in the buddy allocator, every linear-map address →
-   * __pa(), every other leaf on a live frame): swapper_pg_dir, the idmap and the process's.
-   */
-  private validatePgtables(sink: ValidationSink): void {
-    const { store, layout, kernel } = this.pgtables;
-    const roots: PgtableRoot[] = [
-      { pgd: kernel.swapperPgDir, kernel: true, name: "swapper_pg_dir" },
-      { pgd: kernel.idmapPgDir, kernel: false, name: "idmap_pg_dir" },
-    ];
-    if (this.userMm.pgd !== undefined) roots.push({ pgd: this.userMm.pgd, kernel: false, name: "the workload's process" });
-    const memory = kernel.memory; // memblock.memory as paging_init mapped it (fixed after boot)
-    const mem = resolveToken(this.container, MEM_MAP);
-    const imageVa = kernel.kimg(KERNEL_IMAGE._text);
-    const imageEnd = kernel.kimg(KERNEL_IMAGE._end);
-    validatePgtables(store, {
-      roots, mem, memory, layout,
-      // W+X is the kernel's debug_checkwx, which runs only with rodata on: rodata=off maps text RWX.
-      checkWx: kernel.rodataEnabled,
-      // The kernel keeps two aliases of frames it gave back, as 6.1 does: the image mapping of
-      // [_data, _end) still covers init_pg_dir (freed by paging_init), and the FDT's fixmap
-      // block covers the free pages after the DTB. Every other leaf must map a frame in use.
-      isLiveFrame: (pfn, va) => {
-        if (va >= imageVa && va < imageEnd) return true;
-        if (va >= layout.FIXADDR_START && va < layout.FIXADDR_TOP) return true;
-        // In use: not PageBuddy. (Not a refcount test: the tail pages of a huge vmalloc's order-9
-        // block have none. A page parked on a per-CPU free list is not caught.)
-        return mem.pfnValid(pfn) && !pageBuddy(mem, mem.pfnToPage(pfn));
-      },
-    }, sink);
   }
 
   /** Slab operations the workload performed (kmem_cache_alloc/kmalloc and their frees), for reports. */

@@ -4,7 +4,7 @@ import { KernelPanic, SLAB_PANIC } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
 import { Machine } from "./machine.ts";
 import { referenceScenario } from "./machine.test-helpers.ts";
-import { parseMemLimit } from "./setup-arm64.ts";
+import { parseMemLimit } from "./platform/arm64/setup.ts";
 import { loadScenario } from "./scenario.ts";
 
 const PANIC_PGTABLE = [

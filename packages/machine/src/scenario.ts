@@ -49,7 +49,7 @@ import {
   type StepLoadContext, INT_MAX, bool, checked, describeValue, formatSize, hex, int, parseSize, sizeField as size, str, unknownFieldProblem, z,
 } from "@mmsim/core";
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument, visit } from "yaml";
-import { QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX } from "./board-qemu-virt-arm64.ts";
+import { QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX } from "./platform/qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
 import type { KernelRegistry } from "./registry.ts";
 import type { KernelSpec, MachineSpec, ResolvedScenario, WorkloadStep } from "./scenario-types.ts";

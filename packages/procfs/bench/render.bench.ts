@@ -6,18 +6,20 @@
  * pages, freeing every other one, so the free lists are mixed as after a workload.
  */
 import { GFP_KERNEL, SZ_1G, SZ_16G, pfnDown } from "@mmsim/core";
-import { createBuddyAllocator, zoneSizesInit, type BuddyAllocator } from "@mmsim/buddy";
+import { createBuddyAllocator, type BuddyAllocator } from "@mmsim/buddy";
 import { fragShow, meminfoProcShow, pagetypeinfoShow, vmstatShow, zoneinfoShow } from "@mmsim/procfs";
 import { bench, describe } from "vitest";
 
 const RAM = 0x40000000;
+/** free_area_init's zone limits for RAM at 0x40000000 on QEMU virt (arm64 zone_sizes_init: DMA, DMA32 up to 4 GiB, Normal, Movable). */
+const maxZonePfn = (bytes: number): number[] => [Math.min(RAM + bytes, 2 ** 32) / 4096, Math.min(RAM + bytes, 2 ** 32) / 4096, (RAM + bytes) / 4096, 0];
 
 function board(bytes: number, cpus: number, nodes: number): BuddyAllocator {
   const step = pfnDown(bytes) / nodes;
   const b = createBuddyAllocator({
     nrCpus: cpus,
     nodes: Array.from({ length: nodes }, (_, nid) => ({ nid, ranges: [[pfnDown(RAM) + nid * step, pfnDown(RAM) + (nid + 1) * step]] as [number, number][] })),
-    maxZonePfn: zoneSizesInit({ dramStart: RAM, dramEnd: RAM + bytes }).maxZonePfn,
+    maxZonePfn: maxZonePfn(bytes),
     reserved: [[0x40210000, 0x4220b000]],
   });
   for (const order of [0, 3]) {

@@ -23,8 +23,6 @@ export {
   reserveRegionWithSplit, rShow,
 } from "./iomem.ts";
 export type { Resource, IomemShowOptions } from "./iomem.ts";
-export { requestStandardResources, reserveMemblockReservedRegions, arm64StandardResources } from "./setup-arm64.ts";
-export type { PhysRange, Arm64ResourceOptions } from "./setup-arm64.ts";
 export { MEMBLOCK_DEBUGFS_FILES, memblockMemoryShow, memblockReservedShow } from "./debugfs.ts";
 export { padLeft, padRight, hexPad, ulong, seqPutDecimalUllWidth } from "./seq-file.ts";
 export {

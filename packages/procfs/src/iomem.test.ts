@@ -3,7 +3,7 @@
  * Unit tests of the kernel's resource-tree semantics (request, insert, reserve with split) and
  * of r_show's line format: 2 spaces per depth capped at MAX_IORES_LEVEL, 4 or 8 hex digits
  * depending on the root, wider addresses printed whole, zeros for a reader without
- * CAP_SYS_ADMIN. The golden against the real capture is in setup-arm64.test.ts.
+ * CAP_SYS_ADMIN. The golden against the real capture is in @mmsim/machine's platform/arm64/resources.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import {

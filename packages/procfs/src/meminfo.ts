@@ -28,6 +28,7 @@ import {
   NR_SWAPCACHE, NR_WRITEBACK, NR_WRITEBACK_TEMP, PAGE_SHIFT, type VmStat,
 } from "@mmsim/core";
 import type { PageAllocState } from "@mmsim/buddy";
+import type { Arm64Layout } from "@mmsim/hw-arm64";
 import { arm64Hstates, type Hstate, hugetlbReportMeminfo, hugetlbTotalPages } from "./hugetlb.ts";
 import { ARM64_VA_BITS, vmallocTotal } from "./memory-arm64.ts";
 import { siMemAvailable, siMeminfo } from "./page-alloc.ts";
@@ -68,7 +69,9 @@ export interface MeminfoOptions {
   readonly totalcmaPages?: number;
   /** HugeTLB pools. Default: arm64Hstates() (four empty pools, 2 MiB default). HugeTLB. */
   readonly hstates?: readonly Hstate[];
-  /** CONFIG_ARM64_VA_BITS for VmallocTotal, default 48. */
+  /** The arch's VA layout (the machine's ARM64_LAYOUT, computed once by its platform): VmallocTotal. */
+  readonly layout?: Arm64Layout;
+  /** CONFIG_ARM64_VA_BITS for VmallocTotal when no layout is given, default 48. */
   readonly vaBits?: number;
 }
 
@@ -146,7 +149,7 @@ export function meminfoProcShow(pa: PageAllocState, vs: VmStat, opts: MeminfoOpt
   s += showValKb("WritebackTmp:   ", vs.globalNodePageState(NR_WRITEBACK_TEMP));
   s += showValKb("CommitLimit:    ", commitLimit);
   s += showValKb("Committed_AS:   ", committed);
-  s += `VmallocTotal:   ${padLeft((vmallocTotal(opts.vaBits ?? ARM64_VA_BITS) >> 10n).toString(), 8)} kB\n`;
+  s += `VmallocTotal:   ${padLeft((vmallocTotal(opts.layout ?? opts.vaBits ?? ARM64_VA_BITS) >> 10n).toString(), 8)} kB\n`;
   s += showValKb("VmallocUsed:    ", opts.vmallocNrPages ?? 0);
   s += showValKb("VmallocChunk:   ", 0);
   s += showValKb("Percpu:         ", opts.pcpuNrPages ?? 0);

@@ -1,7 +1,9 @@
 // Kernel: arch/arm64/mm/init.c (v6.1) — zone_sizes_init(), max_zone_phys(); arch/arm64/include/asm/sparsemem.h
 /*
  * The architecture's half of zone sizing: arm64 tells free_area_init() where each zone ends
- * (`max_zone_pfns[]`), and the generic code (mm-init.ts) cuts the nodes' memory into zones.
+ * (`max_zone_pfns[]`), and the generic code (@mmsim/buddy's mm-init.ts) cuts the nodes' memory
+ * into zones. The arm64 platform's bootmem_init calls it (platform.ts); SECTION_SIZE_BITS and
+ * PAGES_PER_SECTION, which generic code uses too, are @mmsim/buddy's (sparsemem.ts).
  * Followed: arch/arm64/mm/init.c of 6.1.129 (the FreshlyCutWax/Linux-Kernel-KTMM-6.1 tree),
  * identical in these functions to the reference kernel 6.1.192.
  *
@@ -17,14 +19,7 @@
  * 2^64 - 1; see docs/architecture.md §3), so DMA_BIT_MASK(n) is exact for n <= 52 and n >= 53
  * means "no limit".
  */
-import { ArgumentError, MAX_NR_ZONES, PAGE_SHIFT, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL, describeValue, pfnDown, PHYS_ADDR_MAX } from "@mmsim/core";
-
-/** Bits of a memory section's size: 128 MiB with 4 KiB pages. Kernel: `SECTION_SIZE_BITS` (arm64 asm/sparsemem.h, 4K/16K pages). */
-export const SECTION_SIZE_BITS = 27;
-/** PFN bits of a section. Kernel: `PFN_SECTION_SHIFT`. */
-export const PFN_SECTION_SHIFT = SECTION_SIZE_BITS - PAGE_SHIFT;
-/** Pages in a memory section (32768). Kernel: `PAGES_PER_SECTION`; deferred struct-page init works in these units. */
-export const PAGES_PER_SECTION = 2 ** PFN_SECTION_SHIFT;
+import { ArgumentError, MAX_NR_ZONES, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL, describeValue, pfnDown, PHYS_ADDR_MAX } from "@mmsim/core";
 
 /** Largest 32-bit value. Kernel: `U32_MAX`. */
 const U32_MAX = 0xffffffff;
@@ -82,10 +77,10 @@ export function maxZonePhys(zoneBits: number, dramStart: number, dramEnd: number
 export function zoneSizesInit(layout: Arm64DramLayout): Arm64ZoneSizes {
   const { dramStart, dramEnd } = layout;
   if (!Number.isSafeInteger(dramStart) || dramStart < 0) {
-    throw new ArgumentError("buddy.zoneSizesInit", "dramStart", "an integer byte address ≥ 0", describeValue(dramStart));
+    throw new ArgumentError("machine.zoneSizesInit", "dramStart", "an integer byte address ≥ 0", describeValue(dramStart));
   }
   if (!Number.isSafeInteger(dramEnd) || dramEnd <= dramStart) {
-    throw new ArgumentError("buddy.zoneSizesInit", "dramEnd", `an integer byte address > dramStart (${dramStart})`, describeValue(dramEnd));
+    throw new ArgumentError("machine.zoneSizesInit", "dramEnd", `an integer byte address > dramStart (${dramStart})`, describeValue(dramEnd));
   }
   const maxZonePfn = new Array<number>(MAX_NR_ZONES).fill(0);
   const dma32PhysLimit = maxZonePhys(32, dramStart, dramEnd);

@@ -21,8 +21,9 @@
  *  - the per-CPU first chunk of this build (dmesg `percpu: Embedded 31 pages/cpu s87272 r8192
  *    d31512 u126976`), and sizeof(pg_data_t) (dmesg `NUMA: NODE_DATA [mem 0x7fdef380-0x7fdf1fff]`).
  */
-import { SZ_1M } from "@mmsim/core";
+import { SZ_1M, SZ_2M, alignUp } from "@mmsim/core";
 import { resource, type Resource } from "@mmsim/procfs";
+import type { Arm64Board } from "./arm64/board.ts";
 
 /** Name of the preset in scenario files. */
 export const QEMU_VIRT_ARM64 = "qemu-virt-arm64";
@@ -32,7 +33,7 @@ export const VIRT_RAM_BASE = 0x40000000;
 export const VIRT_RAM_MAX = 255 * 1024 * SZ_1M;
 
 /** Kernel image symbols of the reference build (nokaslr: image at RAM + 2 MiB, _stext 64 KiB in). */
-export const KERNEL_IMAGE = {
+export const KERNEL_IMAGE = Object.freeze({
   _text: 0x40200000,
   _stext: 0x40210000,
   /** _etext = _stext + 13248K (Memory: line, kernel code). */
@@ -69,15 +70,15 @@ export const KERNEL_IMAGE = {
   bm_pud: 0x42170000,
   bm_pmd: 0x42171000,
   bm_pte: 0x42172000,
-} as const;
+} as const);
 
 /** Where QEMU loads the initramfs (RAM base + 128 MiB) and its size in the reference run (968K). */
-export const INITRD = { start: 0x48000000, size: 0xf2000 } as const;
+export const INITRD = Object.freeze({ start: 0x48000000, size: 0xf2000 } as const);
 /** QEMU's DTB: 1 MiB at the first 2 MiB boundary after the initramfs. */
 export const DTB_SIZE = SZ_1M;
 
 /** This build's first per-CPU chunk: static, reserved, dynamic, unit size (dmesg percpu line). */
-export const PCPU_FIRST_CHUNK = { static: 87272, reserved: 8192, dynamic: 31512, unit: 126976 } as const;
+export const PCPU_FIRST_CHUNK = Object.freeze({ static: 87272, reserved: 8192, dynamic: 31512, unit: 126976 } as const);
 
 /** sizeof(pg_data_t) of the reference build: 0x7fdf2000 - 0x7fdef380 (dmesg NUMA: NODE_DATA line). */
 export const SIZEOF_PG_DATA_T = 0x7fdf2000 - 0x7fdef380;
@@ -94,6 +95,23 @@ export function virtDevices(ramEnd: number): Resource[] {
     resource(0x8000000000, 0xffffffffff, "pcie@10000000"),
   ];
 }
+
+/** Where QEMU puts the DTB: the first 2 MiB boundary after the initramfs. */
+export function dtbAddress(): number {
+  return alignUp(INITRD.start + INITRD.size, SZ_2M);
+}
+
+/**
+ * The callers /proc/vmallocinfo names for paging_init's five vm areas, as the reference build
+ * prints them (the fixture's `paging_init+0x130/0x610 … vmap` lines; offsets are that binary's).
+ */
+export const PAGING_INIT_CALLERS = Object.freeze({
+  text: "paging_init+0x130/0x610",
+  rodata: "paging_init+0x170/0x610",
+  inittext: "paging_init+0x19c/0x610",
+  initdata: "paging_init+0x1cc/0x610",
+  data: "paging_init+0x1f8/0x610",
+} as const);
 
 /** The text `Booting Linux …`/`Linux version …`/`Machine model: …` lines of the reference kernel. */
 export const BANNER = Object.freeze([
@@ -139,3 +157,21 @@ export const MEMBLOCK_DEBUG_CALLERS = Object.freeze({
   /** free_initrd_mem() */
   freeInitrd: "free_initrd_mem+0x34/0x5c",
 } as const);
+
+/** The QEMU virt board booting the reference build: what the arm64 boot code is given. */
+export const QEMU_VIRT_ARM64_BOARD: Arm64Board = Object.freeze({
+  name: QEMU_VIRT_ARM64,
+  ramBase: VIRT_RAM_BASE,
+  ramMax: VIRT_RAM_MAX,
+  image: KERNEL_IMAGE,
+  initrd: INITRD,
+  dtbSize: DTB_SIZE,
+  dtbAddress,
+  devices: virtDevices,
+  banner: BANNER.slice(0, 2),
+  machineModel: BANNER[2],
+  memblockCallers: MEMBLOCK_DEBUG_CALLERS,
+  pagingInitCallers: PAGING_INIT_CALLERS,
+  pcpuFirstChunk: PCPU_FIRST_CHUNK,
+  sizeofPgDataT: SIZEOF_PG_DATA_T,
+});

@@ -19,7 +19,7 @@
  */
 import { PAGE_SIZE, alignDown, alignUp } from "@mmsim/core";
 import { MEMBLOCK_NOMAP, type Memblock, type MemblockType } from "@mmsim/memblock";
-import { type Resource, insertResource, insertResourceTree, iomemResource, reserveRegionWithSplit, resource } from "./iomem.ts";
+import { type Resource, insertResource, insertResourceTree, iomemResource, reserveRegionWithSplit, resource } from "@mmsim/procfs";
 
 /** An inclusive physical range [start, end]. */
 export interface PhysRange {

@@ -11,7 +11,11 @@
  *   bootmem_init             NODE_DATA per node (arch_numa_init), the vmemmap (sparse_init),
  *                            zone_sizes_init → free_area_init, CMA (dma_contiguous_reserve)
  *   setup_per_cpu_areas      the embedded first per-CPU chunk
- *   vfs_caches_init_early    the dentry and inode hash tables (alloc_large_system_hash)
+ *   mem_init                 the swiotlb bounce buffer (RAM beyond the DMA limit)
+ *
+ * (vfs_caches_init_early's hash tables are generic: ../../alloc-large-system-hash.ts.) Every
+ * board number — RAM base, the image, the initrd and DTB, the build's call sites — comes from
+ * the `Arm64Board` given (./board.ts).
  *
  * Not modelled (about 200 KiB on the 1 GiB board, the difference issue 8's tolerance covers):
  * the dozen small early allocations of printk, the unflattened device tree, RCU, the mem_section
@@ -19,17 +23,16 @@
  * modelled: its two tables come from memblock as in the kernel.)
  */
 import {
-  type KernelLog, NUMA_NO_NODE, PAGE_SIZE, PAGE_SHIFT, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignDown, alignUp, fls32, hex, pfnDown,
+  type KernelLog, NUMA_NO_NODE, PAGE_SIZE, PHYS_ADDR_MAX, SZ_1G, SZ_1M, SZ_2M, SZ_4G, alignDown, alignUp, hex, pfnDown,
 } from "@mmsim/core";
 import {
   type Arm64Layout, type EarlyVmArea, type KernelPageTables, type MemoryRegion, type PagingInitTables, PgtableStore, arm64Layout, pagingInit,
   parseMapMemParams, vmemmapPopulate, vmemmapRange,
 } from "@mmsim/hw-arm64";
 import { type Memblock, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, SMP_CACHE_BYTES } from "@mmsim/memblock";
-import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE, maxZonePhys } from "@mmsim/buddy";
-import {
-  DTB_SIZE, INITRD, KERNEL_IMAGE, MEMBLOCK_DEBUG_CALLERS, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T, VIRT_RAM_BASE,
-} from "./board-qemu-virt-arm64.ts";
+import { PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE } from "@mmsim/buddy";
+import { maxZonePhys } from "./zone-sizes.ts";
+import type { Arm64Board } from "./board.ts";
 
 /** CONFIG_ARM64_PA_BITS of the reference config: 48. */
 const PHYS_MASK_SHIFT = 48;
@@ -112,9 +115,9 @@ function memparse(s: string): bigint {
  * reserved. It runs before parse_early_param(), so memblock=debug does not log it.
  * Kernel: `setup_machine_fdt()` → `early_init_dt_scan_memory()`, `memblock_reserve(dt_phys, size)`.
  */
-export function setupMachineFdt(memblock: Memblock, ramSize: number, nodes: number): void {
-  for (const r of splitRam(VIRT_RAM_BASE, ramSize, nodes)) memblock.memblockAddNode(r.start, r.end - r.start, nodes > 1 ? r.nid : 0, 0);
-  memblock.memblockReserve(dtbAddress(), DTB_SIZE);
+export function setupMachineFdt(board: Arm64Board, memblock: Memblock, ramSize: number, nodes: number): void {
+  for (const r of splitRam(board.ramBase, ramSize, nodes)) memblock.memblockAddNode(r.start, r.end - r.start, nodes > 1 ? r.nid : 0, 0);
+  memblock.memblockReserve(board.dtbAddress(), board.dtbSize);
 }
 
 /** What setup_arch() does around arm64_memblock_init(). */
@@ -129,37 +132,37 @@ export interface Arm64MemblockInitOptions {
 }
 
 /**
- * The memblock half of setup_arch() and bootmem_init() up to zone_sizes_init (which the caller
- * runs, since it is the page allocator's), for the QEMU virt board: setup_machine_fdt(), then
+ * The memblock half of setup_arch() and bootmem_init() up to zone_sizes_init, for a board:
+ * setup_machine_fdt(), then
  * arm64_memblock_init() — the removes of what lies beyond the physical address size and the
- * linear map (nothing, on this board), mem=, the initramfs added back and reserved, the image
+ * linear map (nothing, on QEMU virt), mem=, the initramfs added back and reserved, the image
  * reserved. Each memblock call names the reference build's call site for memblock=debug.
  * Kernel: `setup_machine_fdt()`, `arm64_memblock_init()` (arch/arm64/mm/init.c).
  */
-export function arm64MemblockInit(memblock: Memblock, _log: KernelLog, ramSize: number, nodes: number, cmdline: string, opts: Arm64MemblockInitOptions = {}): NodeRam[] {
-  const C = MEMBLOCK_DEBUG_CALLERS;
-  setupMachineFdt(memblock, ramSize, nodes);
+export function arm64MemblockInit(board: Arm64Board, memblock: Memblock, ramSize: number, nodes: number, cmdline: string, opts: Arm64MemblockInitOptions = {}): NodeRam[] {
+  const C = board.memblockCallers;
+  setupMachineFdt(board, memblock, ramSize, nodes);
   opts.afterMachineFdt?.();
   // arm64_memblock_init: linear_region_size = PAGE_END - _PAGE_OFFSET(vabits_actual).
   const linearRegionSize = 2 ** ((opts.vaBits ?? 48) - 1);
   memblock.memblockRemove(2 ** PHYS_MASK_SHIFT, PHYS_ADDR_MAX, C.removeAbovePhysMask); // ULLONG_MAX
   const memstartAddr = alignDown(memblock.memblockStartOfDRAM(), ARM64_MEMSTART_ALIGN);
-  memblock.memblockRemove(Math.max(memstartAddr + linearRegionSize, KERNEL_IMAGE._end), PHYS_ADDR_MAX, C.removeBeyondLinear);
+  memblock.memblockRemove(Math.max(memstartAddr + linearRegionSize, board.image._end), PHYS_ADDR_MAX, C.removeBeyondLinear);
   // (memstart_addr + linear_region_size < memblock_end_of_DRAM() cannot happen: VIRT_RAM_MAX is below 2^38.)
   // mem= removes memory above the limit, keeping the kernel image mapped.
   const limit = parseMemLimit(cmdline);
   // memblock_mem_limit_remove_map() ignores 0 and a limit at or above the RAM there is.
   if (limit !== undefined && limit > 0 && limit < ramSize) {
     memblock.memblockMemLimitRemoveMap(limit);
-    memblock.memblockAdd(KERNEL_IMAGE._text, KERNEL_IMAGE._end - KERNEL_IMAGE._text, C.addImage);
+    memblock.memblockAdd(board.image._text, board.image._end - board.image._text, C.addImage);
   }
   // The initramfs QEMU loaded: added back (mem= may have removed it), then reserved.
-  const initrdBase = alignDown(INITRD.start, PAGE_SIZE);
-  const initrdSize = alignUp(INITRD.start + INITRD.size, PAGE_SIZE) - initrdBase;
+  const initrdBase = alignDown(board.initrd.start, PAGE_SIZE);
+  const initrdSize = alignUp(board.initrd.start + board.initrd.size, PAGE_SIZE) - initrdBase;
   memblock.memblockAdd(initrdBase, initrdSize, C.addInitrd);
   memblock.memblockClearNomap(initrdBase, initrdSize);
   memblock.memblockReserve(initrdBase, initrdSize, C.reserveInitrd);
-  memblock.memblockReserve(KERNEL_IMAGE._stext, KERNEL_IMAGE._end - KERNEL_IMAGE._stext, C.reserveImage);
+  memblock.memblockReserve(board.image._stext, board.image._end - board.image._stext, C.reserveImage);
   return nodeRanges(memblock);
 }
 
@@ -176,16 +179,18 @@ export interface Arm64PagingInit {
  * paging_init(): swapper_pg_dir with the kernel image, the linear map of memblock.memory (page
  * granularity: rodata=full by default in the reference config), the idmap and the fixmap, every
  * table from memblock top-down; init_pg_dir goes back to memblock (and memblock may resize) before the idmap.
+ * The machine's VA layout is computed here, once (with PHYS_OFFSET and kimage_voffset): every
+ * consumer reads the `layout` returned.
  * Kernel: `paging_init()` (arch/arm64/mm/mmu.c).
  */
-export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmdline?: string; kfence?: boolean } = {}): Arm64PagingInit {
+export function arm64PagingInit(board: Arm64Board, memblock: Memblock, opts: { vaBits?: number; cmdline?: string; kfence?: boolean } = {}): Arm64PagingInit {
   const vaBits = opts.vaBits ?? 48;
   // PHYS_OFFSET = memstart_addr = round_down(memblock_start_of_DRAM(), ARM64_MEMSTART_ALIGN); kimage_voffset from _text.
-  const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: KERNEL_IMAGE._text });
+  const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: board.image._text });
   const basePfn = pfnDown(memblock.memblockStartOfDRAM());
   const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits });
   const memory: MemoryRegion[] = memRanges(memblock).map((r) => ({ base: r.start, size: r.end - r.start, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 }));
-  const img = KERNEL_IMAGE;
+  const img = board.image;
   const { rodataEnabled, rodataFull, kfenceSampleInterval } = parseMapMemParams(opts.cmdline ?? "");
   const r = pagingInit({
     layout, store, memory,
@@ -195,22 +200,17 @@ export function arm64PagingInit(memblock: Memblock, opts: { vaBits?: number; cmd
       __initdata_end: img.__init_end, _data: img._sdata, _end: img._end,
     },
     swapperPgDir: img.swapper_pg_dir,
-    earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_DEBUG_CALLERS.earlyPgtableAlloc),
+    earlyAlloc: (size, align) => memblock.memblockPhysAllocRange(size, align, 0, MEMBLOCK_ALLOC_NOLEAKTRACE, board.memblockCallers.earlyPgtableAlloc),
     rodataEnabled, rodataFull, kfenceSampleInterval,
     kfence: opts.kfence ?? false,
     idmap: { pgDir: img.idmap_pg_dir, textStart: img.__idmap_text_start, textEnd: img.__idmap_text_end, kptiFlag: img.__idmap_kpti_flag },
-    fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: dtbAddress(), size: DTB_SIZE } },
+    fixmap: { bmPud: img.bm_pud, bmPmd: img.bm_pmd, bmPte: img.bm_pte, fdt: { phys: board.dtbAddress(), size: board.dtbSize } },
     beforeIdmap: () => {
-      memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir, MEMBLOCK_DEBUG_CALLERS.freeInitPgDir);
+      memblock.memblockPhysFree(img.init_pg_dir, img.init_pg_end - img.init_pg_dir, board.memblockCallers.freeInitPgDir);
       memblock.memblockAllowResize();
     },
   });
   return { layout, store, kernel: r.kernel, tables: r.tables, vmAreas: r.vmAreas };
-}
-
-/** Where QEMU puts the DTB: the first 2 MiB boundary after the initramfs. */
-export function dtbAddress(): number {
-  return alignUp(INITRD.start + INITRD.size, SZ_2M);
 }
 
 /** memblock.memory's non-empty regions as [start, end), with node and flags. */
@@ -237,14 +237,14 @@ function nodeRanges(memblock: Memblock): NodeRam[] {
  * bootmem_init() before zone_sizes_init: the NUMA lines and NODE_DATA, then the vmemmap.
  * Kernel: `arch_numa_init()` (dummy_numa_init / of_numa_init), `setup_node_data()`, `sparse_init()`.
  */
-export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: readonly NodeRam[], mmu?: Pick<Arm64PagingInit, "store" | "layout">): void {
+export function bootmemInitEarly(board: Arm64Board, memblock: Memblock, log: KernelLog, nodes: readonly NodeRam[], mmu?: Pick<Arm64PagingInit, "store" | "layout">): void {
   if (nodes.length === 1) {
     log.prInfo("NUMA: No NUMA configuration found");
     log.prInfo(`NUMA: Faking a node at [mem ${hex18(memblock.memblockStartOfDRAM())}-${hex18(memblock.memblockEndOfDRAM() - 1)}]`);
   }
   for (const n of nodes) {
-    const nd = memblock.memblockPhysAllocTryNid(SIZEOF_PG_DATA_T, SMP_CACHE_BYTES, n.nid);
-    log.prInfo(`NUMA: NODE_DATA [mem ${hex10(nd)}-${hex10(nd + SIZEOF_PG_DATA_T - 1)}]`);
+    const nd = memblock.memblockPhysAllocTryNid(board.sizeofPgDataT, SMP_CACHE_BYTES, n.nid);
+    log.prInfo(`NUMA: NODE_DATA [mem ${hex10(nd)}-${hex10(nd + board.sizeofPgDataT - 1)}]`);
   }
   // sparse_init → sparse_buffer_init: one buffer per node for the struct pages of its present
   // sections, each section's map PMD-aligned: PAGES_PER_SECTION × 64 bytes rounded to 2 MiB.
@@ -256,7 +256,7 @@ export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: read
       for (let pfn = pfnDown(r.start); pfn < pfnDown(r.end); pfn += PAGES_PER_SECTION) sections.add(Math.floor(pfn / PAGES_PER_SECTION));
       sections.add(Math.floor((pfnDown(r.end) - 1) / PAGES_PER_SECTION));
     }
-    const buffer = memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, MEMBLOCK_DEBUG_CALLERS.memmapAlloc);
+    const buffer = memblock.memblockAllocExactNidRaw(sections.size * sectionMapSize, sectionMapSize, board.ramBase, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, board.memblockCallers.memmapAlloc);
     if (!mmu || !buffer) continue;
     // sparse_init_nid → __populate_section_memmap → vmemmap_populate: each present section's
     // struct pages mapped with 2 MiB blocks from the buffer; the PUD and PMD tables from memblock
@@ -268,7 +268,7 @@ export function bootmemInitEarly(memblock: Memblock, log: KernelLog, nodes: read
       return a;
     };
     const tableAlloc = (size: number, align: number): number =>
-      memblock.memblockAllocTryNidRaw(size, align, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, MEMBLOCK_DEBUG_CALLERS.earlyonlyBootmemAlloc);
+      memblock.memblockAllocTryNidRaw(size, align, board.ramBase, MEMBLOCK_ALLOC_ACCESSIBLE, n.nid, board.memblockCallers.earlyonlyBootmemAlloc);
     for (const sec of [...sections].sort((a, b) => a - b)) {
       const [start, end] = vmemmapRange(mmu.layout, sec * PAGES_PER_SECTION, (sec + 1) * PAGES_PER_SECTION, SIZEOF_STRUCT_PAGE);
       vmemmapPopulate(mmu.store, mmu.layout, start, end, blockAlloc, tableAlloc);
@@ -322,16 +322,16 @@ const SIZEOF_IO_TLB_SLOT = 24;
  * → `swiotlb_init_remap()` (memblock_alloc_low) → `swiotlb_print_info()`.
  * @returns the buffer's start, or 0 when none is needed
  */
-export function swiotlbInit(memblock: Memblock, log: KernelLog, dmaPhysLimit: number): number {
+export function swiotlbInit(board: Arm64Board, memblock: Memblock, log: KernelLog, dmaPhysLimit: number): number {
   if (pfnDown(memblock.memblockEndOfDRAM()) <= pfnDown(dmaPhysLimit)) return 0;
   const bytes = IO_TLB_DEFAULT_SIZE;
   // memblock_alloc_low(): below ARCH_LOW_ADDRESS_LIMIT, arm64_dma_phys_limit - 1 on arm64.
-  const tlb = memblock.memblockAllocTryNid(bytes, PAGE_SIZE, 0, dmaPhysLimit - 1, NUMA_NO_NODE, MEMBLOCK_DEBUG_CALLERS.swiotlbBuffer);
+  const tlb = memblock.memblockAllocTryNid(bytes, PAGE_SIZE, 0, dmaPhysLimit - 1, NUMA_NO_NODE, board.memblockCallers.swiotlbBuffer);
   if (!tlb) {
     log.prWarn("software IO TLB: Cannot allocate buffer");
     return 0;
   }
-  memblock.memblockAlloc(alignUp((bytes >> IO_TLB_SHIFT) * SIZEOF_IO_TLB_SLOT, PAGE_SIZE), PAGE_SIZE, MEMBLOCK_DEBUG_CALLERS.swiotlbSlots);
+  memblock.memblockAlloc(alignUp((bytes >> IO_TLB_SHIFT) * SIZEOF_IO_TLB_SLOT, PAGE_SIZE), PAGE_SIZE, board.memblockCallers.swiotlbSlots);
   log.prInfo(`software IO TLB: mapped [mem ${hex18(tlb)}-${hex18(tlb + bytes)}] (${bytes >> 20}MB)`);
   return tlb;
 }
@@ -342,9 +342,9 @@ export function swiotlbInit(memblock: Memblock, log: KernelLog, dmaPhysLimit: nu
  * @param nid the group's node, early_cpu_to_node() of its first CPU: 0 on a one-node board; on
  *   more nodes the kernel makes one group per node and mmsim one for all CPUs, on any node (-1)
  */
-export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: number, nid: number = NUMA_NO_NODE): void {
-  const u = PCPU_FIRST_CHUNK;
-  memblock.memblockAllocTryNid(u.unit * cpus, PAGE_SIZE, VIRT_RAM_BASE, MEMBLOCK_ALLOC_ACCESSIBLE, nid, MEMBLOCK_DEBUG_CALLERS.pcpuFcAlloc);
+export function setupPerCpuAreas(board: Arm64Board, memblock: Memblock, log: KernelLog, cpus: number, nid: number = NUMA_NO_NODE): void {
+  const u = board.pcpuFirstChunk;
+  memblock.memblockAllocTryNid(u.unit * cpus, PAGE_SIZE, board.ramBase, MEMBLOCK_ALLOC_ACCESSIBLE, nid, board.memblockCallers.pcpuFcAlloc);
   const pages = u.unit / PAGE_SIZE;
   log.prInfo(`percpu: Embedded ${pages} pages/cpu s${u.static} r${u.reserved} d${u.dynamic} u${u.unit}`);
   log.prInfo(`pcpu-alloc: s${u.static} r${u.reserved} d${u.dynamic} u${u.unit} alloc=${pages}*${PAGE_SIZE}`);
@@ -352,46 +352,3 @@ export function setupPerCpuAreas(memblock: Memblock, log: KernelLog, cpus: numbe
   for (let cpu = 0; cpu < cpus; cpu++) groups += `[0] ${cpu} `;
   log.prInfo(groups);
 }
-
-/**
- * One early hash table from memblock and its log line.
- * Kernel: `alloc_large_system_hash()` with HASH_EARLY | HASH_ZERO (mm/page_alloc.c).
- * @param nrKernelPages nr_kernel_pages (free_area_init's estimate of lowmem)
- * @param nrAllPages nr_all_pages
- * @param limits low_limit and high_limit in entries (0: none; the stack depot gives both)
- */
-export function allocLargeSystemHash(
-  memblock: Memblock, log: KernelLog, tablename: string, bucketsize: number, scale: number, nrKernelPages: number, nrAllPages: number,
-  limits: { readonly low?: number; readonly high?: number } = {},
-): number {
-  const lowLimit = limits.low ?? 0;
-  const highLimit = limits.high ?? 0;
-  let numentries = alignUp(nrKernelPages, SZ_1M / PAGE_SIZE);
-  // ADAPT_SCALE: one more scale step per 4× beyond 64 GiB of kernel pages, when no high limit is given.
-  if (!highLimit) for (let adapt = ADAPT_SCALE_NPAGES; adapt < numentries; adapt *= 2 ** ADAPT_SCALE_SHIFT) scale++;
-  numentries = scale > PAGE_SHIFT ? Math.floor(numentries / 2 ** (scale - PAGE_SHIFT)) : numentries * 2 ** (PAGE_SHIFT - scale);
-  if (numentries * bucketsize < PAGE_SIZE) numentries = PAGE_SIZE / bucketsize;
-  numentries = 2 ** Math.ceil(Math.log2(numentries));
-  let max = highLimit || Math.floor((nrAllPages * PAGE_SIZE) / 16 / bucketsize);
-  max = Math.min(max, 0x80000000);
-  if (numentries < lowLimit) numentries = lowLimit;
-  if (numentries > max) numentries = max;
-  let log2qty = Math.floor(Math.log2(numentries));
-  let size = 0;
-  let table = 0;
-  do {
-    size = bucketsize * 2 ** log2qty;
-    table = memblock.memblockAlloc(size, SMP_CACHE_BYTES, MEMBLOCK_DEBUG_CALLERS.allocLargeSystemHash);
-  } while (!table && size > PAGE_SIZE && --log2qty);
-  if (!table) {
-    log.printk(0, `Failed to allocate ${tablename} hash table`);
-    return 0;
-  }
-  const order = fls32(size / PAGE_SIZE);
-  log.prInfo(`${tablename} hash table entries: ${2 ** log2qty} (order: ${order}, ${size} bytes, linear)`);
-  return table;
-}
-
-/** ADAPT_SCALE_NPAGES (64 GiB of pages, ADAPT_SCALE_BASE) and ADAPT_SCALE_SHIFT of mm/page_alloc.c. */
-const ADAPT_SCALE_NPAGES = (64 * SZ_1G) / PAGE_SIZE;
-const ADAPT_SCALE_SHIFT = 2;

@@ -9,13 +9,16 @@
  * (0x480f1000, 0x480f2000] gives the capture's 48000000-480f1fff; 0x480f1800 is used.
  * Kernel code/data are the capture's; the QEMU virt devices are the board input.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KernelLog, SZ_1G } from "@mmsim/core";
 import { Memblock } from "@mmsim/memblock";
-import { insertResourceTree, iomemResource, resource, rShow } from "./iomem.ts";
-import { memblockReservedShow } from "./debugfs.ts";
-import { capture } from "./reference.test-helpers.ts";
-import { arm64StandardResources, requestStandardResources } from "./setup-arm64.ts";
+import { insertResourceTree, iomemResource, memblockReservedShow, resource, rShow } from "@mmsim/procfs";
+import { arm64StandardResources, requestStandardResources } from "./resources.ts";
+
+/** A file of the real 6.1 capture of the 1 GiB / 2 CPU QEMU virt board. */
+const capture = (name: string): string =>
+  readFileSync(new URL(`../../../../../tests/conformance/fixtures/linux-6.1-arm64/virt-1g-2cpu/${name}`, import.meta.url), "utf8");
 
 /** memblock.reserved of the capture, [first byte, last byte]. */
 const RESERVED: [number, number][] = [

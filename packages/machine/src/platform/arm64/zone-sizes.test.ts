@@ -1,7 +1,8 @@
 // mmsim: tests of arch/arm64/mm/init.c zone_sizes_init() / max_zone_phys() (v6.1)
 import { describe, expect, it } from "vitest";
 import { ArgumentError, SZ_1G, SZ_4G, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from "@mmsim/core";
-import { PAGES_PER_SECTION, maxZonePhys, zoneSizesInit } from "./zone-sizes-arm64.ts";
+import { PAGES_PER_SECTION } from "@mmsim/buddy";
+import { maxZonePhys, zoneSizesInit } from "./zone-sizes.ts";
 
 describe("zoneSizesInit (arm64 zone_sizes_init)", () => {
   it("reference board, 1 GiB at 0x40000000: DMA ends at 0x80000, DMA32 and Normal empty (dmesg: DMA [mem 0x40000000-0x7fffffff], DMA32 empty, Normal empty)", () => {
