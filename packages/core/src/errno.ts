@@ -12,6 +12,7 @@ export const EIO = 5;
 export const ENXIO = 6;
 export const E2BIG = 7;
 export const EBADF = 9;
+export const ECHILD = 10;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
@@ -31,7 +32,7 @@ export const EHWPOISON = 133;
 
 const NAMES: Readonly<Record<number, string>> = {
   [EPERM]: "EPERM", [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EINTR]: "EINTR", [EIO]: "EIO",
-  [ENXIO]: "ENXIO", [E2BIG]: "E2BIG", [EBADF]: "EBADF", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM",
+  [ENXIO]: "ENXIO", [E2BIG]: "E2BIG", [EBADF]: "EBADF", [ECHILD]: "ECHILD", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM",
   [EACCES]: "EACCES", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [ENODEV]: "ENODEV",
   [EINVAL]: "EINVAL", [ENFILE]: "ENFILE", [EMFILE]: "EMFILE", [EFBIG]: "EFBIG", [ENOSPC]: "ENOSPC",
   [ERANGE]: "ERANGE", [ENOSYS]: "ENOSYS", [EOVERFLOW]: "EOVERFLOW", [EHWPOISON]: "EHWPOISON",

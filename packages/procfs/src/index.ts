@@ -33,3 +33,16 @@ export type {
   BuddyinfoZone, PagetypeinfoFree, PagetypeinfoBlocks, Pagetypeinfo, ZoneinfoPageset, ZoneinfoZone, SlabinfoCache, Slabinfo,
   MemblockRegionRow, VmallocinfoArea, IomemResource,
 } from "./parse.ts";
+export {
+  showMapVma, procPidMaps, procPidSmaps, procPidSmapsRollup, procPidStatm, showSmap, showSmapCommon, showSmapVmaFlags, smapGatherStats,
+  newMemSizeStats, hugepageVmaCheck, taskMem,
+} from "./task-mmu.ts";
+export type { TaskMmuSources, ThpEnabled, MemSizeStats } from "./task-mmu.ts";
+export { procPidStatus, rlimitSigpending, bitmapString, bitmapListString, NODES_SHIFT } from "./array.ts";
+export type { StatusOptions } from "./array.ts";
+export { oomScoreAdjRead, oomScoreAdjWrite, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX } from "./base.ts";
+export {
+  pagemapEntry, pagemapRead, pagemapDecoded, PAGEMAP_DECODED, PM_ENTRY_BYTES, PM_SOFT_DIRTY_HI, PM_MMAP_EXCLUSIVE_HI, PM_UFFD_WP_HI, PM_FILE_HI,
+  PM_SWAP_HI, PM_PRESENT_HI,
+} from "./pagemap.ts";
+export type { PagemapEntry } from "./pagemap.ts";

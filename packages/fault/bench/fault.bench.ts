@@ -1,0 +1,100 @@
+// mmsim: the fault package's hot paths — anonymous write faults (walk, VMA lookup, page allocation, PTE, rmap, counters) and fork's copy_page_range of 1 GiB touched (issue 14 targets in the names)
+import { VmStat, pfnDown } from "@mmsim/core";
+import { createBuddyAllocator } from "@mmsim/buddy";
+import { ACCESS_WRITE, PgtableAllocator, PgtableStore, vmGetPageProt } from "@mmsim/hw-arm64";
+import { Rmap } from "@mmsim/rmap";
+import { MapleTree, MmStruct, MmapContext, buddyAcctMemoryInfo, TaskStruct, VM_MAYREAD, VM_MAYWRITE, VmAreaStruct } from "@mmsim/vma";
+import { Arm64Fault, MmMemory } from "@mmsim/fault";
+import { afterAll, bench, describe } from "vitest";
+
+const RAM = 0x40000000;
+const GiB = 1024 * 1024 * 1024;
+const A = 0x7f0000000000;
+const FLAGS = 0x3 | VM_MAYREAD | VM_MAYWRITE;
+
+function machine(ramBytes: number) {
+  // The zone limits the machine's arm64 zone_sizes_init gives RAM below 4 GiB: DMA and DMA32 end at max_pfn.
+  const maxPfn = pfnDown(RAM + ramBytes);
+  const vmstat = new VmStat(1);
+  const buddy = createBuddyAllocator({
+    nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), pfnDown(RAM + ramBytes)]] }], maxZonePfn: [maxPfn, maxPfn, maxPfn, 0],
+    reserved: [[RAM, RAM + 0x400000]], vmstat, deferredStructPageInit: false,
+  });
+  const mem = buddy.state.mem;
+  const store = new PgtableStore({ basePfn: mem.basePfn, nrPages: mem.nrPages, initialTables: 4096 });
+  const alloc = new PgtableAllocator(store, buddy, mem);
+  const flush = () => {};
+  const rmap = new Rmap({ mem, store, pages: buddy, vmstat, flushTlbRange: flush });
+  const m = new MmMemory({ mem, alloc, pages: buddy, vmstat, rmap, flushTlbRange: flush, zeroPfn: pfnDown(RAM + 0x300000) });
+  m.thp.enabled = "never";
+  const ctx = new MmapContext(m, rmap, buddyAcctMemoryInfo(buddy, vmstat));
+  const f = new Arm64Fault(m, ctx);
+  let id = 1;
+  const task = () => {
+    const mm = new MmStruct(id++, new MapleTree());
+    mm.taskSize = 2 ** 48;
+    m.pgtablesOf(mm);
+    return new TaskStruct(100 + id, null, mm, "bench");
+  };
+  const vma = (t: TaskStruct, len: number) => {
+    const v = new VmAreaStruct(t.mm!, A, A + len, FLAGS, vmGetPageProt(3), A / 4096);
+    t.mm!.mt.insert(v);
+    return v;
+  };
+  return { m, f, rmap, task, vma };
+}
+
+const BATCH = 4096;
+const W = machine(GiB);
+const wt = W.task();
+let wv = W.vma(wt, BATCH * 4096);
+let faults = 0;
+function faultBatch(): void {
+  for (let i = 0; i < BATCH; i++) W.f.userAccess(wt, A + i * 4096, ACCESS_WRITE);
+  faults += BATCH;
+  // munmap + mmap again (unmap_region frees the pages, tables and anon_vma)
+  wt.mm!.mt.remove(wv);
+  W.m.unmapRegion(wt.mm!, [wv], wv.vmStart, wv.vmEnd, null, null);
+  wv = W.vma(wt, BATCH * 4096);
+}
+
+const F = machine(2.25 * GiB);
+const parent = F.task();
+const pv = F.vma(parent, GiB);
+for (let a = pv.vmStart; a < pv.vmEnd; a += 4096) F.f.userAccess(parent, a, ACCESS_WRITE);
+let forks = 0;
+function forkCopy(): void {
+  const child = F.task();
+  const cv = new VmAreaStruct(child.mm!, pv.vmStart, pv.vmEnd, pv.vmFlags, pv.vmPageProt, pv.vmPgoff);
+  child.mm!.mt.insert(cv);
+  cv.anonVma = pv.anonVma;
+  F.rmap.anonVmaFork(cv, pv);
+  F.m.copyPageRange(cv, pv);
+  F.m.exitMmap(child.mm!);
+  forks++;
+}
+
+describe("fault", () => {
+  bench(`${BATCH} anonymous write faults (userAccess: walk, find_vma, alloc, PTE, rmap, counters) + munmap (target ≥ 2M faults/s: ≥ ${Math.ceil(2e6 / BATCH)} hz)`, faultBatch, { time: 2000 });
+  bench("fork-like copy_page_range of 1 GiB touched (262144 PTEs) + the child's exit_mmap (target: well under 1 s, ≥ 2 hz)", forkCopy, { time: 3000, iterations: 3 });
+});
+
+afterAll(() => {
+  // Direct figures beside the targets, measured outside vitest's harness.
+  let t0 = process.hrtime.bigint();
+  for (let k = 0; k < 50; k++) faultBatch();
+  let s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(`anonymous write fault: ${((50 * BATCH) / s / 1e6).toFixed(2)} M faults/s including munmap (target ≥ 2 M faults/s); ${faults} faults in all`);
+  const child = F.task();
+  const cv = new VmAreaStruct(child.mm!, pv.vmStart, pv.vmEnd, pv.vmFlags, pv.vmPageProt, pv.vmPgoff);
+  child.mm!.mt.insert(cv);
+  cv.anonVma = pv.anonVma;
+  t0 = process.hrtime.bigint();
+  F.rmap.anonVmaFork(cv, pv);
+  F.m.copyPageRange(cv, pv);
+  s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  F.m.exitMmap(child.mm!);
+  const s2 = Number(process.hrtime.bigint() - t1) / 1e9;
+  console.log(`fork of 1 GiB touched: copy_page_range ${(s * 1000).toFixed(0)} ms, the child's exit_mmap ${(s2 * 1000).toFixed(0)} ms (target: well under 1 s); ${forks} forks in all`);
+});

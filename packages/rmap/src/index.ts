@@ -1,0 +1,4 @@
+// mmsim: @mmsim/rmap's public API (named re-exports only, STYLE C11)
+export { AnonVmaStruct, AnonVmaChainStruct, AnonVmaTable, anonVmaCompatible, findMergeableAnonVma } from "./anon-vma.ts";
+export { Rmap, PvmwResult, RMAP_NONE, RMAP_EXCLUSIVE, RMAP_COMPOUND, compoundHead, linearPageIndex, pageMapcount } from "./rmap.ts";
+export type { RmapDeps, RmapVisitor, SwapUnmapHooks, TlbRangeFlusher } from "./rmap.ts";

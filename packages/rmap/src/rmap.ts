@@ -1,0 +1,627 @@
+// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, folio_referenced, try_to_unmap, folio_mkclean
+/*
+ * Mem map conventions (core's MemMap): an anonymous page's `mapping` is -(anon_vma id)
+ * (PAGE_MAPPING_ANON), its `index` the linear page index (vma->vm_pgoff + (addr - vm_start) >>
+ * PAGE_SHIFT). MemMap.index is 32 bits where the kernel's page->index is 64: anonymous VMAs'
+ * vm_pgoff is vm_start >> PAGE_SHIFT (up to 2^36), so index holds the linear page index modulo
+ * 2^32 and vma_address() works on offsets modulo 2^32, exact while a VMA spans under 2^32 pages
+ * (16 TiB, beyond any TASK_SIZE here).
+ *
+ * Transparent huge pages, as 6.1 keeps them (before 6.2's subpages_mapcount): the head page has
+ * PG_head; a tail page is a page whose naturally aligned order-9 block starts with a PG_head page
+ * (only THPs are compound here); `compound_mapcount` (PMD mappings − 1) lives in the first tail
+ * page's `private` (the kernel keeps it in page[1].compound_mapcount); each subpage's `_mapcount`
+ * counts its PTE mappings; PG_double_map (= PG_workingset, on page[1]) marks a THP mapped by a
+ * PMD and by PTEs at once, with one extra _mapcount per subpage. The folio's references
+ * (`_refcount`) are all on the head page: one per PMD mapping and one per PTE mapping.
+ */
+import {
+  HPAGE_PMD_NR, MmBugError, NR_ANON_MAPPED, NR_ANON_THPS, PG_anon_exclusive, PG_dirty, PG_double_map, PG_head,
+  PG_swapbacked, PG_swapcache, THP_DEFERRED_SPLIT_PAGE, type MemMap, type PageAllocator, type VmStat,
+} from "@mmsim/core";
+import {
+  NULL_ENTRY, PteVal, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset,
+  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID,
+} from "@mmsim/hw-arm64";
+import { type AnonVmaOps, type MmStruct, type VmAreaStruct, MM_ANONPAGES, MM_SWAPENTS, VM_LOCKED, VM_SEQ_READ } from "@mmsim/vma";
+import { type AnonVmaChainStruct, type AnonVmaStruct, AnonVmaTable, findMergeableAnonVma } from "./anon-vma.ts";
+
+/** flush_tlb_page / flush_tlb_range for one mm (the machine passes its TLB's flush). */
+export type TlbRangeFlusher = (mm: MmStruct, start: number, end: number) => void;
+
+/** page_add_anon_rmap() flags. Kernel: `RMAP_EXCLUSIVE`, `RMAP_COMPOUND`. */
+export const RMAP_NONE = 0;
+export const RMAP_EXCLUSIVE = 1 << 0;
+export const RMAP_COMPOUND = 1 << 1;
+
+/** Swap's side of try_to_unmap (the swap issue implements it). Kernel: the swap calls in try_to_unmap_one(). */
+export interface SwapUnmapHooks {
+  /** swap_duplicate(entry): 0, or a negative errno (the entry of a swap-cache page is page->private). */
+  swapDuplicate(entry: number): number;
+  /** swap_free(entry). */
+  swapFree(entry: number): void;
+  /** Writes the swap PTE of `entry` (pte_swp_mkexclusive when `exclusive`) into `out`. Kernel: `swp_entry_to_pte()`. */
+  mkSwapPte(entry: number, exclusive: boolean, out: PteVal): void;
+}
+
+/** What rmap_walk calls for each mapping of a folio. Kernel: `struct rmap_walk_control`'s rmap_one. */
+export interface RmapVisitor {
+  /** @returns false to stop the walk */
+  rmapOne(page: number, vma: VmAreaStruct, address: number): boolean;
+}
+
+/** What rmap needs of the machine. */
+export interface RmapDeps {
+  readonly mem: MemMap;
+  /** The page tables (read by page_vma_mapped_walk, written by folio_referenced / try_to_unmap / mkclean). */
+  readonly store: PgtableStore;
+  /** Node counters (NR_ANON_MAPPED, NR_ANON_THPS). */
+  readonly pages: PageAllocator;
+  readonly vmstat: VmStat;
+  /** flush_tlb_page(vma, address) after clearing a young bit or a PTE. */
+  readonly flushTlbRange: TlbRangeFlusher;
+}
+
+/** One mapping found by pageVmaMappedWalk. Kernel: `struct page_vma_mapped_walk` (its pmd/pte). */
+export class PvmwResult {
+  /** Entry address of the PTE, or NULL_ENTRY when the mapping is a PMD. */
+  pte = NULL_ENTRY;
+  /** Entry address of the PMD. */
+  pmd = NULL_ENTRY;
+  address = 0;
+}
+
+const PAGE = 4096;
+const U32 = 4294967296;
+
+/** The anonymous rmap of one machine. Implements the contract's AnonVmaOps. */
+export class Rmap implements AnonVmaOps {
+  readonly table = new AnonVmaTable();
+  /** THPs queued for deferred split (the kernel's deferred_split_queue), by head page index. */
+  readonly deferredSplit = new Set<number>();
+  private readonly mem: MemMap;
+  private readonly store: PgtableStore;
+  private readonly tmp = new PteVal();
+  private readonly pvmw = new PvmwResult();
+  /** folio_referenced's vm_flags out-parameter of the last call. */
+  referencedVmFlags = 0;
+  /** Swap's hooks for try_to_unmap; null until the swap issue registers them. */
+  swapHooks: SwapUnmapHooks | null = null;
+
+  constructor(private readonly deps: RmapDeps) {
+    this.mem = deps.mem;
+    this.store = deps.store;
+  }
+
+  // ------------------------------------------------------------------ anon_vma (AnonVmaOps)
+
+  /**
+   * Gives a VMA an anon_vma: a compatible neighbour's, else a new root. Kernel: `anon_vma_prepare()` → `__anon_vma_prepare()`.
+   * @returns 0 (object allocation does not fail here)
+   */
+  anonVmaPrepare(vma: VmAreaStruct): number {
+    if (vma.anonVma !== null) return 0;
+    let anonVma = findMergeableAnonVma(vma);
+    if (anonVma === null) {
+      anonVma = this.table.alloc();
+      anonVma.numChildren++; // self-parent link for new root
+    }
+    vma.anonVma = anonVma;
+    this.table.chainLink(vma, anonVma);
+    anonVma.numActiveVmas++;
+    return 0;
+  }
+
+  /**
+   * Attaches dst to every anon_vma of src, reusing one with no VMA and at most one child as dst's
+   * own. Kernel: `anon_vma_clone()`.
+   */
+  anonVmaClone(dst: VmAreaStruct, src: VmAreaStruct): number {
+    const chain = src.anonVmaChain;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      // list_for_each_entry_reverse: oldest (the root) first
+      const anonVma = chain[i]!.anonVma as AnonVmaStruct;
+      this.table.chainLink(dst, anonVma);
+      // Reuse an existing anon_vma with no VMA and at most one child (never the root: it has its self-parent child).
+      if (dst.anonVma === null && src.anonVma !== null && anonVma.numChildren < 2 && anonVma.numActiveVmas === 0) dst.anonVma = anonVma;
+    }
+    if (dst.anonVma !== null) (dst.anonVma as AnonVmaStruct).numActiveVmas++;
+    return 0;
+  }
+
+  /** At fork: clone the parent VMA's chain, then a new anon_vma under the parent's root. Kernel: `anon_vma_fork()`. */
+  anonVmaFork(vma: VmAreaStruct, pvma: VmAreaStruct): number {
+    if (pvma.anonVma === null) return 0;
+    vma.anonVma = null;
+    // dup_mmap copied the parent VMA, its chain included: the child starts with none of its own.
+    (vma.anonVmaChain as unknown[]).length = 0;
+    const err = this.anonVmaClone(vma, pvma);
+    if (err !== 0) return err;
+    if (vma.anonVma !== null) return 0;
+    const anonVma = this.table.alloc();
+    const pav = pvma.anonVma as AnonVmaStruct;
+    anonVma.root = pav.root;
+    anonVma.parent = pav;
+    this.table.getAnonVma(anonVma.root);
+    vma.anonVma = anonVma;
+    anonVma.numActiveVmas++;
+    this.table.chainLink(vma, anonVma);
+    anonVma.parent.numChildren++;
+    return 0;
+  }
+
+  /**
+   * Detaches a VMA from its anon_vmas, freeing those left empty (newest first, so the root goes
+   * last). Idempotent: a VMA already unlinked has an empty chain. Kernel: `unlink_anon_vmas()`.
+   */
+  unlinkAnonVmas(vma: VmAreaStruct): void {
+    const chain = vma.anonVmaChain as AnonVmaChainStruct[];
+    const empty: AnonVmaChainStruct[] = [];
+    for (const avc of chain) {
+      const anonVma = avc.anonVma;
+      this.table.treeRemove(avc);
+      if (anonVma.chains.length === 0) {
+        anonVma.parent.numChildren--;
+        empty.push(avc); // left on the list, freed below
+        continue;
+      }
+      this.table.nrChains--;
+    }
+    if (vma.anonVma !== null) {
+      (vma.anonVma as AnonVmaStruct).numActiveVmas--;
+      vma.anonVma = null;
+    }
+    chain.length = 0;
+    for (const avc of empty) {
+      const anonVma = avc.anonVma;
+      if (anonVma.numChildren !== 0 || anonVma.numActiveVmas !== 0) {
+        throw new MmBugError("rmap.unlinkAnonVmas", `empty anon_vma ${anonVma.id} still has ${anonVma.numChildren} children and ${anonVma.numActiveVmas} active VMAs`);
+      }
+      this.table.put(anonVma);
+      this.table.nrChains--;
+    }
+  }
+
+  // ------------------------------------------------------------------ page helpers
+
+  /** Kernel: `compound_head()`: see the free function `compoundHead`. */
+  compoundHead(page: number): number {
+    return compoundHead(this.mem, page);
+  }
+
+  /** Kernel: `PageTransCompound()`. */
+  pageCompound(page: number): boolean {
+    return this.compoundHead(page) !== page || (this.mem.flags[page]! & (1 << PG_head)) !== 0;
+  }
+
+  /** Kernel: `PageAnon()` (of the folio). */
+  pageAnon(page: number): boolean {
+    return this.mem.mapping[this.compoundHead(page)]! < 0;
+  }
+
+  /** The anon_vma a page's mapping names, or null. Kernel: `folio_anon_vma()`. */
+  pageAnonVma(page: number): AnonVmaStruct | null {
+    const m = this.mem.mapping[this.compoundHead(page)]!;
+    return m < 0 ? this.table.get(-m) : null;
+  }
+
+  /** Kernel: `compound_mapcount()` (PMD mappings of a THP). */
+  compoundMapcount(head: number): number {
+    return this.mem.private[head + 1]! + 1;
+  }
+
+  /** Mapcount of one page: see the free function `pageMapcount`. */
+  pageMapcount(page: number): number {
+    return pageMapcount(this.mem, page);
+  }
+
+  /** Mappings of a whole folio (PMD and PTE). Kernel: `folio_mapcount()` / `total_mapcount()`. */
+  totalMapcount(page: number): number {
+    const mem = this.mem;
+    const head = this.compoundHead(page);
+    if ((mem.flags[head]! & (1 << PG_head)) === 0) return mem.mapcount[head]! + 1;
+    const compound = mem.private[head + 1]! + 1;
+    let ret = compound;
+    for (let i = 0; i < HPAGE_PMD_NR; i++) ret += mem.mapcount[head + i]! + 1;
+    if ((mem.flags[head + 1]! & (1 << PG_double_map)) !== 0) ret -= HPAGE_PMD_NR;
+    return ret;
+  }
+
+  /** Kernel: `folio_mapped()` / `page_mapped()` of the folio. */
+  folioMapped(page: number): boolean {
+    return this.totalMapcount(page) > 0;
+  }
+
+  /** Makes an order-9 block a THP: PG_head, compound_mapcount -1, no double map. Kernel: `prep_compound_page()` / `prep_transhuge_page()`. */
+  prepTransHuge(head: number): void {
+    const mem = this.mem;
+    mem.flags[head] |= 1 << PG_head;
+    mem.private[head + 1] = -1;
+    mem.flags[head + 1] &= ~(1 << PG_double_map);
+  }
+
+  /** Undoes prepTransHuge before the block is freed. Kernel: `free_compound_page()` → free_pages_prepare's tail checks. */
+  destroyTransHuge(head: number): void {
+    const mem = this.mem;
+    mem.flags[head] &= ~(1 << PG_head);
+    mem.private[head + 1] = 0;
+    mem.flags[head + 1] &= ~(1 << PG_double_map);
+    this.deferredSplit.delete(head);
+  }
+
+  // ------------------------------------------------------------------ adding and removing mappings
+
+  /** Kernel: `__page_set_anon_rmap()`. */
+  private pageSetAnonRmap(page: number, vma: VmAreaStruct, address: number, exclusive: boolean): void {
+    let anonVma = vma.anonVma as AnonVmaStruct | null;
+    if (anonVma === null) throw new MmBugError("rmap.__page_set_anon_rmap", `VMA ${hex(vma.vmStart)}-${hex(vma.vmEnd)} has no anon_vma (anon_vma_prepare first)`);
+    if (!exclusive) anonVma = anonVma.root;
+    const mem = this.mem;
+    mem.mapping[page] = -anonVma.id;
+    mem.index[page] = linearPageIndex(vma, address);
+    if (exclusive) mem.flags[page] |= 1 << PG_anon_exclusive;
+  }
+
+  /**
+   * A page new to this VMA (fault, COW copy): mapcount 0, PageSwapBacked, its anon_vma and
+   * index, exclusive. Kernel: `page_add_new_anon_rmap()`.
+   * @param page the page, or a THP's head when `compound`
+   */
+  pageAddNewAnonRmap(page: number, vma: VmAreaStruct, address: number, compound: boolean): void {
+    if (address < vma.vmStart || address >= vma.vmEnd) throw new MmBugError("rmap.page_add_new_anon_rmap", `address ${hex(address)} outside its VMA`);
+    const mem = this.mem;
+    mem.flags[page] |= 1 << PG_swapbacked;
+    let nr = 1;
+    const pfn = mem.pageToPfn(page);
+    if (!compound) mem.mapcount[page] = 0;
+    else {
+      mem.private[page + 1] = 0; // compound_mapcount = 0 (one mapping)
+      nr = HPAGE_PMD_NR;
+      this.deps.pages.modNodePageState(pfn, NR_ANON_THPS, nr);
+    }
+    this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, nr);
+    this.pageSetAnonRmap(page, vma, address, true);
+  }
+
+  /**
+   * Adds a mapping of an anonymous page that may already be mapped (swap-in, KSM, restore).
+   * Kernel: `page_add_anon_rmap()` (RMAP_EXCLUSIVE, RMAP_COMPOUND).
+   */
+  pageAddAnonRmap(page: number, vma: VmAreaStruct, address: number, flags: number): void {
+    const mem = this.mem;
+    const compound = (flags & RMAP_COMPOUND) !== 0;
+    let first: boolean;
+    let nr = 1;
+    const pfn = mem.pageToPfn(page);
+    if (compound) {
+      first = ++mem.private[page + 1]! === 0;
+      nr = HPAGE_PMD_NR;
+      if (first) this.deps.pages.modNodePageState(pfn, NR_ANON_THPS, nr);
+    } else first = ++mem.mapcount[page]! === 0;
+    if (first) this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, nr);
+    if (mem.mapping[this.compoundHead(page)]! >= 0) this.pageSetAnonRmap(page, vma, address, (flags & RMAP_EXCLUSIVE) !== 0);
+    else if ((flags & RMAP_EXCLUSIVE) !== 0) mem.flags[page] |= 1 << PG_anon_exclusive;
+  }
+
+  /**
+   * Drops one mapping; the last one takes the page out of NR_ANON_MAPPED (and a THP's PMD
+   * mapping out of NR_ANON_THPS). The page's mapping and index stay until it is freed.
+   * Kernel: `page_remove_rmap()` / `page_remove_anon_compound_rmap()`.
+   */
+  pageRemoveRmap(page: number, _vma: VmAreaStruct, compound: boolean): void {
+    const mem = this.mem;
+    const pfn = mem.pageToPfn(page);
+    if (compound) {
+      if (--mem.private[page + 1]! >= 0) return;
+      this.deps.pages.modNodePageState(pfn, NR_ANON_THPS, -HPAGE_PMD_NR);
+      let nr: number;
+      if ((mem.flags[page + 1]! & (1 << PG_double_map)) !== 0) {
+        mem.flags[page + 1] &= ~(1 << PG_double_map);
+        nr = 0;
+        for (let i = 0; i < HPAGE_PMD_NR; i++) if (--mem.mapcount[page + i]! < 0) nr++;
+        if (nr !== 0 && nr < HPAGE_PMD_NR) this.deferredSplitHugePage(page);
+      } else nr = HPAGE_PMD_NR;
+      this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, -nr);
+      return;
+    }
+    if (--mem.mapcount[page]! >= 0) return;
+    if (mem.mapcount[page]! < -1) throw new MmBugError("rmap.page_remove_rmap", `pfn 0x${pfn.toString(16)}: _mapcount underflow`);
+    this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, -1);
+    const head = this.compoundHead(page);
+    if (head !== page || (mem.flags[page]! & (1 << PG_head)) !== 0) this.deferredSplitHugePage(head);
+  }
+
+  /** Queues a partly unmapped THP once. Kernel: `deferred_split_huge_page()` (the shrinker that splits it is not modelled). */
+  private deferredSplitHugePage(head: number): void {
+    if (this.deferredSplit.has(head)) return;
+    this.deferredSplit.add(head);
+    this.deps.vmstat.countVmEvent(THP_DEFERRED_SPLIT_PAGE);
+  }
+
+  /**
+   * At fork: shares an anonymous page with the child (PageAnonExclusive cleared, one more
+   * mapping). Kernel: `page_try_dup_anon_rmap()` (page_needs_cow_for_dma is false: no pins here).
+   * @returns 0 (a pinned page would give -EBUSY and be copied)
+   */
+  pageTryDupAnonRmap(page: number, compound: boolean): number {
+    const mem = this.mem;
+    mem.flags[page] &= ~(1 << PG_anon_exclusive);
+    if (compound) mem.private[page + 1]!++;
+    else mem.mapcount[page]!++;
+    return 0;
+  }
+
+  /** Before a PTE goes read-only-shared (swap-out, migration): drops PageAnonExclusive. Kernel: `page_try_share_anon_rmap()`. @returns 0 */
+  pageTryShareAnonRmap(page: number): number {
+    this.mem.flags[page] &= ~(1 << PG_anon_exclusive);
+    return 0;
+  }
+
+  /**
+   * A page the faulting VMA alone references becomes its exclusive page (do_wp_page's reuse):
+   * its anon_vma becomes the VMA's own. Kernel: `page_move_anon_rmap()`.
+   */
+  pageMoveAnonRmap(page: number, vma: VmAreaStruct): void {
+    const head = this.compoundHead(page);
+    const anonVma = vma.anonVma as AnonVmaStruct;
+    this.mem.mapping[head] = -anonVma.id;
+    this.mem.flags[page] |= 1 << PG_anon_exclusive;
+  }
+
+  // ------------------------------------------------------------------ rmap walk
+
+  /**
+   * Calls the visitor for every VMA that may map the (anonymous) folio, at vma_address().
+   * Kernel: `rmap_walk_anon()` (anon_vma_interval_tree_foreach over [pgoff_start, pgoff_end]).
+   * @returns the number of VMAs visited
+   */
+  rmapWalk(page: number, v: RmapVisitor): number {
+    const head = this.compoundHead(page);
+    const anonVma = this.pageAnonVma(head);
+    if (anonVma === null) return 0;
+    const mem = this.mem;
+    const nr = (mem.flags[head]! & (1 << PG_head)) !== 0 ? HPAGE_PMD_NR : 1;
+    const pgoffStart = mem.index[head]!;
+    const chains = anonVma.chains;
+    let n = 0;
+    for (let i = 0; i < chains.length; i++) {
+      const vma = chains[i]!.vma;
+      // vma_address(): the first page of the folio inside the VMA (the folio may start before it).
+      const pages = (vma.vmEnd - vma.vmStart) / PAGE;
+      const off = modU32(pgoffStart - vma.vmPgoff);
+      let address: number;
+      if (off < pages) address = vma.vmStart + off * PAGE;
+      else if (nr > 1 && modU32(vma.vmPgoff - pgoffStart) < nr) address = vma.vmStart;
+      else continue;
+      n++;
+      if (!v.rmapOne(page, vma, address)) break;
+    }
+    return n;
+  }
+
+  /**
+   * Finds the entry mapping `pfn` (or any page of the folio starting at headPfn, nr pages) at
+   * `address` in `vma`'s page tables. Kernel: `page_vma_mapped_walk()` for one address.
+   * @returns the result (its pte, or its pmd for a PMD mapping), or null when not mapped there
+   */
+  pageVmaMappedWalk(vma: VmAreaStruct, address: number, headPfn: number, nr: number): PvmwResult | null {
+    const pgt = vma.vmMm.pgtables;
+    if (pgt === null) return null;
+    const store = this.store;
+    const pgdp = pgdOffsetPgd(store, pgt.pgd, address);
+    const pudp = pudOffset(store, pgdp, address);
+    if (pudp === NULL_ENTRY) return null;
+    const pmdp = pmdOffset(store, pudp, address);
+    if (pmdp === NULL_ENTRY) return null;
+    const lo = store.readLo(pmdp);
+    const hi = store.readHi(pmdp);
+    const r = this.pvmw;
+    r.pmd = pmdp;
+    r.address = address;
+    if ((lo !== 0 || hi !== 0) && (lo & 2) === 0) {
+      // pmd_trans_huge (a block, present or PROT_NONE)
+      const pfn = ptePfn(lo, hi);
+      if (pfn !== headPfn) return null;
+      r.pte = NULL_ENTRY;
+      r.address = address - (address % (PAGE * HPAGE_PMD_NR));
+      return r;
+    }
+    if ((lo & 3) !== 3) return null;
+    const ptep = pteOffsetKernel(store, pmdp, address);
+    const plo = store.readLo(ptep);
+    if ((plo & PTE_VALID) === 0 && store.readHi(ptep) === 0) return null;
+    const pfn = ptePfn(plo, store.readHi(ptep));
+    if (pfn < headPfn || pfn >= headPfn + nr) return null;
+    r.pte = ptep;
+    return r;
+  }
+
+  /**
+   * Counts the mappings whose young bit was set, clearing each (with a TLB flush, so the next
+   * access on this CPU without hardware AF takes an access-flag fault). Mappings in VM_LOCKED
+   * VMAs count as referenced and end the walk. Kernel: `folio_referenced()` / `folio_referenced_one()`.
+   * @returns referenced mappings; `referencedVmFlags` holds the union of their VMAs' flags
+   */
+  folioReferenced(page: number): number {
+    const head = this.compoundHead(page);
+    this.referencedVmFlags = 0;
+    if (!this.folioMapped(head)) return 0;
+    this.refCount = 0;
+    this.refMapcount = this.totalMapcount(head);
+    this.rmapWalk(head, this.referencedVisitor);
+    return this.refCount;
+  }
+  private refCount = 0;
+  private refMapcount = 0;
+  private readonly referencedVisitor: RmapVisitor = {
+    rmapOne: (page: number, vma: VmAreaStruct, address: number): boolean => this.folioReferencedOne(page, vma, address),
+  };
+  private folioReferencedOne(page: number, vma: VmAreaStruct, address: number): boolean {
+    const mem = this.mem;
+    const nr = (mem.flags[page]! & (1 << PG_head)) !== 0 ? HPAGE_PMD_NR : 1;
+    const headPfn = mem.pageToPfn(page);
+    let referenced = 0;
+    for (let a = address, k = 0; k < nr && a < vma.vmEnd; k++, a += PAGE) {
+      const r = this.pageVmaMappedWalk(vma, a, headPfn, nr);
+      if (r === null) continue;
+      this.refMapcount--;
+      if ((vma.vmFlags & VM_LOCKED) !== 0) {
+        this.refCount++;
+        this.referencedVmFlags |= VM_LOCKED;
+        return false;
+      }
+      const entry = r.pte !== NULL_ENTRY ? r.pte : r.pmd;
+      const w = this.store.entryWord(entry);
+      const lo = this.store.words[w]!;
+      if ((lo & PTE_AF) !== 0) {
+        this.store.words[w] = (lo & ~PTE_AF) >>> 0; // ptep_clear_flush_young
+        this.deps.flushTlbRange(vma.vmMm, r.address, r.address + (r.pte !== NULL_ENTRY ? PAGE : PAGE * HPAGE_PMD_NR));
+        if ((vma.vmFlags & VM_SEQ_READ) === 0) referenced++;
+      }
+      if (r.pte === NULL_ENTRY) break; // a PMD maps the whole folio
+    }
+    if (referenced !== 0) {
+      this.refCount++;
+      this.referencedVmFlags |= vma.vmFlags & ~VM_LOCKED;
+    }
+    return this.refMapcount > 0;
+  }
+
+  /**
+   * Unmaps every PTE mapping of an anonymous page, ready for reclaim: a clean lazy-free page
+   * (MADV_FREE: !PageSwapBacked) is discarded; a page in the swap cache gets swap PTEs through
+   * `swapHooks`; any other page is left mapped (6.1 warns: a swap-backed page must be in the
+   * swap cache first). THP PMD mappings must be split by the caller (TTU_SPLIT_HUGE_PMD).
+   * The caller holds the isolation reference, as reclaim does. Kernel: `try_to_unmap()` / `try_to_unmap_one()`.
+   * @returns true when no mapping is left (what shrink_folio_list checks with folio_mapped())
+   */
+  tryToUnmap(page: number): boolean {
+    this.rmapWalk(page, this.unmapVisitor);
+    return !this.folioMapped(page);
+  }
+  private readonly unmapVisitor: RmapVisitor = {
+    rmapOne: (page: number, vma: VmAreaStruct, address: number): boolean => this.tryToUnmapOne(page, vma, address),
+  };
+  private tryToUnmapOne(page: number, vma: VmAreaStruct, address: number): boolean {
+    const mem = this.mem;
+    const store = this.store;
+    const r = this.pageVmaMappedWalk(vma, address, mem.pageToPfn(page), 1);
+    if (r === null || r.pte === NULL_ENTRY) return true;
+    const mm = vma.vmMm;
+    const ptep = r.pte;
+    const w = store.entryWord(ptep);
+    const lo = store.words[w]!;
+    const hi = store.words[w + 1]!;
+    // ptep_clear_flush
+    store.write(ptep, 0, 0);
+    this.deps.flushTlbRange(mm, address, address + PAGE);
+    if (pteDirty(lo, hi)) mem.flags[page] |= 1 << PG_dirty; // folio_mark_dirty
+    const flags = mem.flags[page]!;
+    const swapbacked = (flags & (1 << PG_swapbacked)) !== 0;
+    const swapcache = swapbacked && (flags & (1 << PG_swapcache)) !== 0;
+    const anonExclusive = (flags & (1 << PG_anon_exclusive)) !== 0;
+    if (swapbacked !== swapcache) {
+      store.write(ptep, lo, hi); // not in the swap cache: WARN_ON_ONCE, put the PTE back
+      return false;
+    }
+    if (!swapbacked) {
+      // MADV_FREE page: the only references are isolation's and the mappings'.
+      if (mem.refcount[page] === 1 + this.totalMapcount(page) && (flags & (1 << PG_dirty)) === 0) {
+        mm.rssStat[MM_ANONPAGES]!--;
+      } else {
+        store.write(ptep, lo, hi);
+        mem.flags[page] |= 1 << PG_swapbacked;
+        return false;
+      }
+    } else {
+      const hooks = this.swapHooks;
+      const entry = mem.private[page]!;
+      if (hooks === null || hooks.swapDuplicate(entry) < 0) {
+        store.write(ptep, lo, hi);
+        return false;
+      }
+      if (anonExclusive && this.pageTryShareAnonRmap(page) !== 0) {
+        hooks.swapFree(entry);
+        store.write(ptep, lo, hi);
+        return false;
+      }
+      mm.rssStat[MM_ANONPAGES]!--;
+      mm.rssStat[MM_SWAPENTS]!++;
+      hooks.mkSwapPte(entry, anonExclusive, this.tmp);
+      store.write(ptep, this.tmp.lo, this.tmp.hi);
+    }
+    // discard:
+    this.pageRemoveRmap(page, vma, false);
+    mem.refcount[page]!--; // folio_put: the caller's isolation reference keeps it alive
+    return true;
+  }
+
+  /**
+   * Write-protects and cleans every PTE mapping of a page so the next write is caught. For an
+   * anonymous page folio_mapping() is NULL and 6.1 returns 0 without walking (anonymous pages
+   * are written back through swap, not page_mkclean); file pages walk their address_space's
+   * i_mmap, which the files issue supplies as `fileWalk`. Kernel: `folio_mkclean()` / `page_mkclean_one()`.
+   * @returns the number of PTEs that were dirty
+   */
+  pageMkclean(page: number, fileWalk?: (page: number, v: RmapVisitor) => void): number {
+    if (!this.folioMapped(page)) return 0;
+    if (this.pageAnon(page) || fileWalk === undefined) return 0;
+    this.cleaned = 0;
+    fileWalk(page, this.mkcleanVisitor);
+    return this.cleaned;
+  }
+  private cleaned = 0;
+  private readonly mkcleanVisitor: RmapVisitor = {
+    rmapOne: (page: number, vma: VmAreaStruct, address: number): boolean => {
+      const r = this.pageVmaMappedWalk(vma, address, this.mem.pageToPfn(page), 1);
+      if (r === null || r.pte === NULL_ENTRY) return true;
+      const store = this.store;
+      const t = this.tmp.set(store.readLo(r.pte), store.readHi(r.pte));
+      if (!pteDirty(t.lo, t.hi) && !pteWrite(t.hi)) return true;
+      pteMkclean(pteWrprotect(t));
+      store.write(r.pte, t.lo, t.hi);
+      this.deps.flushTlbRange(vma.vmMm, address, address + PAGE);
+      this.cleaned++;
+      return true;
+    },
+  };
+}
+
+/**
+ * The head page of a THP, or the page itself. Only THPs are compound here: an order-9 block with
+ * PG_head on its first page. Kernel: `compound_head()`.
+ */
+export function compoundHead(mem: MemMap, page: number): number {
+  if ((mem.flags[page]! & (1 << PG_head)) !== 0) return page;
+  const head = page - ((page + mem.basePfn) & (HPAGE_PMD_NR - 1));
+  return head !== page && (mem.flags[head]! & (1 << PG_head)) !== 0 ? head : page;
+}
+
+/**
+ * Mapcount of one page as /proc/kpagecount, smaps and the COW rules read it: its own PTE
+ * mappings (_mapcount + 1), plus for a THP subpage the compound mapcount (page[1].private + 1)
+ * less one when PG_double_map (on page[1]) says the PMD mapping is also counted in every
+ * subpage's _mapcount. Kernel: `page_mapcount()` → `__page_mapcount()` (6.1).
+ */
+export function pageMapcount(mem: MemMap, page: number): number {
+  let ret = mem.mapcount[page]! + 1;
+  const head = compoundHead(mem, page);
+  if (head === page && (mem.flags[page]! & (1 << PG_head)) === 0) return ret;
+  ret += mem.private[head + 1]! + 1;
+  if ((mem.flags[head + 1]! & (1 << PG_double_map)) !== 0) ret--;
+  return ret;
+}
+
+/** Kernel: `linear_page_index()`, modulo 2^32 (MemMap.index is 32 bits; see the file comment). */
+export function linearPageIndex(vma: VmAreaStruct, address: number): number {
+  return modU32((address - vma.vmStart) / PAGE + vma.vmPgoff);
+}
+
+function modU32(x: number): number {
+  const r = x % U32;
+  return r < 0 ? r + U32 : r;
+}
+
+function hex(x: number): string {
+  return "0x" + x.toString(16);
+}
