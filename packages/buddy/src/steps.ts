@@ -38,14 +38,14 @@ export const allocStep = defineStep({
     name: str("a name for the pages (a later free names it)"),
     order: int(0, MAX_ALLOC_ORDER, "an order").default(0),
     gfp: gfpField.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     count: int(1, INT_MAX, "a count").default(1),
     nid: int(NUMA_NO_NODE, MAX_NODES - 1, "a node (-1 = any)").default(NUMA_NO_NODE),
   }),
   make: (d, ctx) => ({ kind: "alloc" as const, line: ctx.line, name: d.name, order: d.order, gfp: d.gfp.value, gfpText: d.gfp.text, cpu: d.cpu, count: d.count, nid: d.nid }),
   cost: (step) => step.count,
   check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
+    if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
     const m = ctx.machine;
     if (step.nid !== NUMA_NO_NODE && step.nid >= m.nodes) {
       throw ctx.error(["nid"], `node ${step.nid} does not exist: machine.nodes is ${m.nodes}${ctx.note("nodes")}; use -1 (any node) or a node from 0 to ${m.nodes - 1}`);
@@ -64,7 +64,7 @@ export const allocStep = defineStep({
       throw ctx.error(`alloc ${step.name}`, `order ${step.order} differs from the order ${held.order} of the earlier alloc of the same name${held.line ? ` (line ${held.line})` : ""}; use another name`);
     }
     for (let i = 0; i < step.count; i++) {
-      const pfn = buddy.allocPages(step.gfp, step.order, step.cpu, step.nid);
+      const pfn = buddy.allocPages(step.gfp, step.order, step.cpu ?? ctx.cpu, step.nid);
       if (pfn === NIL_PFN) ctx.failedAlloc(step.name);
       else held.pfns.push(pfn);
     }
@@ -77,11 +77,11 @@ export const freeStep = defineStep({
   schema: z.strictObject({
     name: str("the name of an earlier alloc"),
     count: countOrAll.default("all"),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
   }),
   make: (d, ctx) => ({ kind: "free" as const, line: ctx.line, name: d.name, count: d.count, cpu: d.cpu }),
   check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
+    if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
     const a = allocs(ctx);
     if (a.before.has(step.name)) return;
     const later = a.all.get(step.name);
@@ -101,7 +101,7 @@ export const freeStep = defineStep({
     if (n > held.pfns.length) {
       throw ctx.error(`free ${step.name}`, `asks to free ${n} blocks but "${step.name}" holds ${held.pfns.length}`);
     }
-    for (let i = 0; i < n; i++) buddy.freePages(held.pfns.pop()!, held.order, step.cpu);
+    for (let i = 0; i < n; i++) buddy.freePages(held.pfns.pop()!, held.order, step.cpu ?? ctx.cpu);
   },
 });
 

@@ -45,7 +45,7 @@ import { hex16, walkJson } from "./walk-json.ts";
 import { addReplayCommand } from "./replay.ts";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative } from "node:path";
-import { type KernelPanic, type MmsimError, type PrintkRecord, cutText, describeValue, escapeInvisible, formatPrintkTime, isKernelPanic, isMmsimError } from "@mmsim/core";
+import { type KernelPanic, type StepBase, type MmsimError, type PrintkRecord, cutText, describeValue, escapeInvisible, formatPrintkTime, isKernelPanic, isMmsimError } from "@mmsim/core";
 import {
   DEFAULT_SCENARIO_FILE, KERNEL_IMAGE, Machine, type MachineSpec, type ResolvedScenario, type ScenarioOverrides, type WorkloadResult,
   type WorkloadStep, countSteps, describeScenarioSchema, loadScenarioFileAsync,
@@ -539,9 +539,9 @@ function countExpectsIn(steps: readonly WorkloadStep[], n: number): number {
  * What "after step n" means in a header: "boot" before any step, a label's name, or the step
  * (e.g. "alloc user-pages"). `mmsim cat <path> --after <n>` prints the same file text.
  */
-function describeAfter(stepAt: (n: number) => WorkloadStep | undefined, n: number): string {
+function describeAfter(stepAt: (n: number) => WorkloadStep | undefined, n: number, executed?: WorkloadStep): string {
   if (n === 0) return "boot";
-  const s = stepAt(n);
+  const s = executed ?? stepAt(n);
   switch (s?.kind) {
     case "label":
       return s.name;
@@ -554,8 +554,11 @@ function describeAfter(stepAt: (n: number) => WorkloadStep | undefined, n: numbe
       return `sysctl ${s.name}`;
     case "expect":
       return `expect ${s.field}`;
-    default:
-      return `step ${n}`;
+    default: {
+      // a step that names what it acts on (mmap, access, fork …)
+      const as = (s as { as?: unknown } | undefined)?.as;
+      return typeof as === "string" ? `${s!.kind} ${as}` : s !== undefined && s.kind !== "repeat" ? s.kind : `step ${n}`;
+    }
   }
 }
 
@@ -592,7 +595,7 @@ function panicOf(machine: Machine): { panic: KernelPanic; duringBoot: boolean; r
 function runWorkload(
   loaded: Loaded,
   io: CliIo,
-  observer: { onShow?(path: string, text: string, step: number, write: (s: string) => void): void; stopAfter?: string | number },
+  observer: { onShow?(path: string, text: string, step: number, write: (s: string) => void, previous: StepBase | undefined): void; stopAfter?: string | number },
 ): WorkloadResult {
   const total = countSteps(loaded.scenario.workload);
   const held: string[] = [];
@@ -602,7 +605,7 @@ function runWorkload(
   try {
     return loaded.machine.runWorkload({
       stopAfter: observer.stopAfter,
-      onShow: observer.onShow ? (p, t, n) => observer.onShow!(p, t, n, write) : undefined,
+      onShow: observer.onShow ? (p, t, n, prev) => observer.onShow!(p, t, n, write, prev) : undefined,
       onStep: bar ? (done, all) => (done % every === 0 || done === all ? bar.update(done) : undefined) : undefined,
     });
   } finally {
@@ -702,8 +705,8 @@ async function runCommand(file: string | undefined, opts: CommonOptions, io: Cli
   const result = runWorkload(loaded, io, {
     // `step` is the show's own 1-based number; the header names the step before it, so that
     // `mmsim cat <path> --after <n>` prints the same text.
-    onShow: (path, text, step, write) => {
-      const after = describeAfter(stepAt, step - 1);
+    onShow: (path, text, step, write, previous) => {
+      const after = describeAfter(stepAt, step - 1, previous as WorkloadStep | undefined);
       if (opts.json) shows.push({ afterStep: step - 1, after, ...fileJson(path, text) });
       else write(`\n==> ${path} (after step ${step - 1}: ${after}) <==\n${text}`);
     },
@@ -872,9 +875,10 @@ async function ptWalkCommand(vaText: string, opts: CommonOptions & { access: "re
   const { status, failed } = runUpTo(loaded, after, opts, io, timing);
   const { store, layout } = loaded.machine.pgtables;
   const access = { read: ACCESS_READ, write: ACCESS_WRITE, exec: ACCESS_EXEC }[opts.access];
-  // User addresses walk the workload process's tables (its mmap steps); kernel ones swapper_pg_dir.
-  const userPgd = va >= 0 ? loaded.machine.userMm.pgd : undefined;
-  if (va >= 0 && userPgd === undefined) throw new UsageFailure(`pt walk: ${formatVa0x(va)} is a user address, and the workload's process has no page tables yet: walk it --after an mmap step`);
+  // User addresses walk init's tables (pid 1: the workload's own task); kernel ones swapper_pg_dir.
+  const init = va >= 0 ? loaded.machine.processes.tasks.init : null;
+  const userPgd = init?.mm?.pgtables?.pgd;
+  if (va >= 0 && userPgd === undefined) throw new UsageFailure(`pt walk: ${formatVa0x(va)} is a user address, and init has no page tables yet (the workload has not started): walk it --after a step`);
   const text = ptWalk(store, layout, va, access, userPgd);
   if (opts.json) {
     const pgd = va < 0 ? store.swapperPgDir : userPgd!;

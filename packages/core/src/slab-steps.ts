@@ -101,7 +101,7 @@ export function freeSchema(asWhat: string) {
   return z.strictObject({
     as: str(asWhat),
     count: countOrAll.default("all"),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     order: checked<"lifo" | "random">((v) => (v === "lifo" || v === "random" ? { ok: v } : `expected lifo or random, got ${describeValue(v)}`)).default("lifo"),
   });
 }
@@ -147,13 +147,13 @@ export const kmemCacheAllocStep = defineStep({
     cache: str("the name of a cache created earlier (or a kmalloc cache such as kmalloc-256)"),
     as: str("a name for the objects (a later kmem_cache_free names it)"),
     count: int(1, INT_MAX, "a count").default(1),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     gfp: gfp.default(GFP_KERNEL_DEFAULT),
   }),
   make: (d, ctx) => ({ kind: "kmem_cache_alloc", line: ctx.line, cache: d.cache, as: d.as, count: d.count, cpu: d.cpu, gfp: d.gfp.value, gfpText: d.gfp.text }),
   cost: (step) => step.count,
   check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
+    if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
     if (!names(ctx).caches.has(step.cache) && !isKmallocCache(step.cache)) {
       throw ctx.error(["cache"], `no cache "${step.cache}" is created before this step; add a kmem_cache_create step, or use a kmalloc cache`);
     }
@@ -167,7 +167,7 @@ export const kmemCacheAllocStep = defineStep({
     const held = heldFor(ctx, step.as, c.id, step.line);
     const ops = slabOpsOf(ctx);
     for (let i = 0; i < step.count; i++) {
-      const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu);
+      const o = slab.allocator.kmemCacheAlloc(c.id, step.gfp, step.cpu ?? ctx.cpu);
       ops.allocs++;
       if (o === 0) ctx.failedAlloc(step.as);
       else {
@@ -186,7 +186,7 @@ export const kmallocStep = defineStep({
     size: int(1, KMALLOC_MAX_SIZE, "a size in bytes").optional(),
     sizes: kmallocSizes.optional(),
     count: int(1, INT_MAX, "a count").default(1),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     gfp: gfp.default(GFP_KERNEL_DEFAULT),
   }),
   make(d, ctx) {
@@ -195,7 +195,7 @@ export const kmallocStep = defineStep({
   },
   cost: (step) => step.count,
   check(step, ctx) {
-    ctx.checkCpu(step.cpu, ["cpu"]);
+    if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
     names(ctx).objs.add(step.as);
     declareBuffer(ctx, FAMILY, step.as);
   },
@@ -205,7 +205,7 @@ export const kmallocStep = defineStep({
     const ops = slabOpsOf(ctx);
     for (let i = 0; i < step.count; i++) {
       const size = step.sizes.length === 1 ? step.sizes[0]! : step.sizes[ctx.workloadRng.below(step.sizes.length)]!;
-      const o = slab.kmalloc(size, step.gfp, step.cpu);
+      const o = slab.kmalloc(size, step.gfp, step.cpu ?? ctx.cpu);
       ops.allocs++;
       if (o === 0) ctx.failedAlloc(step.as);
       else {
@@ -223,7 +223,7 @@ function slabFreeStep(kind: "kmem_cache_free" | "kfree", asWhat: string) {
     schema: freeSchema(asWhat),
     make: (d, ctx) => ({ kind, line: ctx.line, as: d.as, count: d.count, cpu: d.cpu, order: d.order }),
     check(step, ctx) {
-      ctx.checkCpu(step.cpu, ["cpu"]);
+      if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
       if (!names(ctx).objs.has(step.as)) throw ctx.error(["as"], `"${step.as}" names no earlier kmem_cache_alloc or kmalloc`);
     },
     run(step, ctx) {
@@ -235,7 +235,7 @@ function slabFreeStep(kind: "kmem_cache_free" | "kfree", asWhat: string) {
       for (let i = 0; i < n; i++) {
         // lifo: newest first; random: a seeded choice among those held
         const k = step.order === "random" ? ctx.workloadRng.below(held.objs.length) : held.objs.length - 1;
-        freeHeld(ctx, slab, held, held.cache, k, step.cpu);
+        freeHeld(ctx, slab, held, held.cache, k, step.cpu ?? ctx.cpu);
       }
     },
   });

@@ -6,6 +6,7 @@ import { memblockModule } from "@mmsim/memblock";
 import { slabModule } from "@mmsim/slab";
 import { slubModule } from "@mmsim/slub";
 import { vmallocModule } from "@mmsim/vmalloc";
+import { vmaModule } from "@mmsim/vma";
 import { processModule } from "./process-module.ts";
 import { KernelRegistry } from "./registry.ts";
 
@@ -68,6 +69,7 @@ export class ModuleCatalog {
       .add(buddyModule)
       .add(hwArm64Module)
       .add(vmallocModule)
+      .add(vmaModule)
       .add(slabCommonModule)
       .add(processModule)
       .add(slabModule)

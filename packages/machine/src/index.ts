@@ -6,10 +6,12 @@ export { KernelRegistry } from "./registry.ts";
 export { processModule } from "./process-module.ts";
 export { isRepeat, noSuchFile } from "./steps/generic.ts";
 export type { RepeatStep } from "./steps/generic.ts";
-export { WORKLOAD_PROCESS } from "./steps/user.ts";
 export type { BootHooks, WorkloadObserver, WorkloadResult } from "./machine.ts";
 export { ModuleCatalog } from "./catalog.ts";
-export { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
+export { Processes, INIT_IMAGE } from "./process/processes.ts";
+export { PROCESSES } from "./process/token.ts";
+export { TASK_ENGINE, TASK_HOST, type TaskEngineApi, type TaskHost } from "./task-api.ts";
+export { Scheduler, SchedEntity } from "./sched.ts";
 export type { ResolvedScenario, MachineSpec, KernelSpec, WorkloadStep } from "./scenario-types.ts";
 export {
   QEMU_VIRT_ARM64, QEMU_VIRT_ARM64_BOARD, VIRT_RAM_BASE, VIRT_RAM_MAX, KERNEL_IMAGE, INITRD, DTB_SIZE, PCPU_FIRST_CHUNK, SIZEOF_PG_DATA_T,

@@ -41,8 +41,10 @@ import { platformFor } from "./platform/index.ts";
 import type { PagingInit, Platform } from "./platform/platform.ts";
 import type { KernelRegistry } from "./registry.ts";
 import { isRepeat, noSuchFile } from "./steps/generic.ts";
-import { WORKLOAD_PROCESS } from "./steps/user.ts";
-import type { PopulatedAnonMm } from "./user-mm.ts";
+import { TASK_ENGINE, TASK_HOST } from "./task-api.ts";
+import { TaskEngine } from "./task-engine.ts";
+import type { Processes } from "./process/processes.ts";
+import { PROCESSES } from "./process/token.ts";
 import { isModulePath } from "./scenario.ts";
 import type { ResolvedScenario } from "./scenario-types.ts";
 
@@ -59,8 +61,11 @@ const PROC_FS = Symbol.for("mmsim:machine.ProcFs") as Token<ProcFs>;
 export interface WorkloadObserver {
   /** After each executed step (repeats expanded): steps done so far, and the total. */
   onStep?(done: number, total: number): void;
-  /** A `show` step's file text; `step` is the 1-based index of the executed step. */
-  onShow?(path: string, text: string, step: number): void;
+  /**
+   * A `show` step's file text; `step` is the 1-based index of the executed step, `previous` the
+   * step executed just before it (by whichever task: the header of a show names it).
+   */
+  onShow?(path: string, text: string, step: number, previous: StepBase | undefined): void;
   /** Stop after the step with this label, or after this many executed steps. */
   stopAfter?: string | number;
 }
@@ -152,7 +157,8 @@ export class Machine {
       catalog.get("buddy", "buddy"),
       catalog.get("arch", board.archModule),
       catalog.get("vmalloc", "vmalloc"),
-      catalog.get("process", "populated-anon-mm"),
+      catalog.get("vma", "vma"),
+      catalog.get("process", "tasks"),
     ];
     if (policies.slab !== undefined) modules.push(slabCommonModule);
     for (const [slot, name] of Object.entries(policies)) modules.push(catalog.get(slot, name));
@@ -211,10 +217,10 @@ export class Machine {
     return this.platform.mmu;
   }
 
-  /** The workload's process (its populated anonymous mappings and page tables), after boot: the process module's WORKLOAD_PROCESS. */
-  get userMm(): PopulatedAnonMm {
-    if (!this.booted) throw new ArgumentError("machine.Machine.userMm", "machine", "a booted machine (call boot() first)", "not booted");
-    return resolveToken(this.container, WORKLOAD_PROCESS);
+  /** The machine's tasks and their address spaces (the process module's), after boot. */
+  get processes(): Processes {
+    if (!this.booted) throw new ArgumentError("machine.Machine.processes", "machine", "a booted machine (call boot() first)", "not booted");
+    return resolveToken(this.container, PROCESSES);
   }
 
   /** vmalloc (mm/vmalloc.c) after boot. */
@@ -559,7 +565,8 @@ export class Machine {
       this.writeSysctl(s ? s.procname : path.slice(path.lastIndexOf("/") + 1), nums.length === 1 ? nums[0]! : nums, line);
       return;
     }
-    const f = files.find((x) => x.write && kernelFileCovers(x, path));
+    // A directory's write serves only the files it holds (or will: mayAppear), not every path under it.
+    const f = files.find((x) => x.write && kernelFileCovers(x, path) && (!x.path.endsWith("/") || x.list === undefined || x.list().includes(path) || x.mayAppear?.(path) === true));
     if (f) {
       const r = f.write!(path, value);
       if (typeof r === "string") throw new ScenarioError("machine.writeFile", file, path, r, line);
@@ -617,6 +624,7 @@ export class Machine {
     const file = this.scenario.file;
     let done = 0;
     let current: StepBase | undefined;
+    let previous: StepBase | undefined;
     let stoppedAt: string | number | undefined;
     const stop = observer.stopAfter;
     const resolved = new Map<unknown, unknown>();
@@ -624,6 +632,7 @@ export class Machine {
       file,
       nrCpus: this.scenario.machine.cpus,
       index: 0,
+      cpu: 0,
       workloadRng: this.workloadRng,
       handles: this.workload.handles,
       resolve: <T>(tok: Token<T> | (abstract new (...args: never[]) => T)): T => {
@@ -640,36 +649,40 @@ export class Machine {
       writeFile: (path, value) => this.writeFile(path, value, current?.line),
       writeSysctl: (name, value) => this.writeSysctl(name, value, current?.line),
       listFiles: () => this.listFiles(),
-      show: (path, text) => observer.onShow?.(path, text, ctx.index),
+      show: (path, text) => observer.onShow?.(path, text, ctx.index, previous),
       failExpect: (message) => failedExpects.push({ step: ctx.index, line: current?.line, message }),
       advanceClock: (ns) => this.clock.advance(ns),
       state: (key, init) => workloadRecord(this.workload, key, init),
     };
     this.checkReads(this.scenario.workload);
     const threads = this.contrib().threads.length > 0;
-    const run = (steps: readonly StepBase[]): boolean => {
-      for (const step of steps) {
-        if (isRepeat(step)) {
-          for (let i = 0; i < step.times; i++) if (!run(step.steps)) return false;
-          continue;
-        }
+    const host = this.container.isRegistered(TASK_HOST, true) ? resolveToken(this.container, TASK_HOST) : undefined;
+    const engine = new TaskEngine(this.scenario.machine.cpus, this.clock, host);
+    this.container.register(TASK_ENGINE, { useValue: engine });
+    try {
+      engine.startInit(this.scenario.workload);
+      for (let step = engine.next(); step !== undefined; step = engine.next()) {
+        if (threads) this.runKernelThreads(); // what fell due on this CPU's clock before the step
         current = step;
         (ctx as { index: number }).index = done + 1;
+        (ctx as { cpu: number }).cpu = engine.currentCpu;
         const def = this.registry.steps.get(step.kind);
         if (!def) throw new ScenarioError("machine.runWorkload", file, step.kind, `no module of this machine defines the step "${step.kind}"`, step.line);
+        const start = this.clock.now();
         def.run(step, ctx);
-        if (threads) this.runKernelThreads();
+        engine.afterStep(step, start);
+        if (threads) {
+          this.runKernelThreads();
+          engine.syncClock();
+        }
+        previous = step;
         done++;
         observer.onStep?.(done, total);
         if ((typeof stop === "number" && done === stop) || (typeof stop === "string" && step.kind === "label" && (step as { name?: string }).name === stop)) {
           stoppedAt = stop;
-          return false;
+          break;
         }
       }
-      return true;
-    };
-    try {
-      run(this.scenario.workload);
     } catch (e) {
       if (!isKernelPanic(e)) throw e;
       this.onPanic(e, false);
@@ -699,14 +712,17 @@ export class Machine {
    */
   private checkReads(steps: readonly StepBase[]): void {
     let files: readonly string[] | undefined;
-    const dirs = this.contrib().files.filter((f) => f.path.endsWith("/") && !f.path.startsWith("/proc/") && f.path !== "/sys/kernel/debug/").map((f) => f.path);
+    const all = this.contrib().files;
+    const dirs = all.filter((f) => f.path.endsWith("/") && !f.path.startsWith("/proc/") && f.path !== "/sys/kernel/debug/").map((f) => f.path);
+    const appearing = all.filter((f) => f.mayAppear !== undefined);
     for (const step of steps) {
-      if (isRepeat(step)) {
-        this.checkReads(step.steps);
-        continue;
-      }
+      // A repeat's body, and the program of a task a step starts (fork, spawn)
+      const nested = (step as { steps?: unknown }).steps;
+      if (Array.isArray(nested)) this.checkReads(nested as StepBase[]);
+      if (isRepeat(step)) continue;
       for (const path of this.registry.steps.get(step.kind)?.reads?.(step) ?? []) {
         if (dirs.some((d) => path.startsWith(d))) continue;
+        if (appearing.some((f) => kernelFileCovers(f, path) && f.mayAppear!(path))) continue;
         files ??= this.listFiles();
         if (!files.includes(path)) throw new ScenarioError("machine.runWorkload", this.scenario.file, step.kind, noSuchFile(path, files), step.line);
       }
@@ -771,12 +787,17 @@ function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalo
   return { ...out, ...policies };
 }
 
-/** Steps a workload executes, repeats expanded; with `kind`, only the steps of that kind. */
+/** Steps a workload executes, repeats expanded and the programs of the tasks it starts included; with `kind`, only the steps of that kind. */
 export function countSteps(steps: readonly StepBase[], kind?: string): number {
   let n = 0;
   for (const s of steps) {
     if (isRepeat(s)) n += s.times * countSteps(s.steps, kind);
-    else if (kind === undefined || s.kind === kind) n++;
+    else {
+      if (kind === undefined || s.kind === kind) n++;
+      // the program of a task the step starts (fork, spawn) runs once
+      const nested = (s as { steps?: unknown }).steps;
+      if (Array.isArray(nested)) n += countSteps(nested as StepBase[], kind);
+    }
   }
   return n;
 }

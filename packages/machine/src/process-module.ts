@@ -1,40 +1,42 @@
-// mmsim: DI wiring for the workload's stand-in process — the process itself, its steps (mmap, munmap, access) and mmsim's where/tlb debug files (no kernel counterpart)
-import { KernelFile, MEM_MAP, type MmsimModule, PageAllocator, resolveToken } from "@mmsim/core";
-import { KERNEL_PAGE_TABLES, MMU, PgtableAllocator } from "@mmsim/hw-arm64";
+// mmsim: DI wiring of the machine's processes — tasks, their address spaces and faults, the task engine's host, the process steps, /proc/<pid>/ and mmsim's where/tlb debug files (no kernel counterpart)
+import { KernelFile, type MmsimModule, TOPOLOGY, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
+import { PAGE_ALLOC_CONFIG } from "@mmsim/buddy";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
-import { USER_STEPS, WORKLOAD_PROCESS, tlbFile, whereFiles } from "./steps/user.ts";
-import { PopulatedAnonMm, WORKLOAD_MM } from "./user-mm.ts";
+import { procPidFiles, processDebugFiles, validateProcesses } from "./process/files.ts";
+import { Processes, createMmMemory } from "./process/processes.ts";
+import { ANON_VMA_OPS, MM_PAGE_OPS } from "@mmsim/vma";
+import { PROCESS_STEPS } from "./process/steps.ts";
+import { PROCESS_SYSCTLS } from "./process/sysctls.ts";
+import { MM_MEMORY, PROCESSES } from "./process/token.ts";
+import { tlbFile, whereFiles } from "./steps/user.ts";
+import { TASK_HOST } from "./task-api.ts";
 
 /**
- * The workload's process (mm 1) over the booted kernel's services: its own page-table
- * allocator over init_mm's table store (tables from the page allocator), the layout paging_init
- * computed, and an ASID context on the MMU (init_new_context). Kernel: what fork/exec give a
- * new process — `mm_init()` → `init_new_context()` — until the vma package brings real tasks.
- */
-function createWorkloadProcess(c: DependencyContainer): PopulatedAnonMm {
-  const { store, layout } = resolveToken(c, KERNEL_PAGE_TABLES);
-  const pages = resolveToken(c, PageAllocator);
-  const hw = resolveToken(c, MMU);
-  hw.contexts.initNewContext(WORKLOAD_MM);
-  return new PopulatedAnonMm(new PgtableAllocator(store, pages, resolveToken(c, MEM_MAP)), pages, layout, (start, end) => hw.flushTlbRange(WORKLOAD_MM, start, end));
-}
-
-/**
- * The workload's process until the vma and fault packages replace it: one mm (PopulatedAnonMm)
- * this module makes on its first use after boot (an mmap, an access to it, a where/ read, the
- * page-table validator) and registers as WORKLOAD_PROCESS; its pgd is a UserPgtableRoot for the
- * platform's page-table validator.
+ * The machine's processes (issue 14): @mmsim/vma's tasks and VMAs, @mmsim/rmap and @mmsim/fault
+ * over the booted kernel, made at their first use after boot (when the workload starts, init is
+ * spawned). It is the task engine's TaskHost. Every task's page-table root is a UserPgtableRoot
+ * for the platform's page-table validator.
  */
 export const processModule: MmsimModule = {
   slot: "process",
-  name: "populated-anon-mm",
-  description: "the workload's stand-in process: populated anonymous mmaps, access through the MMU, mmsim's where/ and tlb debug files",
+  name: "tasks",
+  description: "tasks and their address spaces: fork/exec/exit, mmap and the other mm syscalls, demand paging and copy-on-write, anonymous rmap, /proc/<pid>/",
   register(container: DependencyContainer): void {
-    container.register(WORKLOAD_PROCESS, { useFactory: instanceCachingFactory(createWorkloadProcess) });
-    container.register(UserPgtableRoot, { useFactory: (c) => ({ name: "the workload's process", pgd: () => resolveToken(c, WORKLOAD_PROCESS).pgd }) });
+    container.register(MM_MEMORY, { useFactory: instanceCachingFactory((c) => createMmMemory(c, resolveToken(c, PAGE_ALLOC_CONFIG).transparentHugepage ?? true)) });
+    container.register(MM_PAGE_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY) });
+    container.register(ANON_VMA_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY).rmap });
+    container.register(PROCESSES, { useFactory: instanceCachingFactory((c) => new Processes(c, resolveToken(c, TOPOLOGY).nrCpus)) });
+    container.register(TASK_HOST, { useFactory: (c) => resolveToken(c, PROCESSES) });
+    container.register(UserPgtableRoot, {
+      useFactory: (c) => ({ name: "the tasks' page tables", pgds: () => resolveToken(c, PROCESSES).tasks.list().flatMap((t) => (t.mm?.pgtables ? [t.mm.pgtables.pgd] : [])) }),
+    });
+    container.register(KernelFile, { useFactory: procPidFiles });
+    for (let i = 0; i < 3; i++) container.register(KernelFile, { useFactory: (c) => processDebugFiles(c)[i]! });
     container.register(KernelFile, { useFactory: tlbFile });
     container.register(KernelFile, { useFactory: whereFiles });
+    container.register(Validator, { useFactory: (c) => ({ name: "processes", validate: (sink: ValidationSink) => validateProcesses(resolveToken(c, PROCESSES), sink) }) });
   },
-  steps: USER_STEPS,
+  steps: PROCESS_STEPS,
+  sysctls: PROCESS_SYSCTLS,
 };

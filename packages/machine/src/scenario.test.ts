@@ -45,11 +45,11 @@ describe("defaults", () => {
     expect(loadScenario("{}", "e.json")).toEqual({ file: "e.json", ...REFERENCE });
   });
 
-  it("fills step defaults: order 0, GFP_KERNEL, cpu 0, count 1, nid -1; free all on cpu 0; op ==", () => {
+  it("fills step defaults: order 0, GFP_KERNEL, count 1, nid -1; free all; op ==; no cpu (the task's CPU at run time)", () => {
     const s = loadScenario("workload:\n  - alloc: { name: a }\n  - free: { name: a }\n  - expect: { path: /proc/meminfo, field: MemFree, value: 1 }\n", "s.yaml");
     expect(s.workload).toEqual([
-      { kind: "alloc", line: 2, name: "a", order: 0, gfp: GFP_KERNEL, gfpText: "GFP_KERNEL", cpu: 0, count: 1, nid: -1 },
-      { kind: "free", line: 3, name: "a", count: "all", cpu: 0 },
+      { kind: "alloc", line: 2, name: "a", order: 0, gfp: GFP_KERNEL, gfpText: "GFP_KERNEL", cpu: undefined, count: 1, nid: -1 },
+      { kind: "free", line: 3, name: "a", count: "all", cpu: undefined },
       { kind: "expect", line: 4, path: "/proc/meminfo", field: "MemFree", op: "==", value: 1 },
     ]);
   });
@@ -95,7 +95,7 @@ describe("defaults", () => {
         line: 12,
         times: 3,
         steps: [
-          { kind: "alloc", line: 15, name: "b", order: 0, gfp: GFP_HIGHUSER_MOVABLE, gfpText: "GFP_HIGHUSER_MOVABLE", cpu: 0, count: 1, nid: -1 },
+          { kind: "alloc", line: 15, name: "b", order: 0, gfp: GFP_HIGHUSER_MOVABLE, gfpText: "GFP_HIGHUSER_MOVABLE", cpu: undefined, count: 1, nid: -1 },
           { kind: "free", line: 16, name: "b", count: 1, cpu: 1 },
         ],
       },
@@ -129,8 +129,8 @@ describe("the built-in default scenario", () => {
     expect(allocs.map((a) => [a.order, a.gfpText, a.cpu, a.count])).toEqual([
       [0, "GFP_KERNEL", 0, 2000],
       [3, "GFP_KERNEL", 1, 64],
-      [0, "GFP_HIGHUSER_MOVABLE", 0, 5000],
-      [9, "GFP_HIGHUSER_MOVABLE", 0, 4],
+      [0, "GFP_HIGHUSER_MOVABLE", undefined, 5000],
+      [9, "GFP_HIGHUSER_MOVABLE", undefined, 4],
     ]);
     // Half of each is freed.
     const frees = s.workload.filter((w) => w.kind === "free");
@@ -183,7 +183,7 @@ describe("overrides", () => {
       '<command line>: kernal: unknown field "kernal"; did you mean "kernel"? valid fields at the top level: seed, machine, kernel, workload',
     );
     expect(problem("", { set: ["kernel.sysctl.min_free_kbyte=1"] })).toBe(
-      '<command line>: kernel.sysctl.min_free_kbyte: unknown field "min_free_kbyte"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction',
+      '<command line>: kernel.sysctl.min_free_kbyte: unknown field "min_free_kbyte"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, randomize_va_space, mmap_rnd_bits',
     );
   });
 
@@ -350,7 +350,7 @@ describe("errors name file:line and the field, and say what to write instead", (
       "s.yaml:3: kernel.sysctl.percpu_pagelist_high_fraction: 4 is out of range: the kernel accepts 0 or a fraction of at least 8",
     );
     expect(problem("workload:\n  - sysctl: { name: min_fre_kbytes, value: 1 }\n")).toBe(
-      's.yaml:2: workload[0].sysctl.name: unknown sysctl "min_fre_kbytes"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction',
+      's.yaml:2: workload[0].sysctl.name: unknown sysctl "min_fre_kbytes"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, randomize_va_space, mmap_rnd_bits',
     );
     expect(problem("workload:\n  - sysctl: { name: min_free_kbytes, value: -1 }\n")).toBe(
       "s.yaml:2: workload[0].sysctl.value: -1 is out of range: the kernel accepts 0..2147483647 (kbytes)",

@@ -597,6 +597,14 @@ function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, or
       if (cost > 1 && outer * ops > MAX_WORKLOAD_OPS) {
         throw origins.error(here, `the workload would perform ${big(outer * ops)} page, object or step operations (counts and sizes, repeats multiplied out), more than ${MAX_WORKLOAD_OPS} (minutes of host time at about 3 µs each); lower the count or size${outer > 1 ? ", or the repeat's times" : ""}`);
       }
+      // The program of a task the step starts (fork, spawn) runs once each time the step runs.
+      const program = (st as { steps?: unknown }).steps;
+      if (Array.isArray(program)) {
+        const [childSteps, childOps] = checkHostCost(program as StepBase[], [...here, "steps"], outer, origins, registry);
+        n += childSteps;
+        ops += childOps;
+        if (outer * n > MAX_EXECUTED_STEPS) throw origins.error(here, `the workload would execute ${big(outer * n)} steps (repeats and the programs of the tasks it starts multiplied out), more than ${MAX_EXECUTED_STEPS}; lower a repeat's times`);
+      }
       return;
     }
     const r = st as StepBase & { times: number; steps: readonly StepBase[] };

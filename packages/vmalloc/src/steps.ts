@@ -44,17 +44,17 @@ function heldFor(ctx: StepRunContext, as: string, line?: number): VmHandle {
 }
 
 /** The cross-field checks of vmalloc and kvmalloc: the CPU exists; the name is now a buffer of that kind. */
-function checkVmAlloc(kind: "vmalloc" | "kvmalloc", step: { readonly as: string; readonly cpu: number }, ctx: StepCheckContext): void {
-  ctx.checkCpu(step.cpu, ["cpu"]);
+function checkVmAlloc(kind: "vmalloc" | "kvmalloc", step: { readonly as: string; readonly cpu: number | undefined }, ctx: StepCheckContext): void {
+  if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
   vmNames(ctx).set(step.as, kind);
   declareBuffer(ctx, FAMILY, step.as);
 }
 
 /** Runs `count` allocations on `cpu` with `alloc`, holding what they return under `as` (0: the kernel's failure). */
-function runVmAlloc(step: { readonly as: string; readonly cpu: number; readonly count: number; readonly line?: number }, ctx: StepRunContext, alloc: (vm: Vmalloc) => number): void {
+function runVmAlloc(step: { readonly as: string; readonly cpu: number | undefined; readonly count: number; readonly line?: number }, ctx: StepRunContext, alloc: (vm: Vmalloc) => number): void {
   const vm = ctx.resolve(VMALLOC);
   const held = heldFor(ctx, step.as, step.line);
-  vm.cpu = step.cpu;
+  vm.cpu = step.cpu ?? ctx.cpu;
   for (let i = 0; i < step.count; i++) {
     const addr = alloc(vm);
     if (addr === 0) ctx.failedAlloc(step.as);
@@ -69,7 +69,7 @@ export const vmallocStep = defineStep({
     as: str("a name for the areas (a later vfree names it)"),
     size: sizeField,
     count: int(1, INT_MAX, "a count").default(1),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     zero: bool.default(false),
     caller: str("the caller /proc/vmallocinfo prints (a symbol+off/size)").optional(),
   }),
@@ -86,7 +86,7 @@ export const kvmallocStep = defineStep({
     as: str("a name for the buffers (a later kvfree names it)"),
     size: sizeField,
     count: int(1, INT_MAX, "a count").default(1),
-    cpu: cpuField().default(0),
+    cpu: cpuField().optional(),
     gfp: gfpField.default({ value: GFP_KERNEL, text: "GFP_KERNEL" }),
     caller: str("the caller /proc/vmallocinfo prints if it falls back to vmalloc").optional(),
   }),
@@ -104,7 +104,7 @@ function vmFreeStep(via: "vfree" | "kvfree") {
     schema: freeSchema(`the name of an earlier ${want}`),
     make: (d, ctx) => ({ kind: via, line: ctx.line, as: d.as, count: d.count, cpu: d.cpu, order: d.order }),
     check(step, ctx) {
-      ctx.checkCpu(step.cpu, ["cpu"]);
+      if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
       const by = vmNames(ctx).get(step.as);
       if (by === undefined) throw ctx.error(["as"], `"${step.as}" names no earlier ${want}`);
       if (by !== want) throw ctx.error(["as"], `"${step.as}" was allocated by ${by}; free it with ${by === "vmalloc" ? "vfree" : "kvfree"}`);
@@ -116,7 +116,7 @@ function vmFreeStep(via: "vfree" | "kvfree") {
       const addrs = held.addrs;
       const n = step.count === "all" ? addrs.length : step.count;
       if (n > addrs.length) throw ctx.error(`${via} ${step.as}`, `asks to free ${n} buffers but "${step.as}" holds ${addrs.length}`);
-      vm.cpu = step.cpu;
+      vm.cpu = step.cpu ?? ctx.cpu;
       for (let i = 0; i < n; i++) {
         const k = step.order === "random" ? ctx.workloadRng.below(addrs.length) : addrs.length - 1;
         const addr = addrs[k]!;

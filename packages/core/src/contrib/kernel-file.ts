@@ -24,6 +24,12 @@ export interface KernelFile {
   read(path: string): string | undefined;
   /** `echo value > path`. Absent: the file is read-only. */
   write?(path: string, value: string): FileWriteResult;
+  /**
+   * For a directory whose files come and go during a run (`/proc/<pid>/` of tasks forked later):
+   * true when `path` may exist once the workload has run up to the step that reads it, so the
+   * check before the run accepts it.
+   */
+  mayAppear?(path: string): boolean;
 }
 export const KernelFile = token<KernelFile>("KernelFile");
 

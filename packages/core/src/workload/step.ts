@@ -129,6 +129,8 @@ export interface StepRunContext {
   readonly nrCpus: number;
   /** 1-based index of this executed step (repeats expanded). */
   readonly index: number;
+  /** The CPU the step runs on: its task's (a step's own `cpu` field, where it has one, overrides it). */
+  readonly cpu: number;
   /** The workload's own random stream (separate from the kernel's). */
   readonly workloadRng: Prandom;
   readonly handles: HandleTable;

@@ -6,7 +6,7 @@ import { ARM64_LAYOUT, KERNEL_PAGE_TABLES, MMU } from "@mmsim/hw-arm64";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../machine.ts";
 import { loadScenario } from "../scenario.ts";
-import { WORKLOAD_PROCESS } from "../steps/user.ts";
+import { PROCESSES } from "../process/token.ts";
 import { PLATFORMS, platformFor } from "./index.ts";
 import { UserPgtableRoot } from "./platform.ts";
 import { QEMU_VIRT_ARM64, QEMU_VIRT_ARM64_BOARD } from "./qemu-virt-arm64.ts";
@@ -55,29 +55,30 @@ describe("start_kernel is generic over the platform", () => {
   });
 });
 
-describe("the workload's process is the process module's", () => {
-  it("made by the module on first use, over the booted kernel's services; its pgd is a UserPgtableRoot the page-table validator walks", { timeout: 30_000 }, () => {
-    const m = Machine.create(loadScenario("workload:\n  - mmap: { as: buf, size: 64K }\n", "s.yaml"));
+describe("the tasks are the process module's", () => {
+  it("made by the module when the workload starts, over the booted kernel's services; every task's pgd is a UserPgtableRoot the page-table validator walks", { timeout: 30_000 }, () => {
+    const m = Machine.create(loadScenario("workload:\n  - mmap: { as: buf, size: 64K }\n  - access: { as: buf, write: true }\n", "s.yaml"));
     m.runWorkload();
-    const mm = resolveToken(m.container, WORKLOAD_PROCESS);
-    expect(m.userMm).toBe(mm);
-    expect(mm.pgd).toBeGreaterThan(0);
+    const p = resolveToken(m.container, PROCESSES);
+    expect(m.processes).toBe(p);
+    const pgd = p.tasks.init!.mm!.pgtables!.pgd;
+    expect(pgd).toBeGreaterThan(0);
     const roots = m.container.resolveAll<UserPgtableRoot>(UserPgtableRoot);
-    expect(roots.map((r) => [r.name, r.pgd()])).toEqual([["the workload's process", mm.pgd]]);
+    expect(roots.map((r) => [r.name, r.pgds()])).toEqual([["the tasks' page tables", [pgd]]]);
     const sink = new CollectingSink();
     m.validate(sink);
     expect(sink.problems).toEqual([]);
   });
 
   it("the page-table validator walks every UserPgtableRoot contributed: a second root on the same pgd is a table referenced twice", { timeout: 30_000 }, () => {
-    const m = Machine.create(loadScenario("workload:\n  - mmap: { as: buf, size: 64K }\n", "s.yaml"));
+    const m = Machine.create(loadScenario("workload:\n  - mmap: { as: buf, size: 64K }\n  - access: { as: buf, write: true }\n", "s.yaml"));
     m.runWorkload();
-    const pgd = m.userMm.pgd;
-    m.container.register(UserPgtableRoot, { useValue: { name: "a second mm on the same tables", pgd: () => pgd } });
+    const pgd = m.processes.tasks.init!.mm!.pgtables!.pgd;
+    m.container.register(UserPgtableRoot, { useValue: { name: "a second mm on the same tables", pgds: () => [pgd] } });
     const problems: string[] = [];
     const sink: ValidationSink = { report: (where, problem) => problems.push(`${where}: ${problem}`) };
     m.validate(sink);
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems.join("\n")).toMatch(/is also referenced from the workload.s process/);
+    expect(problems.join("\n")).toMatch(/is also referenced from the tasks' page tables/);
   });
 });

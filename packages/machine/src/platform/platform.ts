@@ -157,7 +157,13 @@ export interface PlatformDescription {
 export interface UserPgtableRoot {
   /** For messages, e.g. "the workload's process". */
   readonly name: string;
-  /** The tree's pgd, or undefined while the mm has none. */
-  pgd(): number | undefined;
+  /** The pgds of the trees it owns now (one per live mm). */
+  pgds(): readonly number[];
 }
 export const UserPgtableRoot = token<UserPgtableRoot>("UserPgtableRoot");
+
+/**
+ * The PFN of empty_zero_page: the frame every anonymous read fault maps before a write (a page
+ * of the kernel image's .bss on arm64, `__page_aligned_bss`). Registered by the platform.
+ */
+export const EMPTY_ZERO_PAGE = token<number>("EmptyZeroPage");

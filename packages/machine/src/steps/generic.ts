@@ -1,4 +1,5 @@
 // mmsim: the workload engine's own steps — show, expect, write, sysctl, sleep, label, repeat (no kernel counterpart; what a shell script on the board would do)
+import { TASK_ENGINE } from "../task-api.ts";
 import {
   type AnySysctl, MAX_REPEAT, MISSING, type StepBase, absPath, checked, defineStep, describeValue, int, nearest, str, unknownFieldProblem, z,
 } from "@mmsim/core";
@@ -150,7 +151,7 @@ export const sleepStep = defineStep({
   schema: int(1, 86_400_000, "milliseconds of simulated time"),
   make: (ms, ctx) => ({ kind: "sleep" as const, line: ctx.line, ms }),
   run(step, ctx) {
-    ctx.advanceClock(step.ms * 1_000_000);
+    ctx.resolve(TASK_ENGINE).sleep(step.ms * 1_000_000);
   },
 });
 

@@ -18,7 +18,7 @@ import { Arm64VmapPageTables, type Vmalloc, VmapPageTables, arm64VmallocLayout }
 import type {
   ArchVmalloc, EarlyVmAreaDesc, KernelImageSizes, PagingInit, Platform, PlatformContext, PlatformDescription, SetupArchCalls,
 } from "../platform.ts";
-import { UserPgtableRoot } from "../platform.ts";
+import { EMPTY_ZERO_PAGE, UserPgtableRoot } from "../platform.ts";
 import type { Arm64Board } from "./board.ts";
 import { arm64StandardResources } from "./resources.ts";
 import { zoneSizesInit } from "./zone-sizes.ts";
@@ -64,6 +64,8 @@ export class Arm64Platform implements Platform {
       init: img.__init_end - img.__init_begin,
       bss: img.__bss_stop - img.__bss_start,
     };
+    // empty_zero_page: the first page-aligned frame of .bss (arch/arm64/mm/mmu.c, __page_aligned_bss).
+    ctx.container.register(EMPTY_ZERO_PAGE, { useValue: Math.ceil(img.__bss_start / PAGE_SIZE) });
     ctx.container.register(Validator, { useValue: { name: "page tables", validate: (sink: ValidationSink) => this.validatePgtables(sink) } });
   }
 
@@ -208,10 +210,7 @@ export class Arm64Platform implements Platform {
       { pgd: kernel.idmapPgDir, kernel: false, name: "idmap_pg_dir" },
     ];
     const users = c.isRegistered(UserPgtableRoot, true) ? c.resolveAll<UserPgtableRoot>(UserPgtableRoot) : [];
-    for (const u of users) {
-      const pgd = u.pgd();
-      if (pgd !== undefined) roots.push({ pgd, kernel: false, name: u.name });
-    }
+    for (const u of users) for (const pgd of u.pgds()) roots.push({ pgd, kernel: false, name: u.name });
     const memory = kernel.memory; // memblock.memory as paging_init mapped it (fixed after boot)
     const mem = resolveToken(c, MEM_MAP);
     const imageVa = kernel.kimg(this.board.image._text);

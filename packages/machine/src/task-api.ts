@@ -1,0 +1,37 @@
+// mmsim: the contract between the workload's task engine, the process module and the steps that fork, spawn, exit, wait and sleep (no kernel counterpart)
+import { type StepBase, token } from "@mmsim/core";
+
+/** What the process module provides so the engine can run tasks. */
+export interface TaskHost {
+  /** The first task (init), made when the workload starts. @returns its pid */
+  init(): number;
+  /** Makes `pid` the running task of `cpu` before one of its steps. Kernel: `context_switch()`. */
+  switchTo(pid: number, cpu: number): void;
+  /** The task ends with `code` (its program ran out, or an exit step). Kernel: `do_exit()`. */
+  exit(pid: number, code: number): void;
+  /** The parent of a task, for waking it when the task exits. */
+  parentOf(pid: number): number | undefined;
+}
+
+/** The machine's process module's TaskHost, when it has tasks. */
+export const TASK_HOST = token<TaskHost>("TaskHost");
+
+/** What steps may ask of the engine (fork, spawn, exit, wait, sleep). */
+export interface TaskEngineApi {
+  /** The running task's pid, and the CPU it runs on. */
+  readonly currentPid: number;
+  readonly currentCpu: number;
+  /** Starts `steps` as the program of the task `pid` just made by the current one (fork, spawn). */
+  start(pid: number, steps: readonly StepBase[]): void;
+  /** Ends the current task after this step with `code`. */
+  exitCurrent(code: number): void;
+  /** Blocks the current task; the step runs again when the task is woken (wait() for a child). */
+  blockAndRetry(): void;
+  /** Lets `ns` of simulated time pass for the current task (other tasks run meanwhile). */
+  sleep(ns: number): void;
+  /** True while `pid` has a program not yet finished. */
+  isRunning(pid: number): boolean;
+}
+
+/** The engine the machine registers for the steps of a running workload. */
+export const TASK_ENGINE = token<TaskEngineApi>("TaskEngine");
