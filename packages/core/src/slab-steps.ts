@@ -243,6 +243,52 @@ function slabFreeStep(kind: "kmem_cache_free" | "kfree", asWhat: string) {
 export const kmemCacheFreeStep = slabFreeStep("kmem_cache_free", "the name of an earlier kmem_cache_alloc");
 export const kfreeStep = slabFreeStep("kfree", "the name of an earlier kmalloc");
 
+const CORRUPTIONS = Object.freeze(["overflow", "use_after_free", "double_free"] as const);
+type Corruption = (typeof CORRUPTIONS)[number];
+
+/**
+ * A bug on purpose, so learners can see slub_debug catch it: `overflow` writes `bytes` bytes
+ * (0x41, 'A') just past the newest object of `as` (into its red zone with slub_debug=Z: caught
+ * when it is freed or validated); `use_after_free` frees it, then writes its first bytes (over
+ * the poison with P: caught when the object is allocated again or the cache validated);
+ * `double_free` frees it twice (caught at the second free with F). Without slub_debug the
+ * damage goes unseen or lands on a free pointer, as in the kernel.
+ */
+export const slabCorruptStep = defineStep({
+  kind: "slab_corrupt",
+  doc: "- slab_corrupt: { as, bug: overflow|use_after_free|double_free, bytes: 1, cpu }   a driver bug on the newest object of as (see slub_debug=FZPU catch it)",
+  schema: z.strictObject({
+    as: str("the name of an earlier kmem_cache_alloc or kmalloc"),
+    bug: checked<Corruption>((v) => (typeof v === "string" && (CORRUPTIONS as readonly string[]).includes(v) ? { ok: v as Corruption } : `expected one of ${CORRUPTIONS.join(", ")}, got ${describeValue(v)}`)),
+    bytes: int(1, 4096, "a number of bytes").default(1),
+    cpu: cpuField().optional(),
+  }),
+  make: (d, ctx) => ({ kind: "slab_corrupt" as const, line: ctx.line, as: d.as, bug: d.bug, bytes: d.bytes, cpu: d.cpu }),
+  check(step, ctx) {
+    if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
+    if (!names(ctx).objs.has(step.as)) throw ctx.error(["as"], `"${step.as}" names no earlier kmem_cache_alloc or kmalloc`);
+  },
+  run(step, ctx) {
+    const slab = requireSlab(ctx);
+    const held = ctx.handles.get<SlabHandle>(FAMILY, step.as);
+    if (!held || held.objs.length === 0) throw ctx.error(`slab_corrupt ${step.as}`, `"${step.as}" holds no object now (freed, or its allocation failed)`);
+    const a = slab.allocator;
+    const cpu = step.cpu ?? ctx.cpu;
+    const k = held.objs.length - 1;
+    const obj = held.objs[k]!;
+    const cache = held.cache >= 0 ? held.cache : a.objectCache(obj);
+    if (step.bug !== "double_free" && a.debugWrite === undefined) throw ctx.error(`slab_corrupt ${step.as}`, `the ${a.name} allocator simulates no object bytes; use double_free, or kernel.policies.slab: slub`);
+    if (step.bug === "overflow") {
+      a.debugWrite!(obj, a.geometry(cache).objectSize, step.bytes, 0x41);
+      return;
+    }
+    freeHeld(ctx, slab, held, held.cache, k, cpu);
+    if (step.bug === "use_after_free") a.debugWrite!(obj, 0, step.bytes, 0x41);
+    else if (held.cache < 0) slab.kfree(obj, cpu);
+    else a.kmemCacheFree(held.cache, obj, cpu);
+  },
+});
+
 export const slabChurnStep = defineStep({
   kind: "slab_churn",
   doc: "- slab_churn: { cache | sizes, as, pattern: steady|burst|mixed, ops, live: 1000, cpus: [0] }   allocation churn from the workload RNG",
@@ -428,5 +474,5 @@ export const slabCommonModule: MmsimModule = {
     container.register(KernelFile, { useFactory: (c) => new SlabSysfs(resolveToken(c, SLAB_COMMON)) });
     for (const key of SLAB_METRIC_KEYS) container.register(CompareMetric, { useFactory: (c) => slabMetrics(c).find((m) => m.key === key)! });
   },
-  steps: [kmemCacheCreateStep, kmemCacheAllocStep, kmemCacheFreeStep, kmallocStep, kfreeStep, slabChurnStep],
+  steps: [kmemCacheCreateStep, kmemCacheAllocStep, kmemCacheFreeStep, kmallocStep, kfreeStep, slabChurnStep, slabCorruptStep],
 };

@@ -109,6 +109,13 @@ export interface KmemCacheAllocator {
   slabPages(cacheId: number): number;
   /** Checks every slab of every cache. Kernel: `validate_slab_cache()` / `check_slab()`. */
   validate(sink: ValidationSink): void;
+  /**
+   * Writes `len` bytes of `value` at `obj + offset` as a buggy driver would (an overrun past the
+   * object, a write after free), into the object memory the allocator simulates (SLUB: every
+   * byte of a slub_debug cache, the free pointers of others). An allocator without it simulates
+   * no object bytes.
+   */
+  debugWrite?(obj: number, offset: number, len: number, value: number): void;
   /** Boot-time messages and setup after the kmalloc caches exist. Kernel: `kmem_cache_init()` (SLUB: `SLUB: HWalign=…`). */
   kmemCacheInit?(): void;
   /**
