@@ -18,7 +18,10 @@
  * charge, all the machine's MmapContext's).
  */
 import { MmBugError } from "@mmsim/core";
-import { ACCESS_EXEC, ACCESS_WRITE, NULL_ENTRY, PTE_AF, PTE_RDONLY, PTE_USER, PTE_UXN_HI, PTE_VALID, pgdOffsetPgd, pmdOffset, pteOffsetKernel, pudOffset } from "@mmsim/hw-arm64";
+import {
+  ACCESS_EXEC, ACCESS_WRITE, NULL_ENTRY, PTE_AF, PTE_RDONLY, PTE_USER, PTE_UXN_HI, PTE_VALID, type PgtableStore, descOutputAddress, pgdOffsetPgd, pmdOffset,
+  pteIndex, pudOffset,
+} from "@mmsim/hw-arm64";
 import { type MmStruct, type MmapContext, type TaskStruct, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type VmAreaStruct, expandStack } from "@mmsim/vma";
 import { pmdTransHuge } from "./huge-memory.ts";
 import {
@@ -51,6 +54,9 @@ export class Arm64Fault {
   lastVmFault = 0;
   /** PFN the last completed access touched (-1 for none). */
   lastPfn = -1;
+  /** The page tables' store, and the first address past the input range (2^VA_BITS). */
+  private readonly store: PgtableStore;
+  private readonly vaLimit: number;
 
   /**
    * @param m the page side (handle_mm_fault)
@@ -59,7 +65,10 @@ export class Arm64Fault {
   constructor(
     readonly m: MmMemory,
     readonly ctx: MmapContext,
-  ) {}
+  ) {
+    this.store = m.store;
+    this.vaLimit = 2 ** m.store.vaBits;
+  }
 
   /**
    * One EL0 load (ACCESS_READ), store (ACCESS_WRITE) or fetch (ACCESS_EXEC) by `task`, with
@@ -91,20 +100,23 @@ export class Arm64Fault {
    */
   translate(mm: MmStruct, addr: number, access: number): number {
     const pgt = mm.pgtables;
-    if (pgt === null || addr < 0 || addr >= 2 ** this.m.store.vaBits) return -1;
-    const store = this.m.store;
+    if (pgt === null || addr < 0 || addr >= this.vaLimit) return -1;
+    const store = this.store;
     const pudp = pudOffset(store, pgdOffsetPgd(store, pgt.pgd, addr), addr);
     if (pudp === NULL_ENTRY) return -1;
     const pmdp = pmdOffset(store, pudp, addr);
     if (pmdp === NULL_ENTRY) return -1;
-    let lo = store.readLo(pmdp);
-    let hi = store.readHi(pmdp);
+    // Each descriptor's word is located once (the table walk reads 64 bits per level).
+    const words = store.words;
+    let w = store.entryWord(pmdp);
+    let lo = words[w]!;
+    let hi = words[w + 1]!;
     let sub = 0;
     if (pmdTransHuge(lo, hi)) sub = Math.floor(addr / PAGE) & 511;
     else if ((lo & 3) === 3) {
-      const ptep = pteOffsetKernel(store, pmdp, addr);
-      lo = store.readLo(ptep);
-      hi = store.readHi(ptep);
+      w = store.entryWord(descOutputAddress(lo, hi) + pteIndex(addr) * 8);
+      lo = words[w]!;
+      hi = words[w + 1]!;
     } else return -1;
     if ((lo & PTE_VALID) === 0 || (lo & PTE_AF) === 0 || (lo & PTE_USER) === 0) return -1;
     if ((access & ACCESS_WRITE) !== 0 && (lo & PTE_RDONLY) !== 0) return -1;

@@ -480,10 +480,10 @@ export class MmMemory implements MmPageOps {
    */
   private zapPteRange(vma: VmAreaStruct, pmdp: number, addr: number, end: number, rss: Float64Array): void {
     const store = this.store;
-    const mem = this.mem;
-    let ptep = pteOffsetKernel(store, pmdp, addr);
-    for (; addr < end; addr += PAGE, ptep += 8) {
-      const w = store.entryWord(ptep);
+    // The PTEs of one table are consecutive words: locate the first once.
+    let w = store.entryWord(pteOffsetKernel(store, pmdp, addr)) - 2;
+    for (; addr < end; addr += PAGE) {
+      w += 2;
       const lo = store.words[w]!;
       const hi = store.words[w + 1]!;
       if (lo === 0 && hi === 0) continue;
@@ -499,7 +499,6 @@ export class MmMemory implements MmPageOps {
       if (this.rmap.pageAnon(page)) rss[MM_ANONPAGES]!--;
       this.rmap.pageRemoveRmap(page, vma, false);
       this.putPage(page);
-      void mem;
     }
   }
 

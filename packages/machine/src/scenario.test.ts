@@ -236,7 +236,7 @@ describe("errors name file:line and the field, and say what to write instead", (
       's.yaml:3: workload[1].alloc.ordr: unknown field "ordr"; did you mean "order"? valid fields of workload[1].alloc: name, order, gfp, cpu, count, nid',
     );
     expect(problem("workload:\n  - allocs: { name: a }\n")).toBe(
-      `s.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc"? valid step kinds: ${STEP_KINDS}`,
+      `s.yaml:2: workload[0].allocs: unknown step "allocs"; did you mean "alloc" or "malloc"? valid step kinds: ${STEP_KINDS}`,
     );
   });
 

@@ -18,7 +18,7 @@ import {
   MMF_DISABLE_THP, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type TaskStruct, VM_DONTEXPAND, VM_GROWSDOWN, VM_HUGEPAGE, VM_HUGETLB, VM_IO,
   VM_LOCKED, VM_MAYSHARE, VM_MIXEDMAP, VM_NOHUGEPAGE, VM_PFNMAP, VM_RAND_READ, VM_READ, VM_SEQ_READ, VM_WRITE, VM_EXEC, type VmAreaStruct, getMmCounter,
 } from "@mmsim/vma";
-import { pageMapcount } from "@mmsim/rmap";
+import { compoundHead, pageMapcount } from "@mmsim/rmap";
 import { hexPad, seqPutDecimalUllWidth } from "./seq-file.ts";
 
 const PAGE_SIZE = 4096;
@@ -122,11 +122,13 @@ const flag = (mem: MemMap, page: number, bit: number): boolean => (mem.flags[pag
 /** Kernel: `smaps_page_accumulate()`. */
 function smapsPageAccumulate(mem: MemMap, mss: MemSizeStats, page: number, size: number, pss: number, dirty: boolean, locked: boolean, priv: boolean): void {
   mss.pss += pss;
-  if (mem.mapping[page]! < 0) mss.pssAnon += pss;
-  else if (flag(mem, page, PG_swapbacked)) mss.pssShmem += pss;
+  // PageAnon() and the PF_HEAD flags read the head page (a subpage of a split THP too)
+  const head = compoundHead(mem, page);
+  if (mem.mapping[head]! < 0) mss.pssAnon += pss;
+  else if (flag(mem, head, PG_swapbacked)) mss.pssShmem += pss;
   else mss.pssFile += pss;
   if (locked) mss.pssLocked += pss;
-  if (dirty || flag(mem, page, PG_dirty)) {
+  if (dirty || flag(mem, head, PG_dirty)) {
     mss.pssDirty += pss;
     if (priv) mss.privateDirty += size;
     else mss.sharedDirty += size;
@@ -137,9 +139,10 @@ function smapsPageAccumulate(mem: MemMap, mss: MemSizeStats, page: number, size:
 /** Kernel: `smaps_account()` (no migration entries: those are the migration issue's). */
 function smapsAccount(mem: MemMap, mss: MemSizeStats, page: number, nr: number, young: boolean, dirty: boolean, locked: boolean): void {
   const size = nr * PAGE_SIZE;
-  if (mem.mapping[page]! < 0) {
+  const head = compoundHead(mem, page); // PageAnon(), PageSwapBacked(), PageDirty() read the head
+  if (mem.mapping[head]! < 0) {
     mss.anonymous += size;
-    if (!flag(mem, page, PG_swapbacked) && !dirty && !flag(mem, page, PG_dirty)) mss.lazyfree += size;
+    if (!flag(mem, head, PG_swapbacked) && !dirty && !flag(mem, head, PG_dirty)) mss.lazyfree += size;
   }
   mss.resident += size;
   if (young || flag(mem, page, PG_referenced)) mss.referenced += size;

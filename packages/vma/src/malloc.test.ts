@@ -14,7 +14,7 @@ describe("GlibcMalloc", () => {
     expect(a).toBe(0x420000 + CHUNK_HEADER);
     expect(t.mm.brk).toBe(0x420000 + 0x21000); // 112 + 128 KiB, page aligned
     const b = m.malloc(100);
-    expect(b).toBe(a + 128); // chunk of 100 + 16 → 128 bytes
+    expect(b).toBe(a + 112); // request2size(100) = (100 + 8 + 15) & ~15 = 112
     const big = m.malloc(200 * K);
     expect(big).toBe(MMAP_BASE - 204 * K + CHUNK_HEADER); // 200 KiB + 16 rounded to 51 pages
     expect(layout(t.mm)).toEqual([`420000-441000 100073`, `${(MMAP_BASE - 204 * K).toString(16)}-${MMAP_BASE.toString(16)} 100073`]);

@@ -23,6 +23,8 @@ import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "./vm-flags.ts
 
 /** Bytes of a chunk header (prev_size + size). */
 export const CHUNK_HEADER = 16;
+/** glibc: `SIZE_SZ` (sizeof(size_t)). */
+export const SIZE_SZ = 8;
 /** Chunk alignment. glibc: `MALLOC_ALIGNMENT` (2 × SIZE_SZ). */
 export const MALLOC_ALIGNMENT = 16;
 /** Smallest chunk. glibc: `MINSIZE`. */
@@ -59,7 +61,9 @@ export class GlibcMalloc {
 
   /** Chunk size for a request of `n` bytes. glibc: `request2size` (with the 16-byte header this model uses). */
   static chunkSize(n: number): number {
-    return Math.max(MINSIZE, Math.ceil((n + CHUNK_HEADER) / MALLOC_ALIGNMENT) * MALLOC_ALIGNMENT);
+    // request2size: the size field is the only overhead of a chunk in use (the next chunk's
+    // prev_size field belongs to it): (n + SIZE_SZ + MALLOC_ALIGN_MASK) & ~MALLOC_ALIGN_MASK, at least MINSIZE.
+    return Math.max(MINSIZE, Math.floor((n + SIZE_SZ + MALLOC_ALIGNMENT - 1) / MALLOC_ALIGNMENT) * MALLOC_ALIGNMENT);
   }
 
   /**

@@ -107,4 +107,69 @@ describe("MapleTree", () => {
     expect(t.emptyArea(10 * P, 50 * P - 1, 8 * P)).toBe(40 * P);
     expect(t.emptyArea(10 * P, 45 * P - 1, 8 * P)).toBe(-1);
   });
+
+  it("finds the same gaps as a walk over every VMA, through random inserts, removals and in-place changes (the gap tracking of maple_arange_64)", () => {
+    const t = new MapleTree();
+    const mm = new MmStruct(1, t);
+    let seed = 22;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    // A reference: the highest / lowest fitting gap by walking the sorted VMAs.
+    const rev = (low: number, high: number, size: number): number => {
+      let best = -1;
+      let end = 0;
+      for (const v of [...t, null]) {
+        const gs = Math.max(end, low);
+        const ge = Math.min(v === null ? high : v.vmStart - 1, high);
+        if (ge >= gs && ge - gs + 1 >= size) best = ge;
+        if (v !== null) end = v.vmEnd;
+      }
+      return best;
+    };
+    const fwd = (low: number, high: number, size: number): number => {
+      let end = 0;
+      for (const v of [...t, null]) {
+        const gs = Math.max(end, low);
+        const ge = Math.min(v === null ? high : v.vmStart - 1, high);
+        if (ge >= gs && ge - gs + 1 >= size) return gs;
+        if (v !== null) end = v.vmEnd;
+      }
+      return -1;
+    };
+    const live: VmAreaStruct[] = [];
+    for (let step = 0; step < 3000; step++) {
+      const op = rnd(10);
+      if (op < 5 || live.length === 0) {
+        const start = rnd(2000);
+        const len = 1 + rnd(6);
+        if (t.intersection(start * P, (start + len) * P) === null) {
+          const v = vma(mm, start, start + len);
+          t.insert(v);
+          live.push(v);
+        }
+      } else if (op < 8) {
+        const k = rnd(live.length);
+        t.remove(live[k]!);
+        live.splice(k, 1);
+      } else {
+        // Grow a VMA's end into the gap above it (vma_adjust) and tell the tree.
+        const v = live[rnd(live.length)]!;
+        const nx = t.next(v);
+        const room = (nx === null ? 2010 * P : nx.vmStart) - v.vmEnd;
+        if (room >= P) {
+          v.vmEnd += P * (1 + rnd(Math.min(room / P, 3)));
+          t.updated(v);
+        }
+      }
+      if (step % 50 === 0) check(t);
+      const low = rnd(2100) * P;
+      const high = low + rnd(400) * P - 1;
+      const size = (1 + rnd(12)) * P;
+      expect(t.emptyAreaRev(low, high, size)).toBe(rev(low, high, size));
+      expect(t.emptyArea(low, high, size)).toBe(fwd(low, high, size));
+    }
+    check(t);
+  });
 });

@@ -4,7 +4,8 @@
  * @mmsim/procfs from the task's mm and page tables; /proc/self/ is the task a step runs as
  * (init outside a run). mmsim's own debug files: `/sys/kernel/debug/mmsim/pagemap/<pid>` (each
  * mapped page's /proc/<pid>/pagemap entry decoded, as the probes print them) and
- * `/sys/kernel/debug/mmsim/syscalls` (the outcome of every syscall step). A pid's files appear
+ * `/sys/kernel/debug/mmsim/syscalls` (the outcome of every syscall step), `…/mmsim/signals` (the
+ * SIGSEGVs tasks died of, by si_code). A pid's files appear
  * when the task is made during a run: a step may name them before (KernelFile.mayAppear).
  */
 import { KernelFile, type ValidationSink, resolveToken, workloadRecord, WORKLOAD_STATE, TOPOLOGY, PageAllocator } from "@mmsim/core";
@@ -23,6 +24,7 @@ const PID_FILE = new RegExp(`^/proc/(\\d+|self)/(${PROC_PID_FILES.join("|")})$`)
 export const PAGEMAP_DIR = "/sys/kernel/debug/mmsim/pagemap/";
 export const SYSCALLS_FILE = "/sys/kernel/debug/mmsim/syscalls";
 export const THP_ENABLED_FILE = "/sys/kernel/mm/transparent_hugepage/enabled";
+export const SIGNALS_FILE = "/sys/kernel/debug/mmsim/signals";
 
 function sources(p: Processes): TaskMmuSources {
   const hz = p.memory.hugeZero.pfn;
@@ -84,7 +86,10 @@ export function procPidFiles(c: DependencyContainer): KernelFile {
   };
 }
 
-/** mmsim's decoded pagemaps, the syscall log and /sys/kernel/mm/transparent_hugepage/enabled. */
+/** How many files processDebugFiles makes (the module registers each). */
+export const PROCESS_DEBUG_FILES = 4;
+
+/** mmsim's decoded pagemaps, the syscall log, the SIGSEGV counts and /sys/kernel/mm/transparent_hugepage/enabled. */
 export function processDebugFiles(c: DependencyContainer): KernelFile[] {
   return [
     {
@@ -105,6 +110,14 @@ export function processDebugFiles(c: DependencyContainer): KernelFile[] {
       read: () => {
         const recs = workloadRecord(resolveToken(c, WORKLOAD_STATE), SYSCALLS, (): SyscallRecord[] => []);
         return recs.map((r) => `step ${r.step} pid ${r.pid} ${r.call} = ${r.result}\n`).join("");
+      },
+    },
+    {
+      // mmsim's: how many tasks died of SIGSEGV, by si_code (an expect step can count them).
+      path: SIGNALS_FILE,
+      read: () => {
+        const p = resolveToken(c, PROCESSES);
+        return `SIGSEGV ${p.segvs.SEGV_MAPERR + p.segvs.SEGV_ACCERR}\nSEGV_MAPERR ${p.segvs.SEGV_MAPERR}\nSEGV_ACCERR ${p.segvs.SEGV_ACCERR}\n`;
       },
     },
     {

@@ -11,12 +11,12 @@
  * It is the task engine's TaskHost: init (pid 1) is spawned from a static program image when
  * the workload starts, and each task's steps run with it as `current` on its CPU.
  */
-import { KERNEL_LOG, type KernelLog, MEM_MAP, PageAllocator, RNG, VM_STAT, resolveToken } from "@mmsim/core";
+import { KERNEL_LOG, type KernelLog, MEM_MAP, MmBugError, PageAllocator, RNG, VM_STAT, resolveToken } from "@mmsim/core";
 import { Arm64Fault, MmMemory, ThpSettings } from "@mmsim/fault";
 import { KERNEL_PAGE_TABLES, MMU, type Mmu, PgtableAllocator, type PgtableStore } from "@mmsim/hw-arm64";
 import { Rmap } from "@mmsim/rmap";
 import {
-  LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
+  GlibcMalloc, LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
 } from "@mmsim/vma";
 import type { BuddyAllocator } from "@mmsim/buddy";
 import type { DependencyContainer } from "tsyringe";
@@ -43,6 +43,10 @@ export class Processes implements TaskHost {
   private readonly running: (TaskStruct | null)[];
   /** The task steps run as outside a workload run (`mmsim cat` after it): init. */
   private currentTask: TaskStruct | null = null;
+  /** Inode numbers of the program files spawn and exec name, init's first (the initramfs' tmpfs). */
+  private readonly inodes = new Map<string, number>([[INIT_IMAGE.path, INIT_IMAGE.ino]]);
+  /** Each mm's malloc arena (the C library's state lives in the address space: a fork copies it, an exec drops it). */
+  private readonly arenas = new WeakMap<MmStruct, GlibcMalloc>();
 
   constructor(c: DependencyContainer, nrCpus: number) {
     this.store = resolveToken(c, KERNEL_PAGE_TABLES).store;
@@ -86,12 +90,44 @@ export class Processes implements TaskHost {
     this.memory.current = t;
     this.alloc.cpu = cpu;
     this.running[cpu] = t;
-    // switch_mm: the task's mm on this CPU (a new mm gets its context first: init_new_context)
+    this.activate(t, cpu);
+  }
+
+  /** switch_mm (and exec's activate_mm): the task's mm on this CPU (a new mm gets its context first: init_new_context). */
+  activate(t: TaskStruct, cpu: number): void {
     const mm = t.mm;
     if (mm !== null && mm.pgtables !== null && this.hw.currentMm[cpu] !== mm.id) {
       if (!this.hw.contexts.hasContext(mm.id)) this.hw.contexts.initNewContext(mm.id);
       this.hw.switchMm(cpu, mm.id, mm.pgtables.pgd);
     }
+  }
+
+  /** fork() of `parent`: the task table's copy_process, and the C library's malloc state copied with the address space. @returns the child's pid or an errno */
+  fork(parent: TaskStruct): number {
+    const pid = this.tasks.fork(parent);
+    const arena = parent.mm === null ? undefined : this.arenas.get(parent.mm);
+    const child = pid > 0 ? this.tasks.lookup(pid) : undefined;
+    if (arena !== undefined && child?.mm) this.arenas.set(child.mm, dupMalloc(arena, this.mmap, child.mm));
+    return pid;
+  }
+
+  /**
+   * The inode of a program file: each path gets the next number after those given, in order of
+   * first use, as tmpfs numbers the files copied into the initramfs (shmem_get_inode → get_next_ino).
+   */
+  inodeOf(path: string): number {
+    let ino = this.inodes.get(path);
+    if (ino === undefined) this.inodes.set(path, (ino = Math.max(...this.inodes.values()) + 1));
+    return ino;
+  }
+
+  /** The current mm's malloc arena (made at its first malloc). */
+  mallocOf(t: TaskStruct): GlibcMalloc {
+    const mm = t.mm;
+    if (mm === null) throw new Error(`malloc in pid ${t.pid}, which has no mm`);
+    let a = this.arenas.get(mm);
+    if (a === undefined) this.arenas.set(mm, (a = new GlibcMalloc(this.mmap, mm)));
+    return a;
   }
 
   exit(pid: number, code: number): void {
@@ -104,12 +140,49 @@ export class Processes implements TaskHost {
     return this.tasks.lookup(pid)?.parent?.pid;
   }
 
+  /** SIGSEGVs the tasks died of, by si_code (mmsim's signals debug file). */
+  readonly segvs = { SEGV_MAPERR: 0, SEGV_ACCERR: 0 };
+
   /** Logs what 6.1 logs when a task dies of SIGSEGV with no handler (show_unhandled_signals). */
   logSegv(t: TaskStruct, addr: number, code: "SEGV_MAPERR" | "SEGV_ACCERR"): void {
+    this.segvs[code]++;
     // arm64_show_signal prints the ESR and registers; mmsim has neither, so it prints the first
     // part and the fault address (a documented simplification).
     this.log.prInfo(`${t.comm}[${t.pid}]: unhandled exception: ${code} at 0x${addr.toString(16).padStart(16, "0")}`);
   }
+}
+
+/** GlibcMalloc's state (its fields are private to @mmsim/vma; a fork copies them as memory is copied). */
+interface MallocState {
+  mmapThreshold: number;
+  trimThreshold: number;
+  topPad: number;
+  noDynThreshold: boolean;
+  heapStart: number;
+  top: number;
+  readonly free: [number, number][];
+  readonly live: Map<number, { size: number; mmapped: boolean }>;
+}
+
+/**
+ * The child's copy of a malloc arena at fork: the arena lives in the copied address space, so
+ * the child's is the parent's as it was (the same chunks, top and thresholds) over the child's mm.
+ * mmsim: @mmsim/vma's GlibcMalloc has no copy of its own yet; this copies its fields.
+ */
+function dupMalloc(src: GlibcMalloc, ctx: MmapContext, mm: MmStruct): GlibcMalloc {
+  const dst = new GlibcMalloc(ctx, mm);
+  const s = src as unknown as MallocState;
+  const d = dst as unknown as MallocState;
+  if (!(s.live instanceof Map) || !Array.isArray(s.free) || typeof s.top !== "number") throw new MmBugError("machine.dupMalloc", "GlibcMalloc's fields changed: update dupMalloc");
+  d.mmapThreshold = s.mmapThreshold;
+  d.trimThreshold = s.trimThreshold;
+  d.topPad = s.topPad;
+  d.noDynThreshold = s.noDynThreshold;
+  d.heapStart = s.heapStart;
+  d.top = s.top;
+  for (const [a, n] of s.free) d.free.push([a, n]);
+  for (const [p, c] of s.live) d.live.set(p, { size: c.size, mmapped: c.mmapped });
+  return dst;
 }
 
 /**

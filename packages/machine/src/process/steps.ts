@@ -21,9 +21,11 @@ import {
   MADV_WILLNEED, MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE,
   MAP_PRIVATE, MAP_SHARED, MAP_STACK, MLOCK_ONFAULT, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC, PROT_NONE, PROT_READ,
   PROT_WRITE, SIGSEGV, type TaskStruct, staticElfImage, sysBrk, sysMadvise, sysMlock2, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunmap,
+  CHUNK_HEADER, GlibcMalloc, MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, type MmStruct, sysMlockall, sysMunlockall,
 } from "@mmsim/vma";
 import { kernelAccess } from "../steps/user.ts";
 import { TASK_ENGINE } from "../task-api.ts";
+import type { Processes } from "./processes.ts";
 import { PROCESSES } from "./token.ts";
 
 /** The handle family of user mappings. */
@@ -31,11 +33,17 @@ export const MMAP_FAMILY = "mmap";
 /** The handle family of tasks (fork and spawn name them). */
 const TASK_FAMILY = "task";
 
+/** The names the access step gives the current task's stack and brk heap. */
+const STACK = "[stack]";
+const HEAP = "[heap]";
+
 /** A named mapping: where it is in the address space of the task that made it (and of its children after a fork). */
 export interface MmapHandle extends Handle {
   readonly pid: number;
   start: number;
   len: number;
+  /** A malloc'd block: the pointer malloc returned ([start, start + len) are the pages it spans). */
+  readonly ptr?: number;
 }
 
 /** A named task. */
@@ -154,7 +162,7 @@ export const mmapStep = defineStep({
 
 export const munmapStep = defineStep({
   kind: "munmap",
-  doc: "- munmap: { as, offset: 0, size: all, errno }   munmap of a mapping or of [offset, offset + size) inside it",
+  doc: "- munmap: { as, offset: 0, size: all, errno }   munmap of a mapping or of [offset, offset + size) inside it (a head or tail unmapped: the name stands for the rest)",
   schema: z.strictObject(rangeFields),
   make: (d, ctx) => ({ kind: "munmap" as const, line: ctx.line, as: d.as, offset: d.offset, size: d.size, errno: d.errno }),
   check: (step, ctx) => checkMapping(step, ctx),
@@ -162,8 +170,15 @@ export const munmapStep = defineStep({
     const { p, task } = current(ctx);
     const { h, start, len } = rangeOf(ctx, step.as, step.offset, step.size, "munmap");
     const r = sysMunmap(p.mmap, task.mm!, start, len);
-    // The whole mapping gone from its maker's address space: the name is free again.
-    if (outcome(ctx, task, "munmap", r, step.errno) && task.pid === h.pid && start <= h.start && start + len >= h.start + h.len) ctx.handles.delete(MMAP_FAMILY, step.as);
+    if (!outcome(ctx, task, "munmap", r, step.errno) || task.pid !== h.pid) return;
+    const end = h.start + h.len;
+    // The whole mapping gone from its maker's address space: the name is free again. A head or a
+    // tail gone: the name stands for what is left (a hole inside leaves the range as it is).
+    if (start <= h.start && start + len >= end) ctx.handles.delete(MMAP_FAMILY, step.as);
+    else if (start <= h.start && start + len > h.start) {
+      h.len = end - (start + len);
+      h.start = start + len;
+    } else if (start > h.start && start < end && start + len >= end) h.len = start - h.start;
   },
 });
 
@@ -182,25 +197,37 @@ export const mprotectStep = defineStep({
 
 export const mremapStep = defineStep({
   kind: "mremap",
-  doc: "- mremap: { as, size, maymove: false, dontunmap: false, to, errno }   resize a mapping (grow in place, or move with maymove; to: a fixed new address)",
+  doc: "- mremap: { as, size, maymove: false, dontunmap: false, to, new_as, errno }   resize a mapping (grow in place, or move with maymove; to: a fixed new address); the name follows the mapping, or with new_as the new range gets that name and as keeps the old one (dontunmap leaves it mapped, empty)",
   schema: z.strictObject({
     as: str("the name of an earlier mmap"),
+    new_as: str("a name for the new range (as keeps the old one)").optional(),
     size: sizeField,
     maymove: bool.default(false),
     dontunmap: bool.default(false),
     to: sizeField.optional(),
     errno: errnoField.optional(),
   }),
-  make: (d, ctx) => ({ kind: "mremap" as const, line: ctx.line, as: d.as, size: d.size, maymove: d.maymove, dontunmap: d.dontunmap, to: d.to, errno: d.errno }),
-  check: (step, ctx) => checkMapping(step, ctx),
+  make: (d, ctx) => ({ kind: "mremap" as const, line: ctx.line, as: d.as, newAs: d.new_as, size: d.size, maymove: d.maymove, dontunmap: d.dontunmap, to: d.to, errno: d.errno }),
+  check(step, ctx) {
+    checkMapping(step, ctx);
+    if (step.newAs !== undefined && !hasBuffer(ctx, step.newAs, MMAP_FAMILY)) declareBuffer(ctx, MMAP_FAMILY, step.newAs);
+  },
   run(step, ctx) {
     const { p, task } = current(ctx);
     const { h } = rangeOf(ctx, step.as, 0, undefined, "mremap");
     const flags = (step.maymove ? MREMAP_MAYMOVE : 0) | (step.dontunmap ? MREMAP_DONTUNMAP : 0) | (step.to !== undefined ? MREMAP_FIXED | MREMAP_MAYMOVE : 0);
     const r = sysMremap(p.mmap, task.mm!, h.start, h.len, step.size, flags, step.to ?? 0);
-    if (outcome(ctx, task, "mremap", r, step.errno) && task.pid === h.pid) {
+    if (!outcome(ctx, task, "mremap", r, step.errno)) return;
+    const len = Math.ceil(step.size / PAGE_SIZE) * PAGE_SIZE;
+    if (step.newAs !== undefined) {
+      const n: MmapHandle = {
+        pid: task.pid, start: r, len, line: step.line,
+        buffers: (): HandleBuffer[] => [{ kind: "mmap (user memory)", space: "user", addr: n.start, size: n.len }],
+      };
+      ctx.handles.set(MMAP_FAMILY, step.newAs, n);
+    } else if (task.pid === h.pid) {
       h.start = r;
-      h.len = Math.ceil(step.size / PAGE_SIZE) * PAGE_SIZE;
+      h.len = len;
     }
   },
 });
@@ -266,9 +293,9 @@ const CONTENTS = Object.freeze(["zero", "fill", "random", "text"] as const);
 
 export const accessStep = defineStep({
   kind: "access",
-  doc: "- access: { as, write: false, pattern: sequential, pages: all, offset: 0, size: all, stride, theta, content: zero, value, compress, times: 1, cpu }   touch pages of a buffer (user mappings through the fault path; kernel buffers through the MMU)",
+  doc: "- access: { as, write: false, pattern: sequential, pages: all, offset: 0, size: all, stride, theta, content: zero, value, compress, times: 1, cpu }   touch pages of a buffer (user mappings through the fault path; kernel buffers through the MMU); as: \"[stack]\" touches the current task's stack, size bytes (4K) ending offset bytes below the stack top: below the [stack] VMA it grows (expand_stack) up to RLIMIT_STACK and the stack_guard_gap, past them SIGSEGV; as: \"[heap]\" touches the brk heap from its start (offset, size: up to the break)",
   schema: z.strictObject({
-    as: str("the name of an earlier kmalloc, vmalloc, kvmalloc or mmap"),
+    as: str("the name of an earlier kmalloc, vmalloc, kvmalloc, mmap or malloc, or \"[stack]\" or \"[heap]\""),
     cpu: int(0, 1 << 20, "a CPU number").optional(),
     write: bool.default(false),
     times: int(1, MAX_REPEAT, "how many passes over the buffer").default(1),
@@ -286,51 +313,116 @@ export const accessStep = defineStep({
   cost: (step) => (step.pages ?? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE))) * step.times,
   check(step, ctx) {
     if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
-    if (!hasBuffer(ctx, step.as)) throw ctx.error(["as"], `"${step.as}" names no buffer allocated before this step (kmalloc, vmalloc, kvmalloc or mmap)`);
+    if (step.as !== STACK && step.as !== HEAP && !hasBuffer(ctx, step.as)) throw ctx.error(["as"], `"${step.as}" names no buffer allocated before this step (kmalloc, vmalloc, kvmalloc, mmap or malloc), nor "${STACK}" or "${HEAP}"`);
   },
   run(step, ctx) {
+    if (step.as === STACK) {
+      stackAccess(step, ctx);
+      return;
+    }
+    if (step.as === HEAP) {
+      heapAccess(step, ctx);
+      return;
+    }
     const user = ctx.handles.get<MmapHandle>(MMAP_FAMILY, step.as);
     if (user === undefined) {
       kernelAccess(step, ctx);
       return;
     }
-    const { p, task } = current(ctx);
     const off = Math.floor((step.offset ?? 0) / PAGE_SIZE) * PAGE_SIZE;
     const len = Math.ceil((step.size ?? user.len - off) / PAGE_SIZE) * PAGE_SIZE;
     if (len <= 0) throw ctx.error(`access ${step.as}`, `offset ${step.offset} is past the end of "${step.as}" (${user.len} bytes)`);
-    const pattern = new AccessPattern(step.pattern, user.start + off, len, ctx.workloadRng, { stride: step.stride, theta: step.theta });
-    const n = (step.pages ?? pattern.pages) * step.times;
-    const access = step.write ? ACCESS_WRITE : ACCESS_READ;
-    const hw = ctx.resolve(MMU);
-    const cost = ctx.resolve(COST_MODEL);
-    const out = ctx.state("access.out", () => new WalkOut());
-    const cpu = step.cpu ?? ctx.cpu;
-    const content = !step.write ? CONTENT_ZERO_ID : step.content === "fill" ? contentFill(step.value ?? 0) : step.content === "text" ? contentText(step.value ?? 0, step.compress ?? 0.5) : step.content === "random" ? -1 : CONTENT_ZERO_ID;
-    for (let i = 0; i < n; i++) {
-      const va = pattern.next();
-      const c = content === -1 ? contentFill(1 + ctx.workloadRng.below(0xfffffffe)) : content;
-      // The MMU first (TLB, then a walk of the task's tables); a fault goes to do_page_fault,
-      // which handles it and retries the access.
-      if (hw.translate(cpu, va, access, out) === 0) {
-        if (step.write) p.memory.contents.set(Math.floor(out.pa / PAGE_SIZE), c);
-        continue;
-      }
-      const flt = task.minFlt + task.majFlt;
-      const r = p.fault.userAccess(task, va, access, c);
-      // Each fault taken (the exception, do_page_fault, handle_mm_fault) costs its fixed part; a
-      // SIGSEGV took the exception too.
-      ctx.advanceClock(cost.faultEntry * Math.max(1, task.minFlt + task.majFlt - flt));
-      if (r === FAULT_HANDLED) continue;
-      if (r === SEGV_MAPERR || r === SEGV_ACCERR) {
-        p.logSegv(task, va, r === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR");
-        ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGSEGV (${r === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR"}) at 0x${va.toString(16)}` });
-        ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
-        return;
-      }
-      throw ctx.error(`access ${step.as}`, `the fault at 0x${va.toString(16)} ended in ${r} (out of memory or SIGBUS: not simulated yet)`);
-    }
+    userAccessRange(step, ctx, user.start + off, len);
   },
 });
+
+type AccessStep = Parameters<typeof accessStep.run>[0];
+
+/**
+ * `access` of `[stack]`: [top − offset − size, top − offset), `top` being the end of the stack
+ * VMA (the one holding mm->start_stack; it does not move as the stack grows down). A touch below
+ * the VMA grows it through the fault path's expand_stack (stack_guard_gap, RLIMIT_STACK); past
+ * them it is SIGSEGV (SEGV_MAPERR).
+ */
+function stackAccess(step: AccessStep, ctx: StepRunContext): void {
+  const { task } = current(ctx);
+  const mm = task.mm!;
+  const vma = mm.mt.lookup(mm.startStack);
+  if (vma === null) throw ctx.error(`access ${STACK}`, `pid ${task.pid} has no stack VMA at mm->start_stack 0x${mm.startStack.toString(16)} (it was unmapped)`);
+  const below = Math.ceil((step.offset ?? 0) / PAGE_SIZE) * PAGE_SIZE;
+  const len = Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE) * PAGE_SIZE;
+  const start = vma.vmEnd - below - len;
+  if (start < 0) throw ctx.error(`access ${STACK}`, `offset + size (${below + len} bytes) reach below address 0`);
+  userAccessRange(step, ctx, start, len);
+}
+
+/** `access` of `[heap]`: [start_brk + offset, start_brk + offset + size) (size: up to the break). */
+function heapAccess(step: AccessStep, ctx: StepRunContext): void {
+  const mm = current(ctx).task.mm!;
+  const off = Math.floor((step.offset ?? 0) / PAGE_SIZE) * PAGE_SIZE;
+  const len = Math.ceil((step.size ?? mm.brk - mm.startBrk - off) / PAGE_SIZE) * PAGE_SIZE;
+  if (len <= 0) throw ctx.error(`access ${HEAP}`, `offset ${off} is at or past the break (the heap is ${mm.brk - mm.startBrk} bytes): brk grow first`);
+  userAccessRange(step, ctx, mm.startBrk + off, len);
+}
+
+/** A store's content identity for one access (-1: a fresh random value per page). */
+function accessContent(step: AccessStep): number {
+  if (!step.write) return CONTENT_ZERO_ID;
+  switch (step.content) {
+    case "fill":
+      return contentFill(step.value ?? 0);
+    case "text":
+      return contentText(step.value ?? 0, step.compress ?? 0.5);
+    case "random":
+      return -1;
+    default:
+      return CONTENT_ZERO_ID;
+  }
+}
+
+/** The current task's loads or stores over [start, start + len) in the step's pattern, through the MMU and the fault path. */
+function userAccessRange(step: AccessStep, ctx: StepRunContext, start: number, len: number): void {
+  const pattern = new AccessPattern(step.pattern, start, len, ctx.workloadRng, { stride: step.stride, theta: step.theta });
+  const n = (step.pages ?? pattern.pages) * step.times;
+  const access = step.write ? ACCESS_WRITE : ACCESS_READ;
+  const content = accessContent(step);
+  const cpu = step.cpu ?? ctx.cpu;
+  for (let i = 0; i < n; i++) {
+    const va = pattern.next();
+    const c = content === -1 ? contentFill(1 + ctx.workloadRng.below(0xfffffffe)) : content;
+    if (!userTouch(ctx, cpu, va, access, c, `access ${step.as}`)) return;
+  }
+}
+
+/**
+ * One load or store of the current task at `va`: the MMU first (TLB, then a walk of the task's
+ * tables); a fault goes to do_page_fault, which handles it and retries the access. SIGSEGV kills
+ * the task (arm64_force_sig_fault with no handler).
+ * @returns false when the task died of it
+ */
+function userTouch(ctx: StepRunContext, cpu: number, va: number, access: number, content: number, what: string): boolean {
+  const { p, task } = current(ctx);
+  const hw = ctx.resolve(MMU);
+  const out = ctx.state("access.out", () => new WalkOut());
+  if (hw.translate(cpu, va, access, out) === 0) {
+    if (access === ACCESS_WRITE) p.memory.contents.set(Math.floor(out.pa / PAGE_SIZE), content);
+    return true;
+  }
+  const flt = task.minFlt + task.majFlt;
+  const r = p.fault.userAccess(task, va, access, content);
+  // Each fault taken (the exception, do_page_fault, handle_mm_fault) costs its fixed part; a
+  // SIGSEGV took the exception too.
+  ctx.advanceClock(ctx.resolve(COST_MODEL).faultEntry * Math.max(1, task.minFlt + task.majFlt - flt));
+  if (r === FAULT_HANDLED) return true;
+  if (r === SEGV_MAPERR || r === SEGV_ACCERR) {
+    const code = r === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR";
+    p.logSegv(task, va, code);
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGSEGV (${code}) at 0x${va.toString(16)}` });
+    ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
+    return false;
+  }
+  throw ctx.error(what, `the fault at 0x${va.toString(16)} ended in ${r} (out of memory or SIGBUS: not simulated yet)`);
+}
 
 export const forkStep = defineStep({
   kind: "fork",
@@ -339,7 +431,7 @@ export const forkStep = defineStep({
   make: (d, ctx) => ({ kind: "fork" as const, line: ctx.line, as: d.as, steps: ctx.steps(d.steps, ["steps"]) }),
   run(step, ctx) {
     const { p, task } = current(ctx);
-    const pid = p.tasks.fork(task);
+    const pid = p.fork(task);
     if (!outcome(ctx, task, "fork", pid, undefined)) return;
     if (step.as !== undefined) ctx.handles.set(TASK_FAMILY, step.as, { pid, line: step.line, buffers: () => [] } as TaskHandle);
     ctx.resolve(TASK_ENGINE).start(pid, step.steps);
@@ -360,7 +452,7 @@ export const spawnStep = defineStep({
   make: (d, ctx) => ({ kind: "spawn" as const, line: ctx.line, as: d.as, path: d.path, text: d.text, data: d.data, bss: d.bss, steps: ctx.steps(d.steps, ["steps"]) }),
   run(step, ctx) {
     const { p, task } = current(ctx);
-    const image = staticElfImage({ path: step.path, textSize: step.text, dataSize: step.data, bssSize: step.bss });
+    const image = staticElfImage({ path: step.path, textSize: step.text, dataSize: step.data, bssSize: step.bss, ino: p.inodeOf(step.path) });
     const pid = p.tasks.spawn(image, { parent: task, argv: [step.path] });
     if (!outcome(ctx, task, "spawn", pid, undefined)) return;
     if (step.as !== undefined) ctx.handles.set(TASK_FAMILY, step.as, { pid, line: step.line, buffers: () => [] } as TaskHandle);
@@ -404,4 +496,111 @@ export const waitStep = defineStep({
   },
 });
 
-export const PROCESS_STEPS = Object.freeze([accessStep, mmapStep, munmapStep, mprotectStep, mremapStep, madviseStep, mlockStep, munlockStep, brkStep, forkStep, spawnStep, exitStep, waitStep] as const);
+export const mallocStep = defineStep({
+  kind: "malloc",
+  doc: "- malloc: { as, size, errno }   malloc(size) in the current task (glibc's rules: brk heap below the mmap threshold, 128K at first, its own mmap above); it writes the chunk's header (a fault on a new page); access reaches the pages the block spans; one arena per mm, a fork's child inherits it",
+  schema: z.strictObject({ as: str("a name for the block (access and malloc_free name it)"), size: sizeField, errno: errnoField.optional() }),
+  make: (d, ctx) => ({ kind: "malloc" as const, line: ctx.line, as: d.as, size: d.size, errno: d.errno }),
+  cost: () => 2,
+  check(step, ctx) {
+    if (!hasBuffer(ctx, step.as, MMAP_FAMILY)) declareBuffer(ctx, MMAP_FAMILY, step.as);
+  },
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    const mm = task.mm!;
+    const ptr = p.mallocOf(task).malloc(step.size);
+    // malloc returns NULL with errno ENOMEM when brk and mmap both refuse.
+    if (!outcome(ctx, task, "malloc", ptr === 0 ? -12 : ptr, step.errno)) {
+      ctx.failedAlloc(step.as);
+      return;
+    }
+    const chunk = ptr - CHUNK_HEADER;
+    const end = Math.ceil((ptr + step.size) / PAGE_SIZE) * PAGE_SIZE;
+    const start = Math.floor(ptr / PAGE_SIZE) * PAGE_SIZE;
+    const h: MmapHandle = {
+      pid: task.pid, start, len: end - start, ptr, line: step.line,
+      buffers: (): HandleBuffer[] => [{ kind: "malloc (user memory)", space: "user", addr: h.start, size: h.len }],
+    };
+    ctx.handles.set(MMAP_FAMILY, step.as, h);
+    // glibc's set_head: the chunk's size word (chunk + 8); a heap chunk also writes the header of
+    // what follows it (the top chunk's set_head, or the next chunk's PREV_INUSE bit).
+    const cpu = ctx.cpu;
+    if (!userTouch(ctx, cpu, chunk + 8, ACCESS_WRITE, headerContent(p, mm, chunk + 8, step.size), "malloc")) return;
+    const next = chunk + GlibcMalloc.chunkSize(step.size) + 8;
+    if (ptr >= mm.startBrk && ptr < mm.brk && next < mm.brk) userTouch(ctx, cpu, next, ACCESS_WRITE, headerContent(p, mm, next, step.size), "malloc");
+  },
+});
+
+/** What a header store leaves in its page: the page's content if it has one, else the size word's. */
+function headerContent(p: Processes, mm: MmStruct, va: number, size: number): number {
+  const pfn = p.fault.translate(mm, va, ACCESS_READ);
+  return pfn >= 0 ? p.memory.contents.get(pfn) : contentFill(GlibcMalloc.chunkSize(size));
+}
+
+export const mallocFreeStep = defineStep({
+  kind: "malloc_free",
+  doc: "- malloc_free: { as, errno }   free(3) of a malloc'd block (named malloc_free: `free` is the page allocator's step); an mmapped block is munmapped, the heap trims its top past M_TRIM_THRESHOLD; a block freed twice is EINVAL (glibc aborts)",
+  schema: z.strictObject({ as: str("the name of an earlier malloc"), errno: errnoField.optional() }),
+  make: (d, ctx) => ({ kind: "malloc_free" as const, line: ctx.line, as: d.as, errno: d.errno }),
+  check: (step, ctx) => checkMapping(step, ctx),
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    const h = ctx.handles.get<MmapHandle>(MMAP_FAMILY, step.as);
+    if (h === undefined) throw ctx.error(`malloc_free ${step.as}`, `"${step.as}" is not allocated (its malloc failed or never ran)`);
+    if (h.ptr === undefined) throw ctx.error(`malloc_free ${step.as}`, `"${step.as}" is an mmap, not a malloc'd block: munmap it`);
+    const r = p.mallocOf(task).freePtr(h.ptr);
+    if (outcome(ctx, task, "free", r, step.errno) && task.pid === h.pid) ctx.handles.delete(MMAP_FAMILY, step.as);
+  },
+});
+
+export const mlockallStep = defineStep({
+  kind: "mlockall",
+  doc: "- mlockall: { current: true, future: false, onfault: false, errno }; munlockall: {}   lock every mapping (MCL_CURRENT populates them), and those made later (MCL_FUTURE)",
+  schema: z.strictObject({ current: bool.default(true), future: bool.default(false), onfault: bool.default(false), errno: errnoField.optional() }),
+  make: (d, ctx) => ({ kind: "mlockall" as const, line: ctx.line, flags: (d.current ? MCL_CURRENT : 0) | (d.future ? MCL_FUTURE : 0) | (d.onfault ? MCL_ONFAULT : 0), errno: d.errno }),
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    outcome(ctx, task, "mlockall", sysMlockall(p.mmap, task.mm!, step.flags), step.errno);
+  },
+});
+
+export const munlockallStep = defineStep({
+  kind: "munlockall",
+  doc: "",
+  schema: z.strictObject({ errno: errnoField.optional() }).default({}),
+  make: (d, ctx) => ({ kind: "munlockall" as const, line: ctx.line, errno: d.errno }),
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    outcome(ctx, task, "munlockall", sysMunlockall(p.mmap, task.mm!), step.errno);
+  },
+});
+
+export const execStep = defineStep({
+  kind: "exec",
+  doc: "- exec: { path: /bin/prog, text: 508K, data: 16K, bss: 480K, errno }   execve of a static program in the current task: a new mm laid out as spawn's; the task's next steps run in it (names of the old mm's mappings now point into nothing)",
+  schema: z.strictObject({
+    path: str("the program's path", /^\//, "it must start with /").default("/bin/prog"),
+    text: sizeField.default(0x7f000),
+    data: sizeField.default(0x4000),
+    bss: sizeField.default(0x78000),
+    errno: errnoField.optional(),
+  }),
+  make: (d, ctx) => ({ kind: "exec" as const, line: ctx.line, path: d.path, text: d.text, data: d.data, bss: d.bss, errno: d.errno }),
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    const image = staticElfImage({ path: step.path, textSize: step.text, dataSize: step.data, bssSize: step.bss, ino: p.inodeOf(step.path) });
+    const r = p.tasks.exec(task, image, { argv: [step.path] });
+    if (!outcome(ctx, task, "execve", r, step.errno)) {
+      // Past exec's point of no return the task was killed (SIGSEGV), as 6.1 does.
+      if (task.state === "Z (zombie)" || task.state === "X (dead)") ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
+      return;
+    }
+    // exec_mmap's activate_mm: the new mm on this CPU.
+    p.activate(task, ctx.cpu);
+  },
+});
+
+export const PROCESS_STEPS = Object.freeze([
+  accessStep, mmapStep, munmapStep, mprotectStep, mremapStep, madviseStep, mlockStep, munlockStep, mlockallStep, munlockallStep, brkStep, mallocStep, mallocFreeStep,
+  forkStep, spawnStep, execStep, exitStep, waitStep,
+] as const);
