@@ -288,6 +288,12 @@ describe("Machine: SLUB by default, its sysfs, and SLAB's tunables", () => {
     const vm = Machine.create(referenceScenario({ workload: [{ kind: "write", path: "/proc/sys/vm/min_free_kbytes", value: "8192" }] }));
     vm.runWorkload();
     expect(vm.readFile("/proc/sys/vm/min_free_kbytes")).toBe("8192\n");
+    // An empty (or blank) write parses no value: 6.1's proc_dointvec returns -EINVAL, nothing changes.
+    for (const value of ["", "  \n"]) {
+      const e = Machine.create(referenceScenario({ workload: [{ kind: "write", path: "/proc/sys/vm/min_free_kbytes", value, line: 3 }] }));
+      expect(() => e.runWorkload()).toThrow(/<test>:3: \/proc\/sys\/vm\/min_free_kbytes: the kernel refused an empty write \(write: Invalid argument, -22\)/);
+      expect(e.readFile("/proc/sys/vm/min_free_kbytes")).toBe(slub.readFile("/proc/sys/vm/min_free_kbytes"));
+    }
   });
 });
 

@@ -559,6 +559,9 @@ export class Machine {
     const { files } = this.contrib();
     const file = this.scenario.file;
     if (path.startsWith("/proc/sys/")) {
+      // proc_dointvec & co.: a write of nothing but blanks parses no value and is -EINVAL
+      // (__do_proc_dointvec: `if (write && first) return err ? : -EINVAL`).
+      if (value.trim() === "") throw new ScenarioError("machine.writeFile", file, path, "the kernel refused an empty write (write: Invalid argument, -22); write a number", line);
       const nums = value.trim().split(/\s+/).map(Number);
       if (nums.some((n) => !Number.isFinite(n))) throw new ScenarioError("machine.writeFile", file, path, `expected numbers, got ${describeValue(value)}`, line);
       const s = [...this.registry.sysctls.values()].find((x) => sysctlPath(x) === path);

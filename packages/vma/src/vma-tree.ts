@@ -35,7 +35,7 @@
  * largest gap of its child; every node but the root holds at least one entry; parent links and
  * the leaf chain agree with the tree; `size` counts the VMAs.
  */
-import { MmBugError, type ValidationSink } from "@mmsim/core";
+import { MmBugError, type ValidationSink, growTypedArray } from "@mmsim/core";
 import type { VmAreaStruct, VmaTree } from "./mm-types.ts";
 
 /** Slots per node. Kernel: `MAPLE_RANGE64_SLOTS` (16). */
@@ -792,31 +792,15 @@ export class MapleTree implements VmaTree {
   private grow(cap: number): void {
     const old = this.capacity;
     const slots = cap << SHIFT;
-    const piv = new Float64Array(slots).fill(Number.POSITIVE_INFINITY);
-    piv.set(this.piv);
-    this.piv = piv;
-    const gap = new Float64Array(slots);
-    gap.set(this.gap);
-    this.gap = gap;
-    const child = new Int32Array(slots).fill(NONE);
-    child.set(this.child);
-    this.child = child;
+    this.piv = growTypedArray(this.piv, slots, Number.POSITIVE_INFINITY);
+    this.gap = growTypedArray(this.gap, slots);
+    this.child = growTypedArray(this.child, slots, NONE);
     for (let s = old << SHIFT; s < slots; s++) this.vmas.push(null);
-    const nr = new Int32Array(cap);
-    nr.set(this.nr);
-    this.nr = nr;
-    const isLeaf = new Uint8Array(cap);
-    isLeaf.set(this.isLeaf);
-    this.isLeaf = isLeaf;
-    const parent = new Int32Array(cap).fill(NONE);
-    parent.set(this.parent);
-    this.parent = parent;
-    const prevLeaf = new Int32Array(cap).fill(NONE);
-    prevLeaf.set(this.prevLeaf);
-    this.prevLeaf = prevLeaf;
-    const nextLeaf = new Int32Array(cap).fill(NONE);
-    nextLeaf.set(this.nextLeaf);
-    this.nextLeaf = nextLeaf;
+    this.nr = growTypedArray(this.nr, cap);
+    this.isLeaf = growTypedArray(this.isLeaf, cap);
+    this.parent = growTypedArray(this.parent, cap, NONE);
+    this.prevLeaf = growTypedArray(this.prevLeaf, cap, NONE);
+    this.nextLeaf = growTypedArray(this.nextLeaf, cap, NONE);
     // New nodes onto the free list, lowest first.
     for (let k = cap - 1; k >= old; k--) {
       this.parent[k] = this.freeHead;
