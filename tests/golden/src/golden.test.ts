@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BOARD_FILES, SHOW_BOARD_FILES, allCases } from "./cases.ts";
+import { BOARD_FILES, EXAMPLE_SCENARIOS, SHOW_BOARD_FILES, allCases } from "./cases.ts";
 import { OUTPUTS_DIR, REPO_ROOT, UPDATE, checkCase, diffGolden, goldenText, hostPaths, listGoldenFiles, normalise, removeStale, runMmsim } from "./golden.ts";
 import { CASE_TIMEOUT_MS } from "./suite.ts";
 
@@ -117,5 +117,17 @@ describe("the golden files", () => {
       for (const [path] of hostPaths()) expect(text.includes(path), `${f} contains ${path}`).toBe(false);
     }
     expect(total).toBeLessThan(MAX_TOTAL_BYTES);
+  });
+});
+
+describe("the example scenarios", () => {
+  // An example whose own expects fail is a broken lesson, even when its golden matches.
+  const EXIT_OF: Readonly<Record<string, number>> = Object.freeze({ "kernel-panic": 3 });
+  it("run as their golden outputs recorded them: exit 0 (the panic example 3), no failed expect", () => {
+    for (const s of EXAMPLE_SCENARIOS) {
+      const text = readFileSync(join(OUTPUTS_DIR, "default", `run-${s}.txt`), "utf8");
+      expect(text.split("\n")[1], s).toBe(`exit ${EXIT_OF[s] ?? 0}`);
+      expect(text, s).not.toMatch(/^expect failed: /m);
+    }
   });
 });
