@@ -3,7 +3,7 @@ import { KernelFile, type MmsimModule, TOPOLOGY, Validator, type ValidationSink,
 import { PAGE_ALLOC_CONFIG } from "@mmsim/buddy";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
-import { PROCESS_DEBUG_FILES, procPidFiles, processDebugFiles, validateProcesses } from "./process/files.ts";
+import { PROCESS_DEBUG_FILES, procPidFiles, validateProcesses } from "./process/files.ts";
 import { Processes, createMmMemory } from "./process/processes.ts";
 import { ANON_VMA_OPS, MM_PAGE_OPS } from "@mmsim/vma";
 import { PROCESS_STEPS } from "./process/steps.ts";
@@ -32,7 +32,7 @@ export const processModule: MmsimModule = {
       useFactory: (c) => ({ name: "the tasks' page tables", pgds: () => resolveToken(c, PROCESSES).tasks.list().flatMap((t) => (t.mm?.pgtables ? [t.mm.pgtables.pgd] : [])) }),
     });
     container.register(KernelFile, { useFactory: procPidFiles });
-    for (let i = 0; i < PROCESS_DEBUG_FILES; i++) container.register(KernelFile, { useFactory: (c) => processDebugFiles(c)[i]! });
+    for (const file of PROCESS_DEBUG_FILES) container.register(KernelFile, { useFactory: file });
     container.register(KernelFile, { useFactory: tlbFile });
     container.register(KernelFile, { useFactory: whereFiles });
     container.register(Validator, { useFactory: (c) => ({ name: "processes", validate: (sink: ValidationSink) => validateProcesses(resolveToken(c, PROCESSES), sink) }) });

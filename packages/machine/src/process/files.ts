@@ -86,55 +86,65 @@ export function procPidFiles(c: DependencyContainer): KernelFile {
   };
 }
 
-/** How many files processDebugFiles makes (the module registers each). */
-export const PROCESS_DEBUG_FILES = 4;
-
-/** mmsim's decoded pagemaps, the syscall log, the SIGSEGV counts and /sys/kernel/mm/transparent_hugepage/enabled. */
-export function processDebugFiles(c: DependencyContainer): KernelFile[] {
-  return [
-    {
-      path: PAGEMAP_DIR,
-      list: () => {
-        const p = resolveToken(c, PROCESSES);
-        return p.tasks.init === null ? [] : p.tasks.list().filter((t) => t.mm !== null).map((t) => `${PAGEMAP_DIR}${t.pid}`);
-      },
-      read: (path) => {
-        const p = resolveToken(c, PROCESSES);
-        const t = taskOf(p, path.slice(PAGEMAP_DIR.length));
-        return t?.mm ? pagemapDecoded(sources(p), t) : undefined;
-      },
-      mayAppear: (path) => /^\/sys\/kernel\/debug\/mmsim\/pagemap\/(\d+|self)$/.test(path),
+/** mmsim's decoded pagemap of each task (`pagemap/<pid>`). */
+function pagemapDebugFile(c: DependencyContainer): KernelFile {
+  return {
+    path: PAGEMAP_DIR,
+    list: () => {
+      const p = resolveToken(c, PROCESSES);
+      return p.tasks.init === null ? [] : p.tasks.list().filter((t) => t.mm !== null).map((t) => `${PAGEMAP_DIR}${t.pid}`);
     },
-    {
-      path: SYSCALLS_FILE,
-      read: () => {
-        const recs = workloadRecord(resolveToken(c, WORKLOAD_STATE), SYSCALLS, (): SyscallRecord[] => []);
-        return recs.map((r) => `step ${r.step} pid ${r.pid} ${r.call} = ${r.result}\n`).join("");
-      },
+    read: (path) => {
+      const p = resolveToken(c, PROCESSES);
+      const t = taskOf(p, path.slice(PAGEMAP_DIR.length));
+      return t?.mm ? pagemapDecoded(sources(p), t) : undefined;
     },
-    {
-      // mmsim's: how many tasks died of SIGSEGV, by si_code (an expect step can count them).
-      path: SIGNALS_FILE,
-      read: () => {
-        const p = resolveToken(c, PROCESSES);
-        return `SIGSEGV ${p.segvs.SEGV_MAPERR + p.segvs.SEGV_ACCERR}\nSEGV_MAPERR ${p.segvs.SEGV_MAPERR}\nSEGV_ACCERR ${p.segvs.SEGV_ACCERR}\n`;
-      },
-    },
-    {
-      path: THP_ENABLED_FILE,
-      read: () => {
-        const mode = resolveToken(c, PROCESSES).thp.enabled;
-        return `${(["always", "madvise", "never"] as const).map((m) => (m === mode ? `[${m}]` : m)).join(" ")}\n`;
-      },
-      write: (_path, value) => {
-        const v = value.trim();
-        if (v !== "always" && v !== "madvise" && v !== "never") return -22;
-        resolveToken(c, PROCESSES).thp.enabled = v;
-        return 0;
-      },
-    },
-  ];
+    mayAppear: (path) => /^\/sys\/kernel\/debug\/mmsim\/pagemap\/(\d+|self)$/.test(path),
+  };
 }
+
+/** mmsim's log of every syscall step's result. */
+function syscallsFile(c: DependencyContainer): KernelFile {
+  return {
+    path: SYSCALLS_FILE,
+    read: () => {
+      const recs = workloadRecord(resolveToken(c, WORKLOAD_STATE), SYSCALLS, (): SyscallRecord[] => []);
+      return recs.map((r) => `step ${r.step} pid ${r.pid} ${r.call} = ${r.result}\n`).join("");
+    },
+  };
+}
+
+/** mmsim's SIGSEGV counts by si_code. */
+function signalsFile(c: DependencyContainer): KernelFile {
+  return {
+    // mmsim's: how many tasks died of SIGSEGV, by si_code (an expect step can count them).
+    path: SIGNALS_FILE,
+    read: () => {
+      const p = resolveToken(c, PROCESSES);
+      return `SIGSEGV ${p.segvs.SEGV_MAPERR + p.segvs.SEGV_ACCERR}\nSEGV_MAPERR ${p.segvs.SEGV_MAPERR}\nSEGV_ACCERR ${p.segvs.SEGV_ACCERR}\n`;
+    },
+  };
+}
+
+/** /sys/kernel/mm/transparent_hugepage/enabled. */
+function thpEnabledFile(c: DependencyContainer): KernelFile {
+  return {
+    path: THP_ENABLED_FILE,
+    read: () => {
+      const mode = resolveToken(c, PROCESSES).thp.enabled;
+      return `${(["always", "madvise", "never"] as const).map((m) => (m === mode ? `[${m}]` : m)).join(" ")}\n`;
+    },
+    write: (_path, value) => {
+      const v = value.trim();
+      if (v !== "always" && v !== "madvise" && v !== "never") return -22;
+      resolveToken(c, PROCESSES).thp.enabled = v;
+      return 0;
+    },
+  };
+}
+
+/** The process module's debug files and THP's enabled knob, one factory each (the module registers every one). */
+export const PROCESS_DEBUG_FILES: readonly ((c: DependencyContainer) => KernelFile)[] = Object.freeze([pagemapDebugFile, syscallsFile, signalsFile, thpEnabledFile]);
 
 /** Every task's mm (VMA tree, counters), the page side (mapcounts, rmap, RSS) and the task table. */
 export function validateProcesses(p: Processes, sink: ValidationSink): void {

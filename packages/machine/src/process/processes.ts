@@ -39,8 +39,6 @@ export class Processes implements TaskHost {
   readonly thp: ThpSettings;
   private readonly hw: Mmu<PgtableStore>;
   private readonly log: KernelLog;
-  /** The running task of each CPU (null: none yet). */
-  private readonly running: (TaskStruct | null)[];
   /** The task steps run as outside a workload run (`mmsim cat` after it): init. */
   private currentTask: TaskStruct | null = null;
   /** Inode numbers of the program files spawn and exec name, init's first (the initramfs' tmpfs). */
@@ -62,7 +60,6 @@ export class Processes implements TaskHost {
       { pgtableAlloc: this.alloc, mmap: this.mmap, newVmaTree: () => new MapleTree(), rng: resolveToken(c, RNG), taskSize: 2 ** this.store.vaBits },
       { possibleCpus: nrCpus, firstMmId: 2 },
     );
-    this.running = Array.from({ length: nrCpus }, () => null);
   }
 
   /** The task a step runs as: the running one during a run, else init. */
@@ -89,7 +86,6 @@ export class Processes implements TaskHost {
     this.currentTask = t;
     this.memory.current = t;
     this.alloc.cpu = cpu;
-    this.running[cpu] = t;
     this.activate(t, cpu);
   }
 

@@ -121,12 +121,45 @@ function checkMapping(step: { readonly as: string }, ctx: StepCheckContext): voi
   if (!hasBuffer(ctx, step.as, MMAP_FAMILY)) throw ctx.error(["as"], `"${step.as}" names no mapping made before this step (an mmap with that as)`);
 }
 
+/** What every range syscall step has: the mapping, the range inside it, the errno expected. */
+interface RangeFields {
+  readonly as: string;
+  readonly offset?: number;
+  readonly size?: number;
+  readonly errno?: string;
+}
+
 const rangeFields = {
   as: str("the name of an earlier mmap"),
   offset: sizeField.optional(),
   size: sizeField.optional(),
   errno: errnoField.optional(),
 };
+
+/**
+ * A syscall step on [offset, offset + size) of a named mapping (mprotect, madvise, mlock,
+ * munlock): the range fields, the step's own fields, and the call made as the current task.
+ */
+function rangeSyscallStep<K extends string, D extends RangeFields>(
+  kind: K,
+  doc: string,
+  schema: z.ZodType<D, unknown>,
+  call: (p: Processes, mm: MmStruct, start: number, len: number, step: D) => number,
+  callName: (step: D) => string = () => kind,
+) {
+  return defineStep({
+    kind,
+    doc,
+    schema,
+    make: (d: D, ctx) => ({ ...d, kind, line: ctx.line }),
+    check: (step, ctx) => checkMapping(step, ctx),
+    run(step, ctx) {
+      const { p, task } = current(ctx);
+      const { start, len } = rangeOf(ctx, step.as, step.offset, step.size, kind);
+      outcome(ctx, task, callName(step), call(p, task.mm!, start, len, step), step.errno);
+    },
+  });
+}
 
 export const mmapStep = defineStep({
   kind: "mmap",
@@ -182,18 +215,12 @@ export const munmapStep = defineStep({
   },
 });
 
-export const mprotectStep = defineStep({
-  kind: "mprotect",
-  doc: "- mprotect: { as, offset: 0, size: all, prot, errno }   change the protection of a mapping or part of it (VMAs split and merge as 6.1's)",
-  schema: z.strictObject({ ...rangeFields, prot: protField }),
-  make: (d, ctx) => ({ kind: "mprotect" as const, line: ctx.line, as: d.as, offset: d.offset, size: d.size, prot: d.prot, errno: d.errno }),
-  check: (step, ctx) => checkMapping(step, ctx),
-  run(step, ctx) {
-    const { p, task } = current(ctx);
-    const { start, len } = rangeOf(ctx, step.as, step.offset, step.size, "mprotect");
-    outcome(ctx, task, "mprotect", sysMprotect(p.mmap, task.mm!, start, len, step.prot), step.errno);
-  },
-});
+export const mprotectStep = rangeSyscallStep(
+  "mprotect",
+  "- mprotect: { as, offset: 0, size: all, prot, errno }   change the protection of a mapping or part of it (VMAs split and merge as 6.1's)",
+  z.strictObject({ ...rangeFields, prot: protField }),
+  (p, mm, start, len, step) => sysMprotect(p.mmap, mm, start, len, step.prot),
+);
 
 export const mremapStep = defineStep({
   kind: "mremap",
@@ -232,44 +259,22 @@ export const mremapStep = defineStep({
   },
 });
 
-export const madviseStep = defineStep({
-  kind: "madvise",
-  doc: "- madvise: { as, offset: 0, size: all, advice, errno }   advice: dontneed, free, willneed, cold, pageout, populate_read, populate_write, hugepage, nohugepage, dontfork, wipeonfork, mergeable, …",
-  schema: z.strictObject({ ...rangeFields, advice: adviceField }),
-  make: (d, ctx) => ({ kind: "madvise" as const, line: ctx.line, as: d.as, offset: d.offset, size: d.size, advice: d.advice, errno: d.errno }),
-  check: (step, ctx) => checkMapping(step, ctx),
-  run(step, ctx) {
-    const { p, task } = current(ctx);
-    const { start, len } = rangeOf(ctx, step.as, step.offset, step.size, "madvise");
-    outcome(ctx, task, "madvise", sysMadvise(p.mmap, task.mm!, start, len, step.advice), step.errno);
-  },
-});
+export const madviseStep = rangeSyscallStep(
+  "madvise",
+  "- madvise: { as, offset: 0, size: all, advice, errno }   advice: dontneed, free, willneed, cold, pageout, populate_read, populate_write, hugepage, nohugepage, dontfork, wipeonfork, mergeable, …",
+  z.strictObject({ ...rangeFields, advice: adviceField }),
+  (p, mm, start, len, step) => sysMadvise(p.mmap, mm, start, len, step.advice),
+);
 
-export const mlockStep = defineStep({
-  kind: "mlock",
-  doc: "- mlock: { as, offset: 0, size: all, onfault: false, errno }; munlock: { as, offset, size }   lock pages in memory (mlock2 MLOCK_ONFAULT with onfault)",
-  schema: z.strictObject({ ...rangeFields, onfault: bool.default(false) }),
-  make: (d, ctx) => ({ kind: "mlock" as const, line: ctx.line, as: d.as, offset: d.offset, size: d.size, onfault: d.onfault, errno: d.errno }),
-  check: (step, ctx) => checkMapping(step, ctx),
-  run(step, ctx) {
-    const { p, task } = current(ctx);
-    const { start, len } = rangeOf(ctx, step.as, step.offset, step.size, "mlock");
-    outcome(ctx, task, step.onfault ? "mlock2" : "mlock", sysMlock2(p.mmap, task.mm!, start, len, step.onfault ? MLOCK_ONFAULT : 0), step.errno);
-  },
-});
+export const mlockStep = rangeSyscallStep(
+  "mlock",
+  "- mlock: { as, offset: 0, size: all, onfault: false, errno }; munlock: { as, offset, size }   lock pages in memory (mlock2 MLOCK_ONFAULT with onfault)",
+  z.strictObject({ ...rangeFields, onfault: bool.default(false) }),
+  (p, mm, start, len, step) => sysMlock2(p.mmap, mm, start, len, step.onfault ? MLOCK_ONFAULT : 0),
+  (step) => (step.onfault ? "mlock2" : "mlock"),
+);
 
-export const munlockStep = defineStep({
-  kind: "munlock",
-  doc: "",
-  schema: z.strictObject(rangeFields),
-  make: (d, ctx) => ({ kind: "munlock" as const, line: ctx.line, as: d.as, offset: d.offset, size: d.size, errno: d.errno }),
-  check: (step, ctx) => checkMapping(step, ctx),
-  run(step, ctx) {
-    const { p, task } = current(ctx);
-    const { start, len } = rangeOf(ctx, step.as, step.offset, step.size, "munlock");
-    outcome(ctx, task, "munlock", sysMunlock(p.mmap, task.mm!, start, len), step.errno);
-  },
-});
+export const munlockStep = rangeSyscallStep("munlock", "", z.strictObject(rangeFields), (p, mm, start, len) => sysMunlock(p.mmap, mm, start, len));
 
 export const brkStep = defineStep({
   kind: "brk",
