@@ -75,6 +75,14 @@ export const HOT_FUNCTIONS = {
   "packages/cachesim/src/object-index.ts": ["lookupOrAdd", "lookup", "mapRecords", "hashId"],
   "packages/cachesim/src/oracle-general.ts": ["parse", "decode", "encodeOracleGeneral"],
   "packages/cachesim/src/replay.ts": ["feed"],
+  // filemap: a buffered read of a cached page (pread → vfs_read → shmem_file_read_iter / filemap_read → the xarray lookup, the page reference and lock, folio_mark_accessed, the copy)
+  "packages/filemap/src/xarray.ts": ["load", "store", "erase", "find", "setMark", "clearMark", "getMark", "leafOf", "nodeAnyMark", "clearNodeMark", "firstBitFrom"],
+  "packages/filemap/src/swap.ts": ["folioGet", "folioTryGet", "folioPut", "folioTrylock", "folioUnlock", "folioMarkAccessed"],
+  "packages/filemap/src/filemap.ts": ["filemapRead", "filemapGetReadBatch", "filemapGetPages", "filemapGetEntry"],
+  "packages/filemap/src/read-write.ts": ["rwVerifyArea", "vfsRead", "ksysRead", "ksysPread64"],
+  "packages/filemap/src/shmem.ts": ["fileReadIter", "getFolio"],
+  "packages/filemap/src/iov-iter.ts": ["copyPageToIter", "contentAfterStore"],
+  "packages/filemap/src/fs.ts": ["init", "advance"],
 };
 /** The hot-file selectors, limited to the named functions and methods (a name in slashes is a pattern). */
 function hotIn(names) {

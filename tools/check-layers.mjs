@@ -53,6 +53,7 @@ export const MECHANISM_ORDER = [
   "@mmsim/vma",
   "@mmsim/rmap",
   "@mmsim/memcg-psi",
+  "@mmsim/block",
   "@mmsim/filemap",
   "@mmsim/swap",
   "@mmsim/migrate",

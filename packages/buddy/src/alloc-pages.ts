@@ -82,7 +82,8 @@ function gfpPfmemallocFlags(gfp: number): number {
 
 /**
  * Tries each zone of the zonelist in turn, against the watermark alloc_flags name.
- * Kernel: `get_page_from_freelist()`.
+ * Kernel: `get_page_from_freelist()`. Hot (the fault path's every page): the deferred-pages
+ * growth and the highatomic reserve are calls to cold functions.
  */
 function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
   for (;;) {
@@ -93,23 +94,16 @@ function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, all
       if (zone.zid > ac.highestZoneidx || !zone.managed) continue;
       // Avoid fragmenting: with ALLOC_NOFRAGMENT try only the local node first.
       if (noFallback && ac.preferred && zone.nid !== ac.preferred.nid) continue;
-      if ((allocFlags & ALLOC_NO_WATERMARKS) === 0) {
-        const mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
-        if (!zoneWatermarkFast(pa, zone, order, mark, ac.highestZoneidx, allocFlags, gfp)) {
-          // The watermark failed, but a zone with deferred pages can grow first.
-          if (!(pa.deferredPages && deferredGrowZone(pa, zone, order, pa.deferredFreeRanges()))) continue;
-        }
-      }
-      for (;;) {
-        // try_this_zone:
-        const page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
-        if (page !== NIL_PAGE) {
-          prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
-          if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
-          return page;
-        }
-        // Try again if the zone has deferred pages.
-        if (!(pa.deferredPages && deferredGrowZone(pa, zone, order, pa.deferredFreeRanges()))) break;
+      // The watermark failed, but a zone with deferred pages can grow first.
+      if ((allocFlags & ALLOC_NO_WATERMARKS) === 0 && !zoneWatermarkFast(pa, zone, order, zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK), ac.highestZoneidx, allocFlags, gfp)
+        && !growDeferredZone(pa, zone, order)) continue;
+      // try_this_zone: (again while the zone has deferred pages to grow by)
+      let page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
+      if (page === NIL_PAGE) page = rmqueueGrowingDeferred(pa, ac, zone, order, allocFlags);
+      if (page !== NIL_PAGE) {
+        prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
+        if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
+        return page;
       }
     }
     // Nothing local without fragmenting: relax and go over the zonelist again.
@@ -119,6 +113,20 @@ function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, all
     }
     return NIL_PAGE;
   }
+}
+
+/** get_page_from_freelist's `_deferred_grow_zone()` step: true when the zone had deferred pages and grew. */
+function growDeferredZone(pa: PageAllocState, zone: Zone, order: number): boolean {
+  return pa.deferredPages && deferredGrowZone(pa, zone, order, pa.deferredFreeRanges());
+}
+
+/** get_page_from_freelist's retry of try_this_zone after rmqueue failed: grow the zone by deferred pages and try again, while it can grow. */
+function rmqueueGrowingDeferred(pa: PageAllocState, ac: AllocContext, zone: Zone, order: number, allocFlags: number): number {
+  while (growDeferredZone(pa, zone, order)) {
+    const page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
+    if (page !== NIL_PAGE) return page;
+  }
+  return NIL_PAGE;
 }
 
 /** Kernel: `wake_all_kswapds()`: wake kswapd of each node in the zonelist once. */
@@ -310,11 +318,7 @@ function failAlloc(pa: PageAllocState, gfp: number, order: number, comm: string)
  * @returns the first page's index in MemMap, or NIL_PAGE (with a warning unless __GFP_NOWARN)
  */
 export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: number, preferredNid = -1, comm = "swapper/0"): number {
-  if (order >= MAX_ORDER) {
-    // WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)
-    if ((gfp & __GFP_NOWARN) === 0) pa.log.warnOnce("__alloc_pages-order", "__alloc_pages+0x0/0x0 (mm/page_alloc.c)");
-    return NIL_PAGE;
-  }
+  if (order >= MAX_ORDER) return allocOrderTooLarge(pa, gfp);
   const nid = preferredNid >= 0 ? preferredNid : pa.cpuToNode[cpu]!;
   const pgdat = pa.pgdat[nid]!;
   const highestZoneidx = gfpZone(gfp);
@@ -338,8 +342,19 @@ export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: 
   allocFlags |= allocFlagsNofragment(pa, preferred, gfp);
   let page = preferred ? getPageFromFreelist(pa, gfp, order, allocFlags, ac) : NIL_PAGE;
   if (page === NIL_PAGE) page = allocPagesSlowpath(pa, gfp, order, ac, comm);
-  if (pa.trace.on) pa.trace.emit(TP_MM_PAGE_ALLOC, page === NIL_PAGE ? -1 : pa.mem.pageToPfn(page), order, gfp, ac.migratetype, 0, 0);
+  if (pa.trace.on) traceMmPageAlloc(pa, page, order, gfp, ac.migratetype);
   return page;
+}
+
+/** __alloc_pages' `WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)`: warns once (unless __GFP_NOWARN). @returns NIL_PAGE */
+function allocOrderTooLarge(pa: PageAllocState, gfp: number): number {
+  if ((gfp & __GFP_NOWARN) === 0) pa.log.warnOnce("__alloc_pages-order", "__alloc_pages+0x0/0x0 (mm/page_alloc.c)");
+  return NIL_PAGE;
+}
+
+/** Kernel: `trace_mm_page_alloc()` (pfn -1 for a failed allocation). */
+function traceMmPageAlloc(pa: PageAllocState, page: number, order: number, gfp: number, migratetype: number): void {
+  pa.trace.emit(TP_MM_PAGE_ALLOC, page === NIL_PAGE ? -1 : pa.mem.pageToPfn(page), order, gfp, migratetype, 0, 0);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type KernelLog, KswapdWaker, MEM_MAP, MAX_PAGE_ORDER, MemMap, NIL_PFN, OutOfMemoryHandler, type PageAllocator,
   SIM_CLOCK, type SimClock, TRACE_BUS, TraceBus, type Validatable, type ValidationSink, CostModel as CostModelClass,
   KernelLog as KernelLogClass, SimClock as SimClockClass, PAGEBLOCK_NR_PAGES, PAGE_SIZE, clearPageReserved, describeValue,
-  pfnDown, pfnPhys, pfnUp, setPageReserved,
+  pfnDown, pfnPhys, pfnUp, setPageReserved, NR_VM_NODE_STAT_ITEMS,
   token, VM_STAT, VmStat,
 } from "@mmsim/core";
 import { MEMBLOCK_NONE, Memblock } from "@mmsim/memblock";
@@ -228,9 +228,11 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
    */
   allocPages(gfp: number, order: number, cpu: number, nid = -1, comm?: string): number {
     const pa = this.state;
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.allocPages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
-    if (!Number.isInteger(order) || order < 0) throw new ArgumentError("buddy.allocPages", "order", "an integer ≥ 0", describeValue(order));
-    if (nid !== -1 && (!Number.isInteger(nid) || nid < 0 || nid >= pa.pgdat.length)) throw new ArgumentError("buddy.allocPages", "nid", "-1 or 0.." + (pa.pgdat.length - 1), describeValue(nid));
+    // One test on the hot path; the messages are built in a cold function (STYLE C8: the hot
+    // function stays small enough for V8 to inline it into the fault path).
+    if (!(Number.isInteger(cpu) && cpu >= 0 && cpu < pa.nrCpus && Number.isInteger(order) && order >= 0 && (nid === -1 || (Number.isInteger(nid) && nid >= 0 && nid < pa.pgdat.length)))) {
+      badAllocPagesArgument(pa, order, cpu, nid);
+    }
     const page = allocPages(pa, gfp >>> 0, order, cpu, nid, comm);
     return page < 0 ? NIL_PFN : pa.mem.pageToPfn(page);
   }
@@ -242,13 +244,13 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
    */
   freePages(pfn: number, order: number, cpu: number): number {
     const pa = this.state;
-    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) throw new ArgumentError("buddy.freePages", "order", "0.." + MAX_PAGE_ORDER, describeValue(order));
-    if (!Number.isInteger(pfn) || !pa.mem.pfnValid(pfn) || !pa.mem.pfnValid(pfn + (1 << order) - 1)) {
-      throw new ArgumentError("buddy.freePages", "pfn", "a PFN of this machine's RAM (0x" + pa.mem.basePfn.toString(16) + "..0x" + (pa.mem.endPfn - 1).toString(16) + ")", describeValue(pfn));
+    const mem = pa.mem;
+    // One test on the hot path (an integer PFN in RAM, 2^order-aligned, its block in RAM), the messages in a cold function.
+    if (!(Number.isInteger(order) && order >= 0 && order <= MAX_PAGE_ORDER && Number.isInteger(pfn) && pfn >= mem.basePfn && pfn + (1 << order) <= mem.endPfn
+      && (pfn & ((1 << order) - 1)) === 0 && Number.isInteger(cpu) && cpu >= 0 && cpu < pa.nrCpus)) {
+      badFreePagesArgument(pa, pfn, order, cpu);
     }
-    if (pfn % (1 << order) !== 0) throw new ArgumentError("buddy.freePages", "pfn", "a multiple of 2^" + order, "0x" + pfn.toString(16));
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.freePages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
-    return freePages(pa, pa.mem.pfnToPage(pfn), order, cpu);
+    return freePages(pa, mem.pfnToPage(pfn), order, cpu);
   }
 
   /**
@@ -257,12 +259,32 @@ export class BuddyAllocator implements PageAllocator, BootPageSink, Validatable 
    */
   modNodePageState(pfn: number, item: number, delta: number): void {
     const pa = this.state;
-    pa.vmstat.nodePageStateAdd(delta, pa.pageZone(pa.mem.pfnToPage(pfn)).nid, item);
+    const nid = pa.pageZone(pa.mem.pfnToPage(pfn)).nid;
+    // The node's counters are a view of the service's (pgdat->vm_stat): one write; a bad item goes through the service, which names it.
+    if (item >= 0 && item < NR_VM_NODE_STAT_ITEMS && Number.isInteger(item)) pa.pgdat[nid]!.vmStat[item]! += delta;
+    else pa.vmstat.nodePageStateAdd(delta, nid, item);
   }
 
   validate(sink: ValidationSink): void {
     validateBuddy(this.state, sink);
   }
+}
+
+/** Throws the ArgumentError for allocPages()'s first bad argument (cpu, order, nid, in that order). */
+function badAllocPagesArgument(pa: PageAllocState, order: number, cpu: number, nid: number): never {
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= pa.nrCpus) throw new ArgumentError("buddy.allocPages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
+  if (!Number.isInteger(order) || order < 0) throw new ArgumentError("buddy.allocPages", "order", "an integer ≥ 0", describeValue(order));
+  throw new ArgumentError("buddy.allocPages", "nid", "-1 or 0.." + (pa.pgdat.length - 1), describeValue(nid));
+}
+
+/** Throws the ArgumentError for freePages()'s first bad argument (order, pfn, alignment, cpu, in that order). */
+function badFreePagesArgument(pa: PageAllocState, pfn: number, order: number, cpu: number): never {
+  if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) throw new ArgumentError("buddy.freePages", "order", "0.." + MAX_PAGE_ORDER, describeValue(order));
+  if (!Number.isInteger(pfn) || !pa.mem.pfnValid(pfn) || !pa.mem.pfnValid(pfn + (1 << order) - 1)) {
+    throw new ArgumentError("buddy.freePages", "pfn", "a PFN of this machine's RAM (0x" + pa.mem.basePfn.toString(16) + "..0x" + (pa.mem.endPfn - 1).toString(16) + ")", describeValue(pfn));
+  }
+  if (pfn % (1 << order) !== 0) throw new ArgumentError("buddy.freePages", "pfn", "a multiple of 2^" + order, "0x" + pfn.toString(16));
+  throw new ArgumentError("buddy.freePages", "cpu", "0.." + (pa.nrCpus - 1), describeValue(cpu));
 }
 
 /** What `createBuddyAllocator` needs: the config, plus optional services. */

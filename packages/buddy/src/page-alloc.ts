@@ -127,13 +127,24 @@ function freePagesPrepare(pa: PageAllocState, page: number, order: number): bool
   const nr = 1 << order;
   for (let p = page; p < page + nr; p++) {
     if (mem.mapcount[p] !== -1 || mem.mapping[p] !== 0 || (p !== page && mem.refcount[p] !== 0)) {
-      badPage(pa, p, mem.mapcount[p] !== -1 ? (mem.mapcount[p]! < -1 ? "page_type set or nonzero mapcount" : "nonzero mapcount") : mem.mapping[p] !== 0 ? "non-NULL mapping" : "nonzero _refcount");
+      freePageIsBad(pa, p);
       return false;
     }
   }
-  if (pa.trace.on) pa.trace.emit(TP_MM_PAGE_FREE, mem.pageToPfn(page), order, 0, 0, 0, 0);
+  if (pa.trace.on) traceMmPageFree(pa, page, order);
   for (let p = page; p < page + nr; p++) mem.flags[p] = 0;
   return true;
+}
+
+/** Reports why a page to be freed is in a bad state (out of the hot function). Kernel: `free_page_is_bad()` → `free_page_is_bad_report()`. */
+function freePageIsBad(pa: PageAllocState, p: number): void {
+  const mem = pa.mem;
+  badPage(pa, p, mem.mapcount[p] !== -1 ? (mem.mapcount[p]! < -1 ? "page_type set or nonzero mapcount" : "nonzero mapcount") : mem.mapping[p] !== 0 ? "non-NULL mapping" : "nonzero _refcount");
+}
+
+/** Kernel: `trace_mm_page_free()`. */
+function traceMmPageFree(pa: PageAllocState, page: number, order: number): void {
+  pa.trace.emit(TP_MM_PAGE_FREE, pa.mem.pageToPfn(page), order, 0, 0, 0, 0);
 }
 
 /**
@@ -700,12 +711,18 @@ export function zoneWatermarkOk(pa: PageAllocState, zone: Zone, order: number, m
 
 /** Kernel: `zone_watermark_fast()`: an order-0 shortcut, then the full check, then boost relief for atomic. */
 export function zoneWatermarkFast(pa: PageAllocState, zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number, gfp: number): boolean {
-  const freePages = zone.vmStat[NR_FREE_PAGES]!;
   if (order === 0) {
+    const freePages = zone.vmStat[NR_FREE_PAGES]!;
     const reserved = zoneWatermarkUnusableFree(zone, 0, allocFlags);
     const usable = freePages - (reserved < freePages ? reserved : freePages);
     if (usable > mark + zone.lowmemReserve[highestZoneidx]!) return true;
   }
+  return zoneWatermarkSlow(pa, zone, order, mark, highestZoneidx, allocFlags, gfp);
+}
+
+/** zone_watermark_fast() past its order-0 shortcut (a cold function: the hot one stays small). */
+function zoneWatermarkSlow(pa: PageAllocState, zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number, gfp: number): boolean {
+  const freePages = zone.vmStat[NR_FREE_PAGES]!;
   if (zoneWatermarkOk(pa, zone, order, mark, highestZoneidx, allocFlags, freePages)) return true;
   if (order === 0 && (gfp & __GFP_ATOMIC) !== 0 && zone.watermarkBoost !== 0 && (allocFlags & 3) === 0) {
     return zoneWatermarkOk(pa, zone, order, zone.watermark[0]!, highestZoneidx, allocFlags, freePages);

@@ -352,7 +352,14 @@ export class SlabCommon {
       return this.pages.freePages(pfn, order, cpu);
     }
     const id = this.allocator.objectCache(obj);
-    if (id < 0) return -EINVAL;
+    if (id < 0) {
+      // 6.1's kfree sends a non-slab folio to free_large_kmalloc, whose order is 0 here:
+      // WARN_ON_ONCE(order == 0) and pr_warn_once of the pointer. mmsim stops there and frees
+      // nothing (the kernel goes on to __free_pages a page that is not kmalloc's), and prints the
+      // address itself where the kernel prints %p's hash.
+      warnFreeLargeKmalloc(this.log, obj);
+      return -EINVAL;
+    }
     this.allocator.kmemCacheFree(id, obj, cpu);
     return 0;
   }
@@ -400,4 +407,11 @@ export class SlabCommon {
 
 function pad(n: number, w: number): string {
   return String(n).padStart(w, " ");
+}
+
+/** free_large_kmalloc's WARN_ON_ONCE(order == 0) and pr_warn_once of the pointer (a cold path, out of kfree). */
+function warnFreeLargeKmalloc(log: KernelLog, obj: number): void {
+  if (log.warnOnce("free_large_kmalloc", "free_large_kmalloc+0x0/0x0 (mm/slab_common.c)")) {
+    log.prWarn(`object pointer: 0x${obj.toString(16).padStart(16, "0")}`);
+  }
 }

@@ -9,6 +9,10 @@
  * flushed through the flushTlbRange callback on every change, so walking the tables gives what
  * a TLB miss would; the lead's wiring puts the TLB in front for the cost model.
  *
+ * A fault whose handler dropped mmap_lock to wait for I/O (VM_FAULT_RETRY: filemap_fault with
+ * FAULT_FLAG_ALLOW_RETRY) is retried at once with FAULT_FLAG_TRIED, as 6.1's do_page_fault does;
+ * handle_mm_fault counts pgfault on each attempt and the completed retry as a major fault.
+ *
  * SIGSEGV is a result, not an exception: SEGV_MAPERR (no VMA, or below a VMA that may not grow)
  * or SEGV_ACCERR (the VMA's flags forbid the access). Such faults never reach handle_mm_fault,
  * so they are not counted in pgfault or min_flt (KERNEL-FACTS).
@@ -18,17 +22,15 @@
  * charge, all the machine's MmapContext's).
  */
 import { MmBugError } from "@mmsim/core";
-import {
-  ACCESS_EXEC, ACCESS_WRITE, NULL_ENTRY, PTE_AF, PTE_RDONLY, PTE_USER, PTE_UXN_HI, PTE_VALID, type PgtableStore, descOutputAddress, pgdOffsetPgd, pmdOffset,
-  pteIndex, pudOffset,
-} from "@mmsim/hw-arm64";
+import { ACCESS_EXEC, ACCESS_WRITE, PTE_AF, PTE_RDONLY, PTE_USER, PTE_UXN_HI, PTE_VALID, type PgtableStore } from "@mmsim/hw-arm64";
 import { type MmStruct, type MmapContext, type TaskStruct, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type VmAreaStruct, expandStack } from "@mmsim/vma";
 import { pmdTransHuge } from "./huge-memory.ts";
 import {
-  FAULT_FLAG_INSTRUCTION, FAULT_FLAG_USER, FAULT_FLAG_WRITE, FS_STACK_GROW, type MmMemory, VM_FAULT_ERROR, VM_FAULT_OOM,
-  VM_FAULT_SIGBUS, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE,
+  FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_INSTRUCTION, FAULT_FLAG_INTERRUPTIBLE, FAULT_FLAG_KILLABLE, FAULT_FLAG_TRIED, FAULT_FLAG_USER, FAULT_FLAG_WRITE,
+  FS_STACK_GROW, type MmMemory, VM_FAULT_ERROR, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE,
 } from "./memory.ts";
 import { CONTENT_ZERO_ID } from "./page-contents.ts";
+import { pmdWordOf, pteWordIndex, tableWordOf } from "./pgwalk.ts";
 
 /** arm64's own vm_fault_t bits. Kernel: `VM_FAULT_BADMAP`, `VM_FAULT_BADACCESS` (arch/arm64/mm/fault.c). */
 export const VM_FAULT_BADMAP = 0x010000;
@@ -47,6 +49,10 @@ export const FAULT_OOM = 4;
 export const faultResultNames: readonly string[] = Object.freeze(["ok", "SIGSEGV (SEGV_MAPERR)", "SIGSEGV (SEGV_ACCERR)", "SIGBUS", "OOM"]);
 
 const PAGE = 4096;
+/** Kernel: `FAULT_FLAG_DEFAULT` (include/linux/mm.h): what every user fault may do (drop mmap_lock and retry, be killed). */
+const FAULT_FLAG_DEFAULT = FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE;
+/** mmsim's bound on VM_FAULT_RETRY loops (the kernel has none: a page cache that never finishes its I/O is a bug here). */
+const MAX_FAULT_RETRIES = 8;
 
 /** The arm64 user fault path of one machine. */
 export class Arm64Fault {
@@ -77,7 +83,7 @@ export class Arm64Fault {
    */
   userAccess(task: TaskStruct, addr: number, access: number, content = CONTENT_ZERO_ID): number {
     const mm = task.mm;
-    if (mm === null) throw new MmBugError("fault.userAccess", `task ${task.pid} has no mm`);
+    if (mm === null) noMm(task);
     for (let attempt = 0; attempt < 4; attempt++) {
       const pfn = this.translate(mm, addr, access);
       if (pfn >= 0) {
@@ -91,37 +97,30 @@ export class Arm64Fault {
         return r;
       }
     }
-    throw new MmBugError("fault.userAccess", `access at 0x${addr.toString(16)} still faults after 4 handled faults`);
+    return stillFaults(addr);
   }
 
   /**
-   * The MMU's permission check on the leaf entry for an EL0 access (no hardware AF or DBM).
+   * The MMU's walk and its permission check on the leaf entry for an EL0 access (no hardware AF
+   * or DBM; leafPfn).
    * @returns the PFN accessed, or -1 when the access faults
    */
   translate(mm: MmStruct, addr: number, access: number): number {
     const pgt = mm.pgtables;
     if (pgt === null || addr < 0 || addr >= this.vaLimit) return -1;
     const store = this.store;
-    const pudp = pudOffset(store, pgdOffsetPgd(store, pgt.pgd, addr), addr);
-    if (pudp === NULL_ENTRY) return -1;
-    const pmdp = pmdOffset(store, pudp, addr);
-    if (pmdp === NULL_ENTRY) return -1;
-    // Each descriptor's word is located once (the table walk reads 64 bits per level).
+    // The walk reads 64 bits per level, from each descriptor straight to the next table's word (pgwalk.ts).
+    let w = pmdWordOf(store, pgt.pgd, addr);
+    if (w < 0) return -1;
     const words = store.words;
-    let w = store.entryWord(pmdp);
-    let lo = words[w]!;
-    let hi = words[w + 1]!;
-    let sub = 0;
-    if (pmdTransHuge(lo, hi)) sub = Math.floor(addr / PAGE) & 511;
-    else if ((lo & 3) === 3) {
-      w = store.entryWord(descOutputAddress(lo, hi) + pteIndex(addr) * 8);
-      lo = words[w]!;
-      hi = words[w + 1]!;
-    } else return -1;
-    if ((lo & PTE_VALID) === 0 || (lo & PTE_AF) === 0 || (lo & PTE_USER) === 0) return -1;
-    if ((access & ACCESS_WRITE) !== 0 && (lo & PTE_RDONLY) !== 0) return -1;
-    if ((access & ACCESS_EXEC) !== 0 && (hi & PTE_UXN_HI) !== 0) return -1;
-    return (hi & 0xffff) * 1048576 + ((lo & 0xfffff000) >>> 12) + sub;
+    const lo = words[w]!;
+    const hi = words[w + 1]!;
+    // Not a table: a huge PMD (bit 1 clear) or nothing to walk.
+    if ((lo & 3) !== 3) return pmdTransHuge(lo, hi) ? leafPfn(lo, hi, access, Math.floor(addr / PAGE) & 511) : -1;
+    w = tableWordOf(store, lo, hi);
+    if (w < 0) return -1;
+    w += pteWordIndex(addr);
+    return leafPfn(words[w]!, words[w + 1]!, access, 0);
   }
 
   /**
@@ -131,7 +130,7 @@ export class Arm64Fault {
   doPageFault(task: TaskStruct, addr: number, access: number): number {
     const mm = task.mm!;
     let vmFlags: number;
-    let mmFlags = FAULT_FLAG_USER;
+    let mmFlags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER;
     if ((access & ACCESS_EXEC) !== 0) {
       vmFlags = VM_EXEC;
       mmFlags |= FAULT_FLAG_INSTRUCTION;
@@ -147,12 +146,16 @@ export class Arm64Fault {
     else {
       this.m.current = task;
       fault = this.m.handleMmFault(vma, addr, mmFlags);
+      // The page cache dropped mmap_lock to wait for I/O (filemap_fault): retry, as a major fault.
+      for (let retries = 0; (fault & VM_FAULT_RETRY) !== 0; retries++) {
+        if (retries === MAX_FAULT_RETRIES) throw new MmBugError("fault.do_page_fault", `0x${addr.toString(16)}: still VM_FAULT_RETRY after ${retries} retries`);
+        mmFlags |= FAULT_FLAG_TRIED;
+        fault = this.m.handleMmFault(vma, addr, mmFlags);
+      }
     }
     this.lastVmFault = fault;
     if ((fault & (VM_FAULT_ERROR | VM_FAULT_BADMAP | VM_FAULT_BADACCESS)) === 0) return FAULT_HANDLED;
-    if ((fault & VM_FAULT_OOM) !== 0) return FAULT_OOM;
-    if ((fault & VM_FAULT_SIGBUS) !== 0 || (fault & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE)) !== 0) return FAULT_SIGBUS;
-    return fault === VM_FAULT_BADACCESS ? SEGV_ACCERR : SEGV_MAPERR;
+    return faultSignal(fault);
   }
 
   /**
@@ -166,4 +169,33 @@ export class Arm64Fault {
     if (err === 0 && vma.vmStart < start) this.m.stats[FS_STACK_GROW]!++;
     return err;
   }
+}
+
+/** The signal of a failed fault (do_page_fault's tail: VM_FAULT_OOM, SIGBUS, SIGSEGV with its code). */
+function faultSignal(fault: number): number {
+  if ((fault & VM_FAULT_OOM) !== 0) return FAULT_OOM;
+  if ((fault & VM_FAULT_SIGBUS) !== 0 || (fault & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE)) !== 0) return FAULT_SIGBUS;
+  return fault === VM_FAULT_BADACCESS ? SEGV_ACCERR : SEGV_MAPERR;
+}
+
+/** userAccess by a task without an mm (a kernel thread): a simulator bug. */
+function noMm(task: TaskStruct): never {
+  throw new MmBugError("fault.userAccess", `task ${task.pid} has no mm`);
+}
+
+/** An access that still faults after 4 handled faults: a simulator bug. */
+function stillFaults(addr: number): never {
+  throw new MmBugError("fault.userAccess", `access at 0x${addr.toString(16)} still faults after 4 handled faults`);
+}
+
+/**
+ * The MMU's permission check on a leaf descriptor (lo, hi) for an EL0 access: valid, young (no
+ * hardware AF), EL0-accessible, writable for a store (no DBM: a clean writable PTE faults),
+ * executable for a fetch. @returns the PFN accessed (the block's PFN + `sub` for a huge PMD), or -1
+ */
+function leafPfn(lo: number, hi: number, access: number, sub: number): number {
+  if ((lo & (PTE_VALID | PTE_AF | PTE_USER)) !== (PTE_VALID | PTE_AF | PTE_USER)) return -1;
+  if ((access & ACCESS_WRITE) !== 0 && (lo & PTE_RDONLY) !== 0) return -1;
+  if ((access & ACCESS_EXEC) !== 0 && (hi & PTE_UXN_HI) !== 0) return -1;
+  return (hi & 0xffff) * 1048576 + ((lo & 0xfffff000) >>> 12) + sub;
 }

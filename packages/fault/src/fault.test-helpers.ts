@@ -5,7 +5,8 @@ import { createBuddyAllocator, type BuddyAllocator } from "@mmsim/buddy";
 import { PgtableAllocator, PgtableStore, vmGetPageProt } from "@mmsim/hw-arm64";
 import { Rmap } from "@mmsim/rmap";
 import {
-  MapleTree, MmStruct, MmapContext, buddyAcctMemoryInfo, TaskStruct, VM_ACCESS_FLAGS, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VmAreaStruct,
+  FileMappings, MapleTree, MmStruct, MmapContext, buddyAcctMemoryInfo, TaskStruct, VM_ACCESS_FLAGS, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE,
+  VmAreaStruct, type VmFile,
 } from "@mmsim/vma";
 import { Arm64Fault } from "./fault-arm64.ts";
 import { MmMemory } from "./memory.ts";
@@ -30,6 +31,8 @@ export class Rig {
   readonly f: Arm64Fault;
   /** The mm syscalls' context (expand_stack's limits and commit charge). */
   readonly ctx: MmapContext;
+  /** The machine's address_spaces by id (FILE_MAPPINGS), for rmap_walk_file. */
+  readonly fileMappings = new FileMappings();
   readonly mms: MmStruct[] = [];
   readonly tasks: TaskStruct[] = [];
   /** flush_tlb_range calls. */
@@ -50,7 +53,7 @@ export class Rig {
     const flush = () => {
       this.flushes++;
     };
-    this.rmap = new Rmap({ mem, store: this.store, pages: this.buddy, vmstat: this.vmstat, flushTlbRange: flush });
+    this.rmap = new Rmap({ mem, store: this.store, pages: this.buddy, vmstat: this.vmstat, flushTlbRange: flush, fileMappings: this.fileMappings });
     this.m = new MmMemory({ mem, alloc: this.alloc, pages: this.buddy, vmstat: this.vmstat, rmap: this.rmap, flushTlbRange: flush, zeroPfn: ZERO_PFN });
     this.ctx = new MmapContext(this.m, this.rmap, buddyAcctMemoryInfo(this.buddy, this.vmstat));
     this.f = new Arm64Fault(this.m, this.ctx);
@@ -82,6 +85,37 @@ export class Rig {
     return v;
   }
 
+  /**
+   * A VMA of `file` [start, start+len) at file page `pgoff` with the given VM_* flags: on the
+   * file's i_mmap, its vm_ops set by the file's mmap (mmap_region's __vma_link_file + call_mmap).
+   */
+  fileVma(t: TaskStruct, start: number, len: number, flags: number, file: VmFile, pgoff = 0): VmAreaStruct {
+    const mm = t.mm!;
+    const v = new VmAreaStruct(mm, start, start + len, flags, vmGetPageProt(flags & 0xf), pgoff);
+    v.vmFile = file;
+    file.mapping?.iMmap.add(v);
+    if (file.mmap !== undefined && file.mmap(v) !== 0) throw new Error("f_op->mmap refused");
+    mm.mt.insert(v);
+    mm.mapCount++;
+    return v;
+  }
+
+  /** munmap of a whole VMA: unmap_region, then remove_vma's unlink_file_vma. */
+  munmap(t: TaskStruct, v: VmAreaStruct): void {
+    const mm = t.mm!;
+    mm.mt.remove(v);
+    mm.mapCount--;
+    // the neighbours bound free_pgtables (floor: prev's end, ceiling: next's start)
+    let prev: VmAreaStruct | null = null;
+    let next: VmAreaStruct | null = null;
+    for (const o of mm.mt) {
+      if (o.vmEnd <= v.vmStart && (prev === null || o.vmEnd > prev.vmEnd)) prev = o;
+      if (o.vmStart >= v.vmEnd && (next === null || o.vmStart < next.vmStart)) next = o;
+    }
+    this.m.unmapRegion(mm, [v], v.vmStart, v.vmEnd, prev, next);
+    v.vmFile?.mapping?.iMmap.delete(v);
+  }
+
   /** A stack VMA (VM_GROWSDOWN). */
   stack(t: TaskStruct, start: number, len: number): VmAreaStruct {
     return this.vma(t, start, len, ANON_RW | VM_GROWSDOWN);
@@ -93,6 +127,9 @@ export class Rig {
     for (const pv of parent.mm!.mt) {
       const v = new VmAreaStruct(child.mm!, pv.vmStart, pv.vmEnd, pv.vmFlags, pv.vmPageProt, pv.vmPgoff);
       child.mm!.mt.insert(v);
+      v.vmFile = pv.vmFile;
+      v.vmOps = pv.vmOps;
+      v.vmFile?.mapping?.iMmap.add(v); // vmaLinkFile
       v.anonVma = pv.anonVma;
       if (this.rmap.anonVmaFork(v, pv) !== 0) throw new Error("anon_vma_fork failed");
       if (this.m.copyPageRange(v, pv) !== 0) throw new Error("copy_page_range failed");
@@ -104,7 +141,10 @@ export class Rig {
   exit(t: TaskStruct): void {
     const mm = t.mm!;
     this.m.exitMmap(mm);
-    for (const v of [...mm.mt]) mm.mt.remove(v);
+    for (const v of [...mm.mt]) {
+      mm.mt.remove(v);
+      v.vmFile?.mapping?.iMmap.delete(v);
+    }
     t.rssStat.fill(0);
     t.mm = null;
     this.mms.splice(this.mms.indexOf(mm), 1);

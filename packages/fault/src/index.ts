@@ -21,6 +21,10 @@ export {
   PageContents, CONTENT_ZERO, CONTENT_FILL, CONTENT_RANDOM, CONTENT_TEXT, NR_CONTENT_KINDS, CONTENT_RATIO_UNITS,
   CONTENT_ZERO_ID, contentKindNames, contentFill, contentText, contentKind, contentCompressedBytes, formatContent,
 } from "./page-contents.ts";
+export {
+  FileFault, FAULT_AROUND_BYTES_DEFAULT, FF_READ, FF_AROUND, FF_AROUND_PTES, FF_COW, FF_SHARED, FF_WP_SHARED, FF_MKWRITE, FF_MAJOR, FF_SIGBUS,
+  NR_FILE_FAULT_STATS, fileFaultStatNames,
+} from "./file-fault.ts";
 export { AccessPattern, ACCESS_PATTERN_KINDS } from "./access-patterns.ts";
 export type { AccessPatternKind, AccessPatternOptions } from "./access-patterns.ts";
 export { validateMms } from "./validate.ts";

@@ -23,8 +23,11 @@
  * checkSyncRssStat() at the start of a fault sees more than TASK_RSS_EVENTS_THRESH events;
  * zap, copy_page_range and THP faults update mm->rss_stat directly, as 6.1 does.
  *
- * Not modelled: the LRU (lru_cache_add_inactive_or_unevictable is reclaim's), memcg charging,
- * file and shmem faults (do_fault, wp_page_shared: the files issue; `fileFault` hook), swap
+ * File-backed and shmem VMAs (vm_ops) fault through file-fault.ts (`file`: do_fault,
+ * wp_page_shared, fault-around); zap, copy_page_range and change_protection handle their pages
+ * here with its help (mm_counter_file, write-notify).
+ *
+ * Not modelled: the LRU (lru_cache_add_inactive_or_unevictable is reclaim's), memcg charging, swap
  * PTEs (do_swap_page, zap and copy of swap entries: the swap issue; `swap` hooks), NUMA
  * hinting faults, userfaultfd, the mmu_gather batching (pages are freed as they are zapped,
  * after which the range is flushed: one simulated CPU runs at a time, so no stale TLB entry is
@@ -38,49 +41,40 @@ import {
   NULL_ENTRY, PTE_AF, PTE_DIRTY_HI, PTE_PROT_NONE_HI, PTE_RDONLY, PTE_SPECIAL_HI, PTE_VALID, PTE_WRITE_HI, PteVal, type MmPgtables,
   type PgtableAllocator, type PgtableStore, entryPagePaddr, freePgdRange, mmAllocPgd, mmFreePgd, p4dAlloc, pfnPte,
   pgdOffsetPgd, pmdAlloc, pmdOffset, pteAlloc, pteMkclean, pteMkdirty, pteMkold, pteMkspecial, pteMkwrite, pteModify,
-  pteOffsetKernel, ptePfn, pteWrprotect, pudAlloc, pudOffset,
+  pteOffsetKernel, ptePfn, pteWrprotect, pudAlloc, pudOffset, walkToPmd,
 } from "@mmsim/hw-arm64";
-import { type Rmap, type TlbRangeFlusher } from "@mmsim/rmap";
+import { type Rmap, type TlbRangeFlusher, mmCounterFile } from "@mmsim/rmap";
 import {
-  MM_ANONPAGES, MM_SWAPENTS, type MmPageOps, type MmStruct, type TaskStruct, VM_HUGETLB, addMmCounterFast, checkSyncRssStat, VM_MAYSHARE, VM_MAYWRITE,
+  MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmPageOps, type MmStruct, type TaskStruct, VM_HUGETLB, addMmCounterFast, checkSyncRssStat,
+  VM_MAYWRITE,
   VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, VM_WRITE, type VmAreaStruct,
+  type VmFileMapping,
 } from "@mmsim/vma";
 import {
   HugeZeroPage, ThpSettings, copyHugePmd, doHugePmdAnonymousPage, doHugePmdWpPage, hugePmdSetAccessed, hugepageVmaCheck,
   changeHugePmd, moveHugePmd, pmdTransHuge, splitHugePmd, zapHugePmd,
 } from "./huge-memory.ts";
+import { FileFault } from "./file-fault.ts";
 import { PageContents } from "./page-contents.ts";
+import { entryOfWord, pmdWordOf, pteWordIndex, tableWordOf } from "./pgwalk.ts";
 
 // ---------------------------------------------------------------------------------------------
 // vm_fault_t and fault flags (include/linux/mm_types.h, mm.h)
 // ---------------------------------------------------------------------------------------------
 
-export const VM_FAULT_OOM = 0x000001;
-export const VM_FAULT_SIGBUS = 0x000002;
-export const VM_FAULT_MAJOR = 0x000004;
-/** Gone after 6.1 (6.3); 6.1's do_wp_page still returns it. */
-export const VM_FAULT_WRITE = 0x000008;
-export const VM_FAULT_HWPOISON = 0x000010;
-export const VM_FAULT_HWPOISON_LARGE = 0x000020;
-export const VM_FAULT_SIGSEGV = 0x000040;
-export const VM_FAULT_NOPAGE = 0x000100;
-export const VM_FAULT_LOCKED = 0x000200;
-export const VM_FAULT_RETRY = 0x000400;
-export const VM_FAULT_FALLBACK = 0x000800;
-export const VM_FAULT_DONE_COW = 0x001000;
-export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
-
-export const FAULT_FLAG_WRITE = 1 << 0;
-export const FAULT_FLAG_MKWRITE = 1 << 1;
-export const FAULT_FLAG_ALLOW_RETRY = 1 << 2;
-export const FAULT_FLAG_RETRY_NOWAIT = 1 << 3;
-export const FAULT_FLAG_KILLABLE = 1 << 4;
-export const FAULT_FLAG_TRIED = 1 << 5;
-export const FAULT_FLAG_USER = 1 << 6;
-export const FAULT_FLAG_REMOTE = 1 << 7;
-export const FAULT_FLAG_INSTRUCTION = 1 << 8;
-export const FAULT_FLAG_INTERRUPTIBLE = 1 << 9;
-export const FAULT_FLAG_UNSHARE = 1 << 10;
+import {
+  VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_MAJOR, VM_FAULT_WRITE, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_SIGSEGV,
+  VM_FAULT_NOPAGE, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_FALLBACK, VM_FAULT_DONE_COW, VM_FAULT_ERROR, FAULT_FLAG_WRITE,
+  FAULT_FLAG_MKWRITE, FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_KILLABLE, FAULT_FLAG_TRIED, FAULT_FLAG_USER,
+  FAULT_FLAG_REMOTE, FAULT_FLAG_INSTRUCTION, FAULT_FLAG_INTERRUPTIBLE, FAULT_FLAG_UNSHARE,
+} from "@mmsim/vma";
+// the constants live with struct vm_fault (@mmsim/vma's vm-ops.ts), which @mmsim/filemap returns too
+export {
+  VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_MAJOR, VM_FAULT_WRITE, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_SIGSEGV,
+  VM_FAULT_NOPAGE, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_FALLBACK, VM_FAULT_DONE_COW, VM_FAULT_ERROR, FAULT_FLAG_WRITE,
+  FAULT_FLAG_MKWRITE, FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_KILLABLE, FAULT_FLAG_TRIED, FAULT_FLAG_USER,
+  FAULT_FLAG_REMOTE, FAULT_FLAG_INSTRUCTION, FAULT_FLAG_INTERRUPTIBLE, FAULT_FLAG_UNSHARE,
+};
 
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +137,11 @@ const PAGE = 4096;
 const PMD_SIZE = 2 ** 21;
 const PMD_NR = 512;
 
+/** A pmd that is not none yet points to no PTE table of the store, where do_anonymous_page sets the PTE: a simulator bug. */
+function noPteTable(pmdp: number): never {
+  throw new MmBugError("fault.do_anonymous_page", `pmd at 0x${pmdp.toString(16)} points to no PTE table`);
+}
+
 /** The page-table side of every process of one machine. */
 export class MmMemory implements MmPageOps {
   readonly mem: MemMap;
@@ -150,6 +149,8 @@ export class MmMemory implements MmPageOps {
   readonly store: PgtableStore;
   readonly pages: PageAllocator;
   readonly vmstat: VmStat;
+  /** The vmstat service's event counters (count_vm_event on the fault path without a call). */
+  private readonly vmEvents: Float64Array;
   readonly rmap: Rmap;
   readonly flushTlbRange: TlbRangeFlusher;
   readonly zeroPfn: number;
@@ -169,8 +170,8 @@ export class MmMemory implements MmPageOps {
   readonly stats = new Float64Array(NR_FAULT_STATS);
   /** The swap issue's hooks for swap PTEs; null until registered. */
   swap: SwapPteHooks | null = null;
-  /** The files issue's fault handler for file-backed VMAs (do_fault); null: such faults give VM_FAULT_SIGBUS. */
-  fileFault: ((vma: VmAreaStruct, address: number, flags: number) => number) | null = null;
+  /** The faults of VMAs with vm_ops (file-backed, shmem): do_fault, wp_page_shared, fault_around_bytes. */
+  readonly file: FileFault;
   /**
    * THP PMDs' deposited PTE tables (pgtable_trans_huge_deposit), by PMD entry address. The
    * kernel keeps them on the pmd's page (pmd_huge_pte); entry addresses are unique per machine.
@@ -186,12 +187,14 @@ export class MmMemory implements MmPageOps {
     this.store = deps.alloc.store;
     this.pages = deps.pages;
     this.vmstat = deps.vmstat;
+    this.vmEvents = deps.vmstat.vmEvents;
     this.rmap = deps.rmap;
     this.flushTlbRange = deps.flushTlbRange;
     this.zeroPfn = deps.zeroPfn;
     this.thp = deps.thp ?? new ThpSettings();
     this.contents = deps.contents ?? new PageContents();
     this.hugeZero = new HugeZeroPage(this);
+    this.file = new FileFault(this);
   }
 
   // ------------------------------------------------------------------ page references
@@ -244,7 +247,7 @@ export class MmMemory implements MmPageOps {
    * @returns a vm_fault_t (VM_FAULT_* bits; 0 = handled)
    */
   handleMmFault(vma: VmAreaStruct, address: number, flags: number): number {
-    this.vmstat.countVmEvent(PGFAULT);
+    this.vmEvents[PGFAULT]!++; // count_vm_event(PGFAULT)
     const task = this.current;
     if (task !== null) checkSyncRssStat(task);
     // sanitize_fault_flags(): a write fault on a VMA without VM_WRITE (no FOLL_FORCE here).
@@ -262,16 +265,29 @@ export class MmMemory implements MmPageOps {
   private __handleMmFault(vma: VmAreaStruct, address: number, flags: number): number {
     const pgt = this.pgtablesOf(vma.vmMm);
     if (pgt === null) return VM_FAULT_OOM;
-    const alloc = this.alloc;
-    alloc.cpu = this.cpu;
+    this.alloc.cpu = this.cpu;
     const store = this.store;
-    const pgdp = pgdOffsetPgd(store, pgt.pgd, address);
-    const p4dp = p4dAlloc(alloc, pgt, pgdp);
-    const pudp = pudAlloc(alloc, pgt, p4dp, address);
-    if (pudp === NULL_ENTRY) return VM_FAULT_OOM;
-    const pmdp = pmdAlloc(alloc, pgt, pudp, address);
-    if (pmdp === NULL_ENTRY) return VM_FAULT_OOM;
-    const w = store.entryWord(pmdp);
+    // pgd_offset, p4d_alloc, pud_alloc, pmd_alloc on the words (pgwalk.ts): a pmd that points to a
+    // PTE table (all but a VMA's first faults) goes straight to handle_pte_fault.
+    const w = pmdWordOf(store, pgt.pgd, address);
+    if (w >= 0 && (store.words[w]! & 3) === 3) return this.handlePteFault(vma, address, flags, entryOfWord(store, w));
+    return this.__handleMmFaultPmd(vma, address, flags, pgt, w);
+  }
+
+  /**
+   * __handle_mm_fault's other cases (out of the hot function): a missing level (the allocating
+   * helpers), a none pmd (a THP first, where THP applies), a huge pmd.
+   * @param w the pmd entry's word, or -1 when the pud or pmd table is missing
+   */
+  private __handleMmFaultPmd(vma: VmAreaStruct, address: number, flags: number, pgt: MmPgtables, w: number): number {
+    const store = this.store;
+    let pmdp: number;
+    if (w >= 0) pmdp = entryOfWord(store, w);
+    else {
+      pmdp = walkToPmd(this.alloc, pgt, address);
+      if (pmdp === NULL_ENTRY) return VM_FAULT_OOM;
+      w = store.entryWord(pmdp);
+    }
     const lo = store.words[w]!;
     if (lo === 0 && store.words[w + 1] === 0) {
       if (hugepageVmaCheck(this, vma)) {
@@ -298,15 +314,15 @@ export class MmMemory implements MmPageOps {
     const store = this.store;
     const pw = store.entryWord(pmdp);
     let ptep = NULL_ENTRY;
-    let w = -1;
-    if (store.words[pw] !== 0 || store.words[pw + 1] !== 0) {
-      ptep = pteOffsetKernel(store, pmdp, address);
-      w = store.entryWord(ptep);
-      if (store.words[w] === 0 && store.words[w + 1] === 0) ptep = NULL_ENTRY;
+    // pte_offset_map: from the pmd's words to the PTE's (pgwalk.ts).
+    let w = tableWordOf(store, store.words[pw]!, store.words[pw + 1]!);
+    if (w >= 0) {
+      w += pteWordIndex(address);
+      if (store.words[w] !== 0 || store.words[w + 1] !== 0) ptep = entryOfWord(store, w);
     }
     if (ptep === NULL_ENTRY) {
       if (vma.isAnonymous()) return this.doAnonymousPage(vma, address, flags, pmdp);
-      return this.fileFault !== null ? this.fileFault(vma, address, flags) : VM_FAULT_SIGBUS;
+      return this.file.doFault(vma, address, flags, pmdp);
     }
     const lo = store.words[w]!;
     const hi = store.words[w + 1]!;
@@ -343,16 +359,20 @@ export class MmMemory implements MmPageOps {
   doAnonymousPage(vma: VmAreaStruct, address: number, flags: number, pmdp: number): number {
     if ((vma.vmFlags & VM_SHARED) !== 0) return VM_FAULT_SIGBUS; // shared anonymous is shmem
     const mm = vma.vmMm;
-    const alloc = this.alloc;
-    const pgt = mm.pgtables!;
-    if (pteAlloc(alloc, pgt, pmdp)) return VM_FAULT_OOM;
     const store = this.store;
-    const ptep = pteOffsetKernel(store, pmdp, address);
+    const pw = store.entryWord(pmdp);
+    // pte_alloc(): a new PTE table when the pmd is none (the store's words may move: read them after).
+    if (store.words[pw] === 0 && store.words[pw + 1] === 0 && pteAlloc(this.alloc, mm.pgtables!, pmdp)) return VM_FAULT_OOM;
+    // pte_offset_map on the words (pgwalk.ts); the PTE is none (handle_pte_fault checked).
+    const tw = tableWordOf(store, store.words[pw]!, store.words[pw + 1]!);
+    if (tw < 0) noPteTable(pmdp);
+    const w = tw + pteWordIndex(address);
     const t = this.t;
     const prot = vma.vmPageProt;
     if ((flags & FAULT_FLAG_WRITE) === 0) {
       pteMkspecial(pfnPte(this.zeroPfn, prot, t));
-      store.write(ptep, t.lo, t.hi);
+      store.words[w] = t.lo;
+      store.words[w + 1] = t.hi;
       this.stats[FS_ZERO]!++;
       return 0;
     }
@@ -365,7 +385,8 @@ export class MmMemory implements MmPageOps {
     if ((vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(pteMkdirty(t));
     addMmCounterFast(this.current, mm, MM_ANONPAGES, 1);
     this.rmap.pageAddNewAnonRmap(page, vma, address, false);
-    store.write(ptep, t.lo, t.hi);
+    store.words[w] = t.lo; // set_pte_at
+    store.words[w + 1] = t.hi;
     this.stats[FS_ANON]!++;
     return 0;
   }
@@ -389,10 +410,8 @@ export class MmMemory implements MmPageOps {
     const lo = store.words[w]!;
     const hi = store.words[w + 1]!;
     const page = this.vmNormalPage(lo, hi);
-    if ((vma.vmFlags & (VM_SHARED | VM_MAYSHARE)) !== 0) {
-      // wp_pfn_shared / wp_page_shared: shared file and shmem mappings are the files issue's.
-      return this.fileFault !== null ? this.fileFault(vma, address, FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE) : VM_FAULT_SIGBUS;
-    }
+    // wp_pfn_shared / wp_page_shared: a shared writable mapping's page (not anonymous) is written in place
+    if ((vma.vmFlags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED) && (page < 0 || !this.rmap.pageAnon(page))) return this.file.wpPageShared(vma, address, ptep, page);
     if (page < 0) return this.wpPageCopy(vma, address, ptep, -1);
     const mem = this.mem;
     if (this.rmap.pageAnon(page)) {
@@ -452,7 +471,8 @@ export class MmMemory implements MmPageOps {
     }
     mem.flags[page] |= 1 << PG_uptodate;
     if (oldPage < 0 || !this.rmap.pageAnon(oldPage)) {
-      // A file page becomes anonymous (mm_counter_file is the files issue's), the zero page gains RSS.
+      // A file page becomes anonymous (its mm_counter_file drops), the zero page gains RSS.
+      if (oldPage >= 0) addMmCounterFast(this.current, mm, mmCounterFile(mem, oldPage), -1);
       addMmCounterFast(this.current, mm, MM_ANONPAGES, 1);
     }
     const t = pfnPte(mem.pageToPfn(page), vma.vmPageProt, this.t);
@@ -497,6 +517,7 @@ export class MmMemory implements MmPageOps {
       const page = this.vmNormalPage(lo, hi);
       if (page < 0) continue;
       if (this.rmap.pageAnon(page)) rss[MM_ANONPAGES]!--;
+      else this.file.zapFilePte(vma, page, lo, hi, rss);
       this.rmap.pageRemoveRmap(page, vma, false);
       this.putPage(page);
     }
@@ -597,9 +618,10 @@ export class MmMemory implements MmPageOps {
     const pgt = vma.vmMm.pgtables;
     if (pgt === null) return 0;
     const store = this.store;
-    // vma_wants_manual_pte_write_upgrade(): private writable (shared writenotify is the files issue's)
-    const tryWritable = (vma.vmFlags & VM_SHARED) === 0 && (vma.vmFlags & VM_WRITE) !== 0;
-    const prot = vma.vmPageProt;
+    // vma_wants_manual_pte_write_upgrade(): private writable, or shared with write-notify (whose vm_page_prot is read-only)
+    const shared = (vma.vmFlags & VM_SHARED) !== 0;
+    const tryWritable = shared ? this.file.vmaWantsWritenotify(vma) : (vma.vmFlags & VM_WRITE) !== 0;
+    const prot = shared ? this.file.vmaPageProt(vma) : vma.vmPageProt;
     let pages = 0;
     let addr = start;
     while (addr < end) {
@@ -631,7 +653,7 @@ export class MmMemory implements MmPageOps {
         const ohi = store.words[w + 1]!;
         if ((olo & PTE_VALID) === 0 && (ohi & PTE_PROT_NONE_HI) === 0) continue; // none or swap: not present
         const t = pteModify(this.t.set(olo, ohi), prot);
-        if (tryWritable && (t.hi & PTE_WRITE_HI) === 0 && this.canChangePteWritable(t.lo, t.hi)) pteMkwrite(t);
+        if (tryWritable && (t.hi & PTE_WRITE_HI) === 0 && this.canChangePteWritable(t.lo, t.hi, shared)) pteMkwrite(t);
         if (t.lo !== olo || t.hi !== ohi) {
           store.words[w] = t.lo;
           store.words[w + 1] = t.hi;
@@ -644,11 +666,15 @@ export class MmMemory implements MmPageOps {
     return pages;
   }
 
-  /** Kernel: `can_change_pte_writable()` (private VMA: dirty, not protnone, an exclusive anonymous page). */
-  canChangePteWritable(lo: number, hi: number): boolean {
+  /**
+   * Kernel: `can_change_pte_writable()`: dirty, not protnone, and in a private VMA an exclusive
+   * anonymous page (a shared VMA's dirty PTE: the file was told of the write already).
+   */
+  canChangePteWritable(lo: number, hi: number, shared = false): boolean {
     if ((lo & PTE_VALID) === 0) return false; // pte_protnone
     const dirty = (hi & PTE_DIRTY_HI) !== 0 || ((hi & PTE_WRITE_HI) !== 0 && (lo & PTE_RDONLY) === 0);
     if (!dirty) return false;
+    if (shared) return true;
     const page = this.vmNormalPage(lo, hi);
     if (page < 0 || !this.rmap.pageAnon(page)) return false;
     return (this.mem.flags[page]! & (1 << PG_anon_exclusive)) !== 0;
@@ -748,6 +774,8 @@ export class MmMemory implements MmPageOps {
     const rmap = this.rmap;
     const t = this.t;
     let anon = 0;
+    let filePages = 0;
+    let shmemPages = 0;
     let swapents = 0;
     let err = 0;
     for (let addr = src.vmStart; addr < src.vmEnd; ) {
@@ -807,7 +835,11 @@ export class MmMemory implements MmPageOps {
           if (rmap.pageAnon(page)) {
             rmap.pageTryDupAnonRmap(page, false);
             anon++;
-          } else mem.mapcount[page]!++; // page_dup_file_rmap (file rss: the files issue's)
+          } else {
+            rmap.pageDupFileRmap(page, false);
+            if (mmCounterFile(mem, page) === MM_SHMEMPAGES) shmemPages++;
+            else filePages++;
+          }
         }
         if (isCow && (hi & PTE_WRITE_HI) !== 0) {
           // ptep_set_wrprotect(src) and pte_wrprotect(child)
@@ -826,6 +858,8 @@ export class MmMemory implements MmPageOps {
       addr = next;
     }
     dstMm.rssStat[MM_ANONPAGES]! += anon;
+    dstMm.rssStat[MM_FILEPAGES]! += filePages;
+    dstMm.rssStat[MM_SHMEMPAGES]! += shmemPages;
     dstMm.rssStat[MM_SWAPENTS]! += swapents;
     return err;
   }
@@ -882,6 +916,11 @@ export class MmMemory implements MmPageOps {
       mmFreePgd(this.alloc, mm.pgtables);
       mm.pgtables = null;
     }
+  }
+
+  /** MmPageOps' unmap_mapping_pages: FileFault's walk of i_mmap. Kernel: `unmap_mapping_pages()`. */
+  unmapMappingPages(mapping: VmFileMapping, start: number, nr: number, evenCows: boolean): void {
+    this.file.unmapMappingPages(mapping, start, nr, evenCows);
   }
 
   /** Physical address of the next-level table an entry points to. */

@@ -8,16 +8,22 @@
  *   2. for every page seen: page_mapcount() == the PTEs mapping it + the PMDs mapping its THP,
  *      the THP's compound_mapcount == its PMD mappings, and the folio's refcount is at least its
  *      mappings (each PTE and PMD mapping holds one);
- *   3. rmap_walk from every anonymous page finds every (mm, address) that maps it;
- *   4. MM_ANONPAGES of each mm (mm->rss_stat plus the unfolded deltas of its tasks) equals its
- *      anonymous pages mapped (512 per huge PMD);
+ *   3. rmap_walk from every mapped page finds every (mm, address) that maps it (the anon_vma
+ *      tree of an anonymous page, the i_mmap of a file page);
+ *   4. MM_ANONPAGES, MM_FILEPAGES and MM_SHMEMPAGES of each mm (mm->rss_stat plus the unfolded
+ *      deltas of its tasks) equal its anonymous pages mapped (512 per huge PMD), its other pages
+ *      mapped that are not swap-backed, and those that are (shmem) — mm_counter() of each page;
+ *   7. a present PTE of a file VMA maps either an anonymous page (a private COW copy) or the
+ *      page of the VMA's file at linear_page_index (mapping is the file's address_space id,
+ *      index the offset), and every VMA of a file with an address_space is on its i_mmap;
  *   5. no page-table frame is free (refcount > 0), and mm->pgtables_bytes equals the tables below
  *      the pgd plus the deposited THP tables;
  *   6. each VMA's anon_vma is on its anon_vma_chain, each avc is in its anon_vma's tree, and each
  *      anon_vma's num_active_vmas counts the VMAs that use it.
  */
 import { type ValidationSink } from "@mmsim/core";
-import { MM_ANONPAGES, type MmStruct, type TaskStruct, type VmAreaStruct } from "@mmsim/vma";
+import { PG_swapbacked } from "@mmsim/core";
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type TaskStruct, type VmAreaStruct, linearPageIndex, vmaFileMapping } from "@mmsim/vma";
 import type { AnonVmaChainStruct, AnonVmaStruct, RmapVisitor } from "@mmsim/rmap";
 import { pmdTransHuge } from "./huge-memory.ts";
 import type { MmMemory } from "./memory.ts";
@@ -47,6 +53,8 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
     const pgt = mm.pgtables;
     const where = `mm ${mm.id}`;
     let anon = 0;
+    let filePages = 0;
+    let shmemPages = 0;
     let tableBytes = 0;
     if (pgt !== null) {
       const checkTable = (pa: number, what: string) => {
@@ -76,6 +84,14 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
         if (isPmd) pmds.set(page, (pmds.get(page) ?? 0) + 1);
         else ptes.set(page, (ptes.get(page) ?? 0) + 1);
         if (rmap.pageAnon(page)) anon += isPmd ? 512 : 1;
+        else {
+          if ((mem.flags[head]! & (1 << PG_swapbacked)) !== 0) shmemPages += isPmd ? 512 : 1;
+          else filePages += isPmd ? 512 : 1;
+          const mapping = vmaFileMapping(vma);
+          if (mapping !== null && (mem.mapping[head] !== mapping.id || mem.index[page] !== linearPageIndex(vma, addr))) {
+            sink.report(where, `${hex(addr)} of file VMA ${hex(vma.vmStart)} maps pfn ${hex(pfn)} of mapping ${mem.mapping[head]} index ${mem.index[page]}, not its file's page (mapping ${mapping.id} index ${linearPageIndex(vma, addr)})`);
+          }
+        }
         maps.push({ mm, vma, addr, page, pmd: isPmd });
       };
       const walk = (table: number, level: number, base: number) => {
@@ -105,11 +121,20 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
       walk(pgt.pgd, store.startLevel, 0);
       if (tableBytes !== pgt.pgtablesBytes) sink.report(where, `pgtables_bytes ${pgt.pgtablesBytes} but ${tableBytes} bytes of tables below the pgd`);
     }
-    let rss = mm.rssStat[MM_ANONPAGES]!;
-    for (const t of tasks) if (t.mm === mm) rss += t.rssStat[MM_ANONPAGES]!;
-    if (rss !== anon) sink.report(where, `MM_ANONPAGES ${rss} (mm ${mm.rssStat[MM_ANONPAGES]} + task caches) but ${anon} anonymous pages mapped`);
-    // anon_vma chains
+    const counters: readonly (readonly [number, string, number, string])[] = [
+      [MM_ANONPAGES, "MM_ANONPAGES", anon, "anonymous pages"],
+      [MM_FILEPAGES, "MM_FILEPAGES", filePages, "file pages (not swap-backed)"],
+      [MM_SHMEMPAGES, "MM_SHMEMPAGES", shmemPages, "shmem pages"],
+    ];
+    for (const [idx, name, mapped, what] of counters) {
+      let rss = mm.rssStat[idx]!;
+      for (const t of tasks) if (t.mm === mm) rss += t.rssStat[idx]!;
+      if (rss !== mapped) sink.report(where, `${name} ${rss} (mm ${mm.rssStat[idx]} + task caches) but ${mapped} ${what} mapped`);
+    }
+    // anon_vma chains, i_mmap
     for (const vma of mm.mt) {
+      const mapping = vmaFileMapping(vma);
+      if (mapping !== null && !mapping.iMmap.has(vma)) sink.report(where, `VMA ${hex(vma.vmStart)} of mapping ${mapping.id} is not on its i_mmap`);
       const av = vma.anonVma as AnonVmaStruct | null;
       if (av !== null && !vma.anonVmaChain.some((c) => c.anonVma === av)) sink.report(where, `VMA ${hex(vma.vmStart)}: its anon_vma ${av.id} is not on its anon_vma_chain`);
       for (const c of vma.anonVmaChain) {
@@ -143,7 +168,7 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
     if (rmap.totalMapcount(head) !== mapped) sink.report(`THP pfn ${hex(mem.pageToPfn(head))}`, `total_mapcount ${rmap.totalMapcount(head)} but ${mapped} mappings`);
     if (mem.refcount[head]! < mapped) sink.report(`THP pfn ${hex(mem.pageToPfn(head))}`, `refcount ${mem.refcount[head]} below its ${mapped} mappings`);
   }
-  // rmap finds every mapping of every anonymous page
+  // rmap finds every mapping of every page (anon_vma or i_mmap)
   const found = new Set<string>();
   let current = -1;
   const visitor: RmapVisitor = {
@@ -157,7 +182,6 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
     },
   };
   for (const x of maps) {
-    if (!rmap.pageAnon(x.page)) continue;
     found.clear();
     current = x.page;
     rmap.rmapWalk(x.page, visitor);

@@ -7,12 +7,13 @@ import { slabModule } from "@mmsim/slab";
 import { slubModule } from "@mmsim/slub";
 import { vmallocModule } from "@mmsim/vmalloc";
 import { vmaModule } from "@mmsim/vma";
+import { filemapModule } from "@mmsim/filemap";
 import { processModule } from "./process-module.ts";
 import { KernelRegistry } from "./registry.ts";
 
 /**
  * Every module a machine can be built from, by slot and name. Mechanisms every machine has
- * (`memblock`, `buddy`, `arch`, `vmalloc`, `process`; `slab_common` with any slab allocator) are
+ * (`memblock`, `buddy`, `arch`, `vmalloc`, `vma`, `filemap`, `process`; `slab_common` with any slab allocator) are
  * slots with one entry; policies are slots with several (`slab: slub`). A scenario may also name
  * a module file (a policy, or an extra module under kernel.modules), loaded with import().
  */
@@ -70,6 +71,7 @@ export class ModuleCatalog {
       .add(hwArm64Module)
       .add(vmallocModule)
       .add(vmaModule)
+      .add(filemapModule)
       .add(slabCommonModule)
       .add(processModule)
       .add(slabModule)

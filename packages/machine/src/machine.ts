@@ -31,6 +31,7 @@ import {
   VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
+import { VFS } from "@mmsim/filemap";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
 import { VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc } from "@mmsim/vmalloc";
@@ -158,6 +159,7 @@ export class Machine {
       catalog.get("arch", board.archModule),
       catalog.get("vmalloc", "vmalloc"),
       catalog.get("vma", "vma"),
+      catalog.get("filemap", "filemap"),
       catalog.get("process", "tasks"),
     ];
     if (policies.slab !== undefined) modules.push(slabCommonModule);
@@ -377,6 +379,8 @@ export class Machine {
           return vm.vmallocNrPages();
         },
       },
+      // vm.dirty_* (the VFS's knobs) for nr_dirty_threshold and nr_dirty_background_threshold
+      vmstat: { dirty: resolveToken(this.container, VFS).dirty },
       vmallocinfo: () => vm.vmallocinfo(),
       kernelPageTables: () => p.kernelPageTablesShow(),
     });

@@ -1,4 +1,4 @@
-// Kernel: fs/proc/task_mmu.c (task_mem, task_statm, show_map_vma, show_smap, show_smaps_rollup, smaps_account, smaps_pte_entry, smaps_pmd_entry, show_smap_vma_flags), fs/proc/array.c (proc_pid_statm), mm/huge_memory.c (hugepage_vma_check), mm/memory.c (vm_normal_page) (v6.1) — /proc/<pid>/maps, smaps, smaps_rollup, statm and status's Vm lines
+// Kernel: fs/proc/task_mmu.c (task_mem, task_statm, show_map_vma, show_smap, show_smaps_rollup, smaps_account, smaps_pte_entry, smaps_pmd_entry, show_smap_vma_flags), fs/proc/array.c (proc_pid_statm), mm/huge_memory.c (hugepage_vma_check), mm/memory.c (vm_normal_page) (v6.1) — /proc/<pid>/maps, smaps, smaps_rollup, statm and status's Vm lines, of anonymous, file and shmem mappings
 /*
  * Pure renderers over a task's mm: the VMAs from its tree, the pages from its page tables
  * (hw-arm64's store) and the mem map (mapcount, refcount, PG_* flags). smaps and smaps_rollup
@@ -11,6 +11,14 @@
  * (vm_normal_page returns NULL) and counts nowhere. A PMD block (a THP) counts as 512 pages
  * whose per-page mappings are @mmsim/rmap's pageMapcount() (page_mapcount(): the subpage's
  * _mapcount + 1, plus the compound mapcount in page[1].private + 1, less one with PG_double_map).
+ *
+ * File and shmem pages (mapping > 0) count as 6.1 counts them: a page mapped once is private
+ * (Private_Clean/Dirty) even though the page cache holds a reference too; PageDirty (every
+ * shmem page a write touched, a file page awaiting writeback) makes it dirty whatever its PTE
+ * says; Anonymous counts only the anonymous COW copies in a private file mapping; Pss_Shmem
+ * takes the swap-backed ones, Pss_File the others (the vdso's page counts there on the real
+ * kernel). Not modelled: shmem's swapped-out pages in Swap (smaps_pte_hole / shmem_swap_usage:
+ * the swap issue's).
  */
 import { type MemMap, PG_dirty, PG_referenced, PG_swapbacked } from "@mmsim/core";
 import { NULL_ENTRY, type PgtableStore, pgdOffsetPgd, pmdOffset, pmdSect, ptePfn, ptePresent, pteDirty, pteOffsetKernel, pteSpecial, pteYoung, pudOffset, pudSect } from "@mmsim/hw-arm64";
@@ -65,8 +73,11 @@ export function showMapVma(vma: VmAreaStruct): string {
   const mm = vma.vmMm;
   const file = vma.vmFile;
   const prefix = vmaHeaderPrefix(vma.vmStart, vma.vmEnd, vma.vmFlags, file ? vma.vmPgoff * PAGE_SIZE : 0, file ? file.dev[0] : 0, file ? file.dev[1] : 0, file ? file.ino : 0);
+  // seq_file_path(): d_path, which the files' path already is (" (deleted)" once unlinked: "/dev/zero (deleted)" for shared anonymous memory)
   if (file) return padName(prefix, file.path) + "\n";
   if (vma.vmSpecial !== null) return padName(prefix, vma.vmSpecial.name) + "\n"; // vm_ops->name
+  const opsName = vma.vmOps !== null && vma.vmOps.name !== undefined ? vma.vmOps.name(vma) : null;
+  if (opsName !== null) return padName(prefix, opsName) + "\n";
   if (vma.vmStart <= mm.brk && vma.vmEnd >= mm.startBrk) return padName(prefix, "[heap]") + "\n";
   if (isStack(vma, mm)) return padName(prefix, "[stack]") + "\n";
   if (vma.anonName !== null) return padName(prefix, `[anon:${vma.anonName}]`) + "\n";

@@ -1,4 +1,6 @@
 // mmsim: @mmsim/rmap's public API (named re-exports only, STYLE C11)
 export { AnonVmaStruct, AnonVmaChainStruct, AnonVmaTable, anonVmaCompatible, findMergeableAnonVma } from "./anon-vma.ts";
-export { Rmap, PvmwResult, RMAP_NONE, RMAP_EXCLUSIVE, RMAP_COMPOUND, compoundHead, linearPageIndex, pageMapcount } from "./rmap.ts";
+export {
+  Rmap, PvmwResult, RMAP_NONE, RMAP_EXCLUSIVE, RMAP_COMPOUND, compoundHead, linearPageIndex, mmCounter, mmCounterFile, pageMapcount,
+} from "./rmap.ts";
 export type { RmapDeps, RmapVisitor, SwapUnmapHooks, TlbRangeFlusher } from "./rmap.ts";

@@ -1,4 +1,4 @@
-// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, folio_referenced, try_to_unmap, folio_mkclean
+// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin; the file side read from 6.1.y's rmap.c) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_dup_file_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, rmap_walk_file, folio_referenced, try_to_unmap, folio_mkclean
 /*
  * Mem map conventions (core's MemMap): an anonymous page's `mapping` is -(anon_vma id)
  * (PAGE_MAPPING_ANON), its `index` the linear page index (vma->vm_pgoff + (addr - vm_start) >>
@@ -14,16 +14,26 @@
  * counts its PTE mappings; PG_double_map (= PG_workingset, on page[1]) marks a THP mapped by a
  * PMD and by PTEs at once, with one extra _mapcount per subpage. The folio's references
  * (`_refcount`) are all on the head page: one per PMD mapping and one per PTE mapping.
+ *
+ * File pages (the page cache, shmem; order 0 only: no file THPs yet): `mapping` is the
+ * address_space's id (> 0) and `index` the page's offset in the file; rmap_walk_file finds the
+ * VMAs that may map it in the mapping's i_mmap (`FileMappings`, the machine's FILE_MAPPINGS),
+ * those whose file range covers the index, and page_vma_mapped_walk checks each PTE maps this
+ * very page (a private VMA of the file may map a COW copy there instead). The first mapping of a
+ * file page counts in NR_FILE_MAPPED (nr_mapped, meminfo's Mapped), for shmem too.
  */
 import {
-  HPAGE_PMD_NR, MmBugError, NR_ANON_MAPPED, NR_ANON_THPS, PG_anon_exclusive, PG_dirty, PG_double_map, PG_head,
-  PG_swapbacked, PG_swapcache, THP_DEFERRED_SPLIT_PAGE, type MemMap, type PageAllocator, type VmStat,
+  HPAGE_PMD_NR, MmBugError, NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_MAPPED, NR_VM_NODE_STAT_ITEMS, PG_anon_exclusive, PG_dirty, PG_double_map,
+  PG_head, PG_swapbacked, PG_swapcache, THP_DEFERRED_SPLIT_PAGE, ZONES_SHIFT, type MemMap, type PageAllocator, type VmStat,
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PteVal, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset,
   pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID,
 } from "@mmsim/hw-arm64";
-import { type AnonVmaOps, type MmStruct, type VmAreaStruct, MM_ANONPAGES, MM_SWAPENTS, VM_LOCKED, VM_SEQ_READ } from "@mmsim/vma";
+import {
+  type AnonVmaOps, FileMappings, type MmStruct, type VmAreaStruct, type VmFileMapping, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_LOCKED,
+  VM_SEQ_READ, VM_SHARED,
+} from "@mmsim/vma";
 import { type AnonVmaChainStruct, type AnonVmaStruct, AnonVmaTable, findMergeableAnonVma } from "./anon-vma.ts";
 
 /** flush_tlb_page / flush_tlb_range for one mm (the machine passes its TLB's flush). */
@@ -60,6 +70,11 @@ export interface RmapDeps {
   readonly vmstat: VmStat;
   /** flush_tlb_page(vma, address) after clearing a young bit or a PTE. */
   readonly flushTlbRange: TlbRangeFlusher;
+  /**
+   * The machine's address_spaces by id (FILE_MAPPINGS), where rmap_walk_file finds a file page's
+   * i_mmap. Absent: an empty table of this Rmap's own (anonymous memory only: no file page is found).
+   */
+  readonly fileMappings?: FileMappings;
 }
 
 /** One mapping found by pageVmaMappedWalk. Kernel: `struct page_vma_mapped_walk` (its pmd/pte). */
@@ -73,6 +88,7 @@ export class PvmwResult {
 
 const PAGE = 4096;
 const U32 = 4294967296;
+const INV_U32 = 2 ** -32;
 
 /** The anonymous rmap of one machine. Implements the contract's AnonVmaOps. */
 export class Rmap implements AnonVmaOps {
@@ -87,10 +103,13 @@ export class Rmap implements AnonVmaOps {
   referencedVmFlags = 0;
   /** Swap's hooks for try_to_unmap; null until the swap issue registers them. */
   swapHooks: SwapUnmapHooks | null = null;
+  /** The file mappings by id (page->mapping of a file page). */
+  readonly fileMappings: FileMappings;
 
   constructor(private readonly deps: RmapDeps) {
     this.mem = deps.mem;
     this.store = deps.store;
+    this.fileMappings = deps.fileMappings ?? new FileMappings();
   }
 
   // ------------------------------------------------------------------ anon_vma (AnonVmaOps)
@@ -254,7 +273,7 @@ export class Rmap implements AnonVmaOps {
   /** Kernel: `__page_set_anon_rmap()`. */
   private pageSetAnonRmap(page: number, vma: VmAreaStruct, address: number, exclusive: boolean): void {
     let anonVma = vma.anonVma as AnonVmaStruct | null;
-    if (anonVma === null) throw new MmBugError("rmap.__page_set_anon_rmap", `VMA ${hex(vma.vmStart)}-${hex(vma.vmEnd)} has no anon_vma (anon_vma_prepare first)`);
+    if (anonVma === null) noAnonVma(vma);
     if (!exclusive) anonVma = anonVma.root;
     const mem = this.mem;
     mem.mapping[page] = -anonVma.id;
@@ -268,7 +287,7 @@ export class Rmap implements AnonVmaOps {
    * @param page the page, or a THP's head when `compound`
    */
   pageAddNewAnonRmap(page: number, vma: VmAreaStruct, address: number, compound: boolean): void {
-    if (address < vma.vmStart || address >= vma.vmEnd) throw new MmBugError("rmap.page_add_new_anon_rmap", `address ${hex(address)} outside its VMA`);
+    if (address < vma.vmStart || address >= vma.vmEnd) addressOutsideVma(address);
     const mem = this.mem;
     mem.flags[page] |= 1 << PG_swapbacked;
     let nr = 1;
@@ -304,9 +323,36 @@ export class Rmap implements AnonVmaOps {
   }
 
   /**
+   * A PTE now maps a page of the page cache (a file or shmem page): one more mapping; the first
+   * counts the page in NR_FILE_MAPPED. The page's mapping and index are the page cache's.
+   * mlock_vma_folio for a VM_LOCKED VMA is the LRU's (not modelled). Kernel: `page_add_file_rmap()`
+   * (compound false: file THPs are not modelled).
+   */
+  pageAddFileRmap(page: number, _vma: VmAreaStruct, compound: boolean): void {
+    if (compound) throw new MmBugError("rmap.page_add_file_rmap", "a PMD-mapped file THP (file and shmem THPs are not modelled)");
+    const mem = this.mem;
+    if (++mem.mapcount[page]! === 0) this.modFileMapped(page, 1);
+  }
+
+  /**
+   * NR_FILE_MAPPED of the page's node += delta: one write into the node's counters (the page's
+   * node from its nodeZone field), as the page allocator's own hot paths update vmstat. Kernel:
+   * `__lruvec_stat_mod_folio(folio, NR_FILE_MAPPED, nr)` (node part; no memcg).
+   */
+  private modFileMapped(page: number, delta: number): void {
+    this.deps.vmstat.nodeVmStat[(this.mem.nodeZone[page]! >> ZONES_SHIFT) * NR_VM_NODE_STAT_ITEMS + NR_FILE_MAPPED]! += delta;
+  }
+
+  /** At fork: the child's PTE maps the file page too (it was mapped: no NR_FILE_MAPPED change). Kernel: `page_dup_file_rmap()`. */
+  pageDupFileRmap(page: number, compound: boolean): void {
+    if (compound) throw new MmBugError("rmap.page_dup_file_rmap", "a PMD-mapped file THP (not modelled)");
+    this.mem.mapcount[page]!++;
+  }
+
+  /**
    * Drops one mapping; the last one takes the page out of NR_ANON_MAPPED (and a THP's PMD
-   * mapping out of NR_ANON_THPS). The page's mapping and index stay until it is freed.
-   * Kernel: `page_remove_rmap()` / `page_remove_anon_compound_rmap()`.
+   * mapping out of NR_ANON_THPS), or a file page out of NR_FILE_MAPPED. The page's mapping and
+   * index stay until it is freed. Kernel: `page_remove_rmap()` / `page_remove_anon_compound_rmap()`.
    */
   pageRemoveRmap(page: number, _vma: VmAreaStruct, compound: boolean): void {
     const mem = this.mem;
@@ -326,8 +372,13 @@ export class Rmap implements AnonVmaOps {
     }
     if (--mem.mapcount[page]! >= 0) return;
     if (mem.mapcount[page]! < -1) throw new MmBugError("rmap.page_remove_rmap", `pfn 0x${pfn.toString(16)}: _mapcount underflow`);
-    this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, -1);
     const head = this.compoundHead(page);
+    if (mem.mapping[head]! >= 0) {
+      // a file page (or one truncated out of its file: folio_test_anon() is false): its last mapping went
+      this.modFileMapped(page, -1);
+      return;
+    }
+    this.deps.pages.modNodePageState(pfn, NR_ANON_MAPPED, -1);
     if (head !== page || (mem.flags[page]! & (1 << PG_head)) !== 0) this.deferredSplitHugePage(head);
   }
 
@@ -371,11 +422,51 @@ export class Rmap implements AnonVmaOps {
   // ------------------------------------------------------------------ rmap walk
 
   /**
+   * Calls the visitor for every VMA that may map the folio, at vma_address(): the anon_vma tree
+   * of an anonymous folio, the i_mmap of a file folio. Kernel: `rmap_walk()`.
+   * @returns the number of VMAs visited
+   */
+  rmapWalk(page: number, v: RmapVisitor): number {
+    return this.mem.mapping[this.compoundHead(page)]! < 0 ? this.rmapWalkAnon(page, v) : this.rmapWalkFile(page, v, false);
+  }
+
+  /**
+   * Calls the visitor for every VMA of the file folio's i_mmap whose file range covers the
+   * folio, at vma_address(); with `sharedOnly` the VMAs that are not VM_SHARED are skipped
+   * (folio_mkclean's invalid_mkclean_vma). Kernel: `rmap_walk_file()`
+   * (vma_interval_tree_foreach over [pgoff_start, pgoff_end]).
+   * @returns the number of VMAs visited
+   */
+  rmapWalkFile(page: number, v: RmapVisitor, sharedOnly: boolean): number {
+    const mem = this.mem;
+    const head = this.compoundHead(page);
+    const mapping = this.fileMappings.get(mem.mapping[head]!);
+    if (mapping === undefined) return 0;
+    const pgoffStart = mem.index[head]!;
+    let n = 0;
+    for (const vma of mapping.iMmap) {
+      // vma_interval_tree_foreach: [vm_pgoff, vm_pgoff + vma_pages - 1] overlaps [pgoff_start, pgoff_end]
+      const off = pgoffStart - vma.vmPgoff;
+      if (off < 0 || off >= (vma.vmEnd - vma.vmStart) / PAGE) continue;
+      if (sharedOnly && (vma.vmFlags & VM_SHARED) === 0) continue;
+      n++;
+      if (!v.rmapOne(page, vma, vma.vmStart + off * PAGE)) break;
+    }
+    return n;
+  }
+
+  /** The address_space of a file page (folio_mapping()), or null for an anonymous or truncated page. */
+  pageFileMapping(page: number): VmFileMapping | null {
+    const m = this.mem.mapping[this.compoundHead(page)]!;
+    return m > 0 ? this.fileMappings.get(m) ?? null : null;
+  }
+
+  /**
    * Calls the visitor for every VMA that may map the (anonymous) folio, at vma_address().
    * Kernel: `rmap_walk_anon()` (anon_vma_interval_tree_foreach over [pgoff_start, pgoff_end]).
    * @returns the number of VMAs visited
    */
-  rmapWalk(page: number, v: RmapVisitor): number {
+  rmapWalkAnon(page: number, v: RmapVisitor): number {
     const head = this.compoundHead(page);
     const anonVma = this.pageAnonVma(head);
     if (anonVma === null) return 0;
@@ -488,11 +579,14 @@ export class Rmap implements AnonVmaOps {
   }
 
   /**
-   * Unmaps every PTE mapping of an anonymous page, ready for reclaim: a clean lazy-free page
-   * (MADV_FREE: !PageSwapBacked) is discarded; a page in the swap cache gets swap PTEs through
-   * `swapHooks`; any other page is left mapped (6.1 warns: a swap-backed page must be in the
-   * swap cache first). THP PMD mappings must be split by the caller (TTU_SPLIT_HUGE_PMD).
-   * The caller holds the isolation reference, as reclaim does. Kernel: `try_to_unmap()` / `try_to_unmap_one()`.
+   * Unmaps every PTE mapping of a page, ready for reclaim. An anonymous page: a clean lazy-free
+   * page (MADV_FREE: !PageSwapBacked) is discarded; a page in the swap cache gets swap PTEs
+   * through `swapHooks`; any other page is left mapped (6.1 warns: a swap-backed page must be in
+   * the swap cache first). A file page: each PTE goes (a dirty one marks the page dirty first),
+   * MM_FILEPAGES / MM_SHMEMPAGES drop; the page stays in the page cache. A mapping in a
+   * VM_LOCKED VMA stops the walk (no TTU_IGNORE_MLOCK). THP PMD mappings must be split by the
+   * caller (TTU_SPLIT_HUGE_PMD). The caller holds the isolation reference, as reclaim does.
+   * Kernel: `try_to_unmap()` / `try_to_unmap_one()`.
    * @returns true when no mapping is left (what shrink_folio_list checks with folio_mapped())
    */
   tryToUnmap(page: number): boolean {
@@ -507,6 +601,8 @@ export class Rmap implements AnonVmaOps {
     const store = this.store;
     const r = this.pageVmaMappedWalk(vma, address, mem.pageToPfn(page), 1);
     if (r === null || r.pte === NULL_ENTRY) return true;
+    // An mlock()ed VMA keeps its pages (mlock_vma_folio restores the mlock: the LRU's).
+    if ((vma.vmFlags & VM_LOCKED) !== 0) return false;
     const mm = vma.vmMm;
     const ptep = r.pte;
     const w = store.entryWord(ptep);
@@ -515,7 +611,14 @@ export class Rmap implements AnonVmaOps {
     // ptep_clear_flush
     store.write(ptep, 0, 0);
     this.deps.flushTlbRange(mm, address, address + PAGE);
-    if (pteDirty(lo, hi)) mem.flags[page] |= 1 << PG_dirty; // folio_mark_dirty
+    if (pteDirty(lo, hi)) this.folioMarkDirty(page);
+    if (mem.mapping[this.compoundHead(page)]! >= 0) {
+      // a locked file-backed folio: it stays in the page cache
+      mm.rssStat[mmCounterFile(mem, page)]!--;
+      this.pageRemoveRmap(page, vma, false);
+      mem.refcount[page]!--; // folio_put: the page cache's and the caller's references keep it
+      return true;
+    }
     const flags = mem.flags[page]!;
     const swapbacked = (flags & (1 << PG_swapbacked)) !== 0;
     const swapcache = swapbacked && (flags & (1 << PG_swapcache)) !== 0;
@@ -557,18 +660,36 @@ export class Rmap implements AnonVmaOps {
   }
 
   /**
-   * Write-protects and cleans every PTE mapping of a page so the next write is caught. For an
+   * Write-protects and cleans every PTE mapping of a page in a shared VMA so that the next write
+   * is caught (writeback calls it before writing a page: clear_page_dirty_for_io). For an
    * anonymous page folio_mapping() is NULL and 6.1 returns 0 without walking (anonymous pages
-   * are written back through swap, not page_mkclean); file pages walk their address_space's
-   * i_mmap, which the files issue supplies as `fileWalk`. Kernel: `folio_mkclean()` / `page_mkclean_one()`.
-   * @returns the number of PTEs that were dirty
+   * are written back through swap, not page_mkclean); a file page walks its address_space's
+   * i_mmap, skipping the VMAs that are not VM_SHARED (invalid_mkclean_vma). Kernel:
+   * `folio_mkclean()` / `page_mkclean_one()`.
+   * @returns the number of PTEs that were dirty or writable
    */
-  pageMkclean(page: number, fileWalk?: (page: number, v: RmapVisitor) => void): number {
+  pageMkclean(page: number): number {
     if (!this.folioMapped(page)) return 0;
-    if (this.pageAnon(page) || fileWalk === undefined) return 0;
+    if (this.pageFileMapping(page) === null) return 0;
     this.cleaned = 0;
-    fileWalk(page, this.mkcleanVisitor);
+    this.rmapWalkFile(page, this.mkcleanVisitor, true);
     return this.cleaned;
+  }
+
+  /**
+   * Marks a page dirty through its mapping: a file page's a_ops->dirty_folio (the page cache's
+   * accounting), else noop_dirty_folio (PG_dirty only: anonymous and swap-cache pages, pages
+   * truncated out of their file). Kernel: `folio_mark_dirty()`.
+   * @returns true if the page was clean before
+   */
+  folioMarkDirty(page: number): boolean {
+    const head = this.compoundHead(page);
+    const mapping = this.pageFileMapping(head);
+    if (mapping !== null && mapping.dirtyFolio !== undefined) return mapping.dirtyFolio(head);
+    const mem = this.mem;
+    if ((mem.flags[head]! & (1 << PG_dirty)) !== 0) return false;
+    mem.flags[head] |= 1 << PG_dirty;
+    return true;
   }
   private cleaned = 0;
   private readonly mkcleanVisitor: RmapVisitor = {
@@ -612,14 +733,34 @@ export function pageMapcount(mem: MemMap, page: number): number {
   return ret;
 }
 
+/** The rss counter of a file page: MM_SHMEMPAGES for a swap-backed (shmem) page, else MM_FILEPAGES. Kernel: `mm_counter_file()`. */
+export function mmCounterFile(mem: MemMap, page: number): number {
+  return (mem.flags[compoundHead(mem, page)]! & (1 << PG_swapbacked)) !== 0 ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+/** The rss counter of a page: MM_ANONPAGES for an anonymous page, else mm_counter_file(). Kernel: `mm_counter()`. */
+export function mmCounter(mem: MemMap, page: number): number {
+  return mem.mapping[compoundHead(mem, page)]! < 0 ? MM_ANONPAGES : mmCounterFile(mem, page);
+}
+
 /** Kernel: `linear_page_index()`, modulo 2^32 (MemMap.index is 32 bits; see the file comment). */
 export function linearPageIndex(vma: VmAreaStruct, address: number): number {
   return modU32((address - vma.vmStart) / PAGE + vma.vmPgoff);
 }
 
+/** x modulo 2^32 in [0, 2^32): x − ⌊x / 2^32⌋ · 2^32, exact on doubles (a power-of-two scaling) and without `%`, a call to fmod for values beyond int32. */
 function modU32(x: number): number {
-  const r = x % U32;
-  return r < 0 ? r + U32 : r;
+  return x - Math.floor(x * INV_U32) * U32;
+}
+
+/** The MmBugError of __page_set_anon_rmap on a VMA without an anon_vma (out of the hot function). */
+function noAnonVma(vma: VmAreaStruct): never {
+  throw new MmBugError("rmap.__page_set_anon_rmap", `VMA ${hex(vma.vmStart)}-${hex(vma.vmEnd)} has no anon_vma (anon_vma_prepare first)`);
+}
+
+/** The MmBugError of page_add_new_anon_rmap for an address outside the VMA (out of the hot function). */
+function addressOutsideVma(address: number): never {
+  throw new MmBugError("rmap.page_add_new_anon_rmap", `address ${hex(address)} outside its VMA`);
 }
 
 function hex(x: number): string {

@@ -146,4 +146,22 @@ describe("golden: the reference machine's kmalloc caches (sys_kernel_slab_kmallo
     expect(checked).toBe(28);
     expectValid(a);
   });
+
+  it("kfree of an address no slab owns WARNs once as 6.1's free_large_kmalloc does, and frees nothing", () => {
+    const { allocator: a, pages } = makeSlub();
+    const log = new KernelLog();
+    const sc = new SlabCommon(a, pages, log);
+    sc.createKmallocCaches();
+    const obj = sc.kmalloc(64, 0xcc0, 0);
+    const before = pages.mem.refcount.slice();
+    expect(sc.kfree(0x1234000, 0)).toBe(-22);
+    expect(sc.kfree(0x1235000, 0)).toBe(-22);
+    const text = log.all().map((r) => r.text);
+    expect(text.filter((t) => t.startsWith("WARNING: CPU:")).length).toBe(1);
+    expect(text.some((t) => t.includes("at free_large_kmalloc"))).toBe(true);
+    expect(text).toContain("object pointer: 0x0000000001234000");
+    expect(pages.mem.refcount).toEqual(before);
+    expect(sc.kfree(obj, 0)).toBe(0);
+    expectValid(a);
+  });
 });

@@ -19,7 +19,7 @@ import { ENOMEM, MmBugError } from "@mmsim/core";
 import { type PgtableAllocator, mmAllocPgd, mmFreePgd } from "@mmsim/hw-arm64";
 import type { MmapContext } from "./mmap-context.ts";
 import { MMF_DUMP_FILTER_DEFAULT, MMF_INIT_MASK, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MmStruct, NR_MM_COUNTERS, type TaskStruct, type VmaTree } from "./mm-types.ts";
-import { removeVma, vmAreaDup, vmStatAccount } from "./mm-util.ts";
+import { removeVma, vmAreaDup, vmStatAccount, vmaLinkFile } from "./mm-util.ts";
 import { VM_ACCOUNT, VM_DONTCOPY, VM_LOCKED, VM_LOCKONFAULT, VM_NOHUGEPAGE, VM_WIPEONFORK } from "./vm-flags.ts";
 
 /** What the task and mm code needs from the rest of the machine. */
@@ -215,7 +215,7 @@ export function dupMmap(env: MmEnv, mm: MmStruct, oldmm: MmStruct): number {
       return -ENOMEM;
     }
     tmp.vmFlags &= ~(VM_LOCKED | VM_LOCKONFAULT);
-    if (tmp.vmFile !== null) ctx.files.getFile(tmp.vmFile);
+    vmaLinkFile(ctx, tmp);
     mm.mt.insert(tmp);
     mm.mapCount++;
     let retval = 0;

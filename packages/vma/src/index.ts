@@ -20,6 +20,14 @@ export {
 } from "./mm-types.ts";
 export type { AnonVma, AnonVmaChain, VmFile, VmSpecialMapping, VmaTree, TaskState } from "./mm-types.ts";
 export { MM_PAGE_OPS, ANON_VMA_OPS } from "./mm-ops.ts";
+export {
+  VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_MAJOR, VM_FAULT_WRITE, VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_SIGSEGV,
+  VM_FAULT_NOPAGE, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_FALLBACK, VM_FAULT_DONE_COW, VM_FAULT_ERROR, FAULT_FLAG_WRITE,
+  FAULT_FLAG_MKWRITE, FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_RETRY_NOWAIT, FAULT_FLAG_KILLABLE, FAULT_FLAG_TRIED, FAULT_FLAG_USER,
+  FAULT_FLAG_REMOTE, FAULT_FLAG_INSTRUCTION, FAULT_FLAG_INTERRUPTIBLE, FAULT_FLAG_UNSHARE, FILE_MAPPINGS, FileMappings, VmFault,
+  linearPageIndex, vmaFileMapping,
+} from "./vm-ops.ts";
+export type { FaultAroundSink, VmFileMapping, VmOperationsStruct } from "./vm-ops.ts";
 export type { MmPageOps, AnonVmaOps } from "./mm-ops.ts";
 export { MAPLE_NODE_SLOTS, MapleTree, hex } from "./vma-tree.ts";
 export {
@@ -31,7 +39,7 @@ export {
 } from "./overcommit.ts";
 export {
   VM_LOCKED_CLEAR_MASK, VM_SPECIAL, canDoMlock, findVmaPrev, isDataMapping, isExecMapping, isStackMapping, mayExpandVm,
-  mlockFutureCheck, pageAlign, removeVma, vmAreaAlloc, vmAreaDup, vmStatAccount, vmaIsAccessible, vmaLink,
+  mlockFutureCheck, pageAlign, removeVma, vmAreaAlloc, vmAreaDup, vmStatAccount, vmaIsAccessible, vmaLink, vmaLinkFile,
 } from "./mm-util.ts";
 export {
   canVmaMergeAfter, canVmaMergeBefore, isMergeableAnonVma, isMergeableVma, splitVma, splitVmaUnchecked, vmaExpand, vmaMerge,

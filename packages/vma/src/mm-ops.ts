@@ -9,6 +9,7 @@
  */
 import { token } from "@mmsim/core";
 import type { MmStruct, VmAreaStruct } from "./mm-types.ts";
+import type { VmFileMapping } from "./vm-ops.ts";
 
 /** The page-table side of the VMA operations. Implemented by @mmsim/fault. */
 export interface MmPageOps {
@@ -56,6 +57,12 @@ export interface MmPageOps {
    * VMA from its anon_vmas), then the pgd. Kernel: `exit_mmap()`'s unmap_vmas + free_pgtables + mm_free_pgd.
    */
   exitMmap(mm: MmStruct): void;
+  /**
+   * Unmaps pages [start, start + nr) of a file (nr 0: to the end) from every VMA of its i_mmap
+   * (truncate, hole punch: `evenCows` zaps private COW copies too; one page-cache folio going:
+   * only the file's pages). Optional for fakes. Kernel: `unmap_mapping_pages()`.
+   */
+  unmapMappingPages?(mapping: VmFileMapping, start: number, nr: number, evenCows: boolean): void;
 }
 
 /** The anon_vma side of the VMA operations. Implemented by @mmsim/rmap. */

@@ -13,6 +13,7 @@
  * double.
  */
 import type { MmPgtables, Pgprot } from "@mmsim/hw-arm64";
+import type { VmFileMapping, VmOperationsStruct } from "./vm-ops.ts";
 
 /** `mm->rss_stat` indices. Kernel: `enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES }`. */
 export const MM_FILEPAGES = 0;
@@ -47,6 +48,16 @@ export interface VmFile {
   /** Device major:minor and inode number as maps prints them. */
   readonly dev: readonly [number, number];
   readonly ino: number;
+  /** f_mapping: the file's page cache as mm sees it (i_mmap, swap-backed, i_size); absent or null for a file without one. */
+  readonly mapping?: VmFileMapping | null;
+  /** FMODE_READ | FMODE_WRITE as the file was opened (mmap's checks); absent: opened O_RDWR. */
+  readonly fMode?: number;
+  /**
+   * f_op->mmap: sets vma.vmOps (and may refuse: -ENODEV, -EACCES). Called by mmap_region after
+   * the VMA took its file reference. Absent: the VMA gets no vm_ops. Kernel: `call_mmap()`.
+   * @returns 0 or a negative errno
+   */
+  mmap?(vma: VmAreaStruct): number;
 }
 
 /**
@@ -82,6 +93,8 @@ export class VmAreaStruct {
   anonName: string | null = null;
   /** The special mapping behind vm_ops / vm_private_data ([vvar], [vdso]); null for every other VMA. */
   vmSpecial: VmSpecialMapping | null = null;
+  /** The file's (or shmem's) fault operations, set by vm_file's mmap; null for anonymous and special VMAs. Kernel: `vma->vm_ops`. */
+  vmOps: VmOperationsStruct | null = null;
 
   constructor(
     readonly vmMm: MmStruct,
@@ -100,7 +113,7 @@ export class VmAreaStruct {
 
   /** Kernel: `vma_is_anonymous()` (no vm_ops: not file-backed, not shmem, not a special mapping). */
   isAnonymous(): boolean {
-    return this.vmFile === null && this.vmSpecial === null;
+    return this.vmFile === null && this.vmSpecial === null && this.vmOps === null;
   }
 
   /** Kernel: `vma_pages()`. */

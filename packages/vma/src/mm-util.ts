@@ -86,7 +86,20 @@ export function vmAreaDup(orig: VmAreaStruct, mm: MmStruct = orig.vmMm): VmAreaS
   v.anonVma = orig.anonVma;
   v.anonName = orig.anonName;
   v.vmSpecial = orig.vmSpecial;
+  v.vmOps = orig.vmOps;
   return v;
+}
+
+/**
+ * A new VMA (a copy, a split part, fork's child VMA, mmap_region's new VMA) takes a reference to
+ * its file and joins the file's i_mmap. Kernel: `get_file()` + `__vma_link_file()`.
+ */
+export function vmaLinkFile(ctx: MmapContext, vma: VmAreaStruct): void {
+  const file = vma.vmFile;
+  if (file === null) return;
+  ctx.files.getFile(file);
+  const mapping = file.mapping;
+  if (mapping != null) mapping.iMmap.add(vma);
 }
 
 /** Inserts a new VMA and counts it. Kernel: `vma_link()` (vma_mas_store + map_count++). */
@@ -102,7 +115,12 @@ export function vmaLink(mm: MmStruct, vma: VmAreaStruct): void {
  * Kernel: `remove_vma()`.
  */
 export function removeVma(ctx: MmapContext, vma: VmAreaStruct): void {
-  if (vma.vmFile !== null) ctx.files.fput(vma.vmFile, ctx.overcommit);
+  const file = vma.vmFile;
+  if (file === null) return;
+  // unlink_file_vma (6.1 does it in free_pgtables, before remove_vma; nothing walks i_mmap in between here)
+  const mapping = file.mapping;
+  if (mapping != null) mapping.iMmap.delete(vma);
+  ctx.files.fput(file, ctx.overcommit);
 }
 
 /** Pages in [start, end). */

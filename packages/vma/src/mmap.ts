@@ -12,10 +12,10 @@
  *     mmap_min_addr and clear of a stack's guard gap; MAP_FIXED takes it as it is (unmapping what
  *     was there); MAP_FIXED_NOREPLACE fails with -EEXIST instead.
  */
-import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, PAGE_SIZE } from "@mmsim/core";
+import { EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, PAGE_SIZE } from "@mmsim/core";
 import type { MmapContext } from "./mmap-context.ts";
 import {
-  canDoMlock, findVmaPrev, mayExpandVm, mlockFutureCheck, offsetInPage, pageAlign, pagesIn, removeVma, vmAreaAlloc, vmStatAccount,
+  canDoMlock, findVmaPrev, mayExpandVm, mlockFutureCheck, offsetInPage, pageAlign, pagesIn, removeVma, vmAreaAlloc, vmStatAccount, vmaLinkFile,
   vmaIsAccessible, vmaLink, VM_SPECIAL, VM_LOCKED_CLEAR_MASK,
 } from "./mm-util.ts";
 import type { MmStruct, VmAreaStruct, VmFile } from "./mm-types.ts";
@@ -31,6 +31,10 @@ import { hex } from "./vma-tree.ts";
 
 /** Kernel: `EOPNOTSUPP` (95; not in @mmsim/core's list). */
 export const EOPNOTSUPP = 95;
+
+/** file->f_mode bits do_mmap checks. Kernel: `FMODE_READ`, `FMODE_WRITE` (include/linux/fs.h). */
+export const FMODE_READ = 0x1;
+export const FMODE_WRITE = 0x2;
 
 /** Kernel: `MAP_UNINITIALIZED` (uapi value; only honoured on NOMMU). */
 export const MAP_UNINITIALIZED = 0x4000000;
@@ -284,13 +288,23 @@ export function mmapRegion(ctx: MmapContext, mm: MmStruct, file: VmFile | null, 
     vma = vmAreaAlloc(mm, addr, end, vmFlags, pgoff);
     if (file !== null) {
       vma.vmFile = file;
-      ctx.files.getFile(file);
+      vmaLinkFile(ctx, vma);
+      // call_mmap: the file sets vm_ops (generic_file_mmap, shmem_mmap) or refuses
+      const err = file.mmap !== undefined ? file.mmap(vma) : 0;
+      if (err !== 0) {
+        removeVma(ctx, vma);
+        if (charged !== 0) ctx.overcommit.vmUnacctMemory(charged);
+        return err;
+      }
     } else if ((vmFlags & VM_SHARED) !== 0) {
       const err = ctx.files.shmemZeroSetup(vma, ctx.overcommit);
       if (err !== 0) {
         if (charged !== 0) ctx.overcommit.vmUnacctMemory(charged);
         return err;
       }
+      // the new shmem file's own reference is the VMA's; __vma_link_file puts the VMA on its i_mmap
+      const mapping = vma.vmFile !== null ? vma.vmFile.mapping : null;
+      if (mapping != null) mapping.iMmap.add(vma);
     }
     vmaLink(mm, vma);
   }
@@ -324,15 +338,21 @@ export function doMmap(ctx: MmapContext, mm: MmStruct, file: VmFile | null, addr
   if (mlockFutureCheck(ctx, mm, vmFlags, len) !== 0) return -EAGAIN;
   if (file !== null) {
     const type = flags & MAP_TYPE;
+    // a file without f_mode (a program image) is taken as opened O_RDWR
+    const fMode = file.fMode ?? (FMODE_READ | FMODE_WRITE);
     if (type === MAP_SHARED || type === MAP_SHARED_VALIDATE) {
       // MAP_SHARED silently drops the flags MAP_SHARED_VALIDATE refuses.
       if (type === MAP_SHARED) flags &= LEGACY_MAP_MASK;
       if ((flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
-      // mmsim: file modes (FMODE_READ/WRITE) come with the files issue; the file is taken as opened O_RDWR.
+      if ((prot & PROT_WRITE) !== 0 && (fMode & FMODE_WRITE) === 0) return -EACCES;
       vmFlags |= VM_SHARED | VM_MAYSHARE;
+      // a read-only shared mapping may never become writable: it is not VM_SHARED (maps still says 's': VM_MAYSHARE)
+      if ((fMode & FMODE_WRITE) === 0) vmFlags &= ~(VM_MAYWRITE | VM_SHARED);
     } else if (type !== MAP_PRIVATE) {
       return -EINVAL;
     }
+    if ((fMode & FMODE_READ) === 0) return -EACCES;
+    if ((vmFlags & VM_GROWSDOWN) !== 0) return -EINVAL;
   } else {
     switch (flags & MAP_TYPE) {
       case MAP_SHARED:

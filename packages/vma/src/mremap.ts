@@ -12,7 +12,7 @@ import { EAGAIN, EFAULT, EINVAL, ENOMEM, PAGE_SIZE } from "@mmsim/core";
 import type { MmapContext } from "./mmap-context.ts";
 import { doVmiMunmap, getUnmappedArea, mmPopulate } from "./mmap.ts";
 import {
-  VM_LOCKED_CLEAR_MASK, findVmaPrev, mayExpandVm, mlockFutureCheck, offsetInPage, pageAlign, vmAreaDup, vmStatAccount, vmaLink,
+  VM_LOCKED_CLEAR_MASK, findVmaPrev, mayExpandVm, mlockFutureCheck, offsetInPage, pageAlign, vmAreaDup, vmStatAccount, vmaLink, vmaLinkFile,
 } from "./mm-util.ts";
 import type { MmStruct, VmAreaStruct } from "./mm-types.ts";
 import {
@@ -44,7 +44,7 @@ export function copyVma(ctx: MmapContext, mm: MmStruct, vma: VmAreaStruct, addr:
   nw.vmEnd = addr + len;
   nw.vmPgoff = pgoff;
   if (ctx.anonOps.anonVmaClone(nw, vma) !== 0) return null;
-  if (nw.vmFile !== null) ctx.files.getFile(nw.vmFile);
+  vmaLinkFile(ctx, nw);
   vmaLink(mm, nw);
   return { vma: nw, src: vma };
 }

@@ -30,7 +30,7 @@
 import { ENOMEM, PAGE_SIZE } from "@mmsim/core";
 import type { MmapContext } from "./mmap-context.ts";
 import type { AnonVma, MmStruct, VmAreaStruct, VmFile } from "./mm-types.ts";
-import { VM_SPECIAL, removeVma, vmAreaDup } from "./mm-util.ts";
+import { VM_SPECIAL, removeVma, vmAreaDup, vmaLinkFile } from "./mm-util.ts";
 import { VM_SOFTDIRTY } from "./vm-flags.ts";
 
 /** Kernel: `is_mergeable_vma()`: same flags (but VM_SOFTDIRTY), same file, same anon_vma_name. */
@@ -206,7 +206,7 @@ export function splitVmaUnchecked(ctx: MmapContext, mm: MmStruct, vma: VmAreaStr
   nw.anonVma = vma.anonVma;
   const err = ctx.anonOps.anonVmaClone(nw, vma);
   if (err !== 0) return err;
-  if (nw.vmFile !== null) ctx.files.getFile(nw.vmFile);
+  vmaLinkFile(ctx, nw);
   if (newBelow) {
     vma.vmPgoff += (addr - vma.vmStart) / PAGE_SIZE;
     vma.vmStart = addr;

@@ -71,6 +71,8 @@ export class MapleTree implements VmaTree {
   private capacity = 0;
   private freeHead = NONE;
   private root: number;
+  /** Levels from the root to the leaves (1 for a lone leaf): every leaf is at the same depth. */
+  private levels = 1;
   private count = 0;
   /**
    * The slot the last walk or step ended on: the position a maple state (struct ma_state,
@@ -349,29 +351,32 @@ export class MapleTree implements VmaTree {
       return { max, gap: gapMax };
     };
     walk(this.root, NONE, 0);
+    if (leafDepth !== -1 && leafDepth + 1 !== this.levels) sink.report(where, `height ${this.levels} recorded, leaves at depth ${leafDepth}`);
     if (prevLeaf !== NONE && this.nextLeaf[prevLeaf] !== NONE) sink.report(where, "leaf chain: the last leaf has a next link");
     if (counted !== this.count) sink.report(where, `size ${this.count} ≠ ${counted} VMAs stored`);
   }
 
   /** Tree height (1 for a lone leaf), for tests and the README's figures. */
   height(): number {
-    let h = 1;
-    for (let node = this.root; this.isLeaf[node] === 0; node = this.child[node << SHIFT]!) h++;
-    return h;
+    return this.levels;
   }
 
   // -------------------------------------------------------------------------------------------
 
-  /** Kernel: `mas_walk()`: the slot of the first VMA with vm_end > addr, or -1. */
+  /**
+   * Kernel: `mas_walk()`: the slot of the first VMA with vm_end > addr, or -1. One node per
+   * level, counted down from the height (all leaves are at one depth) rather than read from
+   * isLeaf: a lookup's loads are the pivots and child links of its path and nothing else.
+   */
   private walk(addr: number): number {
     const piv = this.piv;
-    let node = this.root;
-    let i = node << SHIFT;
-    while (piv[i]! <= addr) i++; // unused slots hold +∞
-    if (i - (node << SHIFT) >= this.nr[node]!) return -1;
-    while (this.isLeaf[node] === 0) {
-      node = this.child[i]!;
-      i = node << SHIFT;
+    const root = this.root;
+    let i = root << SHIFT;
+    while (piv[i]! <= addr) i++; // unused slots hold +∞ (a node never stays full: it splits at 16)
+    if (i - (root << SHIFT) >= this.nr[root]!) return -1;
+    const child = this.child;
+    for (let level = this.levels; level > 1; level--) {
+      i = child[i]! << SHIFT;
       while (piv[i]! <= addr) i++; // the child's last pivot is the parent's: > addr
     }
     this.pos = i;
@@ -593,6 +598,7 @@ export class MapleTree implements VmaTree {
       this.insertAt(parent, 0, this.lastPivot(node), this.maxGap(node), node, null);
       this.parent[node] = parent;
       this.root = parent;
+      this.levels++;
     }
     this.parent[right] = parent;
     const at = this.indexInParent(node);
@@ -614,10 +620,12 @@ export class MapleTree implements VmaTree {
         this.freeNode(root);
         root = only;
         this.parent[root] = NONE;
+        this.levels--;
       }
       if (this.isLeaf[root] === 0 && this.nr[root] === 0) {
         this.freeNode(root);
         root = this.allocNode(true);
+        this.levels = 1;
       }
       this.root = root;
       this.refresh(root);

@@ -121,8 +121,8 @@ type Section = (typeof SECTIONS)[number];
 const MAPS_RE = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-][ps]) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) *(.*)$/;
 const PAGEMAP_RE = /^(\S+) 0x([0-9a-f]+) present=([01]) swapped=([01]) file_or_shared=([01]) exclusive=([01]) soft_dirty=([01])(?: pfn=0x([0-9a-f]+) mapcount=(\d+) kpageflags=(0x[0-9a-f]+) flags=(\S+))?$/;
 
-function bad(where: string, expected: string, got: string): ArgumentError {
-  return new ArgumentError(SITE, where, expected, got);
+function bad(where: string, expected: string, got: string, site: string = SITE): ArgumentError {
+  return new ArgumentError(site, where, expected, got);
 }
 
 /** Parses one maps line; throws naming `where` when the line is not in the kernel's format. */
@@ -141,15 +141,17 @@ export function parseMapsLine(raw: string, where = "maps line"): MapsLine {
   };
 }
 
-function parseKb(value: string, where: string): number {
+/** Parses a `  948 kB` value; throws naming `where` when it is not one. */
+export function parseKb(value: string, where: string, site: string = SITE): number {
   const m = /^\s*(\d+) kB$/.exec(value);
-  if (!m) throw bad(where, "a value in kB", JSON.stringify(value));
+  if (!m) throw bad(where, "a value in kB", JSON.stringify(value), site);
   return Number(m[1]);
 }
 
-function parsePagemap(line: string, where: string): PagemapEntry {
+/** Parses one decoded pagemap line of a probe (`label 0x… present=… … flags=…`). */
+export function parsePagemapLine(line: string, where: string, site: string = SITE): PagemapEntry {
   const m = PAGEMAP_RE.exec(line);
-  if (!m) throw bad(where, "a decoded pagemap line (label 0x… present=… …)", JSON.stringify(line));
+  if (!m) throw bad(where, "a decoded pagemap line (label 0x… present=… …)", JSON.stringify(line), site);
   const present = m[3] === "1";
   const entry: PagemapEntry = {
     label: m[1]!,
@@ -162,50 +164,129 @@ function parsePagemap(line: string, where: string): PagemapEntry {
     flags: m[11] === undefined || m[11] === "-" ? [] : m[11].split(","),
   };
   if (m[8] === undefined) {
-    if (present) throw bad(where, "a present entry with pfn, mapcount and kpageflags", JSON.stringify(line));
+    if (present) throw bad(where, "a present entry with pfn, mapcount and kpageflags", JSON.stringify(line), site);
     return entry;
   }
   return { ...entry, pfn: parseInt(m[8], 16), mapcount: Number(m[9]), kpageflags: m[10]! };
 }
 
-interface StageBuilder {
-  header: string;
-  line: number;
-  head: string[];
-  sections: Map<Section, string[]>;
+/**
+ * One stage block as printed, before its sections are interpreted: the probes of
+ * fixtures/process/ and fixtures/files/ share the block format and differ in their sections.
+ */
+export interface RawStageBlock {
+  /** `<probe>:<role>:<stage>`. */
+  readonly header: string;
+  /** The 1-based line of the `=====STAGE` header. */
+  readonly line: number;
+  /** The note/addr/result lines before the first section. */
+  readonly head: readonly string[];
+  /** Section name → its lines (every section in `sections` is there). */
+  readonly sections: ReadonlyMap<string, readonly string[]>;
+  /** The id split in three. */
+  readonly probe: string;
+  readonly role: string;
+  readonly stage: string;
+  /** `<file>:<line> (<header>) <what>`: where an error message points. */
+  at(what: string): string;
 }
 
-function buildStage(b: StageBuilder, file: string): ProcessStage {
-  const at = (what: string): string => `${file}:${b.line} (${b.header}) ${what}`;
-  const id = b.header;
-  const parts = id.split(":");
-  if (parts.length !== 3 || parts.some((p) => p === "")) throw bad(at("stage header"), "<probe>:<role>:<stage>", JSON.stringify(id));
-  for (const s of SECTIONS) if (!b.sections.has(s)) throw bad(at("sections"), `a "--- ${s}" section`, "none");
-  const sec = (s: Section): string[] => b.sections.get(s)!.filter((l) => l !== "");
+/**
+ * Splits a probe's output into its stage blocks and the lines outside them.
+ * @param sections the section names a block must have (`--- name` lines), each once
+ * @param site the error site the messages name
+ * @throws ArgumentError naming the file, line and stage of the first malformed block
+ */
+export function splitStageBlocks(text: string, file: string, sections: readonly string[], site: string = SITE): { preamble: string[]; blocks: RawStageBlock[] } {
+  const preamble: string[] = [];
+  const blocks: RawStageBlock[] = [];
+  let cur: { header: string; line: number; head: string[]; sections: Map<string, string[]> } | undefined;
+  let section: string | undefined;
+  const lines = text.split("\n");
+  const close = (b: NonNullable<typeof cur>): RawStageBlock => {
+    const at = (what: string): string => `${file}:${b.line} (${b.header}) ${what}`;
+    const parts = b.header.split(":");
+    if (parts.length !== 3 || parts.some((p) => p === "")) throw bad(at("stage header"), "<probe>:<role>:<stage>", JSON.stringify(b.header), site);
+    for (const s of sections) if (!b.sections.has(s)) throw bad(at("sections"), `a "--- ${s}" section`, "none", site);
+    return { ...b, probe: parts[0]!, role: parts[1]!, stage: parts[2]!, at };
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const open = /^=====STAGE (.+)=====$/.exec(l);
+    if (open) {
+      if (cur) throw bad(`${file}:${i + 1}`, `=====END STAGE===== before the next stage`, `a new stage ${open[1]} inside ${cur.header}`, site);
+      cur = { header: open[1]!, line: i + 1, head: [], sections: new Map() };
+      section = undefined;
+      continue;
+    }
+    if (l === "=====END STAGE=====") {
+      if (!cur) throw bad(`${file}:${i + 1}`, "=====END STAGE===== after a =====STAGE … line", "an END with no stage open", site);
+      blocks.push(close(cur));
+      cur = undefined;
+      continue;
+    }
+    if (!cur) {
+      if (l !== "") preamble.push(l);
+      continue;
+    }
+    const s = /^--- (\S+)$/.exec(l);
+    if (s) {
+      if (!sections.includes(s[1]!)) throw bad(`${file}:${i + 1}`, `one of ${sections.join(", ")}`, `--- ${s[1]}`, site);
+      section = s[1]!;
+      cur.sections.set(section, []);
+      continue;
+    }
+    if (section) cur.sections.get(section)!.push(l);
+    else cur.head.push(l);
+  }
+  if (cur) throw bad(`${file}:${cur.line}`, "=====END STAGE=====", `stage ${cur.header} never ends (the probe crashed or the capture was cut)`, site);
+  const seen = new Set<string>();
+  for (const b of blocks) {
+    if (seen.has(b.header)) throw bad(file, "stage ids that appear once", `${b.header} twice`, site);
+    seen.add(b.header);
+  }
+  return { preamble, blocks };
+}
 
+/** The non-empty lines of a block's section. */
+export function sectionLines(b: RawStageBlock, section: string): string[] {
+  return (b.sections.get(section) ?? []).filter((l) => l !== "");
+}
+
+/** A block's note, addr and result lines. */
+export function parseStageHead(b: RawStageBlock, site: string = SITE): { notes: string[]; addrs: Record<string, bigint>; results: Record<string, string> } {
   const notes: string[] = [];
   const addrs: Record<string, bigint> = {};
   const results: Record<string, string> = {};
   for (const l of b.head) {
     if (l === "") continue;
     const m = /^(note|addr|result) (\S+)(?: (.*))?$/.exec(l);
-    if (!m) throw bad(at("head"), "note/addr/result lines", JSON.stringify(l));
+    if (!m) throw bad(b.at("head"), "note/addr/result lines", JSON.stringify(l), site);
     if (m[1] === "note") notes.push(l.slice(5));
     else if (m[1] === "addr") {
-      if (!/^0x[0-9a-f]+$/.test(m[3] ?? "")) throw bad(at(`addr ${m[2]}`), "a hex address", JSON.stringify(m[3]));
+      if (!/^0x[0-9a-f]+$/.test(m[3] ?? "")) throw bad(b.at(`addr ${m[2]}`), "a hex address", JSON.stringify(m[3]), site);
       addrs[m[2]!] = BigInt(m[3]!);
     } else results[m[2]!] = m[3] ?? "";
   }
+  return { notes, addrs, results };
+}
 
-  const counters = (s: Section): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (const l of sec(s)) {
-      const m = /^(\S+) (-?\d+)$/.exec(l);
-      if (!m) throw bad(at(s), "`name number` lines", JSON.stringify(l));
-      out[m[1]!] = Number(m[2]);
-    }
-    return out;
-  };
+/** A section of `name number` lines (faults, vmstat deltas, vmstat values). */
+export function parseCounters(b: RawStageBlock, section: string, site: string = SITE): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of sectionLines(b, section)) {
+    const m = /^(\S+) (-?\d+)$/.exec(l);
+    if (!m) throw bad(b.at(section), "`name number` lines", JSON.stringify(l), site);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function buildStage(b: RawStageBlock): ProcessStage {
+  const at = b.at;
+  const sec = (s: Section): string[] => sectionLines(b, s);
+  const { notes, addrs, results } = parseStageHead(b);
+  const counters = (s: Section): Record<string, number> => parseCounters(b, s);
   const f = counters("faults");
   if (f.minflt === undefined || f.majflt === undefined) throw bad(at("faults"), "minflt and majflt", JSON.stringify(f));
 
@@ -231,10 +312,10 @@ function buildStage(b: StageBuilder, file: string): ProcessStage {
     meminfo[m[1]!] = parseKb(m[2]!, at(`meminfo ${m[1]}`));
   }
   return {
-    id,
-    probe: parts[0]!,
-    role: parts[1]!,
-    stage: parts[2]!,
+    id: b.header,
+    probe: b.probe,
+    role: b.role,
+    stage: b.stage,
     notes,
     addrs,
     results,
@@ -246,7 +327,7 @@ function buildStage(b: StageBuilder, file: string): ProcessStage {
     status,
     statusKb,
     meminfo,
-    pagemap: sec("pagemap").map((l) => parsePagemap(l, at("pagemap"))),
+    pagemap: sec("pagemap").map((l) => parsePagemapLine(l, at("pagemap"))),
   };
 }
 
@@ -256,47 +337,8 @@ function buildStage(b: StageBuilder, file: string): ProcessStage {
  * @throws ArgumentError naming the file, line and stage of the first malformed block
  */
 export function parseProcessWorkload(text: string, file = "workload"): { preamble: string[]; stages: ProcessStage[] } {
-  const preamble: string[] = [];
-  const stages: ProcessStage[] = [];
-  let cur: StageBuilder | undefined;
-  let section: Section | undefined;
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const open = /^=====STAGE (.+)=====$/.exec(l);
-    if (open) {
-      if (cur) throw bad(`${file}:${i + 1}`, `=====END STAGE===== before the next stage`, `a new stage ${open[1]} inside ${cur.header}`);
-      cur = { header: open[1]!, line: i + 1, head: [], sections: new Map() };
-      section = undefined;
-      continue;
-    }
-    if (l === "=====END STAGE=====") {
-      if (!cur) throw bad(`${file}:${i + 1}`, "=====END STAGE===== after a =====STAGE … line", "an END with no stage open");
-      stages.push(buildStage(cur, file));
-      cur = undefined;
-      continue;
-    }
-    if (!cur) {
-      if (l !== "") preamble.push(l);
-      continue;
-    }
-    const s = /^--- (\S+)$/.exec(l);
-    if (s) {
-      if (!(SECTIONS as readonly string[]).includes(s[1]!)) throw bad(`${file}:${i + 1}`, `one of ${SECTIONS.join(", ")}`, `--- ${s[1]}`);
-      section = s[1] as Section;
-      cur.sections.set(section, []);
-      continue;
-    }
-    if (section) cur.sections.get(section)!.push(l);
-    else cur.head.push(l);
-  }
-  if (cur) throw bad(`${file}:${cur.line}`, "=====END STAGE=====", `stage ${cur.header} never ends (the probe crashed or the capture was cut)`);
-  const seen = new Set<string>();
-  for (const st of stages) {
-    if (seen.has(st.id)) throw bad(file, "stage ids that appear once", `${st.id} twice`);
-    seen.add(st.id);
-  }
-  return { preamble, stages };
+  const { preamble, blocks } = splitStageBlocks(text, file, SECTIONS);
+  return { preamble, stages: blocks.map(buildStage) };
 }
 
 /**

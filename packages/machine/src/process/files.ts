@@ -1,4 +1,4 @@
-// Kernel: fs/proc/base.c (the /proc/<pid>/ entries, /proc/self), fs/proc/task_mmu.c, fs/proc/array.c, mm/huge_memory.c (transparent_hugepage/enabled) (v6.1) — the files of the machine's tasks
+// Kernel: fs/proc/base.c (the /proc/<pid>/ entries, /proc/self), fs/proc/task_mmu.c, fs/proc/array.c, mm/huge_memory.c (transparent_hugepage/enabled), mm/memory.c (fault_around_bytes) (v6.1) — the files of the machine's tasks
 /*
  * /proc/<pid>/{maps,smaps,smaps_rollup,status,statm,oom_score_adj} of every task, rendered by
  * @mmsim/procfs from the task's mm and page tables; /proc/self/ is the task a step runs as
@@ -25,6 +25,7 @@ export const PAGEMAP_DIR = "/sys/kernel/debug/mmsim/pagemap/";
 export const SYSCALLS_FILE = "/sys/kernel/debug/mmsim/syscalls";
 export const THP_ENABLED_FILE = "/sys/kernel/mm/transparent_hugepage/enabled";
 export const SIGNALS_FILE = "/sys/kernel/debug/mmsim/signals";
+export const FAULT_AROUND_BYTES_FILE = "/sys/kernel/debug/fault_around_bytes";
 
 function sources(p: Processes): TaskMmuSources {
   const hz = p.memory.hugeZero.pfn;
@@ -143,8 +144,28 @@ function thpEnabledFile(c: DependencyContainer): KernelFile {
   };
 }
 
-/** The process module's debug files and THP's enabled knob, one factory each (the module registers every one). */
-export const PROCESS_DEBUG_FILES: readonly ((c: DependencyContainer) => KernelFile)[] = Object.freeze([pagemapDebugFile, syscallsFile, signalsFile, thpEnabledFile]);
+/**
+ * do_fault_around's window: `%llu` on read; a write is parsed as an unsigned number
+ * (simple_attr_write's kstrtoull: decimal, 0x hex or 0 octal) and refused above PTRS_PER_PTE
+ * pages. Kernel: mm/memory.c `fault_around_bytes_fops` (DEFINE_DEBUGFS_ATTRIBUTE).
+ */
+function faultAroundBytesFile(c: DependencyContainer): KernelFile {
+  return {
+    path: FAULT_AROUND_BYTES_FILE,
+    read: () => resolveToken(c, PROCESSES).memory.file.showFaultAroundBytes(),
+    write: (_path, value) => {
+      const v = value.trim();
+      if (!/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(v)) return -22;
+      const n = /^0[0-7]+$/.test(v) ? parseInt(v, 8) : Number(v);
+      return resolveToken(c, PROCESSES).memory.file.setFaultAroundBytes(n);
+    },
+  };
+}
+
+/** The process module's debug files, THP's enabled knob and fault_around_bytes, one factory each (the module registers every one). */
+export const PROCESS_DEBUG_FILES: readonly ((c: DependencyContainer) => KernelFile)[] = Object.freeze([
+  pagemapDebugFile, syscallsFile, signalsFile, thpEnabledFile, faultAroundBytesFile,
+]);
 
 /** Every task's mm (VMA tree, counters), the page side (mapcounts, rmap, RSS) and the task table. */
 export function validateProcesses(p: Processes, sink: ValidationSink): void {

@@ -16,9 +16,12 @@ import { Arm64Fault, MmMemory, ThpSettings } from "@mmsim/fault";
 import { KERNEL_PAGE_TABLES, MMU, type Mmu, PgtableAllocator, type PgtableStore } from "@mmsim/hw-arm64";
 import { Rmap } from "@mmsim/rmap";
 import {
-  GlibcMalloc, LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
+  FILE_MAPPINGS, GlibcMalloc, LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
 } from "@mmsim/vma";
 import type { BuddyAllocator } from "@mmsim/buddy";
+import {
+  FilesStruct, type FsTask, O_RDWR, VFS, type Vfs, doCloseOnExec, doFilpOpen, dupFd, fdInstall, allocFd, getFile, putFilesStruct,
+} from "@mmsim/filemap";
 import type { DependencyContainer } from "tsyringe";
 import { EMPTY_ZERO_PAGE } from "../platform/platform.ts";
 import type { TaskHost } from "../task-api.ts";
@@ -45,6 +48,10 @@ export class Processes implements TaskHost {
   private readonly inodes = new Map<string, number>([[INIT_IMAGE.path, INIT_IMAGE.ino]]);
   /** Each mm's malloc arena (the C library's state lives in the address space: a fork copies it, an exec drops it). */
   private readonly arenas = new WeakMap<MmStruct, GlibcMalloc>();
+  /** The VFS the tasks' fd tables and file syscalls use (@mmsim/filemap's). */
+  readonly vfs: Vfs;
+  /** The running task as the VFS asks for it (current: its CPU, mm, comm and pid). */
+  private readonly fsTask: FsTask;
 
   constructor(c: DependencyContainer, nrCpus: number) {
     this.store = resolveToken(c, KERNEL_PAGE_TABLES).store;
@@ -60,6 +67,66 @@ export class Processes implements TaskHost {
       { pgtableAlloc: this.alloc, mmap: this.mmap, newVmaTree: () => new MapleTree(), rng: resolveToken(c, RNG), taskSize: 2 ** this.store.vaBits },
       { possibleCpus: nrCpus, firstMmId: 2 },
     );
+    // the VFS calls on behalf of the running task, and its pages' contents are the fault path's
+    const self = (): TaskStruct | null => this.currentTask ?? this.tasks.init;
+    const alloc = this.alloc;
+    this.fsTask = {
+      get cpu() {
+        return alloc.cpu;
+      },
+      get mm() {
+        return self()?.mm ?? null;
+      },
+      get comm() {
+        return self()?.comm ?? "swapper/0";
+      },
+      get pid() {
+        return self()?.pid ?? 0;
+      },
+    };
+    this.vfs = resolveToken(c, VFS);
+    this.vfs.setCurrent(() => this.fsTask);
+    this.vfs.useContents(this.memory.contents);
+  }
+
+  /** A task's fd table. Kernel: `task->files`. @throws Error for a task without one (exited) */
+  filesOf(t: TaskStruct): FilesStruct {
+    const f = this.vfs.files.get(t.pid);
+    if (f === undefined) throw new Error(`pid ${t.pid} has no files_struct (it exited)`);
+    return f;
+  }
+
+  /**
+   * init's fd table: /dev/console opened O_RDWR on fd 0 and dup'ed to 1 and 2, so the first
+   * file a task opens gets fd 3. Kernel: `console_on_rootfs()` (kernel_init_freeable).
+   */
+  private consoleOnRootfs(pid: number): void {
+    const files = new FilesStruct();
+    this.vfs.files.set(pid, files);
+    const f = doFilpOpen(this.vfs, "/dev/console", O_RDWR, 0);
+    if (typeof f === "number") throw new Error(`Warning: unable to open an initial console (${f})`);
+    fdInstall(files, allocFd(files, 0, 0), f);
+    for (let fd = 1; fd <= 2; fd++) {
+      getFile(f);
+      fdInstall(files, allocFd(files, 0, 0), f);
+    }
+  }
+
+  /** spawn (fork + execve) from `parent`: the child's fd table is a copy of its parent's. @returns the pid or an errno */
+  spawn(image: ProgramImage, parent: TaskStruct, argv: readonly string[]): number {
+    const pid = this.tasks.spawn(image, { parent, argv: [...argv] });
+    if (pid > 0) {
+      this.vfs.files.set(pid, dupFd(this.filesOf(parent)));
+      doCloseOnExec(this.vfs, this.filesOf(this.tasks.lookup(pid)!));
+    }
+    return pid;
+  }
+
+  /** execve in `t`: the close-on-exec fds are closed. @returns 0 or an errno */
+  exec(t: TaskStruct, image: ProgramImage, argv: readonly string[]): number {
+    const r = this.tasks.exec(t, image, { argv: [...argv] });
+    if (r === 0) doCloseOnExec(this.vfs, this.filesOf(t));
+    return r;
   }
 
   /** The task a step runs as: the running one during a run, else init. */
@@ -77,6 +144,7 @@ export class Processes implements TaskHost {
     const pid = this.tasks.spawn(INIT_IMAGE, { argv: ["/sbin/init"] });
     if (pid < 0) throw new Error(`spawning init failed (${pid})`);
     this.currentTask = this.tasks.lookup(pid)!;
+    this.consoleOnRootfs(pid);
     return pid;
   }
 
@@ -101,6 +169,8 @@ export class Processes implements TaskHost {
   /** fork() of `parent`: the task table's copy_process, and the C library's malloc state copied with the address space. @returns the child's pid or an errno */
   fork(parent: TaskStruct): number {
     const pid = this.tasks.fork(parent);
+    // copy_files → dup_fd
+    if (pid > 0) this.vfs.files.set(pid, dupFd(this.filesOf(parent)));
     const arena = parent.mm === null ? undefined : this.arenas.get(parent.mm);
     const child = pid > 0 ? this.tasks.lookup(pid) : undefined;
     if (arena !== undefined && child?.mm) this.arenas.set(child.mm, dupMalloc(arena, this.mmap, child.mm));
@@ -128,7 +198,14 @@ export class Processes implements TaskHost {
 
   exit(pid: number, code: number): void {
     const t = this.tasks.lookup(pid);
-    if (t === undefined || t.state === "Z (zombie)") return;
+    if (t === undefined) return;
+    // exit_files → put_files_struct (a task an exec killed is a zombie already, its files still open)
+    const files = this.vfs.files.get(pid);
+    if (files !== undefined) {
+      this.vfs.files.delete(pid);
+      putFilesStruct(this.vfs, files);
+    }
+    if (t.state === "Z (zombie)") return;
     this.tasks.exit(t, code);
   }
 
@@ -195,7 +272,7 @@ export function createMmMemory(c: DependencyContainer, thpEnabled: boolean): MmM
   const flush = (mm: MmStruct, start: number, end: number): void => {
     if (hw.contexts.hasContext(mm.id)) hw.flushTlbRange(mm.id, start, end);
   };
-  const rmap = new Rmap({ mem, store, pages, vmstat, flushTlbRange: flush });
+  const rmap = new Rmap({ mem, store, pages, vmstat, flushTlbRange: flush, fileMappings: resolveToken(c, FILE_MAPPINGS) });
   const thp = new ThpSettings();
   if (!thpEnabled) thp.enabled = "never";
   return new MmMemory({ mem, alloc: new PgtableAllocator(store, pages, mem), pages, vmstat, rmap, flushTlbRange: flush, zeroPfn: resolveToken(c, EMPTY_ZERO_PAGE), thp });

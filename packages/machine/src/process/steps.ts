@@ -9,7 +9,7 @@
  */
 import {
   COST_MODEL, type Handle, type HandleBuffer, MAX_REPEAT, PAGE_SIZE, type StepCheckContext, type StepRunContext, bool, checked, declareBuffer, defineStep,
-  describeValue, errname, hasBuffer, int, sizeField, str, z,
+  describeValue, hasBuffer, int, sizeField, str, z,
 } from "@mmsim/core";
 import { ACCESS_READ, ACCESS_WRITE, MMU, WalkOut } from "@mmsim/hw-arm64";
 import {
@@ -20,16 +20,18 @@ import {
   MADV_NOHUGEPAGE, MADV_NORMAL, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_RANDOM, MADV_SEQUENTIAL, MADV_UNMERGEABLE,
   MADV_WILLNEED, MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE,
   MAP_PRIVATE, MAP_SHARED, MAP_STACK, MLOCK_ONFAULT, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC, PROT_NONE, PROT_READ,
-  PROT_WRITE, SIGSEGV, type TaskStruct, staticElfImage, sysBrk, sysMadvise, sysMlock2, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunmap,
+  PROT_WRITE, SIGSEGV, staticElfImage, sysBrk, sysMadvise, sysMlock2, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunmap,
   CHUNK_HEADER, GlibcMalloc, MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, type MmStruct, sysMlockall, sysMunlockall,
 } from "@mmsim/vma";
 import { kernelAccess } from "../steps/user.ts";
+import { FILE_STEPS, checkFd, fdField, fileMmap } from "./file-steps.ts";
+import { MMAP_FAMILY, type MmapHandle, SYSCALLS, type SyscallRecord, current, errnoField, outcome } from "./syscall.ts";
+
+export { MMAP_FAMILY, SYSCALLS, current, errnoField, outcome };
+export type { MmapHandle, SyscallRecord };
 import { TASK_ENGINE } from "../task-api.ts";
 import type { Processes } from "./processes.ts";
-import { PROCESSES } from "./token.ts";
 
-/** The handle family of user mappings. */
-export const MMAP_FAMILY = "mmap";
 /** The handle family of tasks (fork and spawn name them). */
 const TASK_FAMILY = "task";
 
@@ -37,31 +39,10 @@ const TASK_FAMILY = "task";
 const STACK = "[stack]";
 const HEAP = "[heap]";
 
-/** A named mapping: where it is in the address space of the task that made it (and of its children after a fork). */
-export interface MmapHandle extends Handle {
-  readonly pid: number;
-  start: number;
-  len: number;
-  /** A malloc'd block: the pointer malloc returned ([start, start + len) are the pages it spans). */
-  readonly ptr?: number;
-}
-
 /** A named task. */
 interface TaskHandle extends Handle {
   readonly pid: number;
 }
-
-/** A syscall outcome a step recorded: the step, the call and its result. */
-export interface SyscallRecord {
-  readonly step: number;
-  readonly pid: number;
-  readonly call: string;
-  readonly result: string;
-}
-export const SYSCALLS = "process.syscalls";
-
-const ERRNOS = Object.freeze(["EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EAGAIN", "EPERM", "EACCES", "EBUSY", "ECHILD", "ENODEV", "EOVERFLOW"] as const);
-const errnoField = checked<string>((v) => (typeof v === "string" && (ERRNOS as readonly string[]).includes(v) ? { ok: v } : `expected one of ${ERRNOS.join(", ")}, got ${describeValue(v)}`));
 
 /** prot: "rw", "r", "rx", "rwx", "none", … */
 const protField = checked<number>((v) => {
@@ -93,21 +74,6 @@ const ADVICE: Readonly<Record<string, number>> = Object.freeze({
   cold: MADV_COLD, pageout: MADV_PAGEOUT, populate_read: MADV_POPULATE_READ, populate_write: MADV_POPULATE_WRITE,
 });
 const adviceField = checked<number>((v) => (typeof v === "string" && ADVICE[v] !== undefined ? { ok: ADVICE[v] } : `expected one of ${Object.keys(ADVICE).join(", ")}, got ${describeValue(v)}`));
-
-/** The current task and the machine's process mechanisms. */
-function current(ctx: StepRunContext) {
-  const p = ctx.resolve(PROCESSES);
-  return { p, task: p.current };
-}
-
-/** Records a syscall's outcome; checks it against the step's expected errno. @returns true when it succeeded */
-function outcome(ctx: StepRunContext, task: TaskStruct, call: string, r: number, expected: string | undefined): boolean {
-  const ok = r >= 0;
-  const result = ok ? (r > 0xffff ? `0x${r.toString(16)}` : String(r)) : errname(r);
-  ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call, result });
-  if (expected !== undefined && result !== `-${expected}`) ctx.failExpect(`${call} in pid ${task.pid}: expected -${expected}, got ${result}`);
-  return ok;
-}
 
 /** The range [start, start + len) of a named mapping a step names, with offset/size inside it. */
 function rangeOf(ctx: StepRunContext, as: string, offset: number | undefined, size: number | undefined, what: string): { h: MmapHandle; start: number; len: number } {
@@ -163,24 +129,33 @@ function rangeSyscallStep<K extends string, D extends RangeFields>(
 
 export const mmapStep = defineStep({
   kind: "mmap",
-  doc: "- mmap: { as, size, prot: rw, flags: [private], addr, errno }   mmap(addr, size, prot, MAP_ANONYMOUS|flags) in the current task (flags: shared, private, fixed, fixed_noreplace, populate, noreserve, locked, growsdown, stack); pages appear when touched",
+  doc: "- mmap: { as, size, prot: rw, flags: [private], addr, fd, path, offset: 0, errno }   mmap(addr, size, prot, flags) in the current task (flags: shared, private, fixed, fixed_noreplace, populate, noreserve, locked, growsdown, stack); anonymous unless fd (an open's as, or a number) or path (opened for the mapping, closed after it) names a file, mapped from offset; pages appear when touched",
   schema: z.strictObject({
     as: str("a name for the mapping (later steps name it)"),
     size: sizeField,
     prot: protField.default(PROT_READ | PROT_WRITE),
     flags: mapFlagsField.default(MAP_PRIVATE),
     addr: sizeField.optional(),
+    fd: fdField.optional(),
+    path: str("a file's path", /^\//, "it must start with /").optional(),
+    offset: sizeField.optional(),
     errno: errnoField.optional(),
   }),
-  make: (d, ctx) => ({ kind: "mmap" as const, line: ctx.line, as: d.as, size: d.size, prot: d.prot, flags: d.flags, addr: d.addr ?? 0, errno: d.errno }),
+  make: (d, ctx) => {
+    if (d.fd !== undefined && d.path !== undefined) throw ctx.error([], "mmap takes fd or path, not both");
+    return { kind: "mmap" as const, line: ctx.line, as: d.as, size: d.size, prot: d.prot, flags: d.flags, addr: d.addr ?? 0, fd: d.fd, path: d.path, offset: d.offset ?? 0, errno: d.errno };
+  },
   cost: (step) => ((step.flags & (MAP_POPULATE | MAP_LOCKED)) !== 0 ? Math.max(1, Math.ceil(step.size / PAGE_SIZE)) : 1),
   check(step, ctx) {
     if ((step.flags & (MAP_SHARED | MAP_PRIVATE)) === 0) throw ctx.error(["flags"], "mmap needs shared or private in flags");
+    checkFd(step.fd, ctx);
     if (!hasBuffer(ctx, step.as, MMAP_FAMILY)) declareBuffer(ctx, MMAP_FAMILY, step.as);
   },
   run(step, ctx) {
     const { p, task } = current(ctx);
-    const r = sysMmap(p.mmap, task.mm!, step.addr, step.size, step.prot, step.flags | MAP_ANONYMOUS);
+    const r = step.fd === undefined && step.path === undefined
+      ? sysMmap(p.mmap, task.mm!, step.addr, step.size, step.prot, step.flags | MAP_ANONYMOUS)
+      : fileMmap(ctx, p, task, step.fd, step.path, step.addr, step.size, step.prot, step.flags, step.offset);
     if (!outcome(ctx, task, "mmap", r, step.errno)) {
       ctx.failedAlloc(step.as);
       return;
@@ -405,7 +380,7 @@ function userAccessRange(step: AccessStep, ctx: StepRunContext, start: number, l
  * the task (arm64_force_sig_fault with no handler).
  * @returns false when the task died of it
  */
-function userTouch(ctx: StepRunContext, cpu: number, va: number, access: number, content: number, what: string): boolean {
+export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: number, content: number, what: string): boolean {
   const { p, task } = current(ctx);
   const hw = ctx.resolve(MMU);
   const out = ctx.state("access.out", () => new WalkOut());
@@ -458,7 +433,7 @@ export const spawnStep = defineStep({
   run(step, ctx) {
     const { p, task } = current(ctx);
     const image = staticElfImage({ path: step.path, textSize: step.text, dataSize: step.data, bssSize: step.bss, ino: p.inodeOf(step.path) });
-    const pid = p.tasks.spawn(image, { parent: task, argv: [step.path] });
+    const pid = p.spawn(image, task, [step.path]);
     if (!outcome(ctx, task, "spawn", pid, undefined)) return;
     if (step.as !== undefined) ctx.handles.set(TASK_FAMILY, step.as, { pid, line: step.line, buffers: () => [] } as TaskHandle);
     ctx.resolve(TASK_ENGINE).start(pid, step.steps);
@@ -594,7 +569,7 @@ export const execStep = defineStep({
   run(step, ctx) {
     const { p, task } = current(ctx);
     const image = staticElfImage({ path: step.path, textSize: step.text, dataSize: step.data, bssSize: step.bss, ino: p.inodeOf(step.path) });
-    const r = p.tasks.exec(task, image, { argv: [step.path] });
+    const r = p.exec(task, image, [step.path]);
     if (!outcome(ctx, task, "execve", r, step.errno)) {
       // Past exec's point of no return the task was killed (SIGSEGV), as 6.1 does.
       if (task.state === "Z (zombie)" || task.state === "X (dead)") ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
@@ -607,5 +582,5 @@ export const execStep = defineStep({
 
 export const PROCESS_STEPS = Object.freeze([
   accessStep, mmapStep, munmapStep, mprotectStep, mremapStep, madviseStep, mlockStep, munlockStep, mlockallStep, munlockallStep, brkStep, mallocStep, mallocFreeStep,
-  forkStep, spawnStep, execStep, exitStep, waitStep,
+  forkStep, spawnStep, execStep, exitStep, waitStep, ...FILE_STEPS,
 ] as const);

@@ -1,5 +1,6 @@
-// mmsim: the workload engine's own steps — show, expect, write, sysctl, sleep, label, repeat (no kernel counterpart; what a shell script on the board would do)
+// mmsim: the workload engine's own steps — show, expect, write (echo to a kernel file, or write(2) to an open file), sysctl, sleep, label, repeat (no kernel counterpart; what a shell script on the board would do)
 import { TASK_ENGINE } from "../task-api.ts";
+import { WRITE_SYSCALL_DOC, type WriteSyscall, checkWriteSyscall, runWriteSyscall, writeFields } from "../process/file-steps.ts";
 import {
   type AnySysctl, MAX_REPEAT, MISSING, type StepBase, absPath, checked, defineStep, describeValue, int, nearest, str, unknownFieldProblem, z,
 } from "@mmsim/core";
@@ -132,16 +133,47 @@ export const expectStep = defineStep({
   },
 });
 
+/** `write`'s first form: echo value > a kernel file. */
+interface EchoStep extends StepBase {
+  readonly kind: "write";
+  readonly path: string;
+  readonly value: string;
+}
+
 export const writeStep = defineStep({
   kind: "write",
-  doc: "- write: { path, value }        echo value > path (/proc/sys/vm/*, /proc/slabinfo tunables)",
+  doc: `- write: { path, value }        echo value > path (/proc/sys/vm/*, /proc/slabinfo tunables)\n  ${WRITE_SYSCALL_DOC}`,
   schema: z.strictObject({
-    path: absPath,
-    value: checked<string>((v) => (typeof v === "string" || typeof v === "number" ? { ok: String(v) } : `expected the text to write, got ${describeValue(v)}`)),
+    path: absPath.optional(),
+    value: checked<string | number>((v) => (typeof v === "string" || typeof v === "number" ? { ok: v } : `expected the text to write (or, with fd, a fill value), got ${describeValue(v)}`)).optional(),
+    ...writeFields,
+    fd: writeFields.fd.optional(),
+    size: writeFields.size.optional(),
   }),
-  make: (d, ctx) => ({ kind: "write" as const, line: ctx.line, path: d.path, value: d.value }),
+  make: (d, ctx): EchoStep | (WriteSyscall & { readonly kind: "write" }) => {
+    if (d.fd === undefined) {
+      // echo value > path
+      if (d.path === undefined || d.value === undefined) throw ctx.error([], "write takes { path, value } (echo value > path) or { fd, size, … } (write(2) to an open file)");
+      const extra = (["size", "content", "compress", "from", "from_offset", "returns", "errno"] as const).find((k) => d[k] !== undefined);
+      if (extra !== undefined) throw ctx.error([extra], `${extra} belongs to write(2) of an fd; echo value > path takes only path and value`);
+      return { kind: "write" as const, line: ctx.line, path: d.path, value: String(d.value) };
+    }
+    if (d.path !== undefined) throw ctx.error(["path"], "write(2) writes to an fd (an open's as): drop path, or drop fd to echo a value into a kernel file");
+    if (d.size === undefined) throw ctx.error(["size"], "write(2) needs size: how many bytes to write");
+    const fill = d.value;
+    if (fill !== undefined && (typeof fill !== "number" || !Number.isInteger(fill) || fill < 0 || fill > 0xffffffff)) throw ctx.error(["value"], `with fd, value is the fill value or text id: an integer in [0, 2^32), got ${describeValue(fill)}`);
+    return {
+      kind: "write" as const, line: ctx.line, fd: d.fd, size: d.size, content: d.content ?? "zero", fill, compress: d.compress, from: d.from,
+      fromOffset: d.from_offset ?? 0, returns: d.returns, errno: d.errno,
+    };
+  },
+  cost: (step) => ("size" in step ? Math.max(1, Math.ceil(step.size / 4096)) : 1),
+  check(step, ctx) {
+    if ("fd" in step) checkWriteSyscall(step, ctx);
+  },
   run(step, ctx) {
-    ctx.writeFile(step.path, step.value);
+    if ("fd" in step) runWriteSyscall(step, ctx, false);
+    else ctx.writeFile(step.path, step.value);
   },
 });
 

@@ -11,7 +11,7 @@ import {
   leafSizeNames, walk,
 } from "@mmsim/hw-arm64";
 import type { DependencyContainer } from "tsyringe";
-import { MMAP_FAMILY, type MmapHandle } from "../process/steps.ts";
+import { MMAP_FAMILY, type MmapHandle } from "../process/syscall.ts";
 import { PROCESSES } from "../process/token.ts";
 
 /** mmsim's own debug files: where a workload buffer lives (`where/<as>`). */
