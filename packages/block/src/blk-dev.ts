@@ -45,7 +45,7 @@
  *   - the plug holds at most BLK_MAX_REQUEST_COUNT requests;
  *   - ios, sectors, merges and times only grow.
  */
-import { ArgumentError, EIO, describeValue, type ValidationSink } from "@mmsim/core";
+import { ArgumentError, type CostModel, EIO, describeValue, type ValidationSink } from "@mmsim/core";
 import { jiffiesToMsecs, nsToJiffies, nsToMsecs } from "./jiffies.ts";
 
 /** Read a range of sectors. Kernel: `REQ_OP_READ`. */
@@ -77,15 +77,8 @@ export const BLK_DEF_MAX_SECTORS = 2560;
 /** The major register_blkdev(0, "virtblk") gets on the reference board (/proc/devices: "254 virtblk"). */
 export const VIRTBLK_MAJOR = 254;
 
-/** The request costs the device charges: core's CostModel has them (`blk*`). */
-export interface BlockCosts {
-  readonly blkRequest: number;
-  readonly blkReadLatency: number;
-  readonly blkReadPerSector: number;
-  readonly blkWriteLatency: number;
-  readonly blkWritePerSector: number;
-  readonly blkFlush: number;
-}
+/** The request costs the device charges: core's CostModel's `blk*` constants. */
+export type BlockCosts = Pick<CostModel, "blkRequest" | "blkReadLatency" | "blkReadPerSector" | "blkWriteLatency" | "blkWritePerSector" | "blkFlush">;
 
 /** How a disk is set up. Omitted fields take the reference virtio-blk disk's values. */
 export interface BlockDeviceConfig {

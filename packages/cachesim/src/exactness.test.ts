@@ -58,7 +58,9 @@ function countsOf(rec: TraceRecords, fx: FixtureTrace, batch = 4096): Record<str
   return out;
 }
 
-describe("exact to libCacheSim (cachesim --ignore-obj-size 1)", () => {
+// The tests replay the real cloudPhysicsIO trace and synthetic ones through every algorithm: about a second alone,
+// several on a loaded 2-core CI machine (one run hit the default 5 s), so a generous limit.
+describe("exact to libCacheSim (cachesim --ignore-obj-size 1)", { timeout: 60_000 }, () => {
   it("the brief's figures: cloudPhysicsIO at 4,897 objects gives LRU 91,657, FIFO 91,716, Belady 71,620 misses", async () => {
     const cells = ["lru", "fifo", "belady"].map((a) => ({ algorithm: byName(a), capacity: 4897 }));
     const { summary, results } = await replayTrace(CLOUD, cells, { format: "oracleGeneral" });

@@ -164,7 +164,7 @@ describe("errors in --json mode", () => {
     const e = errorOf(await mmsim(["run", f, "--json"]));
     expect(e.error).toEqual({
       exitCode: EXIT_BAD_INPUT, kind: "badInput", type: "ScenarioError", file: f, line: 2, field: "machine.memroy", stack: null,
-      message: `${f}:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved`,
+      message: `${f}:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved, disk`,
     });
     expect(errorOf(await mmsim(["dmesg", "--json", "--set", "kernel.policies.slab=slob"])).error).toMatchObject({ type: "UnknownPolicyError", field: "kernel.policies.slab" });
     expect(errorOf(await mmsim(["cat", "/proc/meminfo", "--json", "--mem", "1000"])).error).toMatchObject({ type: "ScenarioError", file: "<command line>", field: "machine.memory" });

@@ -170,7 +170,7 @@ describe("mmsim run", () => {
     const r = await mmsim(["run", f]);
     expect(r.code).toBe(EXIT_BAD_INPUT);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`mmsim: ${f}:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved\n`);
+    expect(r.stderr).toBe(`mmsim: ${f}:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved, disk\n`);
   });
 
   it("exits 2 for each kind of bad input", async () => {

@@ -34,6 +34,7 @@ export function dropPagecacheSb(vfs: Vfs, sb: SuperBlock, onInode?: (dropped: nu
  */
 export function dropCachesSysctlHandler(vfs: Vfs, value: number): number {
   vfs.dropCaches = value;
+  vfs.disk?.reap(); // I/O that completed by now unlocks its pages first
   if ((value & 1) !== 0) {
     for (const sb of [...vfs.superBlocks]) dropPagecacheSb(vfs, sb);
     vfs.vmstat.countVmEvent(DROP_PAGECACHE);

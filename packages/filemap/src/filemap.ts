@@ -24,7 +24,8 @@ import {
   PG_readahead, PG_swapbacked, PG_uptodate, PG_writeback, __GFP_WRITE, debugVm,
 } from "@mmsim/core";
 import {
-  FAULT_FLAG_TRIED, VM_FAULT_LOCKED, VM_FAULT_MAJOR, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmAreaStruct, type VmFault,
+  FAULT_FLAG_TRIED, VM_FAULT_LOCKED, VM_FAULT_MAJOR, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_RAND_READ, VM_SEQ_READ,
+  type VmAreaStruct, type VmFault,
   type VmOperationsStruct,
 } from "@mmsim/vma";
 import {
@@ -75,6 +76,16 @@ export interface ReadaheadOps {
   syncReadahead(mapping: AddressSpace, file: File | null, index: number, reqCount: number): void;
   /** A read reached a PG_readahead page: start the next window. Kernel: `page_cache_async_readahead()`. */
   asyncReadahead(mapping: AddressSpace, file: File | null, page: number, index: number, reqCount: number): void;
+  /**
+   * A fault missed the page cache of `mapping`: mmap read-around (it keeps ra->mmap_miss).
+   * Kernel: `do_sync_mmap_readahead()`. @returns -1 when this mapping has no readahead (ramfs),
+   * 1 when it dropped mmap_lock for the I/O (fpin: the fault must be retried), else 0
+   */
+  syncMmapReadahead?(mapping: AddressSpace, file: File, pgoff: number, hints: { random?: boolean; sequential?: boolean }): number;
+  /** A fault found its page: a hit for mmap_miss, async readahead at a PG_readahead page. Kernel: `do_async_mmap_readahead()`. @returns false when this mapping has no readahead */
+  asyncMmapReadahead?(mapping: AddressSpace, file: File, pgoff: number, readaheadFlag: boolean, hints: { random?: boolean; sequential?: boolean }): boolean;
+  /** The task needs a page that is locked for I/O: it waits for the I/O (folio_wait_locked). */
+  waitOnPage?(page: number): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +244,7 @@ export function __filemapGetFolio(vfs: Vfs, mapping: AddressSpace, index: number
     let page = e > 0 ? e - 1 : -1;
     if (page >= 0) {
       if ((fgpFlags & FGP_LOCK) !== 0) {
+        if ((mem.flags[page]! & LOCKED) !== 0) vfs.readahead?.waitOnPage?.(page); // folio_lock sleeps until the I/O ends
         folioTrylock(vfs, page);
         if (mem.mapping[page] !== mapping.id) {
           // truncated while we slept on the lock
@@ -347,6 +359,8 @@ function filemapCreateFolio(vfs: Vfs, file: File, mapping: AddressSpace, index: 
  * @returns 0 or -errno
  */
 function filemapUpdatePage(vfs: Vfs, file: File, mapping: AddressSpace, page: number): number {
+  // folio_lock_killable: a page being read is locked until its bio completes
+  if ((vfs.mem.flags[page]! & LOCKED) !== 0) vfs.readahead?.waitOnPage?.(page);
   if (!folioTrylock(vfs, page)) return -EIO;
   if (vfs.mem.mapping[page] !== mapping.id) {
     folioUnlock(vfs, page);
@@ -606,26 +620,51 @@ export function filemapMapPages(vfs: Vfs, vmf: VmFault, startPgoff: number, endP
  * @returns 0, VM_FAULT_MAJOR, VM_FAULT_SIGBUS or VM_FAULT_OOM
  */
 export function filemapFault(vfs: Vfs, vmf: VmFault): number {
-  const file = vmaFile(vmf.vma!);
+  const vma = vmf.vma!;
+  const file = vmaFile(vma);
   const mapping = file.fMapping;
   const index = vmf.pgoff;
+  const ra = vfs.readahead;
+  const hints = { random: (vma.vmFlags & VM_RAND_READ) !== 0, sequential: (vma.vmFlags & VM_SEQ_READ) !== 0 };
+  const mem = vfs.mem;
   let ret = 0;
+  /** mmap_lock was dropped for readahead's I/O: the fault ends in VM_FAULT_RETRY. Kernel: `fpin`. */
+  let fpin = false;
   if (index >= Math.ceil(mapping.host.iSize / PAGE_SIZE)) return VM_FAULT_SIGBUS;
   let page = filemapGetFolio(vfs, mapping, index);
   if (page >= 0) {
-    // do_async_mmap_readahead: a hit pays back one miss
-    if ((vmf.flags & FAULT_FLAG_TRIED) === 0 && file.fRa.mmapMiss > 0) file.fRa.mmapMiss--;
+    // do_async_mmap_readahead: a hit pays back one miss; a PG_readahead page starts the next window
+    const mark = (mem.flags[page]! & READAHEAD) !== 0;
+    if (ra?.asyncMmapReadahead !== undefined && (vmf.flags & FAULT_FLAG_TRIED) === 0 && ra.asyncMmapReadahead(mapping, file, index, mark, hints)) {
+      // the readahead's I/O was started with mmap_lock dropped (fpin): the fault is retried
+      if (mark) {
+        folioPut(vfs, page);
+        return VM_FAULT_RETRY;
+      }
+    } else if ((vmf.flags & FAULT_FLAG_TRIED) === 0 && file.fRa.mmapMiss > 0) file.fRa.mmapMiss--;
   } else {
     // no page in the page cache at all
     vfs.vmstat.countVmEvent(PGMAJFAULT);
     ret = VM_FAULT_MAJOR;
-    if (file.fRa.mmapMiss < MMAP_LOTSAMISS * 10) file.fRa.mmapMiss++; // do_sync_mmap_readahead
-    const ra = vfs.readahead;
-    if (ra !== null && (vmf.flags & FAULT_FLAG_TRIED) === 0) ra.syncReadahead(mapping, file, index, 1);
+    let handled = -1;
+    if (ra?.syncMmapReadahead !== undefined && (vmf.flags & FAULT_FLAG_TRIED) === 0) handled = ra.syncMmapReadahead(mapping, file, index, hints);
+    fpin = handled === 1;
+    if (handled < 0) {
+      if (file.fRa.mmapMiss < MMAP_LOTSAMISS * 10) file.fRa.mmapMiss++; // do_sync_mmap_readahead
+      if (ra !== null && ra.syncMmapReadahead === undefined && (vmf.flags & FAULT_FLAG_TRIED) === 0) ra.syncReadahead(mapping, file, index, 1);
+    }
     page = __filemapGetFolio(vfs, mapping, index, FGP_CREAT | FGP_FOR_MMAP, mapping.gfpMask);
     if (page < 0) return VM_FAULT_OOM;
   }
-  if ((vfs.mem.flags[page]! & UPTODATE) === 0) {
+  if ((mem.flags[page]! & LOCKED) !== 0 && ra?.waitOnPage !== undefined) {
+    // lock_folio_maybe_drop_mmap: the page is being read; the first try drops mmap_lock, waits and retries
+    ra.waitOnPage(page);
+    if ((vmf.flags & FAULT_FLAG_TRIED) === 0) {
+      folioPut(vfs, page);
+      return ret | VM_FAULT_RETRY;
+    }
+  }
+  if ((mem.flags[page]! & UPTODATE) === 0) {
     folioTrylock(vfs, page);
     const err = filemapReadFolio(vfs, file, mapping, page);
     if (err !== 0) {
@@ -636,6 +675,11 @@ export function filemapFault(vfs: Vfs, vmf: VmFault): number {
   if (index >= Math.ceil(mapping.host.iSize / PAGE_SIZE)) {
     folioPut(vfs, page);
     return VM_FAULT_SIGBUS;
+  }
+  if (fpin) {
+    // "we had to drop our mmap_lock, now is the time to return to the upper layer and redo the fault"
+    folioPut(vfs, page);
+    return ret | VM_FAULT_RETRY;
   }
   vmf.page = page;
   return ret;

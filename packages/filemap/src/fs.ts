@@ -474,6 +474,8 @@ export class FileRaState {
   /** Cache-miss counter of mmap faults. Kernel: `mmap_miss`. */
   mmapMiss = 0;
   prevPos = -1;
+  /** Opened or advised for random access. Kernel: `FMODE_RANDOM` in f_mode (@mmsim/block's FileRaState has the same shape). */
+  fmodeRandom = false;
 }
 
 /** The path of a file: a mount and a dentry on it. Kernel: `struct path`. */

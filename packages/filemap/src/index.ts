@@ -71,3 +71,5 @@ export {
 } from "./sysctls.ts";
 export { validateFilemap } from "./validate.ts";
 export { filemapModule } from "./module.ts";
+export { DEFAULT_DISK_MOUNT, Disk, DiskReadahead, attachDisk } from "./ext2.ts";
+export type { DiskEnv } from "./ext2.ts";

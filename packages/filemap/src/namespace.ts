@@ -66,7 +66,11 @@ export function doUmount(vfs: Vfs, target: string): number {
   }
   if (hasSubmounts(mnt.mntRoot)) return -EBUSY;
   mnt.mntMountpoint.mounted = null;
-  if (--mnt.mntSb.sMounts === 0) killLitterSuper(vfs, mnt.mntSb);
+  if (--mnt.mntSb.sMounts === 0) {
+    const fsd = vfs.fileSystems.get(mnt.mntSb.sType.name);
+    if (fsd?.killSb !== undefined) fsd.killSb(vfs, mnt.mntSb);
+    else killLitterSuper(vfs, mnt.mntSb);
+  }
   return 0;
 }
 

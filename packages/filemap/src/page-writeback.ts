@@ -141,6 +141,7 @@ export function folioClearDirtyForIo(vfs: Vfs, mapping: AddressSpace, page: numb
  * `balance_dirty_pages_ratelimited()`: a mapping without writeback returns at once; the rest is
  * the block issue's balance_dirty_pages.
  */
-export function balanceDirtyPagesRatelimited(_vfs: Vfs, mapping: AddressSpace): void {
+export function balanceDirtyPagesRatelimited(vfs: Vfs, mapping: AddressSpace): void {
   if (!mappingCanWriteback(mapping)) return;
+  vfs.disk?.balanceDirtyPagesRatelimited();
 }

@@ -67,6 +67,7 @@ export function folioTrylock(vfs: Vfs, page: number): boolean {
 
 /** Kernel: `folio_lock()` (nobody else can hold it here: a held lock is a bug). */
 export function folioLock(vfs: Vfs, page: number): void {
+  if ((vfs.mem.flags[page]! & LOCKED) !== 0) vfs.readahead?.waitOnPage?.(page); // a page under read I/O: sleep until it completes
   if (!folioTrylock(vfs, page) && debugVm.on) throw new MmBugError("filemap.folioLock", `page ${page} is already locked: the lock was not dropped by the call that took it`);
 }
 

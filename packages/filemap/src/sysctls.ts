@@ -82,7 +82,14 @@ export const dirtyWritebackCentisecsSysctl = defineSysctl({
   doc: "interval of the flusher threads' periodic writeback, in centiseconds (0: off)",
   parse: (v) => parseSysctlInt(v, 0, INT_MAX, "centiseconds"),
   service: VFS,
-  write: (vfs: Vfs, v) => int(v, (n) => ((vfs.dirty.dirtyWritebackCentisecs = n), 0)),
+  write: (vfs: Vfs, v) =>
+    int(v, (n) => {
+      const old = vfs.dirty.dirtyWritebackCentisecs;
+      vfs.dirty.dirtyWritebackCentisecs = n;
+      // dirty_writeback_centisecs_handler: a new non-zero interval wakes the flushers (wakeup_flusher_threads(WB_REASON_PERIODIC))
+      if (n !== 0 && n !== old) vfs.disk?.wakeupFlusher();
+      return 0;
+    }),
   read: (vfs: Vfs) => `${vfs.dirty.dirtyWritebackCentisecs}\n`,
 });
 

@@ -88,6 +88,11 @@ export interface FileSystemDriver extends FileSystemType {
    * @returns the superblock, or a negative errno (-EINVAL for a bad option)
    */
   mount(vfs: Vfs, flags: number, data: string): SuperBlock | number;
+  /**
+   * Tears the superblock down at its last umount; absent: kill_litter_super (tmpfs, ramfs, whose
+   * files die with the mount). Kernel: `file_system_type.kill_sb` (a disk's kill_block_super).
+   */
+  killSb?(vfs: Vfs, sb: SuperBlock): void;
 }
 
 /** The vm.dirty_* knobs (plain values until writeback exists). Kernel: mm/page-writeback.c's globals. */
@@ -179,6 +184,8 @@ export class Vfs {
   readonly writeBegin = new WriteBeginOut();
   /** The readahead code (the block issue's); null: a miss reads the one page it needs. */
   readahead: ReadaheadOps | null = null;
+  /** The machine's disk (ext2.ts), once a scenario declares one: the dirty throttle and I/O completions. */
+  disk: { balanceDirtyPagesRatelimited(): void; reap(): void; nrBlockdevPages(): number; wakeupFlusher(): void } | null = null;
   /** tmpfs and shmem of this machine (registerFilesystems). */
   shmem: Shmem | null = null;
   /** ramfs of this machine. */

@@ -32,6 +32,7 @@ import {
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
 import { VFS } from "@mmsim/filemap";
+import { MachineDisk } from "./disk.ts";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
 import { VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc } from "@mmsim/vmalloc";
@@ -123,6 +124,8 @@ export class Machine {
   private contributions: { files: KernelFile[]; threads: KernelThread[]; validators: Validator[]; metrics: CompareMetric[] } | undefined;
   /** Simulated time each periodic kernel thread runs next (0 = not armed yet). */
   private nextRunNs: number[] = [];
+  /** The scenario's disk (machine.disk), or undefined. */
+  readonly disk: MachineDisk | undefined;
   /** The steps and sysctls of the modules this machine's catalog holds. */
   readonly registry: KernelRegistry;
 
@@ -167,6 +170,8 @@ export class Machine {
     for (const name of scenario.kernel.modules ?? []) modules.push(catalog.find(name, scenario.file));
     for (const m of modules) m.register(c, m.slot === "arch" ? { vaBits: scenario.kernel.config.vaBits } : undefined);
     this.registerOwnContributions();
+    this.disk = scenario.machine.disk !== undefined ? new MachineDisk(scenario.machine.disk, this.clock, this.cost) : undefined;
+    this.disk?.register(c);
     this.memblock = c.resolve<Memblock>(MEMBLOCK);
     this.platform = board.create({ container: c, memblock: this.memblock, log: this.log, clock: this.clock, cost: this.cost, machine: scenario.machine, kernel: scenario.kernel });
   }
@@ -367,6 +372,7 @@ export class Machine {
     p.markRodataRo();
 
     for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
+    const disk = this.disk;
     this.procfs = new ProcFs({
       pageAlloc: buddy.state,
       counters: resolveToken(this.container, VM_STAT), // the vmstat service every module counts into (buddy.state.vmstat)
@@ -375,6 +381,9 @@ export class Machine {
       meminfo: {
         totalcmaPages: p.totalcmaPages,
         ...p.meminfo(),
+        get bufferramPages() {
+          return disk?.nrBlockdevPages() ?? 0;
+        },
         get vmallocNrPages() {
           return vm.vmallocNrPages();
         },
@@ -385,6 +394,8 @@ export class Machine {
       kernelPageTables: () => p.kernelPageTablesShow(),
     });
     this.container.register(PROC_FS, { useValue: this.procfs });
+    // the disk, mounted once the VFS exists (as an fstab entry would be)
+    disk?.attach(resolveToken(this.container, VFS), () => buddy.state.totalreservePages, this.scenario.machine.cpus);
     this.booted = true;
   }
 

@@ -5,6 +5,7 @@
  * (scenario.ts). The machine reads only this.
  */
 
+import type { DiskSpec } from "@mmsim/block";
 
 /** Byte sizes are already parsed (`1G` → 1073741824). */
 export interface ResolvedScenario {
@@ -35,6 +36,15 @@ export interface MachineSpec {
   readonly cmdline: string;
   /** Extra memblock reservations a user asks for: [start, size) in bytes, inside RAM. */
   readonly reserved: readonly { readonly start: number; readonly size: number; readonly name: string }[];
+  /** A virtio disk (vda) with an ext2 image of these files, mounted at `mount`; absent: no disk. */
+  readonly disk?: DiskDeclaration;
+}
+
+/** `machine.disk`: the disk's size and files (@mmsim/block's DiskSpec) and where it is mounted. */
+export interface DiskDeclaration {
+  readonly spec: DiskSpec;
+  /** Absolute mount point (default /mnt/disk); missing directories are made on the rootfs. */
+  readonly mount: string;
 }
 
 export interface KernelSpec {

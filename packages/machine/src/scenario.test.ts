@@ -111,7 +111,7 @@ describe("defaults", () => {
     expect(s.machine.memory).toBe(512 * 1024 ** 2);
     expect(s.workload).toEqual([{ kind: "show", line: 5, path: "/proc/buddyinfo" }]);
     expect(problem('{\n  "machine": {\n    "memory": "1G",\n    "cpu": 2\n  }\n}\n', {}, "s.json")).toBe(
-      's.json:4: machine.cpu: unknown field "cpu"; did you mean "cpus"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved',
+      's.json:4: machine.cpu: unknown field "cpu"; did you mean "cpus"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved, disk',
     );
   });
 });
@@ -177,7 +177,7 @@ describe("overrides", () => {
 
   it("an unknown path gets the unknown-field error, from <command line>", () => {
     expect(problem("", { set: ["machine.memroy=1G"] })).toBe(
-      '<command line>: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved',
+      '<command line>: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved, disk',
     );
     expect(problem("", { set: ["kernal.sysctl.min_free_kbytes=1"] })).toBe(
       '<command line>: kernal: unknown field "kernal"; did you mean "kernel"? valid fields at the top level: seed, machine, kernel, workload',
@@ -220,7 +220,7 @@ describe("overrides", () => {
 describe("errors name file:line and the field, and say what to write instead", () => {
   it("unknown fields, with the nearest valid names", () => {
     expect(problem("machine:\n  memroy: 1G\n")).toBe(
-      's.yaml:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved',
+      's.yaml:2: machine.memroy: unknown field "memroy"; did you mean "memory"? valid fields of machine: board, memory, cpus, nodes, cmdline, reserved, disk',
     );
     expect(problem("seed: 1\nfoo: 1\n")).toBe('s.yaml:2: foo: unknown field "foo"; valid fields at the top level: seed, machine, kernel, workload');
     expect(problem("kernel:\n  config:\n    deferredStructPageInit: false\n")).toBe(

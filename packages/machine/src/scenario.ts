@@ -46,13 +46,15 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   type AnyStepDef, DEFAULT_COSTS, MAX_CPUS, MAX_NODES, MISSING, PAGE_SIZE, SZ_1G, SZ_64M, ScenarioError, type StepBase, type StepCheckContext,
-  type StepLoadContext, INT_MAX, bool, checked, describeValue, formatSize, hex, int, parseSize, sizeField as size, str, unknownFieldProblem, z,
+  type StepLoadContext, ConfigError, INT_MAX, bool, checked, describeValue, formatSize, hex, int, parseSize, sizeField as size, str, unknownFieldProblem, z,
 } from "@mmsim/core";
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument, visit } from "yaml";
 import { QEMU_VIRT_ARM64, VIRT_RAM_BASE, VIRT_RAM_MAX } from "./platform/qemu-virt-arm64.ts";
 import { ModuleCatalog } from "./catalog.ts";
 import type { KernelRegistry } from "./registry.ts";
-import type { KernelSpec, MachineSpec, ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
+import type { DiskDeclaration, KernelSpec, MachineSpec, ResolvedScenario, WorkloadStep } from "./scenario-types.ts";
+import { Ext2Fs, parseDiskSpec } from "@mmsim/block";
+import { DEFAULT_DISK_MOUNT } from "@mmsim/filemap";
 
 export { formatSize, gfpFlagNames, parseGfp, parseSize } from "@mmsim/core";
 
@@ -174,6 +176,7 @@ const FIELD_DOCS: readonly FieldDoc[] = [
   { path: "machine.nodes", type: `1..${MAX_NODES}`, def: "1", what: "NUMA nodes; RAM split evenly" },
   { path: "machine.cmdline", type: "string", def: JSON.stringify(REFERENCE_CMDLINE), what: "kernel command line, as /proc/cmdline shows it; parameters mmsim implements: slub_debug[=<flags FZPUTAO->[,<slab>…][;…]], slub_min_order=, slub_max_order=, slub_min_objects=, memblock=debug, stack_depot_disable=, mem=, rodata=, kfence.sample_interval=" },
   { path: "machine.reserved", type: "list", def: "[]", what: "extra memblock reservations: { start, size, name }, inside RAM" },
+  { path: "machine.disk", type: "map", def: "(no disk)", what: "a virtio disk vda (254:0) holding an ext2 image of the files, mounted at mount: { size: 64M, mount: /mnt/disk, files: [{ path: /data/f, size: 1M, contents: zero | random | { fill: 0x2a } | { text: name, compressibility: 0.5 } }] }" },
   { path: "kernel.sysctl.<name>", type: "integer", def: "(kernel's)", what: "" },
   { path: "kernel.config.deferred_struct_page_init", type: "boolean", def: "true", what: "CONFIG_DEFERRED_STRUCT_PAGE_INIT" },
   { path: "kernel.config.transparent_hugepage", type: "boolean", def: "true", what: "CONFIG_TRANSPARENT_HUGEPAGE (raises min_free_kbytes)" },
@@ -259,6 +262,8 @@ const machineSchema = z.strictObject({
   nodes: int(1, MAX_NODES, "a node count").default(1),
   cmdline: checked<string>((v) => (typeof v === "string" ? { ok: v } : `expected a string, got ${describeValue(v)}`)).default(REFERENCE_CMDLINE),
   reserved: z.array(reservedRegion).default([]),
+  // checked after the schema (resolveDisk): its errors name the sub-field and its line
+  disk: z.unknown().optional(),
 });
 
 const configSchema = z.strictObject({
@@ -621,6 +626,34 @@ function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, or
   return [n, ops];
 }
 
+/**
+ * `machine.disk`: { size, mount, files } → the disk's spec (@mmsim/block's parseDiskSpec, and the
+ * ext2 image built once to check that the files fit) and its mount point.
+ * @throws ScenarioError at the line of the field at fault
+ */
+function resolveDisk(raw: unknown, file: string, origins: Origins): DiskDeclaration {
+  let mount = DEFAULT_DISK_MOUNT;
+  let rest = raw;
+  if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && "mount" in raw) {
+    const { mount: m, ...others } = raw as Record<string, unknown>;
+    if (typeof m !== "string" || !/^\/[^\0]*$/.test(m) || m.split("/").some((c) => c === "." || c === "..")) {
+      throw origins.error(["machine", "disk", "mount"], `expected an absolute path to mount the disk on (e.g. ${DEFAULT_DISK_MOUNT}, the default), got ${describeValue(m)}`);
+    }
+    mount = m.length > 1 ? m.replace(/\/+$/, "") : m;
+    if (mount === "/") throw origins.error(["machine", "disk", "mount"], "the disk cannot be mounted on / (the rootfs is tmpfs, as on the capture board); mount it on a directory such as /mnt/disk");
+    rest = others;
+  }
+  try {
+    const spec = parseDiskSpec(rest, file, "machine.disk");
+    new Ext2Fs(spec, file); // mke2fs: the files must fit
+    return { spec, mount };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const where = e.path.startsWith("disk") ? `machine.${e.path}` : e.path;
+    throw origins.error(parsePath(where) ?? ["machine", "disk"], `expected ${e.expected}, got ${e.got}`);
+  }
+}
+
 /** Cross-field rules, checked after overrides: the board's own, then each step's in file order. */
 function crossCheck(m: MachineSpec, located: readonly Located[], origins: Origins, registry: KernelRegistry): void {
   const ramEnd = VIRT_RAM_BASE + m.memory;
@@ -713,6 +746,7 @@ function loadScenarioText(text: string, file: string, overrides: ScenarioOverrid
     nodes: d.machine.nodes,
     cmdline: d.machine.cmdline,
     reserved: d.machine.reserved,
+    ...(d.machine.disk !== undefined ? { disk: resolveDisk(d.machine.disk, file, origins) } : {}),
   };
   const kernel: KernelSpec = {
     sysctl: d.kernel.sysctl,
