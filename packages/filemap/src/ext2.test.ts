@@ -4,7 +4,7 @@ import { parseDiskSpec } from "@mmsim/block";
 import { describe, expect, it } from "vitest";
 import { attachDisk, type Disk } from "./ext2.ts";
 import { O_CREAT, O_RDONLY, O_RDWR } from "./fs.ts";
-import { doUnlinkat } from "./namei.ts";
+import { doMkdirat, doRmdir, doUnlinkat } from "./namei.ts";
 import { dirtyWritebackCentisecsSysctl } from "./sysctls.ts";
 import { doMount, doUmount } from "./namespace.ts";
 import { TestBuffer, expectValid, testVfs } from "./filemap.test-helpers.ts";
@@ -134,6 +134,21 @@ describe("a disk file through the page cache", () => {
     expect(disk.fs.statfs().bfree - free0).toBe(6);
     expect(doSysFtruncate(vfs, files, fd, -1)).toBe(-22);
     sysClose(vfs, files, fd);
+    expectValid(vfs);
+  });
+
+  it("rmdir of a disk directory: ENOTEMPTY while it has a file, then its inode and block are freed", () => {
+    const { vfs, files, disk } = diskVfs();
+    const before = disk.fs.statfs();
+    expect(doMkdirat(vfs, "/mnt/disk/d", 0o755)).toBe(0);
+    const fd = doSysOpen(vfs, files, "/mnt/disk/d/f", O_RDWR | O_CREAT, 0o644);
+    sysClose(vfs, files, fd);
+    expect(doRmdir(vfs, "/mnt/disk/d")).toBe(-39); // ENOTEMPTY
+    expect(doUnlinkat(vfs, "/mnt/disk/d/f")).toBe(0);
+    expect(doRmdir(vfs, "/mnt/disk/d")).toBe(0);
+    expect(doSysOpen(vfs, files, "/mnt/disk/d/f", O_RDONLY, 0)).toBe(-2);
+    const after = disk.fs.statfs();
+    expect([after.ffree, after.bfree]).toEqual([before.ffree, before.bfree]);
     expectValid(vfs);
   });
 

@@ -29,10 +29,10 @@
  * Simplified: the whole directory tree is instantiated in the dcache at mount (a lookup reads
  * the inode's table block and its directory's blocks through the bdev mapping at its first open:
  * ext2_lookup + ext2_iget); no atime/mtime updates (the capture's relatime and mtime dirty one
- * inode buffer more); no rename or rmdir of disk files (rmdir: -EPERM); one disk per machine.
+ * inode buffer more); no rename of disk files; one disk per machine.
  */
 import {
-  EEXIST, EINVAL, EIO, ENOMEM, EPERM, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, NR_ACTIVE_FILE, NR_INACTIVE_FILE,
+  EEXIST, EINVAL, EIO, ENOMEM, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, NR_ACTIVE_FILE, NR_INACTIVE_FILE,
   NR_FREE_PAGES, PAGE_SIZE, PGPGIN, PGPGOUT, PG_dirty, PG_locked, PG_readahead, PG_uptodate, PG_writeback,
 } from "@mmsim/core";
 import {
@@ -179,7 +179,7 @@ export class Disk {
       create: (dir, dentry) => this.create(dir, dentry, false),
       mkdir: (dir, dentry) => this.create(dir, dentry, true),
       unlink: (dir, dentry) => this.unlink(dir, dentry),
-      rmdir: () => -EPERM,
+      rmdir: (dir, dentry) => this.rmdir(dir, dentry),
     };
     this.fsType = { name: "ext2", fsFlags: 1, mount: () => this.mount(), killSb: (_vfs, sb) => this.killSb(sb) };
     // The block device's inode on the bdev pseudo filesystem (blockdev_superblock): drop_caches walks it.
@@ -373,6 +373,30 @@ export class Disk {
     }
     this.dirtyMeta(this.fs.inodeTableBlock(inode.iIno), inode.iIno, false);
     dropNlink(inode);
+    dDelete(this.vfs, dentry);
+    return 0;
+  }
+
+  /**
+   * Removes an empty directory: its entry as unlink removes a name, then its own link ('.') and
+   * the parent's ('..') dropped; its blocks go when its last user does (evictInode). Kernel:
+   * `ext2_rmdir()` (ext2_empty_dir, ext2_unlink, inode_dec_link_count twice).
+   * @returns 0 or -errno (-ENOTEMPTY)
+   */
+  private rmdir(dir: Inode, dentry: Dentry): number {
+    const inode = dentry.dInode!;
+    const err = this.fs.rmdir(dir.iIno, dentry.dName);
+    if (err !== 0) return err;
+    if (this.fs.lastDirBlock >= 0) {
+      this.fs.bmap(dir.iIno, this.fs.lastDirBlock, this.scratch);
+      if (this.scratch.pblk >= 0) this.dirtyMeta(this.scratch.pblk, dir.iIno, false);
+    }
+    this.dirtyMeta(this.fs.inodeTableBlock(inode.iIno), inode.iIno, false);
+    this.dirtyMeta(this.fs.inodeTableBlock(dir.iIno), dir.iIno, false);
+    inode.iSize = 0;
+    dropNlink(inode);
+    dropNlink(inode);
+    dropNlink(dir);
     dDelete(this.vfs, dentry);
     return 0;
   }
