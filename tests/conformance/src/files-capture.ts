@@ -19,8 +19,6 @@
  *
  * The block splitting, head lines, counters, maps and pagemap lines are process-capture.ts's.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArgumentError } from "@mmsim/core";
 import {
@@ -35,6 +33,8 @@ import {
   type PagemapEntry,
   type ProcessCaptureInfo,
   type RawStageBlock,
+  listStageCaptures,
+  readStageCapture,
 } from "./process-capture.ts";
 
 /** Where the file captures live, from src/ and from dist/ alike. */
@@ -210,40 +210,16 @@ export function parseFilesWorkload(text: string, file = "workload"): { preamble:
 }
 
 /**
- * Reads one capture directory (run.sh, workload, capture.json).
+ * Reads one file capture directory (run.sh, workload, capture.json).
  * @param name a capture under FILES_CAPTURES_DIR (`tmpfs-shared`), or a directory path
  */
 export function readFilesCapture(name: string, root: string = FILES_CAPTURES_DIR): FilesCapture {
-  const dir = existsSync(name) && statSync(name).isDirectory() ? name : join(root, name);
-  for (const f of ["workload", "capture.json"]) {
-    if (!existsSync(join(dir, f))) {
-      throw new ArgumentError("conformance.readFilesCapture", name, `a file capture directory with ${f} (one of ${listFilesCaptures(root).join(", ")})`, `no ${join(dir, f)}`);
-    }
-  }
-  const info = JSON.parse(readFileSync(join(dir, "capture.json"), "utf8")) as ProcessCaptureInfo;
-  const file = join(dir, "workload");
-  const { preamble, stages } = parseFilesWorkload(readFileSync(file, "utf8"), file);
-  const byId = new Map(stages.map((s) => [s.id, s]));
-  return {
-    name,
-    dir,
-    info,
-    preamble,
-    stages,
-    stage(id: string): FilesStage {
-      const s = byId.get(id);
-      if (!s) throw new ArgumentError("conformance.FilesCapture.stage", id, `a stage of ${name} (${stages.map((x) => x.id).join(", ")})`, "no such stage");
-      return s;
-    },
-  };
+  return readStageCapture("file", "FilesCapture", name, root, parseFilesWorkload);
 }
 
 /** The names of the captures under `root`, sorted. */
 export function listFilesCaptures(root: string = FILES_CAPTURES_DIR): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((d) => existsSync(join(root, d, "workload")))
-    .sort();
+  return listStageCaptures(root);
 }
 
 /** The smaps block a stage printed for `label`; throws naming the labels it has when there is none. */

@@ -341,20 +341,36 @@ export function parseProcessWorkload(text: string, file = "workload"): { preambl
   return { preamble, stages: blocks.map(buildStage) };
 }
 
+/** One capture of stage blocks: its directory, capture.json, the preamble, the stages by id. */
+export interface StageCapture<S extends { readonly id: string }> {
+  readonly name: string;
+  readonly dir: string;
+  readonly info: ProcessCaptureInfo;
+  readonly preamble: readonly string[];
+  readonly stages: readonly S[];
+  /** The stage with this id; throws an ArgumentError listing the ids when there is none. */
+  stage(id: string): S;
+}
+
 /**
- * Reads one capture directory (run.sh, workload, capture.json).
- * @param name a capture under PROCESS_CAPTURES_DIR (`fork`), or a directory path
+ * Reads one capture directory (run.sh, workload, capture.json) whose workload `parse` splits into
+ * stages; `kind` ("process", "file") and `type` ("ProcessCapture", "FilesCapture": errors come from
+ * `read<type>` and `<type>.stage`) name it in errors. The process and file parsers share it.
+ * @param name a capture under `root`, or a directory path
  */
-export function readProcessCapture(name: string, root: string = PROCESS_CAPTURES_DIR): ProcessCapture {
+export function readStageCapture<S extends { readonly id: string }>(
+  kind: string, type: string, name: string, root: string,
+  parse: (text: string, file: string) => { preamble: string[]; stages: S[] },
+): StageCapture<S> {
   const dir = existsSync(name) && statSync(name).isDirectory() ? name : join(root, name);
   for (const f of ["workload", "capture.json"]) {
     if (!existsSync(join(dir, f))) {
-      throw new ArgumentError("conformance.readProcessCapture", name, `a process capture directory with ${f} (one of ${listProcessCaptures(root).join(", ")})`, `no ${join(dir, f)}`);
+      throw new ArgumentError(`conformance.read${type}`, name, `a ${kind} capture directory with ${f} (one of ${listStageCaptures(root).join(", ")})`, `no ${join(dir, f)}`);
     }
   }
   const info = JSON.parse(readFileSync(join(dir, "capture.json"), "utf8")) as ProcessCaptureInfo;
   const file = join(dir, "workload");
-  const { preamble, stages } = parseProcessWorkload(readFileSync(file, "utf8"), file);
+  const { preamble, stages } = parse(readFileSync(file, "utf8"), file);
   const byId = new Map(stages.map((s) => [s.id, s]));
   return {
     name,
@@ -362,20 +378,33 @@ export function readProcessCapture(name: string, root: string = PROCESS_CAPTURES
     info,
     preamble,
     stages,
-    stage(id: string): ProcessStage {
+    stage(id: string): S {
       const s = byId.get(id);
-      if (!s) throw new ArgumentError("conformance.ProcessCapture.stage", id, `a stage of ${name} (${stages.map((x) => x.id).join(", ")})`, "no such stage");
+      if (!s) throw new ArgumentError(`conformance.${type}.stage`, id, `a stage of ${name} (${stages.map((x) => x.id).join(", ")})`, "no such stage");
       return s;
     },
   };
 }
 
-/** The names of the captures under `root`, sorted. */
-export function listProcessCaptures(root: string = PROCESS_CAPTURES_DIR): string[] {
+/** The names of the captures (directories with a workload) under `root`, sorted. */
+export function listStageCaptures(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((d) => existsSync(join(root, d, "workload")))
     .sort();
+}
+
+/**
+ * Reads one process capture directory (run.sh, workload, capture.json).
+ * @param name a capture under PROCESS_CAPTURES_DIR (`fork`), or a directory path
+ */
+export function readProcessCapture(name: string, root: string = PROCESS_CAPTURES_DIR): ProcessCapture {
+  return readStageCapture("process", "ProcessCapture", name, root, parseProcessWorkload);
+}
+
+/** The names of the captures under `root`, sorted. */
+export function listProcessCaptures(root: string = PROCESS_CAPTURES_DIR): string[] {
+  return listStageCaptures(root);
 }
 
 /** The VMAs of a stage that lie in [lo, hi): for picking a probe's own mappings out of the whole maps. */
