@@ -73,10 +73,11 @@ export function gfpToAllocFlags(gfp: number): number {
   return gfpToAllocFlagsCma(gfp, allocFlags);
 }
 
-/** Kernel: `__gfp_pfmemalloc_flags()` (no PF_MEMALLOC tasks in mmsim yet). */
-function gfpPfmemallocFlags(gfp: number): number {
+/** Kernel: `__gfp_pfmemalloc_flags()` (PF_MEMALLOC: `pa.pfMemalloc`; no softirq context in mmsim). */
+function gfpPfmemallocFlags(pa: PageAllocState, gfp: number): number {
   if ((gfp & __GFP_NOMEMALLOC) !== 0) return 0;
   if ((gfp & __GFP_MEMALLOC) !== 0) return ALLOC_NO_WATERMARKS;
+  if (pa.pfMemalloc > 0) return ALLOC_NO_WATERMARKS;
   return 0;
 }
 
@@ -255,7 +256,7 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
   let page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
   if (page !== NIL_PAGE) return page;
   // Costly orders (and non-movable high orders) try compaction before reclaim.
-  if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MIGRATE_MOVABLE)) && gfpPfmemallocFlags(gfp) === 0) {
+  if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MIGRATE_MOVABLE)) && gfpPfmemallocFlags(pa, gfp) === 0) {
     page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
     if (page !== NIL_PAGE) return page;
     if (costlyOrder && (gfp & __GFP_NORETRY) !== 0) {
@@ -266,11 +267,12 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
   for (;;) {
     // retry:
     if ((allocFlags & ALLOC_KSWAPD) !== 0) wakeAllKswapds(pa, order, gfp, ac);
-    const reserveFlags = gfpPfmemallocFlags(gfp);
+    const reserveFlags = gfpPfmemallocFlags(pa, gfp);
     if (reserveFlags !== 0) allocFlags = gfpToAllocFlagsCma(gfp, reserveFlags) | (allocFlags & ALLOC_KSWAPD);
     page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
     if (page !== NIL_PAGE) return page;
-    if (canDirectReclaim) {
+    // Avoid recursion of direct reclaim (a PF_MEMALLOC context: reclaim's own allocations).
+    if (canDirectReclaim && pa.pfMemalloc === 0) {
       page = allocPagesDirectReclaim(pa, gfp, order, allocFlags, ac);
       if (page !== NIL_PAGE) return page;
       page = allocPagesDirectCompact(pa, gfp, order, allocFlags, ac, compactPriority);

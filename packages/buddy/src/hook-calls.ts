@@ -46,9 +46,11 @@ export function hookTryToCompactPages(pa: PageAllocState, gfp: number, order: nu
 /** Kernel: `try_to_free_pages()`, as called by __perform_reclaim(). @returns pages reclaimed */
 export function hookTryToFreePages(pa: PageAllocState, gfp: number, order: number, nid: number, highestZoneidx: number): number {
   const depth = enterHook(pa, HOOK_DIRECT_RECLAIM);
+  pa.pfMemalloc++; // memalloc_noreclaim_save()
   try {
     return pa.hooks.reclaimer.tryToFreePages(gfp, order, nid, highestZoneidx);
   } finally {
+    pa.pfMemalloc--; // memalloc_noreclaim_restore()
     pa.acDepth = depth;
   }
 }

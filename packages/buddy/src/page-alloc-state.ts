@@ -93,6 +93,13 @@ export class PageAllocState {
   /** How many times the slow path called each hook (HOOK_* indices). */
   readonly hookCalls = new Float64Array(NR_HOOKS);
   /**
+   * `current->flags & PF_MEMALLOC`, as a depth: set while the allocating context reclaims
+   * (__perform_reclaim's memalloc_noreclaim_save around try_to_free_pages, and kswapd, which
+   * runs with PF_MEMALLOC). Its allocations (zram's zsmalloc pages during swap-out) may use the
+   * reserves below the min watermark and never recurse into direct reclaim.
+   */
+  pfMemalloc = 0;
+  /**
    * The alloc contexts of the allocations in progress, one per nesting level (a hook may
    * allocate); __alloc_pages() fills `acStack[acDepth]`. Only the calls out to the hooks move
    * acDepth (hook-calls.ts), and they put it back in a `finally`, so an exception thrown anywhere

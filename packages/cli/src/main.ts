@@ -33,7 +33,7 @@
  * 70 (EX_SOFTWARE) an unexpected exception: "mmsim: internal error" and its stack on stderr.
  * With --json an error is one ErrorJson line on stderr instead, with the same exit code.
  */
-import { compareChartSvg, compareRuns, compareTable, parseVary } from "./compare.ts";
+import { compareChartSvg, compareRuns, compareTable, parseVary, type Vary } from "./compare.ts";
 import { fileJson } from "./files.ts";
 import {
   type CatJson, type CompareJson, type DmesgJson, type DmesgRecord, type ErrorJson, type FailedExpectJson, JSON_SCHEMA_VERSION,
@@ -360,16 +360,16 @@ function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void, 
   addCommonOptions(
     program
       .command("compare")
-      .description("run one scenario once per implementation of a slot and print the results side by side")
+      .description("run one scenario once per implementation of a slot (or value of a scenario field) and print the results side by side")
       .argument("[scenario]", "scenario file (or --scenario; default: the built-in scenario)")
       .addOption(scenarioOption())
-      .requiredOption("--vary <slot=a,b,…>", "the slot and its implementations, e.g. slab=slab,slub or slab=slub,./my-slab.mjs")
+      .requiredOption("--vary <slot=a,b,…>", "a policy slot and its implementations (slab=slab,slub, reclaim=lru,mglru,./my-policy.mjs), or any scenario path and its values (kernel.sysctl.swappiness=0,60,200, machine.memory=256M,512M)")
       .option("--chart <file.svg>", "also write a chart of the figures (SVG) to this file"),
   )
     .addHelpText(
       "after",
       "\nEvery figure is simulated (pages, bytes, simulated ns from the cost model); host time appears only with --timing.\n" +
-        examples("mmsim compare --vary slab=slab,slub", "mmsim compare --vary slab=slab,slub --mem 256M --json"),
+        examples("mmsim compare --vary slab=slab,slub", "mmsim compare --vary slab=slab,slub --mem 256M --json", "mmsim compare examples/scenarios/page-cache-tmpfs.yaml --vary kernel.sysctl.swappiness=0,60,200 --chart swappiness.svg"),
     )
     .action(async (scenario: string | undefined, opts: CommonOptions & { vary: string; chart?: string }) => {
       setStatus(await compareCommand(givenScenario("compare", scenario, opts.scenario, io), opts, io));
@@ -635,7 +635,7 @@ function chartError(given: string, code: string): UsageFailure {
 }
 
 async function compareCommand(file: string | undefined, opts: CommonOptions & { vary: string; chart?: string }, io: CliIo): Promise<number> {
-  let vary: { slot: string; choices: string[] };
+  let vary: Vary;
   try {
     vary = parseVary(opts.vary);
   } catch (e) {
@@ -657,6 +657,7 @@ async function compareCommand(file: string | undefined, opts: CommonOptions & { 
       hostClock,
       cwd: io.cwd,
       resolveChoice: (c) => userPolicy(io.cwd, c),
+      series: opts.chart !== undefined,
       onRun: (i, choice) => bar?.update(i, { choice, phase: "booting" }),
       onStep: bar
         ? (done, total) => {

@@ -37,6 +37,10 @@ export {
 export type { LogLevel, PrintkRecord } from "./printk.ts";
 
 export { BootPageSink } from "./policies/boot-page-sink.ts";
+export {
+  CONTENT_ZERO, CONTENT_FILL, CONTENT_RANDOM, CONTENT_TEXT, NR_CONTENT_KINDS, CONTENT_RATIO_UNITS, CONTENT_ZERO_ID, contentKind,
+  contentCompressedBytes, contentSameFilled, contentFill, contentText,
+} from "./page-content.ts";
 
 export { MemMap, NIL_PFN, NIL_PAGE, MEMMAP_MAX_SLOTS } from "./mm-types.ts";
 export type { MemMapArrays, MemMapField, MemMapOptions } from "./mm-types.ts";
@@ -102,7 +106,7 @@ export {
   PG_locked, PG_referenced, PG_uptodate, PG_dirty, PG_lru, PG_active, PG_workingset, PG_waiters,
   PG_error, PG_slab, PG_owner_priv_1, PG_arch_1, PG_reserved, PG_private, PG_private_2,
   PG_writeback, PG_head, PG_mappedtodisk, PG_reclaim, PG_swapbacked, PG_unevictable, PG_mlocked,
-  PG_hwpoison, PG_arch_2, __NR_PAGEFLAGS, NR_PAGEFLAGS, PAGEFLAGS_MASK, PG_readahead,
+  PG_hwpoison, PG_arch_2, __NR_PAGEFLAGS, NR_PAGEFLAGS, PAGEFLAGS_MASK, LRU_REFS_WIDTH, LRU_REFS_PGOFF, LRU_REFS_MASK, LRU_GEN_WIDTH, LRU_GEN_PGOFF, LRU_GEN_MASK, PG_readahead,
   PG_anon_exclusive, PG_checked, PG_swapcache, PG_fscache, PG_pinned, PG_savepinned, PG_foreign,
   PG_xen_remapped, PG_slob_free, PG_double_map, PG_has_hwpoisoned, PG_isolated, PG_reported,
   PG_vmemmap_self_hosted, PAGE_TYPE_BASE, PAGE_MAPCOUNT_RESERVE, PG_buddy, PG_offline, PG_table,
@@ -176,6 +180,17 @@ export {
 } from "./policies/page-alloc-hooks.ts";
 export type { CompactResult } from "./policies/page-alloc-hooks.ts";
 export { PageAllocator } from "./policies/page-allocator.ts";
+export { Lru } from "./policies/lru.ts";
+export {
+  DEACTIVATE_ANON, DEACTIVATE_FILE, LRUVEC_LIST_HEADS, LRU_GEN_CORE, LRU_GEN_MM_WALK, LRU_GEN_NONLEAF_YOUNG, NR_LRU_GEN_CAPS, ReclaimPolicy, ReclaimStat, ScanControl,
+} from "./policies/reclaim-policy.ts";
+export type { ReclaimHost } from "./policies/reclaim-policy.ts";
+export {
+  PAGE_ACTIVATE, PAGE_CLEAN, PAGE_KEEP, PAGE_SUCCESS, SWP_ENTRY_NONE, SWP_OFFSET_MAX, SWP_TYPE_BITS, SwapOps, swpEntry, swpOffset, swpType,
+  MAX_SWAPFILES, MAX_SWAPFILES_SHIFT, SWP_DEVICE_NUM, SWP_DEVICE_WRITE, SWP_HWPOISON, SWP_HWPOISON_NUM, SWP_MIGRATION_NUM, SWP_MIGRATION_READ,
+  SWP_MIGRATION_READ_EXCLUSIVE, SWP_MIGRATION_WRITE, SWP_PTE_MARKER_NUM, SWP_SWAPIN_ERROR, SWP_SWAPIN_ERROR_NUM, SwapUnuse, isHwpoisonEntry,
+  isMigrationEntry, isSwapinErrorEntry, makeSwapinErrorEntry, nonSwapEntry,
+} from "./policies/swap-ops.ts";
 export {
   KmemCacheAllocator, TOPOLOGY, NIL_OBJECT, SLAB_CONSISTENCY_CHECKS, SLAB_RED_ZONE, SLAB_POISON, SLAB_KMALLOC,
   SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_STORE_USER, SLAB_PANIC, SLAB_TYPESAFE_BY_RCU,

@@ -3,7 +3,7 @@ import { debugVm, MmBugError } from "./errors.ts";
 import { MemMap } from "./mm-types.ts";
 import { MAX_NR_ZONES, ZONE_DMA, ZONE_MOVABLE, ZONE_NORMAL } from "./mmzone.ts";
 import {
-  __NR_PAGEFLAGS, NR_PAGEFLAGS, PAGEFLAGS_MASK, PAGE_MAPCOUNT_INIT, PAGE_MAPCOUNT_RESERVE, PAGE_TYPE_BASE,
+  __NR_PAGEFLAGS, LRU_GEN_MASK, LRU_GEN_PGOFF, LRU_GEN_WIDTH, LRU_REFS_MASK, LRU_REFS_PGOFF, LRU_REFS_WIDTH, NR_PAGEFLAGS, PAGEFLAGS_MASK, PAGE_MAPCOUNT_INIT, PAGE_MAPCOUNT_RESERVE, PAGE_TYPE_BASE,
   PG_active, PG_anon_exclusive, PG_dirty, PG_arch_2, PG_buddy, PG_checked, PG_double_map, PG_error, PG_guard,
   PG_has_hwpoisoned, PG_head, PG_hwpoison, PG_isolated, PG_locked, PG_lru, PG_mappedtodisk, PG_mlocked,
   PG_offline, PG_owner_priv_1, PG_readahead, PG_reclaim, PG_referenced, PG_reported, PG_reserved, PG_slab,
@@ -227,5 +227,20 @@ describe("formatPageFlags (%pGp names, __def_pageflag_names)", () => {
     expect(formatPageFlags(0)).toBe("");
     expect(formatPageFlags(f(PG_lru, 24))).toBe("lru|0x1000000");
     expect(formatPageFlags(0x80000000)).toBe("0x80000000");
+  });
+});
+
+describe("LRU_GEN / LRU_REFS fields of page->flags (CONFIG_LRU_GEN)", () => {
+  it("sit above the PG_* bits, refs below gen, inside the 32-bit word", () => {
+    expect(LRU_REFS_MASK & PAGEFLAGS_MASK).toBe(0);
+    expect(LRU_GEN_MASK & PAGEFLAGS_MASK).toBe(0);
+    expect(LRU_GEN_MASK & LRU_REFS_MASK).toBe(0);
+    expect(LRU_REFS_PGOFF).toBe(__NR_PAGEFLAGS);
+    expect(LRU_GEN_PGOFF).toBe(LRU_REFS_PGOFF + LRU_REFS_WIDTH);
+    expect(LRU_GEN_PGOFF + LRU_GEN_WIDTH).toBeLessThanOrEqual(32);
+    // gen + 1 of the highest generation (MAX_NR_GENS = 4) fits the field
+    expect((4 << LRU_GEN_PGOFF) & ~LRU_GEN_MASK).toBe(0);
+    expect(LRU_REFS_MASK).toBe(0x3000000);
+    expect(LRU_GEN_MASK).toBe(0x1c000000);
   });
 });

@@ -14,9 +14,22 @@
  * so __NR_PAGEFLAGS = 24, and every flag fits the 32-bit `MemMap.flags` word.
  *
  * Layout: the kernel packs node and zone into the top bits of the 64-bit page->flags word
- * (| NODE | ZONE | LAST_CPUPID | ... | FLAGS |, page-flags-layout.h). mmsim keeps them apart, in
- * `MemMap.nodeZone` = (nid << ZONES_SHIFT) | zid; `MemMap.flags` holds only bits
- * 0..__NR_PAGEFLAGS-1 (PAGEFLAGS_MASK). LAST_CPUPID is not simulated.
+ * (| SECTION | NODE | ZONE | LAST_CPUPID | KASAN_TAG | LRU_GEN | LRU_REFS | ... | FLAGS |,
+ * page-flags-layout.h). mmsim keeps node and zone apart, in `MemMap.nodeZone` =
+ * (nid << ZONES_SHIFT) | zid. `MemMap.flags` holds the PG_* bits 0..__NR_PAGEFLAGS-1
+ * (PAGEFLAGS_MASK) and, above them, the two fields of the multi-generational LRU (CONFIG_LRU_GEN):
+ *
+ *   bit 31..29  28..26    25..24     23..0
+ *       unused  LRU_GEN   LRU_REFS   PG_* flags
+ *
+ * LRU_GEN (LRU_GEN_WIDTH = order_base_2(MAX_NR_GENS + 1) = 3 bits) holds gen + 1 of a page on an
+ * MGLRU list, 0 when it is on none; LRU_REFS (LRU_REFS_WIDTH = MAX_NR_TIERS - 2 = 2 bits) counts
+ * accesses through file descriptors beyond PG_referenced and PG_workingset. The kernel puts them
+ * in the same order (LRU_REFS_PGOFF = LRU_GEN_PGOFF - LRU_REFS_WIDTH), just below the node and
+ * zone fields. Nothing else in mmsim uses bits 24..31; the page allocator clears the whole word
+ * when a page is freed (free_pages_prepare clears PAGE_FLAGS_CHECK_AT_PREP, which includes
+ * LRU_GEN_MASK | LRU_REFS_MASK). `formatPageFlags` prints names of PG_* bits only (as %pGp, whose
+ * flag names cover PAGEFLAGS_MASK); callers pass it PG_* bits. LAST_CPUPID is not simulated.
  *
  * page_type (6.1): for pages never mapped to user space, `_mapcount` doubles as `page_type`.
  * Both start at -1 (0xffffffff). A type is *set by clearing* its bit under PAGE_TYPE_BASE, so
@@ -95,6 +108,19 @@ export type PageFlag =
 
 /** Mask of all PG_* bits (0xffffff). Kernel: `PAGEFLAGS_MASK`. */
 export const PAGEFLAGS_MASK = (1 << NR_PAGEFLAGS) - 1;
+
+/** Bits of the refs field (accesses beyond PG_referenced and PG_workingset). Kernel: `LRU_REFS_WIDTH` (= __LRU_REFS_WIDTH = MAX_NR_TIERS - 2). */
+export const LRU_REFS_WIDTH = 2;
+/** First bit of the refs field, right above the PG_* bits. Kernel: `LRU_REFS_PGOFF`. */
+export const LRU_REFS_PGOFF = NR_PAGEFLAGS;
+/** Mask of the refs field (0x3000000). Kernel: `LRU_REFS_MASK`. */
+export const LRU_REFS_MASK = ((1 << LRU_REFS_WIDTH) - 1) << LRU_REFS_PGOFF;
+/** Bits of the generation field (gen + 1; 0 = on no MGLRU list). Kernel: `LRU_GEN_WIDTH` (order_base_2(MAX_NR_GENS + 1)). */
+export const LRU_GEN_WIDTH = 3;
+/** First bit of the generation field, above the refs field. Kernel: `LRU_GEN_PGOFF`. */
+export const LRU_GEN_PGOFF = LRU_REFS_PGOFF + LRU_REFS_WIDTH;
+/** Mask of the generation field (0x1c000000). Kernel: `LRU_GEN_MASK`. */
+export const LRU_GEN_MASK = ((1 << LRU_GEN_WIDTH) - 1) << LRU_GEN_PGOFF;
 
 /*
  * Aliases (the second half of enum pageflags in 6.1): one bit, several meanings, told apart

@@ -428,6 +428,7 @@ export class FileFault implements FaultAroundSink {
       // copy-on-write page
       addMmCounterFast(m.current, mm, MM_ANONPAGES, 1);
       m.rmap.pageAddNewAnonRmap(page, vma, addr, false);
+      m.lru?.folioAddLruVma(page, vma.vmFlags, m.cpu);
     } else {
       // mm_counter_file(): page-cache folios are order 0 here, PG_swapbacked is on the page itself
       addMmCounterFast(m.current, mm, (this.mem.flags[page]! & (1 << PG_swapbacked)) !== 0 ? MM_SHMEMPAGES : MM_FILEPAGES, 1);

@@ -199,6 +199,7 @@ export function doHugePmdAnonymousPage(m: MmMemory, vma: VmAreaStruct, address: 
   pteMkdirty(t);
   if ((vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(t);
   m.rmap.pageAddNewAnonRmap(head, vma, haddr, true);
+  m.lru?.folioAddLruVma(head, vma.vmFlags, m.cpu);
   deposit(m, mm, pmdp, table);
   store.write(pmdp, t.lo, t.hi);
   mm.rssStat[MM_ANONPAGES]! += HPAGE_PMD_NR; // add_mm_counter (not the _fast one)

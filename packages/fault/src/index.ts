@@ -8,7 +8,11 @@ export {
   FS_ACCESS_FLAG, FS_DIRTY, FS_SPURIOUS, FS_THP_ANON, FS_THP_ZERO, FS_THP_FALLBACK, FS_STACK_GROW, NR_FAULT_STATS,
   faultStatNames,
 } from "./memory.ts";
-export type { MmMemoryDeps, SwapPteHooks } from "./memory.ts";
+export type { MmMemoryDeps } from "./memory.ts";
+export {
+  SwapPte, SWS_CACHE_HIT, SWS_READAHEAD, SWS_SYNC_IO, SWS_REUSE, SWS_FREE_SWAP, SWS_UNUSE, SWS_WILLNEED, NR_SWAP_FAULT_STATS, swapFaultStatNames,
+} from "./swap-fault.ts";
+export { MadvisePages } from "./madvise-pages.ts";
 export {
   ThpSettings, HugeZeroPage, hugepageVmaCheck, vmaThpGfpMask, pmdTransHuge, splitHugePmd,
 } from "./huge-memory.ts";

@@ -1,4 +1,4 @@
-// Kernel: mm/memory.c (handle_mm_fault, __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page, wp_page_reuse, wp_page_copy, zap_pte_range, unmap_vmas, free_pgtables, copy_page_range, copy_present_pte, mm_account_fault, add_mm_counter_fast, check_sync_rss_stat, sync_mm_rss), mm/mprotect.c (change_pte_range, can_change_pte_writable), mm/mremap.c (move_page_tables, move_ptes, move_normal_pmd), mm/gup.c (populate_vma_page_range, faultin_page) (v6.1; written from the 6.1 sources as remembered, behaviour pinned by KERNEL-FACTS' captures) — the page-table side of processes
+// Kernel: mm/memory.c (handle_mm_fault, __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page, wp_page_reuse, wp_page_copy, zap_pte_range, unmap_vmas, free_pgtables, copy_page_range, copy_present_pte, mm_account_fault, add_mm_counter_fast, check_sync_rss_stat, sync_mm_rss), mm/mprotect.c (change_pte_range, can_change_pte_writable), mm/mremap.c (move_page_tables, move_ptes, move_normal_pmd), mm/gup.c (populate_vma_page_range, faultin_page) (v6.1; swap PTEs in swap-fault.ts; written from the 6.1 sources as remembered, behaviour pinned by KERNEL-FACTS' captures) — the page-table side of processes
 /*
  * One `MmMemory` per machine implements the contract's MmPageOps and the fault path. The page
  * tables are hw-arm64's (frames from the page allocator, descriptors in the PgtableStore);
@@ -27,14 +27,16 @@
  * wp_page_shared, fault-around); zap, copy_page_range and change_protection handle their pages
  * here with its help (mm_counter_file, write-notify).
  *
- * Not modelled: the LRU (lru_cache_add_inactive_or_unevictable is reclaim's), memcg charging, swap
- * PTEs (do_swap_page, zap and copy of swap entries: the swap issue; `swap` hooks), NUMA
+ * Swap PTEs (do_swap_page, their zap, fork copy, swapoff's unuse, MADV_WILLNEED) are
+ * swap-fault.ts's (`swap`), over core's SwapOps and Lru.
+ *
+ * Not modelled: the LRU (lru_cache_add_inactive_or_unevictable is reclaim's), memcg charging, NUMA
  * hinting faults, userfaultfd, the mmu_gather batching (pages are freed as they are zapped,
  * after which the range is flushed: one simulated CPU runs at a time, so no stale TLB entry is
  * used in between).
  */
 import {
-  GFP_HIGHUSER_MOVABLE, MmBugError, NIL_PFN, PGFAULT, PGREUSE, PG_anon_exclusive, PG_head, PG_swapcache, PG_uptodate,
+  GFP_HIGHUSER_MOVABLE, type Lru, MmBugError, NIL_PFN, type SwapOps, PGFAULT, PGREUSE, PG_anon_exclusive, PG_head, PG_lru, PG_swapcache, PG_uptodate,
   __GFP_ZERO, type MemMap, type PageAllocator, type VmStat,
 } from "@mmsim/core";
 import {
@@ -55,6 +57,7 @@ import {
   changeHugePmd, moveHugePmd, pmdTransHuge, splitHugePmd, zapHugePmd,
 } from "./huge-memory.ts";
 import { FileFault } from "./file-fault.ts";
+import { SwapPte } from "./swap-fault.ts";
 import { PageContents } from "./page-contents.ts";
 import { entryOfWord, pmdWordOf, pteWordIndex, tableWordOf } from "./pgwalk.ts";
 
@@ -108,14 +111,6 @@ export const faultStatNames: readonly string[] = Object.freeze([
   "anon", "zero_page", "wp_copy", "wp_reuse", "access_flag", "dirty_bit", "spurious", "thp_anon", "thp_zero", "thp_fallback", "stack_grow",
 ]);
 
-/** The swap issue's side of zap and fork for non-present PTEs (swap entries). */
-export interface SwapPteHooks {
-  /** zap_pte_range on a swap PTE: free_swap_and_cache(entry). @returns the rss index to decrement (MM_SWAPENTS) */
-  zapSwapPte(lo: number, hi: number): number;
-  /** copy_nonpresent_pte: swap_duplicate; @returns 0 or a negative errno */
-  copySwapPte(lo: number, hi: number): number;
-}
-
 /** What MmMemory needs of the machine. */
 export interface MmMemoryDeps {
   readonly mem: MemMap;
@@ -131,6 +126,10 @@ export interface MmMemoryDeps {
   /** /sys/kernel/mm/transparent_hugepage settings (default: enabled=always, defrag=madvise, use_zero_page=1). */
   readonly thp?: ThpSettings;
   readonly contents?: PageContents;
+  /** The swap subsystem (absent or null: no swap). */
+  readonly swapOps?: SwapOps | null;
+  /** The LRU (absent or null: no reclaim module), for swap-in's calls. */
+  readonly lru?: Lru | null;
 }
 
 const PAGE = 4096;
@@ -168,8 +167,16 @@ export class MmMemory implements MmPageOps {
   cpu = 0;
   /** mmsim's breakdown of the faults handled (FS_*). */
   readonly stats = new Float64Array(NR_FAULT_STATS);
-  /** The swap issue's hooks for swap PTEs; null until registered. */
-  swap: SwapPteHooks | null = null;
+  /** The LRU (folio_add_lru_vma for new anonymous pages, __page_cache_release on the last put); null: pages are on no list. */
+  lru: Lru | null = null;
+  /** Swap PTEs: do_swap_page, their zap and fork copy, swapoff's unuse, MADV_WILLNEED (swap-fault.ts). */
+  readonly swap: SwapPte;
+  /**
+   * The mms swapoff walks (init_mm.mmlist). 6.1 adds an mm at its first swap PTE
+   * (try_to_unmap_one, copy_nonpresent_pte); here every mm with page tables is on it from
+   * mm_alloc_pgd to exit_mmap (the walk then visits a few mms that have no swap PTE).
+   */
+  readonly mmlist = new Set<MmStruct>();
   /** The faults of VMAs with vm_ops (file-backed, shmem): do_fault, wp_page_shared, fault_around_bytes. */
   readonly file: FileFault;
   /**
@@ -195,6 +202,9 @@ export class MmMemory implements MmPageOps {
     this.contents = deps.contents ?? new PageContents();
     this.hugeZero = new HugeZeroPage(this);
     this.file = new FileFault(this);
+    this.swap = new SwapPte(this);
+    this.swap.ops = deps.swapOps ?? null;
+    this.lru = deps.lru ?? null;
   }
 
   // ------------------------------------------------------------------ page references
@@ -208,6 +218,7 @@ export class MmMemory implements MmPageOps {
       return;
     }
     const pfn = mem.pageToPfn(head);
+    this.lru?.pageCacheRelease(head); // __folio_put → __page_cache_release
     // free_pages_prepare(): an anonymous page's mapping is reset (PageMappingFlags).
     mem.mapping[head] = 0;
     mem.index[head] = 0;
@@ -234,6 +245,7 @@ export class MmMemory implements MmPageOps {
     if (mm.pgtables === null) {
       this.alloc.cpu = this.cpu;
       mm.pgtables = mmAllocPgd(this.alloc);
+      if (mm.pgtables !== null) this.mmlist.add(mm);
     }
     return mm.pgtables;
   }
@@ -252,7 +264,14 @@ export class MmMemory implements MmPageOps {
     if (task !== null) checkSyncRssStat(task);
     // sanitize_fault_flags(): a write fault on a VMA without VM_WRITE (no FOLL_FORCE here).
     if ((flags & FAULT_FLAG_WRITE) !== 0 && (vma.vmFlags & VM_WRITE) === 0) return VM_FAULT_SIGSEGV;
-    const ret = this.__handleMmFault(vma, address, flags);
+    const lru = this.lru;
+    lru?.lruGenFault?.(vma.vmFlags); // lru_gen_enter_fault(vma)
+    let ret: number;
+    try {
+      ret = this.__handleMmFault(vma, address, flags);
+    } finally {
+      lru?.lruGenFault?.(null); // lru_gen_exit_fault()
+    }
     // mm_account_fault()
     if ((ret & (VM_FAULT_ERROR | VM_FAULT_RETRY)) === 0 && task !== null) {
       if ((ret & VM_FAULT_MAJOR) !== 0 || (flags & FAULT_FLAG_TRIED) !== 0) task.majFlt++;
@@ -326,10 +345,8 @@ export class MmMemory implements MmPageOps {
     }
     const lo = store.words[w]!;
     const hi = store.words[w + 1]!;
-    if ((lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
-      // !pte_present: a swap entry (do_swap_page, the swap issue's)
-      return VM_FAULT_SIGBUS;
-    }
+    // !pte_present: a swap entry
+    if ((lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0) return this.swap.doSwapPage(vma, address, flags, ptep);
     const write = (flags & FAULT_FLAG_WRITE) !== 0;
     const t = this.t.set(lo, hi);
     let stat = FS_ACCESS_FLAG;
@@ -385,6 +402,7 @@ export class MmMemory implements MmPageOps {
     if ((vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(pteMkdirty(t));
     addMmCounterFast(this.current, mm, MM_ANONPAGES, 1);
     this.rmap.pageAddNewAnonRmap(page, vma, address, false);
+    this.lru?.folioAddLruVma(page, vma.vmFlags, this.cpu);
     store.words[w] = t.lo; // set_pte_at
     store.words[w + 1] = t.hi;
     this.stats[FS_ANON]!++;
@@ -418,8 +436,11 @@ export class MmMemory implements MmPageOps {
       if ((mem.flags[page]! & (1 << PG_anon_exclusive)) === 0) {
         const head = this.rmap.compoundHead(page);
         const swapcache = (mem.flags[head]! & (1 << PG_swapcache)) !== 0 ? 1 : 0;
-        // Other references (> 3, > 1 + swapcache) mean copy; a swap-cache page would have its swap freed
-        // (folio_free_swap: the swap issue's) before the final page_count == 1 check. KSM pages: the KSM issue's.
+        // Other references (> 3, > 1 + swapcache) mean copy. 6.1: a page not on the LRU may sit in a
+        // per-CPU batch: drain before the final count; a swap-cache page has its swap freed
+        // (folio_free_swap) before the page_count == 1 check. KSM pages: the KSM issue's.
+        if (mem.refcount[head]! <= 1 + swapcache && (mem.flags[head]! & (1 << PG_lru)) === 0) this.lru?.lruAddDrain(this.cpu);
+        if (swapcache !== 0 && mem.refcount[head]! <= 1 + swapcache) this.swap.ops?.folioFreeSwap(head);
         if (mem.refcount[head]! > 1 + swapcache || mem.refcount[head] !== 1) {
           mem.refcount[head]!++; // get_page
           return this.wpPageCopy(vma, address, ptep, page);
@@ -482,6 +503,7 @@ export class MmMemory implements MmPageOps {
     this.store.write(ptep, 0, 0);
     this.flushTlbRange(mm, address, address + PAGE);
     this.rmap.pageAddNewAnonRmap(page, vma, address, false);
+    this.lru?.folioAddLruVma(page, vma.vmFlags, this.cpu);
     this.store.write(ptep, t.lo, t.hi);
     if (oldPage >= 0) {
       this.rmap.pageRemoveRmap(oldPage, vma, false);
@@ -510,8 +532,7 @@ export class MmMemory implements MmPageOps {
       store.words[w] = 0;
       store.words[w + 1] = 0;
       if ((lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
-        if (this.swap === null) throw new MmBugError("fault.zap_pte_range", `swap PTE at 0x${addr.toString(16)} with no swap hooks`);
-        rss[this.swap.zapSwapPte(lo, hi)]!--;
+        this.swap.zapSwapPte(lo, hi, rss);
         continue;
       }
       const page = this.vmNormalPage(lo, hi);
@@ -519,6 +540,8 @@ export class MmMemory implements MmPageOps {
       if (this.rmap.pageAnon(page)) rss[MM_ANONPAGES]!--;
       else this.file.zapFilePte(vma, page, lo, hi, rss);
       this.rmap.pageRemoveRmap(page, vma, false);
+      // tlb_remove_page → free_pages_and_swap_cache → free_swap_cache(): an unmapped swap-cache page loses its slot
+      if ((this.mem.flags[page]! & (1 << PG_swapcache)) !== 0) this.swap.freeSwapCache(page);
       this.putPage(page);
     }
   }
@@ -821,11 +844,13 @@ export class MmMemory implements MmPageOps {
         let hi = words[sw + 1]!;
         if (lo === 0 && hi === 0) continue;
         if ((lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
-          // copy_nonpresent_pte: a swap entry
-          if (this.swap === null || this.swap.copySwapPte(lo, hi) < 0) throw new MmBugError("fault.copy_nonpresent_pte", "swap PTE with no swap hooks");
-          swapents++;
-          words[dw0 + 2 * k] = lo;
-          words[dw0 + 2 * k + 1] = hi;
+          // copy_nonpresent_pte: a swap entry (-EIO: add_swap_count_continuation could not help: -ENOMEM)
+          const r = this.swap.copyNonpresentPte(dstMm, sw, dw0 + 2 * k);
+          if (r === MM_SWAPENTS) swapents++;
+          else if (r < 0) {
+            err = -12;
+            break;
+          }
           continue;
         }
         const page = this.vmNormalPage(lo, hi);
@@ -855,6 +880,7 @@ export class MmMemory implements MmPageOps {
         words[dw0 + 2 * k] = t.lo;
         words[dw0 + 2 * k + 1] = t.hi;
       }
+      if (err !== 0) break;
       addr = next;
     }
     dstMm.rssStat[MM_ANONPAGES]! += anon;
@@ -911,6 +937,7 @@ export class MmMemory implements MmPageOps {
     this.flushTlbRange(mm, 0, 0);
     this.freePgtables(mm, vmas, 0, 0);
     this.hugeZero.mmPut(mm);
+    this.mmlist.delete(mm);
     if (mm.pgtables !== null) {
       this.alloc.cpu = this.cpu;
       mmFreePgd(this.alloc, mm.pgtables);

@@ -22,48 +22,13 @@
  * with non-zero content have an entry, 24 bytes each at the maximum load. Lookups and updates
  * allocate nothing; the table doubles when it fills (amortised, like the page-table pool).
  */
-import { ArgumentError, describeValue } from "@mmsim/core";
+import { CONTENT_FILL, CONTENT_RANDOM, CONTENT_RATIO_UNITS, CONTENT_ZERO, CONTENT_ZERO_ID, contentCompressedBytes, contentKind } from "@mmsim/core";
 
-export const CONTENT_ZERO = 0;
-export const CONTENT_FILL = 1;
-export const CONTENT_RANDOM = 2;
-export const CONTENT_TEXT = 3;
-export const NR_CONTENT_KINDS = 4;
+export {
+  CONTENT_ZERO, CONTENT_FILL, CONTENT_RANDOM, CONTENT_TEXT, NR_CONTENT_KINDS, CONTENT_RATIO_UNITS, CONTENT_ZERO_ID, contentKind,
+  contentCompressedBytes, contentFill, contentText,
+} from "@mmsim/core";
 export const contentKindNames: readonly string[] = Object.freeze(["zero", "fill", "random", "text"]);
-
-/** Compressed-size units per page (16-byte units). */
-export const CONTENT_RATIO_UNITS = 256;
-
-/** The identity of an all-zero page. */
-export const CONTENT_ZERO_ID = 0;
-
-/** The identity of a page filled with `value` (a u32 pattern). */
-export function contentFill(value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new ArgumentError("fault.contentFill", "value", "an integer in [0, 2^32)", describeValue(value));
-  if (value === 0) return CONTENT_ZERO_ID;
-  return (value * 512 + 0) * 8 + CONTENT_FILL;
-}
-
-/**
- * The identity of text `textId` that compresses to `compressibility` of its size (0 < c ≤ 1:
- * compressed bytes / 4096; 1 = incompressible).
- */
-export function contentText(textId: number, compressibility: number): number {
-  if (!Number.isInteger(textId) || textId < 0 || textId >= 2 ** 40) throw new ArgumentError("fault.contentText", "textId", "an integer in [0, 2^40)", describeValue(textId));
-  if (!(compressibility > 0 && compressibility <= 1)) throw new ArgumentError("fault.contentText", "compressibility", "a ratio in (0, 1] (compressed size / page size)", describeValue(compressibility));
-  const ratio = Math.max(1, Math.min(CONTENT_RATIO_UNITS, Math.round(compressibility * CONTENT_RATIO_UNITS)));
-  return (textId * 512 + ratio) * 8 + CONTENT_TEXT;
-}
-
-/** Kind of an identity (CONTENT_*). */
-export function contentKind(identity: number): number {
-  return identity % 8;
-}
-
-/** Compressed size in bytes zram would store for this content (0 for same-filled pages). */
-export function contentCompressedBytes(identity: number): number {
-  return (Math.floor(identity / 8) % 512) * 16;
-}
 
 /** A readable form: `zero`, `fill:0x2a`, `random#7`, `text#3@0.50`. */
 export function formatContent(identity: number): string {

@@ -19,11 +19,15 @@
  *   5. no page-table frame is free (refcount > 0), and mm->pgtables_bytes equals the tables below
  *      the pgd plus the deposited THP tables;
  *   6. each VMA's anon_vma is on its anon_vma_chain, each avc is in its anon_vma's tree, and each
- *      anon_vma's num_active_vmas counts the VMAs that use it.
+ *      anon_vma's num_active_vmas counts the VMAs that use it;
+ *   8. every swap PTE lies inside a VMA with an anon_vma and holds a swap entry (or a swap-in error
+ *      or hwpoison entry); MM_SWAPENTS of each mm equals its swap PTEs; with a swap subsystem,
+ *      each entry's device is on and its slot has at least as many users as swap PTEs name it.
  */
 import { type ValidationSink } from "@mmsim/core";
-import { PG_swapbacked } from "@mmsim/core";
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type TaskStruct, type VmAreaStruct, linearPageIndex, vmaFileMapping } from "@mmsim/vma";
+import { PG_swapbacked, isHwpoisonEntry, isSwapinErrorEntry, nonSwapEntry } from "@mmsim/core";
+import { pteToSwpEntry } from "@mmsim/hw-arm64";
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type TaskStruct, type VmAreaStruct, linearPageIndex, vmaFileMapping } from "@mmsim/vma";
 import type { AnonVmaChainStruct, AnonVmaStruct, RmapVisitor } from "@mmsim/rmap";
 import { pmdTransHuge } from "./huge-memory.ts";
 import type { MmMemory } from "./memory.ts";
@@ -48,6 +52,8 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
   const ptes = new Map<number, number>();
   const pmds = new Map<number, number>();
   const maps: Mapping[] = [];
+  /** Swap PTEs naming each swap entry, over every mm. */
+  const swapRefs = new Map<number, number>();
   const hex = (x: number) => "0x" + x.toString(16);
   for (const mm of mms) {
     const pgt = mm.pgtables;
@@ -55,6 +61,7 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
     let anon = 0;
     let filePages = 0;
     let shmemPages = 0;
+    let swapEnts = 0;
     let tableBytes = 0;
     if (pgt !== null) {
       const checkTable = (pa: number, what: string) => {
@@ -63,7 +70,20 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
         if (mem.refcount[page]! <= 0) sink.report(where, `${what} frame ${hex(pa / PAGE)} is free (refcount ${mem.refcount[page]})`);
       };
       const leaf = (addr: number, lo: number, hi: number, isPmd: boolean) => {
-        if ((lo & 1) === 0 && (hi & PTE_PROT_NONE_HI) === 0) return; // swap entries: the swap issue's
+        if ((lo & 1) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
+          if (isPmd) {
+            sink.report(where, `non-present PMD ${hex(hi)}_${hex(lo)} at ${hex(addr)} (THP swap and migration entries are not modelled)`);
+            return;
+          }
+          const entry = pteToSwpEntry(lo, hi);
+          const svma = mm.mt.lookup(addr);
+          if (svma === null || svma.anonVma === null) sink.report(where, `swap PTE at ${hex(addr)} outside every VMA with an anon_vma`);
+          if (!nonSwapEntry(entry)) {
+            swapEnts++;
+            swapRefs.set(entry, (swapRefs.get(entry) ?? 0) + 1);
+          } else if (!isSwapinErrorEntry(entry) && !isHwpoisonEntry(entry)) sink.report(where, `PTE at ${hex(addr)} holds non-swap entry ${hex(entry)} of no modelled type`);
+          return;
+        }
         const pfn = (hi & 0xffff) * 1048576 + ((lo & 0xfffff000) >>> 12);
         const vma = mm.mt.lookup(addr);
         if (vma === null) {
@@ -125,6 +145,7 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
       [MM_ANONPAGES, "MM_ANONPAGES", anon, "anonymous pages"],
       [MM_FILEPAGES, "MM_FILEPAGES", filePages, "file pages (not swap-backed)"],
       [MM_SHMEMPAGES, "MM_SHMEMPAGES", shmemPages, "shmem pages"],
+      [MM_SWAPENTS, "MM_SWAPENTS", swapEnts, "swap PTEs"],
     ];
     for (const [idx, name, mapped, what] of counters) {
       let rss = mm.rssStat[idx]!;
@@ -142,6 +163,17 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
         if (!a.live || a.chains[(c as AnonVmaChainStruct).slot] !== c) sink.report(where, `VMA ${hex(vma.vmStart)}: avc for anon_vma ${a.id} is not in its tree`);
       }
     }
+  }
+  // swap slots: the device is on and holds at least one user per swap PTE
+  const ops = m.swap.ops;
+  for (const [entry, n] of swapRefs) {
+    const where = `swap entry ${hex(entry)}`;
+    if (ops === null) {
+      sink.report(where, `${n} swap PTEs but no swap subsystem`);
+      continue;
+    }
+    if (ops.swapEntryValid !== undefined && !ops.swapEntryValid(entry)) sink.report(where, `${n} swap PTEs name it but its device is off`);
+    else if (ops.swapCount !== undefined && ops.swapCount(entry) < n) sink.report(where, `swap count ${ops.swapCount(entry)} below the ${n} swap PTEs that name it`);
   }
   // mapcounts and references
   const heads = new Set<number>();

@@ -38,7 +38,7 @@ import {
 } from "./page-writeback.ts";
 import { folioGet, folioMarkAccessed, folioPut, folioTryGet, folioTrylock, folioUnlock } from "./swap.ts";
 import type { Vfs } from "./vfs.ts";
-import { XA_EMPTY } from "./xarray.ts";
+import { XA_EMPTY, xaToValue } from "./xarray.ts";
 
 // ---------------------------------------------------------------------------------------------
 // pagemap.h: lookup flags
@@ -60,6 +60,8 @@ export const PAGEVEC_SIZE = 15;
 export const MAX_RW_COUNT = 0x7ffff000;
 /** Misses after which mmap readahead gives up. Kernel: `MMAP_LOTSAMISS`. */
 export const MMAP_LOTSAMISS = 100;
+/** Returned by writepage when the page should stay (locked) and be activated. Kernel: `AOP_WRITEPAGE_ACTIVATE`. */
+export const AOP_WRITEPAGE_ACTIVATE = 0x80000;
 /** Returned by a lookup that lost a race with truncate. Kernel: `AOP_TRUNCATED_PAGE`. */
 export const AOP_TRUNCATED_PAGE = 0x80001;
 
@@ -152,8 +154,8 @@ export function filemapAddFolio(vfs: Vfs, mapping: AddressSpace, page: number, i
   }
   const lru = vfs.lru;
   if (lru !== null) {
-    if ((gfp & __GFP_WRITE) === 0 && shadow[0] !== 0) lru.workingsetRefault(page, shadow[0]!);
-    lru.folioAddLru(page);
+    if ((gfp & __GFP_WRITE) === 0 && shadow[0] !== 0) lru.workingsetRefault(page, xaToValue(shadow[0]!));
+    lru.folioAddLru(page, vfs.current().cpu);
   }
   return 0;
 }

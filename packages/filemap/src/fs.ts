@@ -247,6 +247,12 @@ export interface AddressSpaceOperations {
    * @returns the bytes accepted. Kernel: `write_end`.
    */
   writeEnd(file: File, mapping: AddressSpace, pos: number, len: number, copied: number, page: number): number;
+  /**
+   * Writes one locked dirty page for reclaim (pageout() has cleared PG_dirty and set PG_reclaim):
+   * shmem moves it to swap. @returns 0 (the page unlocked), AOP_WRITEPAGE_ACTIVATE (kept, still
+   * locked, dirty again), or -errno. Kernel: `writepage` (`wbc->for_reclaim` when `forReclaim`).
+   */
+  writepage?(page: number, forReclaim: boolean): number;
   /** Kernel: `release_folio`. @returns true if the folio's private data is gone. */
   releaseFolio?(page: number): boolean;
   /** Called once a folio left the page cache. Kernel: `free_folio`. */

@@ -22,7 +22,7 @@ export { Vfs, VFS, MapContents } from "./vfs.ts";
 export type { PageContentStore, MappingUnmapper, PageCacheLruHooks, FileSystemDriver, DirtyKnobs, VfsDeps } from "./vfs.ts";
 export {
   FGP_ACCESSED, FGP_LOCK, FGP_CREAT, FGP_WRITE, FGP_NOFS, FGP_NOWAIT, FGP_FOR_MMAP, FGP_ENTRY, FGP_STABLE, PAGEVEC_SIZE, MAX_RW_COUNT,
-  AOP_TRUNCATED_PAGE, mappingEmpty, mappingMapped, mappingExiting, filemapAllocFolio, __filemapAddFolio, filemapAddFolio,
+  AOP_TRUNCATED_PAGE, AOP_WRITEPAGE_ACTIVATE, mappingEmpty, mappingMapped, mappingExiting, filemapAllocFolio, __filemapAddFolio, filemapAddFolio,
   filemapUnaccountFolio, pageCacheDelete, __filemapRemoveFolio, filemapFreeFolio, filemapRemoveFolio, filemapGetEntry, __filemapGetFolio,
   filemapGetFolio, filemapLockFolio, pagecacheGetPage, grabCachePageWriteBegin, filemapGetReadBatch, filemapReadFolio, filemapRead,
   genericFileReadIter, genericWriteChecks, genericPerformWrite, __genericFileWriteIter, genericFileWriteIter, vmaFile, filemapMapPages,

@@ -20,17 +20,27 @@
  *   - i_blocks counts BLOCKS_PER_PAGE (8) per page allocated; directories' i_size grows by
  *     BOGO_DIRENT_SIZE (20) per entry.
  *
- * Simplified: no swap (the swap issue: shmem_writepage, swap entries in i_pages), no shmem THP
- * (huge= other than never is refused), no fallocate, seals, xattrs, or mempolicy.
+ * Swap (6.1's shmem_writepage / shmem_swapin_folio, through core's SwapOps in Vfs.swap): reclaim
+ * writes a dirty shmem page out by the mapping's writepage — a slot (folio_alloc_swap), the swap
+ * cache, the slot held for the file (swap_shmem_alloc), the page leaves the file's i_pages with
+ * the swap entry as a value entry in its place (info->swapped + 1), then swap_writepage. A lookup
+ * that finds a swap entry reads it back (the swap cache, or swap_cluster_readahead), puts the
+ * page back in the file, drops it from the swap cache and frees the slot (info->swapped − 1).
+ * Truncation frees the slots of swapped pages (shmem_free_swap → free_swap_and_cache); swapoff
+ * reads every swapped page of the area back (shmem_unuse over the inodes with swap).
+ *
+ * Simplified: no shmem THP (huge= other than never is refused), no fallocate, seals, xattrs, or
+ * mempolicy.
  *
  * Invariants (validate.ts): for every shmem inode, alloced = nrpages + swapped (after a recalc),
  * i_blocks = alloced × 8; a mount's used_blocks = the sum of its inodes' alloced.
  */
 import {
-  EFBIG, EINVAL, ENOMEM, ENOSPC, ENOTEMPTY, EPERM, PAGE_SIZE, PG_referenced, PG_swapbacked, PG_uptodate, NR_FILE_PAGES, NR_SHMEM,
+  EEXIST, EFBIG, EINVAL, EIO, ENOMEM, ENOSPC, ENOTEMPTY, EPERM, PAGE_SIZE, PG_dirty, PG_locked, PG_referenced, PG_swapbacked, PG_swapcache,
+  PG_uptodate, PG_writeback, NR_FILE_PAGES, NR_SHMEM, PGMAJFAULT, swpType,
 } from "@mmsim/core";
 import {
-  VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_NORESERVE, type VmAreaStruct, type VmFault, type VmFileOps, type VmOperationsStruct,
+  VM_FAULT_MAJOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_LOCKED, VM_NORESERVE, type VmAreaStruct, type VmFault, type VmFileOps, type VmOperationsStruct,
   type VmOvercommit, type VmFile,
 } from "@mmsim/vma";
 import {
@@ -40,7 +50,7 @@ import {
   type SuperBlock, type SuperOperations, sIsDir, sIsReg,
 } from "./fs.ts";
 import {
-  filemapAllocFolio, filemapDirtySharedPage, filemapGetEntry, filemapMapPages, genericFileWriteIter, vmaFile,
+  AOP_WRITEPAGE_ACTIVATE, filemapAllocFolio, filemapDirtySharedPage, filemapGetEntry, filemapMapPages, genericFileWriteIter, vmaFile,
 } from "./filemap.ts";
 import { clearNlink, dDelete, dInstantiate, dMakeRoot, dropNlink, fput, getFile, incNlink, newInode } from "./inode.ts";
 import { copyPageToIter, zeroPageRange } from "./iov-iter.ts";
@@ -53,7 +63,7 @@ import { sgetAnon } from "./super.ts";
 import { folioMarkAccessed, folioPut, folioTrylock, folioUnlock } from "./swap.ts";
 import { truncateInodePartialFolio, truncateInodeFolio } from "./truncate.ts";
 import type { FileSystemDriver, Vfs } from "./vfs.ts";
-import { XA_MAX_INDEX } from "./xarray.ts";
+import { XA_MAX_INDEX, xaIsValue, xaMkValue, xaToValue } from "./xarray.ts";
 
 /** How shmem_get_folio may get its page. Kernel: `enum sgp_type`. */
 export const SGP_READ = 0;
@@ -79,6 +89,10 @@ export const F_SEAL_FUTURE_WRITE = 0x10;
 const UPTODATE = 1 << PG_uptodate;
 const SWAPBACKED = 1 << PG_swapbacked;
 const REFERENCED = 1 << PG_referenced;
+const LOCKED = 1 << PG_locked;
+const DIRTY = 1 << PG_dirty;
+const SWAPCACHE = 1 << PG_swapcache;
+const WRITEBACK = 1 << PG_writeback;
 
 /** A tmpfs superblock's limits and counters. Kernel: `struct shmem_sb_info`. */
 export class ShmemSbInfo {
@@ -202,6 +216,10 @@ export class Shmem {
   readonly fsType: FileSystemDriver;
   /** shmem_get_folio's page out-parameter (-1: none). */
   folioOut = -1;
+  /** The last getFolio read its page from a swap device (shmem_fault's VM_FAULT_MAJOR). */
+  private majorOut = false;
+  /** Inodes that may have pages on swap. Kernel: `shmem_swaplist`. */
+  readonly swaplist = new Set<Inode>();
 
   constructor(readonly vfs: Vfs) {
     this.aops = {
@@ -209,6 +227,7 @@ export class Shmem {
       dirtyFolio: (mapping, page) => noopDirtyFolio(vfs, mapping, page),
       writeBegin: (_file, mapping, pos, len, out) => this.writeBegin(mapping, pos, len, out),
       writeEnd: (_file, mapping, pos, len, copied, page) => this.writeEnd(mapping, pos, len, copied, page),
+      writepage: (page, forReclaim) => this.writepage(page, forReclaim),
     };
     this.fileOps = {
       name: "shmem_file_operations",
@@ -464,14 +483,14 @@ export class Shmem {
 
   /**
    * Adds a locked, swap-backed page at `index`: the cache's reference, page->mapping/index, the
-   * slot, nrpages, NR_FILE_PAGES and NR_SHMEM. Kernel: `shmem_add_to_page_cache()` (no expected
-   * swap entry: no swap).
+   * slot, nrpages, NR_FILE_PAGES and NR_SHMEM; `expected` is the value entry (a swap entry) the
+   * slot must hold, or 0 for a hole. Kernel: `shmem_add_to_page_cache()`.
    * @returns 0 or -EEXIST
    */
-  addToPageCache(page: number, mapping: AddressSpace, index: number): number {
+  addToPageCache(page: number, mapping: AddressSpace, index: number, expected = 0): number {
     const vfs = this.vfs;
     const mem = vfs.mem;
-    if (mapping.iPages.load(index) !== 0) return -17; // -EEXIST
+    if (mapping.iPages.load(index) !== expected) return -EEXIST;
     mem.refcount[page]!++;
     mem.mapping[page] = mapping.id;
     mem.index[page] = index;
@@ -514,7 +533,21 @@ export class Shmem {
     this.folioOut = -1;
     if (index > MAX_LFS_FILESIZE / PAGE_SIZE - 1) return -EFBIG;
     if (sgp <= SGP_CACHE && index * PAGE_SIZE >= inode.iSize) return -EINVAL;
-    const e = filemapGetEntry(vfs, mapping, index);
+    this.majorOut = false;
+    let e = filemapGetEntry(vfs, mapping, index);
+    if (xaIsValue(e)) {
+      // a swap entry: read it back into the file (SGP_READ / SGP_NOALLOC too: the data exists)
+      const err = this.swapinFolio(inode, index, e, sgp);
+      if (err === -EEXIST) return this.getFolio(inode, index, sgp); // raced: look again
+      if (err !== 0) return err;
+      e = this.folioOut + 1;
+      this.folioOut = -1;
+      const page = e - 1;
+      if ((mem.flags[page]! & UPTODATE) !== 0) {
+        this.folioOut = page;
+        return 0;
+      }
+    }
     if (e > 0) {
       const page = e - 1;
       folioTrylock(vfs, page);
@@ -540,7 +573,7 @@ export class Shmem {
       this.inodeUnacctBlocks(inode, 1);
       return err;
     }
-    vfs.lru?.folioAddLru(page);
+    vfs.lru?.folioAddLru(page, vfs.current().cpu);
     const info = inode.shmem!;
     info.alloced++;
     inode.iBlocks += BLOCKS_PER_PAGE;
@@ -666,10 +699,11 @@ export class Shmem {
     const mem = vfs.mem;
     const start = Math.ceil(lstart / PAGE_SIZE);
     const end = lend < 0 ? XA_MAX_INDEX + 1 : Math.floor((lend + 1) / PAGE_SIZE);
+    let nrSwapsFreed = 0;
     for (let index = start < end ? xa.find(start, end - 1) : -1; index >= 0; index = index + 1 < end ? xa.find(index + 1, end - 1) : -1) {
       const e = xa.found;
       if (e < 0) {
-        xa.erase(index); // shmem_free_swap (the swap issue's)
+        if (this.freeSwap(mapping, index, e)) nrSwapsFreed++;
         continue;
       }
       const page = e - 1;
@@ -697,7 +731,159 @@ export class Shmem {
       folioUnlock(vfs, page);
       folioPut(vfs, page);
     }
+    inode.shmem!.swapped -= nrSwapsFreed;
     this.recalcInode(inode);
+  }
+
+  /**
+   * Drops the swap entry `radswap` at `index` and the slot it holds. Kernel: `shmem_free_swap()`
+   * (→ free_swap_and_cache).
+   * @returns true if the entry was there
+   */
+  freeSwap(mapping: AddressSpace, index: number, radswap: number): boolean {
+    if (mapping.iPages.load(index) !== radswap) return false;
+    mapping.iPages.erase(index);
+    this.vfs.swap?.freeSwapAndCache(xaToValue(radswap));
+    return true;
+  }
+
+  // ----------------------------------------------------------------- swap
+
+  /**
+   * Reclaim's writepage of a dirty shmem page: to swap, leaving the swap entry in the file's
+   * i_pages. Refused (the page dirty again; AOP_WRITEPAGE_ACTIVATE for reclaim) for a VM_LOCKED
+   * (SHM_LOCK) file, with no swap, or with no free slot. Kernel: `shmem_writepage()`.
+   * @returns 0 or AOP_WRITEPAGE_ACTIVATE
+   */
+  writepage(page: number, forReclaim: boolean): number {
+    const vfs = this.vfs;
+    const mem = vfs.mem;
+    const f = mem.flags;
+    const swap = vfs.swap;
+    const mapping = vfs.mappings.get(mem.mapping[page]!) as unknown as AddressSpace | undefined;
+    const redirty = (): number => {
+      f[page] = f[page]! | DIRTY; // folio_mark_dirty: noop_dirty_folio
+      if (forReclaim) return AOP_WRITEPAGE_ACTIVATE;
+      f[page] = f[page]! & ~LOCKED;
+      return 0;
+    };
+    if (mapping === undefined) return redirty();
+    const inode = mapping.host;
+    const info = inode.shmem!;
+    const index = mem.index[page]!;
+    if ((info.flags & VM_LOCKED) !== 0 || swap === null || swap.totalSwapPages() === 0) return redirty();
+    if ((f[page]! & UPTODATE) === 0) {
+      zeroPageRange(vfs, page, PAGE_SIZE); // folio_zero_range: a fallocated page written as zeros
+      f[page] = f[page]! | UPTODATE;
+    }
+    const entry = swap.folioAllocSwap(page);
+    if (entry === 0) return redirty();
+    this.swaplist.add(inode);
+    if (swap.addToSwapCache(page, entry, 0) === 0) {
+      this.recalcInode(inode);
+      info.swapped++;
+      if (swap.swapShmemAlloc !== undefined) swap.swapShmemAlloc(entry);
+      else swap.swapDuplicate(entry);
+      this.deleteFromPageCache(page, mapping, index, xaMkValue(entry));
+      swap.swapWritepage(page);
+      return 0;
+    }
+    swap.putSwapFolio?.(entry); // put_swap_folio: the slot's cache bit goes
+    return redirty();
+  }
+
+  /**
+   * The page leaves the file, `radswap` in its place: page->mapping cleared, nrpages,
+   * NR_FILE_PAGES and NR_SHMEM down, the file's reference dropped. Kernel: `shmem_delete_from_page_cache()`.
+   */
+  private deleteFromPageCache(page: number, mapping: AddressSpace, index: number, radswap: number): void {
+    const vfs = this.vfs;
+    mapping.iPages.store(index, radswap);
+    vfs.mem.mapping[page] = 0;
+    mapping.nrpages--;
+    nodeStatModPage(vfs, page, NR_FILE_PAGES, -1);
+    nodeStatModPage(vfs, page, NR_SHMEM, -1);
+    folioPut(vfs, page);
+  }
+
+  /**
+   * Reads the swapped page at `index` (value entry `radswap`) back into the file: the swap cache's
+   * page, or one read by swap_cluster_readahead (a major fault); in the file, out of the swap
+   * cache, dirty, its slot freed; locked with a reference in folioOut. Kernel: `shmem_swapin_folio()`.
+   * @returns 0, -EEXIST (the entry changed: look again), -ENOMEM, -EIO
+   */
+  swapinFolio(inode: Inode, index: number, radswap: number, sgp: number): number {
+    const vfs = this.vfs;
+    const swap = vfs.swap;
+    const mapping = inode.iMapping;
+    const mem = vfs.mem;
+    this.folioOut = -1;
+    const entry = xaToValue(radswap);
+    if (swap === null) return mapping.iPages.load(index) !== radswap ? -EEXIST : -EINVAL;
+    let page = swap.lookupSwapCache(entry);
+    if (page < 0) {
+      this.majorOut = true;
+      page = swap.swapinReadahead(entry, mapping.gfpMask);
+      if (page < 0) return -ENOMEM;
+    }
+    const f = mem.flags;
+    f[page] = f[page]! | LOCKED;
+    if ((f[page]! & SWAPCACHE) === 0 || mem.private[page] !== entry || mapping.iPages.load(index) !== radswap) {
+      f[page] = f[page]! & ~LOCKED;
+      folioPut(vfs, page);
+      return -EEXIST;
+    }
+    if ((f[page]! & UPTODATE) === 0) {
+      f[page] = f[page]! & ~LOCKED;
+      folioPut(vfs, page);
+      return -EIO;
+    }
+    void WRITEBACK; // folio_wait_writeback: swap writes finish before the call returns here
+    const err = this.addToPageCache(page, mapping, index, radswap);
+    if (err !== 0) {
+      f[page] = f[page]! & ~LOCKED;
+      folioPut(vfs, page);
+      return err;
+    }
+    const info = inode.shmem!;
+    info.swapped--;
+    this.recalcInode(inode);
+    if (sgp === SGP_WRITE) folioMarkAccessed(vfs, page);
+    // delete_from_swap_cache: out of the swap cache, the slot's cache bit, the cache's reference
+    swap.deleteFromSwapCache(page, 0);
+    folioPut(vfs, page);
+    f[page] = f[page]! | DIRTY;
+    swap.swapFree(entry);
+    this.folioOut = page;
+    return 0;
+  }
+
+  /**
+   * swapoff: reads every page of swap area `type` held by a shmem file back into it. Kernel:
+   * `shmem_unuse()` (shmem_unuse_inode over shmem_swaplist).
+   * @returns 0, or -ENOMEM when a page could not be read back (what was read stays in memory)
+   */
+  unuse(type: number): number {
+    for (const inode of [...this.swaplist]) {
+      const info = inode.shmem;
+      if (info === null || info.swapped === 0) {
+        this.swaplist.delete(inode);
+        continue;
+      }
+      const xa = inode.iMapping.iPages;
+      for (let index = xa.find(0, XA_MAX_INDEX); index >= 0; index = index < XA_MAX_INDEX ? xa.find(index + 1, XA_MAX_INDEX) : -1) {
+        const e = xa.found;
+        if (!xaIsValue(e) || swpType(xaToValue(e)) !== type) continue;
+        const err = this.swapinFolio(inode, index, e, SGP_CACHE);
+        if (err === -EEXIST) continue;
+        if (err !== 0) return err;
+        const page = this.folioOut;
+        folioUnlock(this.vfs, page);
+        folioPut(this.vfs, page);
+      }
+      if (info.swapped === 0) this.swaplist.delete(inode);
+    }
+    return 0;
   }
 
   /** Kernel: `shmem_truncate_range()`. */
@@ -743,6 +929,7 @@ export class Shmem {
       inode.iSize = 0;
       inode.iMapping.flags |= 1 << 4; // mapping_set_exiting
       this.truncateRange(inode, 0, -1);
+      this.swaplist.delete(inode);
     }
     this.freeInode(inode.iSb);
   }
@@ -763,6 +950,10 @@ export class Shmem {
     const page = this.folioOut;
     folioUnlock(this.vfs, page);
     vmf.page = page;
+    if (this.majorOut) {
+      this.vfs.vmstat.countVmEvent(PGMAJFAULT);
+      return VM_FAULT_MAJOR;
+    }
     return 0;
   }
 

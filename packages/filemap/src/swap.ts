@@ -13,14 +13,14 @@
  * (what __lru_cache_activate_folio does for a page still in a per-CPU batch); with the Vfs's
  * `lru` hooks it activates a page on the LRU through them.
  */
-import { MmBugError, PG_active, PG_locked, PG_lru, PG_referenced, PG_unevictable, debugVm } from "@mmsim/core";
+import { MmBugError, PG_active, PG_locked, PG_referenced, PG_unevictable, debugVm } from "@mmsim/core";
 import type { Vfs } from "./vfs.ts";
 
 const LOCKED = 1 << PG_locked;
 const REFERENCED = 1 << PG_referenced;
 const ACTIVE = 1 << PG_active;
 const UNEVICTABLE = 1 << PG_unevictable;
-const LRU = 1 << PG_lru;
+
 
 /** Takes a reference. Kernel: `folio_get()`. */
 export function folioGet(vfs: Vfs, page: number): void {
@@ -48,6 +48,7 @@ export function folioPut(vfs: Vfs, page: number): void {
   }
   if (debugVm.on && rc !== 1) throw new MmBugError("filemap.folioPut", "page " + page + " put with refcount " + rc);
   const pfn = mem.pageToPfn(page);
+  vfs.lru?.pageCacheRelease(page); // __folio_put → __page_cache_release
   vfs.contents.clear(pfn);
   vfs.pages.freePages(pfn, 0, vfs.current().cpu);
 }
@@ -83,6 +84,11 @@ export function folioUnlock(vfs: Vfs, page: number): void {
  * classic LRU; CONFIG_LRU_GEN is built but off on the reference kernel).
  */
 export function folioMarkAccessed(vfs: Vfs, page: number): void {
+  const lru = vfs.lru;
+  if (lru !== null) {
+    lru.folioMarkAccessed(page); // the reclaim policy's folio_mark_accessed
+    return;
+  }
   const flags = vfs.mem.flags;
   const f = flags[page]!;
   if ((f & REFERENCED) === 0) {
@@ -90,9 +96,7 @@ export function folioMarkAccessed(vfs: Vfs, page: number): void {
   } else if ((f & UNEVICTABLE) !== 0) {
     // the unevictable list is never rotated: marking it accessed has no effect
   } else if ((f & ACTIVE) === 0) {
-    const lru = vfs.lru;
-    if (lru !== null && (f & LRU) !== 0) lru.folioActivate(page);
-    else flags[page] = flags[page]! | ACTIVE; // __lru_cache_activate_folio
+    flags[page] = flags[page]! | ACTIVE; // __lru_cache_activate_folio
     flags[page] = flags[page]! & ~REFERENCED;
   }
 }

@@ -10,12 +10,12 @@
  *   - every VMA of i_mmap maps this file;
  *   - shmem: alloced ≥ nrpages + swapped (drop_caches may have taken clean pages shmem has not
  *     recounted yet), i_blocks = 8 × alloced, and a sized mount's used_blocks = Σ alloced;
- * and over the machine: NR_FILE_PAGES = the page-cache pages, NR_SHMEM = the swap-backed ones,
+ * and over the machine: NR_FILE_PAGES = the page-cache pages (plus the swap cache's, NR_SWAPCACHE, as 6.1 counts them), NR_SHMEM = the swap-backed ones,
  * NR_FILE_DIRTY = the dirty pages of mappings that write back, NR_WRITEBACK = the pages under
  * writeback; every fd holds a file whose
  * f_count covers the fds of every table.
  */
-import { NR_FILE_DIRTY, NR_FILE_PAGES, NR_SHMEM, NR_WRITEBACK, PG_dirty, PG_swapbacked, PG_writeback, type ValidationSink } from "@mmsim/core";
+import { NR_FILE_DIRTY, NR_FILE_PAGES, NR_SHMEM, NR_SWAPCACHE, NR_WRITEBACK, PG_dirty, PG_swapbacked, PG_writeback, type ValidationSink } from "@mmsim/core";
 import type { File } from "./fs.ts";
 import { mappingCanWriteback, PAGECACHE_TAG_DIRTY } from "./page-writeback.ts";
 import { BLOCKS_PER_PAGE, type ShmemSbInfo } from "./shmem.ts";
@@ -86,7 +86,7 @@ export function validateFilemap(vfs: Vfs, sink: ValidationSink): void {
     if (sbinfo !== null && sbinfo.maxBlocks !== 0 && sbinfo.usedBlocks !== alloced) sink.report(`tmpfs 0:${sb.sDev[1]}`, `used_blocks ${sbinfo.usedBlocks} ≠ Σ alloced ${alloced}`);
     if (sbinfo !== null && sbinfo.maxBlocks !== 0 && sbinfo.usedBlocks > sbinfo.maxBlocks) sink.report(`tmpfs 0:${sb.sDev[1]}`, `used_blocks ${sbinfo.usedBlocks} > size ${sbinfo.maxBlocks} pages`);
   }
-  const nrFile = nodeCounter(vfs, NR_FILE_PAGES);
+  const nrFile = nodeCounter(vfs, NR_FILE_PAGES) - nodeCounter(vfs, NR_SWAPCACHE);
   if (nrFile !== filePages) sink.report("vmstat", `NR_FILE_PAGES is ${nrFile}, the page cache holds ${filePages} pages`);
   const nrShmem = nodeCounter(vfs, NR_SHMEM);
   if (nrShmem !== shmemPages) sink.report("vmstat", `NR_SHMEM is ${nrShmem}, the page cache holds ${shmemPages} swap-backed pages`);

@@ -7,7 +7,7 @@
  * calling task (cpu, mm, comm, pid). One Vfs per machine; nothing is module-level.
  */
 import {
-  ArgumentError, type KernelLog, type MemMap, type PageAllocator, type VmStat, describeValue, token,
+  ArgumentError, type KernelLog, type Lru, type MemMap, type PageAllocator, type SwapOps, type VmStat, describeValue, token,
 } from "@mmsim/core";
 import { FileMappings, type MmStruct, VmOvercommit } from "@mmsim/vma";
 import type { AddressSpace, FileOperations, FileSystemType, FsTask, SuperBlock, Vfsmount } from "./fs.ts";
@@ -67,19 +67,11 @@ export interface MappingUnmapper {
 }
 
 /**
- * What the LRU and workingset code (the reclaim issue) will do with page-cache pages; until it
- * exists, null: pages are on no LRU, shadows are not consulted.
+ * What the page cache asks of the LRU: core's `Lru` (folio_add_lru, workingset_refault,
+ * folio_mark_accessed, deactivate_file_folio, __page_cache_release), implemented by
+ * @mmsim/reclaim; null without a reclaim module (pages are on no LRU, shadows are not consulted).
  */
-export interface PageCacheLruHooks {
-  /** A new page-cache page goes on the LRU. Kernel: `folio_add_lru()`. */
-  folioAddLru(page: number): void;
-  /** A page came back where a shadow entry was. Kernel: `workingset_refault()`. */
-  workingsetRefault(page: number, shadow: number): void;
-  /** folio_mark_accessed activated a page on the LRU. Kernel: `folio_activate()`. */
-  folioActivate(page: number): void;
-  /** invalidate_mapping_pages could not drop a page. Kernel: `deactivate_file_folio()`. */
-  deactivateFileFolio(page: number): void;
-}
+export type PageCacheLruHooks = Lru;
 
 /** A filesystem type with the code that mounts it. Kernel: `struct file_system_type` + its fill_super. */
 export interface FileSystemDriver extends FileSystemType {
@@ -142,8 +134,10 @@ export class Vfs {
   readonly mappings: FileMappings;
   private readonly overcommitOf: () => VmOvercommit;
   unmapper: MappingUnmapper | null;
-  /** The LRU and workingset hooks (reclaim's); null until they exist. */
-  lru: PageCacheLruHooks | null = null;
+  /** Swap as shmem calls it (@mmsim/swap's, set when the machine's swap is made); null: no swap. */
+  swap: SwapOps | null = null;
+  /** The LRU (core's Lru, @mmsim/reclaim's); null without a reclaim module. */
+  lru: Lru | null = null;
   readonly log: KernelLog | null;
   readonly totalramPages: () => number;
   private currentFn: () => FsTask;

@@ -44,6 +44,8 @@ export {
   pudSect, pudBad, pudLeaf, p4dNone, p4dBad, p4dPresent, pgdNone, pfnPte, pfnPmd, pmdMkhuge, pteMkyoung, pteMkold,
   pteMkdirty, pteMkclean, pteMkwrite, pteWrprotect, pteMkexec, pteMkspecial, pteMkcont, pteMknoncont, pteMkpresent,
   pteMkdevmap, pteModify, ptepTestAndClearYoung, ptepGetAndClear, ptepSetWrprotect,
+  __SWP_TYPE_SHIFT, __SWP_TYPE_BITS, __SWP_OFFSET_SHIFT, __SWP_OFFSET_BITS, isSwapPte, pteSwpExclusive, pteSwpMkexclusive,
+  pteSwpClearExclusive, mkSwapPte, pteSwpType, pteSwpOffset, pteToSwpEntry,
 } from "./pgtable.ts";
 export { GFP_PGTABLE_KERNEL, GFP_PGTABLE_USER, PgtableAllocator } from "./pgalloc.ts";
 export type { PgtableAllocStats } from "./pgalloc.ts";

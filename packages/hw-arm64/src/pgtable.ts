@@ -1,4 +1,4 @@
-// Kernel: arch/arm64/include/asm/pgtable.h, include/linux/pgtable.h, include/asm-generic/pgtable-nop4d.h, pgtable-nopud.h (v6.1) — pgd/pud/pmd/pte accessors on tables in simulated frames
+// Kernel: arch/arm64/include/asm/pgtable.h (with its swap PTE encoding), include/linux/swapops.h (pte_to_swp_entry, swp_entry_to_pte, is_swap_pte), include/linux/pgtable.h, include/asm-generic/pgtable-nop4d.h, pgtable-nopud.h (v6.1) — pgd/pud/pmd/pte accessors on tables in simulated frames
 /*
  * The accessors the kernel's generic mm code uses, on entry addresses (the physical address of
  * a descriptor, see pgtable-store.ts) and on descriptor values held as (lo, hi) words:
@@ -18,9 +18,10 @@
  */
 import {
   PMD_TYPE_MASK, PMD_TYPE_SECT, PMD_TYPE_TABLE, PTE_ADDR_HI, PTE_ADDR_LO, PTE_AF, PTE_CONT_HI, PTE_DEVMAP_HI, PTE_DIRTY_HI,
-  PTE_GP_HI, PTE_PROT_NONE_HI, PTE_PXN_HI, PTE_RDONLY, PTE_SPECIAL_HI, PTE_TABLE_BIT, PTE_USER, PTE_UXN_HI, PTE_VALID,
+  PTE_GP_HI, PTE_PROT_NONE_HI, PTE_PXN_HI, PTE_SWP_EXCLUSIVE, PTE_RDONLY, PTE_SPECIAL_HI, PTE_TABLE_BIT, PTE_USER, PTE_UXN_HI, PTE_VALID,
   PTE_WRITE_HI, descOutputAddress,
 } from "./pgtable-hwdef.ts";
+import { swpEntry, swpOffset, swpType } from "@mmsim/core";
 import type { Pgprot } from "./pgtable-prot.ts";
 import type { PgtableStore } from "./pgtable-store.ts";
 import type { Va } from "./va.ts";
@@ -374,4 +375,71 @@ export function ptepSetWrprotect(store: PgtableStore, ptep: number, scratch: Pte
   ptepGet(store, ptep, scratch);
   pteWrprotect(scratch);
   store.write(ptep, scratch.lo, scratch.hi);
+}
+
+// --- swap PTEs (arm64 6.1: __HAVE_ARCH_PTE_SWP_EXCLUSIVE) ----------------------------------
+/*
+ * A swap PTE is neither none nor present (PTE_VALID and PTE_PROT_NONE clear):
+ *   bits 0-1   0 (not valid, not a table)
+ *   bit  2     PTE_SWP_EXCLUSIVE: the page was PageAnonExclusive when it was unmapped
+ *   bits 3-7   swap type (__SWP_TYPE_SHIFT 3, __SWP_TYPE_BITS 5)
+ *   bits 8-57  swap offset (__SWP_OFFSET_SHIFT 8, __SWP_OFFSET_BITS 50)
+ *   bit  58    PTE_PROT_NONE (must be 0)
+ * The arch-independent entry (core's swpEntry: offset << 5 | type) converts to and from this
+ * form by type and offset (swp_entry_to_pte / pte_to_swp_entry); arm64 6.1 has no swap
+ * soft-dirty or uffd-wp bits to carry. Entries of the types above MAX_SWAPFILES (migration,
+ * hwpoison, swap-in error) use the same encoding.
+ */
+/** Kernel: `__SWP_TYPE_SHIFT`. */
+export const __SWP_TYPE_SHIFT = 3;
+/** Kernel: `__SWP_TYPE_BITS`. */
+export const __SWP_TYPE_BITS = 5;
+/** Kernel: `__SWP_OFFSET_SHIFT` (= __SWP_TYPE_BITS + __SWP_TYPE_SHIFT). */
+export const __SWP_OFFSET_SHIFT = 8;
+/** Kernel: `__SWP_OFFSET_BITS`. */
+export const __SWP_OFFSET_BITS = 50;
+
+const SWP_TYPE_MASK = (1 << __SWP_TYPE_BITS) - 1;
+/** Offset bits held in the low word (bits 8-31). */
+const SWP_OFFSET_LO_BITS = 32 - __SWP_OFFSET_SHIFT;
+const SWP_OFFSET_LO_SPAN = 2 ** SWP_OFFSET_LO_BITS;
+/** Offset bits held in the high word (bits 32-57). */
+const SWP_OFFSET_HI_MASK = 2 ** (__SWP_OFFSET_BITS - SWP_OFFSET_LO_BITS) - 1;
+
+/** Kernel: `is_swap_pte()` = !pte_none && !pte_present. */
+export const isSwapPte = (lo: number, hi: number): boolean => (lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0 && (lo !== 0 || hi !== 0);
+/** Kernel: `pte_swp_exclusive()`. */
+export const pteSwpExclusive = (lo: number): boolean => (lo & PTE_SWP_EXCLUSIVE) !== 0;
+/** Kernel: `pte_swp_mkexclusive()`. */
+export function pteSwpMkexclusive(p: PteVal): PteVal {
+  p.lo = (p.lo | PTE_SWP_EXCLUSIVE) >>> 0;
+  return p;
+}
+/** Kernel: `pte_swp_clear_exclusive()`. */
+export function pteSwpClearExclusive(p: PteVal): PteVal {
+  p.lo = (p.lo & ~PTE_SWP_EXCLUSIVE) >>> 0;
+  return p;
+}
+
+/**
+ * The swap PTE of `entry` (core's packing), with PTE_SWP_EXCLUSIVE when `exclusive`. Kernel:
+ * `swp_entry_to_pte()` (+ `pte_swp_mkexclusive()`), `__swp_entry()`.
+ */
+export function mkSwapPte(entry: number, exclusive: boolean, out: PteVal): PteVal {
+  const type = swpType(entry);
+  const offset = swpOffset(entry);
+  out.lo = ((type << __SWP_TYPE_SHIFT) | ((offset % SWP_OFFSET_LO_SPAN) << __SWP_OFFSET_SHIFT) | (exclusive ? PTE_SWP_EXCLUSIVE : 0)) >>> 0;
+  out.hi = Math.floor(offset / SWP_OFFSET_LO_SPAN) & SWP_OFFSET_HI_MASK;
+  return out;
+}
+/** Kernel: `__swp_type(__pte_to_swp_entry(pte))`. */
+export const pteSwpType = (lo: number): number => (lo >>> __SWP_TYPE_SHIFT) & SWP_TYPE_MASK;
+/** Kernel: `__swp_offset(__pte_to_swp_entry(pte))` (exact up to 2^53). */
+export const pteSwpOffset = (lo: number, hi: number): number => (hi & SWP_OFFSET_HI_MASK) * SWP_OFFSET_LO_SPAN + (lo >>> __SWP_OFFSET_SHIFT);
+/**
+ * The arch-independent entry of a swap PTE (core's packing: offset << 5 | type; the exclusive
+ * marker is not part of it). Kernel: `pte_to_swp_entry()`.
+ */
+export function pteToSwpEntry(lo: number, hi: number): number {
+  return swpEntry(pteSwpType(lo), pteSwpOffset(lo, hi));
 }

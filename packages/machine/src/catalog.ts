@@ -8,12 +8,14 @@ import { slubModule } from "@mmsim/slub";
 import { vmallocModule } from "@mmsim/vmalloc";
 import { vmaModule } from "@mmsim/vma";
 import { filemapModule } from "@mmsim/filemap";
+import { lruPolicyModule, mglruPolicyModule, reclaimModule } from "@mmsim/reclaim";
+import { swapModule } from "@mmsim/swap";
 import { processModule } from "./process-module.ts";
 import { KernelRegistry } from "./registry.ts";
 
 /**
  * Every module a machine can be built from, by slot and name. Mechanisms every machine has
- * (`memblock`, `buddy`, `arch`, `vmalloc`, `vma`, `filemap`, `process`; `slab_common` with any slab allocator) are
+ * (`memblock`, `buddy`, `arch`, `vmalloc`, `vma`, `filemap`, `swap`, `process`; `slab_common` with any slab allocator) are
  * slots with one entry; policies are slots with several (`slab: slub`). A scenario may also name
  * a module file (a policy, or an extra module under kernel.modules), loaded with import().
  */
@@ -72,10 +74,14 @@ export class ModuleCatalog {
       .add(vmallocModule)
       .add(vmaModule)
       .add(filemapModule)
+      .add(swapModule)
       .add(slabCommonModule)
       .add(processModule)
       .add(slabModule)
-      .add(slubModule);
+      .add(slubModule)
+      .add(reclaimModule)
+      .add(lruPolicyModule)
+      .add(mglruPolicyModule);
   }
 
   /**

@@ -29,8 +29,8 @@ describe("the registry: steps and sysctls come from the modules", () => {
   it("lists the engine's steps first, then each module's, and every module's sysctls", () => {
     const r = ModuleCatalog.default().registry();
     expect(r.stepKinds().slice(0, 7)).toEqual(["show", "repeat", "sysctl", "expect", "write", "sleep", "label"]);
-    expect(r.stepKinds()).toEqual(expect.arrayContaining(["alloc", "free", "kmalloc", "kfree", "slab_churn", "vmalloc", "kvfree", "mmap", "munmap", "access", "mprotect", "fork", "wait"]));
-    expect([...r.sysctls.keys()]).toEqual(["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", "admin_reserve_kbytes", "max_map_count", "overcommit_kbytes", "overcommit_memory", "overcommit_ratio", "user_reserve_kbytes", "drop_caches", "dirty_background_ratio", "dirty_background_bytes", "dirty_ratio", "dirty_bytes", "dirty_writeback_centisecs", "dirty_expire_centisecs", "dirtytime_expire_seconds", "randomize_va_space", "mmap_rnd_bits"]);
+    expect(r.stepKinds()).toEqual(expect.arrayContaining(["alloc", "free", "kmalloc", "kfree", "slab_churn", "vmalloc", "kvfree", "mmap", "munmap", "access", "mprotect", "fork", "wait", "mkswap", "swapon", "swapoff", "zram"]));
+    expect([...r.sysctls.keys()]).toEqual(["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", "admin_reserve_kbytes", "max_map_count", "overcommit_kbytes", "overcommit_memory", "overcommit_ratio", "user_reserve_kbytes", "drop_caches", "dirty_background_ratio", "dirty_background_bytes", "dirty_ratio", "dirty_bytes", "dirty_writeback_centisecs", "dirty_expire_centisecs", "dirtytime_expire_seconds", "page-cluster", "randomize_va_space", "mmap_rnd_bits", "swappiness", "vfs_cache_pressure"]);
   });
 
   it("refuses two modules that define the same step kind", () => {
@@ -53,8 +53,8 @@ describe("kernel threads, initcalls and validators are contributed", () => {
       m.boot();
       return m.container.isRegistered(KernelThread, true) ? m.container.resolveAll<KernelThread>(KernelThread).map((t) => t.name) : [];
     };
-    expect(threads("slab")).toEqual(["cache_reap"]);
-    expect(threads("slub")).toEqual([]);
+    expect(threads("slab")).toEqual(["kswapd0", "cache_reap"]);
+    expect(threads("slub")).toEqual(["kswapd0"]);
   });
 
   it("initcalls are registered at their 6.1 levels", () => {

@@ -25,13 +25,14 @@
 import {
   BOOT_COMMAND_LINE, KernelParam, STACK_DEPOT, STACK_HASH_BUCKET_SIZE, STACK_HASH_ORDER_MAX, STACK_HASH_ORDER_MIN, STACK_HASH_SCALE,
   StackDepot, earlyParam, isStackDepotDisabled, parseBootParams, parseEarlyParam,
-  ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, NR_FREE_PAGES, KernelLog,
+  ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, LRUVEC_LIST_HEADS, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
   VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
 import { VFS } from "@mmsim/filemap";
+import { SWAP } from "@mmsim/swap";
 import { MachineDisk } from "./disk.ts";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
@@ -163,8 +164,11 @@ export class Machine {
       catalog.get("vmalloc", "vmalloc"),
       catalog.get("vma", "vma"),
       catalog.get("filemap", "filemap"),
+      catalog.get("swap", "swap"),
       catalog.get("process", "tasks"),
     ];
+    // The reclaim mechanism, over the `reclaim` slot's policy (lru by default, as the reference kernel's lru_gen is off).
+    if (policies.reclaim !== undefined && catalog.names("vmscan").includes("vmscan")) modules.push(catalog.get("vmscan", "vmscan"));
     if (policies.slab !== undefined) modules.push(slabCommonModule);
     for (const [slot, name] of Object.entries(policies)) modules.push(catalog.get(slot, name));
     for (const name of scenario.kernel.modules ?? []) modules.push(catalog.find(name, scenario.file));
@@ -373,6 +377,8 @@ export class Machine {
 
     for (const [name, value] of Object.entries(s.kernel.sysctl)) this.sysctlWrite(name, value);
     const disk = this.disk;
+    const container = this.container;
+    const swapInfo = () => resolveToken(container, SWAP).swap.siSwapinfo();
     this.procfs = new ProcFs({
       pageAlloc: buddy.state,
       counters: resolveToken(this.container, VM_STAT), // the vmstat service every module counts into (buddy.state.vmstat)
@@ -386,6 +392,13 @@ export class Machine {
         },
         get vmallocNrPages() {
           return vm.vmallocNrPages();
+        },
+        // si_swapinfo(): total and free swap, with the slots of an area being swapped off
+        get totalSwapPages() {
+          return swapInfo().totalswap;
+        },
+        get freeSwapPages() {
+          return swapInfo().freeswap;
         },
       },
       // vm.dirty_* (the VFS's knobs) for nr_dirty_threshold and nr_dirty_background_threshold
@@ -411,7 +424,7 @@ export class Machine {
     const dramStart = mb.memblockStartOfDRAM();
     const dramEnd = mb.memblockEndOfDRAM();
     const basePfn = pfnDown(dramStart);
-    const mem = new MemMap({ basePfn, nrPages: pfnDown(dramEnd) - basePfn, nrListHeads: PageAllocState.listHeadsNeeded(nodes, cpus) });
+    const mem = new MemMap({ basePfn, nrPages: pfnDown(dramEnd) - basePfn, nrListHeads: PageAllocState.listHeadsNeeded(nodes, cpus) + nodes * LRUVEC_LIST_HEADS });
     this.container.register(MEM_MAP, { useValue: mem });
     const nodeMemory: NodeMemory[] = [];
     for (let nid = 0; nid < nodes; nid++) {
@@ -797,7 +810,7 @@ export class Machine {
 export const MAX_KTHREAD_CATCHUP = 64;
 
 /** The reference config's choices for slots the scenario leaves out, when the catalog has them. */
-const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub" });
+const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub", reclaim: "lru" });
 
 function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalog: ModuleCatalog): Record<string, string> {
   const out: Record<string, string> = {};

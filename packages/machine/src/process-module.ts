@@ -1,11 +1,12 @@
 // mmsim: DI wiring of the machine's processes — tasks, their address spaces and faults, the task engine's host, the process steps, /proc/<pid>/ and mmsim's where/tlb debug files (no kernel counterpart)
-import { KernelFile, type MmsimModule, TOPOLOGY, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
+import { KernelFile, type MmsimModule, SwapUnuse, TOPOLOGY, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
 import { PAGE_ALLOC_CONFIG } from "@mmsim/buddy";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
 import { PROCESS_DEBUG_FILES, procPidFiles, validateProcesses } from "./process/files.ts";
 import { Processes, createMmMemory } from "./process/processes.ts";
-import { ANON_VMA_OPS, MM_PAGE_OPS } from "@mmsim/vma";
+import { ANON_VMA_OPS, MADVISE_OPS, MM_PAGE_OPS, type VmAreaStruct } from "@mmsim/vma";
+import { MadvisePages } from "@mmsim/fault";
 import { PROCESS_STEPS } from "./process/steps.ts";
 import { PROCESS_SYSCTLS } from "./process/sysctls.ts";
 import { MM_MEMORY, PROCESSES } from "./process/token.ts";
@@ -26,6 +27,24 @@ export const processModule: MmsimModule = {
     container.register(MM_MEMORY, { useFactory: instanceCachingFactory((c) => createMmMemory(c, resolveToken(c, PAGE_ALLOC_CONFIG).transparentHugepage ?? true)) });
     container.register(MM_PAGE_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY) });
     container.register(ANON_VMA_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY).rmap });
+    // swapoff's unuse of anonymous PTEs (@mmsim/swap's try_to_unuse calls it): MM_MEMORY is resolved at the call, not when swap is built
+    // madvise's page side (MADV_COLD, PAGEOUT, FREE, WILLNEED) over the fault path's page tables and the LRU,
+    // made at its first use (MmapContext is built with it, before MmMemory may be)
+    container.register(MADVISE_OPS, {
+      useFactory: (c) => {
+        let pages: MadvisePages | undefined;
+        const get = () => (pages ??= new MadvisePages(resolveToken(c, MM_MEMORY)));
+        return {
+          willneed: (vma: VmAreaStruct, start: number, end: number) => get().willneed(vma, start, end),
+          cold: (vma: VmAreaStruct, start: number, end: number) => get().cold(vma, start, end),
+          pageout: (vma: VmAreaStruct, start: number, end: number) => get().pageout(vma, start, end),
+          free: (vma: VmAreaStruct, start: number, end: number) => get().free(vma, start, end),
+          ksmEnter: () => 0,
+          unmergeKsmPages: () => 0,
+        };
+      },
+    });
+    container.register(SwapUnuse, { useFactory: (c) => ({ unuseMms: (type: number) => resolveToken(c, MM_MEMORY).swap.unuseMms(type) }) });
     container.register(PROCESSES, { useFactory: instanceCachingFactory((c) => new Processes(c, resolveToken(c, TOPOLOGY).nrCpus)) });
     container.register(TASK_HOST, { useFactory: (c) => resolveToken(c, PROCESSES) });
     container.register(UserPgtableRoot, {

@@ -2,8 +2,9 @@
 /*
  * One 64-bit little-endian entry per virtual page, at file offset (vaddr / PAGE_SIZE) × 8:
  *
- *   bits 0-54  PFN when present (shown to CAP_SYS_ADMIN only; 0 otherwise), or for a swap
- *              entry the type in bits 0-4 and the offset above (swp_type | swp_offset << 5)
+ *   bits 0-54  PFN when present, or for a swap entry the type in bits 0-4 and the offset
+ *              above (swp_type | swp_offset << MAX_SWAPFILES_SHIFT); both shown to CAP_SYS_ADMIN
+ *              only (pm->show_pfn), 0 otherwise
  *   bit 55     soft-dirty (always 0: no CONFIG_MEM_SOFT_DIRTY on arm64 6.1)
  *   bit 56     exclusively mapped (page_mapcount == 1)
  *   bit 57     userfaultfd write-protected (not modelled: 0)
@@ -20,7 +21,8 @@
  * (tests/conformance/fixtures/process/src/probe.h): `<vaddr> present=… swapped=… file_or_shared=…
  * exclusive=… soft_dirty=… uffd_wp=… pfn=0x…`.
  */
-import { EINVAL, ESRCH } from "@mmsim/core";
+import { EINVAL, ESRCH, MAX_SWAPFILES_SHIFT, swpOffset, swpType } from "@mmsim/core";
+import { pteToSwpEntry } from "@mmsim/hw-arm64";
 import { NULL_ENTRY, pgdOffsetPgd, pmdOffset, pmdSect, ptePfn, ptePresent, pteOffsetKernel, pteSpecial, pudOffset } from "@mmsim/hw-arm64";
 import { compoundHead, pageMapcount } from "@mmsim/rmap";
 import type { TaskStruct, VmAreaStruct } from "@mmsim/vma";
@@ -80,12 +82,15 @@ export function pagemapEntry(src: TaskMmuSources, vma: VmAreaStruct | null, addr
     pfn = ptePfn(lo, hi);
   }
   if (!ptePresent(lo, hi)) {
-    // A swap entry (arm64: type in bits 3-7, offset from bit 8): frame = type | offset << 5.
-    const type = (lo >>> 3) & 0x1f;
-    const offset = (lo >>> 8) + (hi & 0x3ffff) * 2 ** 24;
-    const frame = type + offset * 32;
-    out.lo = frame % 4294967296 >>> 0;
-    out.hi = (Math.floor(frame / 4294967296) & PM_PFRAME_HI_MASK) | PM_SWAP_HI;
+    // is_swap_pte(): frame = swp_type | swp_offset << MAX_SWAPFILES_SHIFT (arm64 6.1: no swap
+    // soft-dirty or uffd-wp bits; migration entries, which would name their page, are not modelled)
+    if (showPfn) {
+      const entry = pteToSwpEntry(lo, hi);
+      const frame = swpType(entry) + swpOffset(entry) * 2 ** MAX_SWAPFILES_SHIFT;
+      out.lo = frame % 4294967296 >>> 0;
+      out.hi = Math.floor(frame / 4294967296) & PM_PFRAME_HI_MASK;
+    }
+    out.hi = (out.hi | PM_SWAP_HI) >>> 0;
     return out;
   }
   let flags = PM_PRESENT_HI;

@@ -19,8 +19,13 @@
  * takes the swap-backed ones, Pss_File the others (the vdso's page counts there on the real
  * kernel). Not modelled: shmem's swapped-out pages in Swap (smaps_pte_hole / shmem_swap_usage:
  * the swap issue's).
+ *
+ * Swap PTEs (anonymous pages swapped out) count in Swap, a page each, and in SwapPss the page
+ * divided by the slot's users (swp_swapcount, through the swap subsystem when `swap` is given;
+ * a full page without it); other non-present entries (swap-in errors) count nowhere.
  */
-import { type MemMap, PG_dirty, PG_referenced, PG_swapbacked } from "@mmsim/core";
+import { type MemMap, PG_dirty, PG_referenced, PG_swapbacked, type SwapOps, nonSwapEntry } from "@mmsim/core";
+import { pteToSwpEntry } from "@mmsim/hw-arm64";
 import { NULL_ENTRY, type PgtableStore, pgdOffsetPgd, pmdOffset, pmdSect, ptePfn, ptePresent, pteDirty, pteOffsetKernel, pteSpecial, pteYoung, pudOffset, pudSect } from "@mmsim/hw-arm64";
 import {
   MMF_DISABLE_THP, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type TaskStruct, VM_DONTEXPAND, VM_GROWSDOWN, VM_HUGEPAGE, VM_HUGETLB, VM_IO,
@@ -46,6 +51,8 @@ export interface TaskMmuSources {
   readonly thpEnabled: ThpEnabled;
   /** The huge zero page's PFN, if one is allocated (smaps_pmd_entry skips it: follow_trans_huge_pmd's FOLL_DUMP). */
   readonly hugeZeroPfn?: number;
+  /** The swap subsystem, for swap PTEs' users (smaps' SwapPss); absent or null: none. */
+  readonly swap?: SwapOps | null;
 }
 
 // --- maps ------------------------------------------------------------------------------------
@@ -184,8 +191,8 @@ function vmNormalPage(mem: MemMap, lo: number, hi: number): number {
 
 /**
  * Walks [start, end) of a VMA's page tables into `mss`. Kernel: `smap_gather_stats()` →
- * `walk_page_range()` with smaps_pte_range (PTE and PMD entries; swap PTEs count in Swap with
- * a SwapPss of a full page: swap counts are the swap issue's).
+ * `walk_page_range()` with smaps_pte_range (PTE and PMD entries; smaps_pte_entry's swap PTEs:
+ * Swap, and SwapPss shared among the slot's swp_swapcount users).
  */
 export function smapGatherStats(src: TaskMmuSources, vma: VmAreaStruct, mss: MemSizeStats, start = vma.vmStart): void {
   const mm = vma.vmMm;
@@ -232,9 +239,13 @@ export function smapGatherStats(src: TaskMmuSources, vma: VmAreaStruct, mss: Mem
       const hi = store.readHi(ptep);
       if (lo === 0 && hi === 0) continue;
       if (!ptePresent(lo, hi)) {
-        // is_swap_pte(): a swap entry (non-swap entries come with migration and device memory)
+        // is_swap_pte(): a genuine swap entry (swap-in error entries count nowhere; migration
+        // and device entries, which would count their page, are not modelled)
+        const entry = pteToSwpEntry(lo, hi);
+        if (nonSwapEntry(entry)) continue;
         mss.swap += PAGE_SIZE;
-        mss.swapPss += PSS_ONE;
+        const mapcount = src.swap?.swpSwapcount?.(entry) ?? 1;
+        mss.swapPss += mapcount >= 2 ? Math.floor(PSS_ONE / mapcount) : PSS_ONE; // do_div
         continue;
       }
       const page = vmNormalPage(mem, lo, hi);

@@ -28,11 +28,11 @@ import {
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PteVal, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset,
-  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID,
+  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID, PTE_SPECIAL_HI, PTE_DEVMAP_HI,
 } from "@mmsim/hw-arm64";
 import {
   type AnonVmaOps, FileMappings, type MmStruct, type VmAreaStruct, type VmFileMapping, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_LOCKED,
-  VM_SEQ_READ, VM_SHARED,
+  VM_RAND_READ, VM_SEQ_READ, VM_SHARED,
 } from "@mmsim/vma";
 import { type AnonVmaChainStruct, type AnonVmaStruct, AnonVmaTable, findMergeableAnonVma } from "./anon-vma.ts";
 
@@ -87,6 +87,8 @@ export class PvmwResult {
 }
 
 const PAGE = 4096;
+/** lru_gen_look_around's window in pages. Kernel: `MIN_LRU_BATCH` (BITS_PER_LONG). */
+const LOOK_AROUND_PAGES = 64;
 const U32 = 4294967296;
 const INV_U32 = 2 ** -32;
 
@@ -105,6 +107,14 @@ export class Rmap implements AnonVmaOps {
   swapHooks: SwapUnmapHooks | null = null;
   /** The file mappings by id (page->mapping of a file page). */
   readonly fileMappings: FileMappings;
+  /**
+   * MGLRU's look-around (set by the reclaim module while lru_gen is on, null otherwise: 6.1's
+   * `lru_gen_enabled()`): called by folio_referenced_one's lru_gen_look_around for the folio of
+   * each present, young PTE in the window around a young PTE of `refPage`. Returns false when
+   * get_pfn_folio() skips that folio (another node or memcg, an anon folio the walk cannot
+   * swap): its PTE stays young. Kernel: the loop body of `lru_gen_look_around()`.
+   */
+  lookAround: ((refPage: number, page: number) => boolean) | null = null;
 
   constructor(private readonly deps: RmapDeps) {
     this.mem = deps.mem;
@@ -563,6 +573,10 @@ export class Rmap implements AnonVmaOps {
       }
       const entry = r.pte !== NULL_ENTRY ? r.pte : r.pmd;
       const w = this.store.entryWord(entry);
+      if (r.pte !== NULL_ENTRY && this.lookAround !== null && (this.store.words[w]! & PTE_AF) !== 0 && (vma.vmFlags & (VM_SEQ_READ | VM_RAND_READ)) === 0) {
+        this.lruGenLookAround(page, vma, r.pmd, r.address, this.lookAround);
+        referenced++;
+      }
       const lo = this.store.words[w]!;
       if ((lo & PTE_AF) !== 0) {
         this.store.words[w] = (lo & ~PTE_AF) >>> 0; // ptep_clear_flush_young
@@ -576,6 +590,48 @@ export class Rmap implements AnonVmaOps {
       this.referencedVmFlags |= vma.vmFlags & ~VM_LOCKED;
     }
     return this.refMapcount > 0;
+  }
+
+  /**
+   * MGLRU's look-around: the young PTEs in up to MIN_LRU_BATCH (64) pages of the PTE table and
+   * VMA around `address` (the young PTE of `refPage` under reclaim, which the window includes)
+   * are handed to `visit` and, when it takes the folio, made old (ptep_test_and_clear_young, no
+   * TLB flush, as 6.1) and a dirty PTE's folio marked dirty. The per-folio work (promotion to
+   * max_seq, or PG_referenced for an isolated folio) is the policy's. Kernel: `lru_gen_look_around()`
+   * with `get_pte_pfn()` (not present, zero/special or devmap PTEs, and invalid pfns skipped).
+   */
+  private lruGenLookAround(refPage: number, vma: VmAreaStruct, pmdp: number, address: number, visit: (refPage: number, page: number) => boolean): void {
+    const store = this.store;
+    const mem = this.mem;
+    const PMD_SIZE = PAGE * HPAGE_PMD_NR;
+    const pmdStart = address - (address % PMD_SIZE);
+    let start = Math.max(pmdStart, vma.vmStart);
+    let end = Math.min(pmdStart + PMD_SIZE, vma.vmEnd);
+    const window = LOOK_AROUND_PAGES * PAGE;
+    if (end - start > window) {
+      if (address - start < window / 2) end = start + window;
+      else if (end - address < window / 2) start = end - window;
+      else {
+        start = address - window / 2;
+        end = address + window / 2;
+      }
+    }
+    for (let addr = start; addr < end; addr += PAGE) {
+      const ptep = pteOffsetKernel(store, pmdp, addr);
+      const w = store.entryWord(ptep);
+      const lo = store.words[w]!;
+      if ((lo & PTE_VALID) === 0 || (lo & PTE_AF) === 0) continue; // !pte_present, !pte_young
+      const hi = store.readHi(ptep);
+      if ((hi & (PTE_SPECIAL_HI | PTE_DEVMAP_HI)) !== 0) continue; // is_zero_pfn / pte_special / pte_devmap
+      const pfn = ptePfn(lo, hi);
+      if (!mem.pfnValid(pfn)) continue;
+      const folio = this.compoundHead(mem.pfnToPage(pfn));
+      if (!visit(refPage, folio)) continue;
+      store.words[w] = (store.words[w]! & ~PTE_AF) >>> 0; // ptep_test_and_clear_young
+      const f = mem.flags[folio]!;
+      const anonSwapbacked = mem.mapping[folio]! < 0 && (f & (1 << PG_swapbacked)) !== 0 && (f & (1 << PG_swapcache)) === 0;
+      if (pteDirty(lo, hi) && (f & (1 << PG_dirty)) === 0 && !anonSwapbacked) this.folioMarkDirty(folio);
+    }
   }
 
   /**

@@ -5,3 +5,5 @@ export { describeBootPageSink } from "./boot-page-sink.contract.ts";
 export type { BootPageSinkSubject } from "./boot-page-sink.contract.ts";
 export { describeKmemCacheAllocator } from "./kmem-cache-allocator.contract.ts";
 export type { KmemCacheAllocatorSubject } from "./kmem-cache-allocator.contract.ts";
+export { describeReclaimPolicy, SmallReclaimHost } from "./reclaim-policy.contract.ts";
+export type { ReclaimPolicySubject } from "./reclaim-policy.contract.ts";

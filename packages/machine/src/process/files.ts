@@ -29,7 +29,7 @@ export const FAULT_AROUND_BYTES_FILE = "/sys/kernel/debug/fault_around_bytes";
 
 function sources(p: Processes): TaskMmuSources {
   const hz = p.memory.hugeZero.pfn;
-  return { mem: p.memory.mem, store: p.store, thpEnabled: p.thp.enabled, hugeZeroPfn: hz >= 0 ? hz : undefined };
+  return { mem: p.memory.mem, store: p.store, thpEnabled: p.thp.enabled, hugeZeroPfn: hz >= 0 ? hz : undefined, swap: p.memory.swap.ops };
 }
 
 /** The task a /proc/<pid|self>/ path names, if it is alive (zombies have no mm and no maps). */

@@ -11,10 +11,11 @@
  * It is the task engine's TaskHost: init (pid 1) is spawned from a static program image when
  * the workload starts, and each task's steps run with it as `current` on its CPU.
  */
-import { KERNEL_LOG, type KernelLog, MEM_MAP, MmBugError, PageAllocator, RNG, VM_STAT, resolveToken } from "@mmsim/core";
+import { KERNEL_LOG, type KernelLog, Lru, MEM_MAP, MmBugError, PageAllocator, RNG, SwapOps, VM_STAT, resolveToken } from "@mmsim/core";
 import { Arm64Fault, MmMemory, ThpSettings } from "@mmsim/fault";
 import { KERNEL_PAGE_TABLES, MMU, type Mmu, PgtableAllocator, type PgtableStore } from "@mmsim/hw-arm64";
 import { Rmap } from "@mmsim/rmap";
+import { SWAP } from "@mmsim/swap";
 import {
   FILE_MAPPINGS, GlibcMalloc, LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
 } from "@mmsim/vma";
@@ -273,7 +274,11 @@ export function createMmMemory(c: DependencyContainer, thpEnabled: boolean): MmM
     if (hw.contexts.hasContext(mm.id)) hw.flushTlbRange(mm.id, start, end);
   };
   const rmap = new Rmap({ mem, store, pages, vmstat, flushTlbRange: flush, fileMappings: resolveToken(c, FILE_MAPPINGS) });
+  rmap.swapHooks = resolveToken(c, SWAP).swap; // try_to_unmap's swap side: swap_duplicate, swap_free, the arm64 swap PTE
   const thp = new ThpSettings();
   if (!thpEnabled) thp.enabled = "never";
-  return new MmMemory({ mem, alloc: new PgtableAllocator(store, pages, mem), pages, vmstat, rmap, flushTlbRange: flush, zeroPfn: resolveToken(c, EMPTY_ZERO_PAGE), thp });
+  // swap and the LRU where their modules are loaded (swap's module must not resolve MM_MEMORY while it is built: SwapUnuse is resolved late)
+  const swapOps = c.isRegistered(SwapOps, true) ? resolveToken(c, SwapOps) : null;
+  const lru = c.isRegistered(Lru, true) ? resolveToken(c, Lru) : null;
+  return new MmMemory({ mem, alloc: new PgtableAllocator(store, pages, mem), pages, vmstat, rmap, flushTlbRange: flush, zeroPfn: resolveToken(c, EMPTY_ZERO_PAGE), thp, swapOps, lru });
 }

@@ -1,0 +1,98 @@
+// mmsim: DI wiring of swap (cf. CONFIG_SWAP=y, CONFIG_ZRAM=m loaded with num_devices=1): the Swap, zram0, /proc/swaps, /sys/block/zram0/, vm.page-cluster, the swap steps and the validator
+import {
+  COST_MODEL, KERNEL_LOG, KernelFile, Lru, MEM_MAP, type MmsimModule, PageAllocator, RNG, SIM_CLOCK, TOPOLOGY, VM_STAT, Validator,
+  type ValidationSink, defineSysctl, parseSysctlInt, resolveToken, EINVAL, SwapOps, SwapUnuse,
+} from "@mmsim/core";
+import { VFS } from "@mmsim/filemap";
+import { BuddyAllocator } from "@mmsim/buddy";
+import { VM_ACCT_MEMORY_INFO, buddyAcctMemoryInfo } from "@mmsim/vma";
+import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
+import { PROC_SWAPS, procSwapsShow } from "./proc-swaps.ts";
+import { SWAP_STEPS } from "./steps.ts";
+import { Swap } from "./swapfile.ts";
+import { SWAP, type SwapService } from "./token.ts";
+import { validateSwap } from "./validate.ts";
+import { Zram } from "./zram-drv.ts";
+
+/** vm.page-cluster: 0..31 (page_cluster_max), proc_dointvec_minmax. Kernel: mm/swap.c's swap_sysctl_table. */
+export const pageClusterSysctl = defineSysctl({
+  dir: "vm",
+  procname: "page-cluster",
+  type: "integer 0..31",
+  doc: "swap readahead reads 2^n pages around a swapped-out page (0: no readahead); default 3",
+  parse: (v) => parseSysctlInt(v, 0, 31, "log2 of the pages read"),
+  service: SWAP,
+  write: (s: SwapService, v) => (typeof v === "number" ? ((s.swap.pageCluster = v), 0) : -EINVAL),
+  read: (s: SwapService) => `${s.swap.pageCluster}\n`,
+});
+
+/** Makes the machine's swap and zram0; the Vfs and rmap reach it from then on. */
+function makeSwap(c: DependencyContainer): SwapService {
+  const vfs = resolveToken(c, VFS);
+  const nrCpus = resolveToken(c, TOPOLOGY).nrCpus;
+  const swap = new Swap({
+    mem: resolveToken(c, MEM_MAP),
+    pages: resolveToken(c, PageAllocator),
+    vmstat: resolveToken(c, VM_STAT),
+    vfs,
+    clock: resolveToken(c, SIM_CLOCK),
+    cost: resolveToken(c, COST_MODEL),
+    rng: resolveToken(c, RNG),
+    log: resolveToken(c, KERNEL_LOG),
+    nrCpus,
+    lru: () => (c.isRegistered(Lru, true) ? resolveToken(c, Lru) : null),
+  });
+  const zram0 = new Zram(0, {
+    mem: swap.mem, pages: swap.pages, vmstat: swap.vmstat, clock: swap.clock, cost: swap.cost, contents: () => vfs.contents, cpu: () => swap.cpu(), nrCpus,
+  });
+  swap.registerDevice(zram0);
+  vfs.swap = swap;
+  // swapoff's anonymous side (@mmsim/fault's unuse_mm, registered by the process module), resolved at the call
+  if (c.isRegistered(SwapUnuse, true)) swap.unuse = { unuseMms: (type: number) => resolveToken(c, SwapUnuse).unuseMms(type) };
+  return { swap, zram: [zram0] };
+}
+
+/**
+ * Registers the machine's swap (SWAP, and core's SwapOps), made at its first use after boot;
+ * overcommit's view of memory with total_swap_pages; /proc/swaps, /sys/block/zram0/ and
+ * /sys/kernel/mm/swap/vma_ra_enabled; vm.page-cluster; the swapon/swapoff/mkswap/zram steps;
+ * the validator. The machine gives meminfo si_swapinfo() and rmap its SwapUnmapHooks.
+ */
+export const swapModule: MmsimModule = {
+  slot: "swap",
+  name: "swap",
+  description: "swap of Linux 6.1: swap areas with priorities and clusters, the swap cache and readahead, zram0 as a swap device, swapon/swapoff",
+  register(container: DependencyContainer): void {
+    let made: SwapService | null = null;
+    container.register(SWAP, { useFactory: instanceCachingFactory((c) => (made = makeSwap(c))) });
+    container.register(SwapOps, { useFactory: (c) => resolveToken(c, SWAP).swap });
+    container.register(VM_ACCT_MEMORY_INFO, {
+      useFactory: (c) => ({ ...buddyAcctMemoryInfo(c.resolve(BuddyAllocator), resolveToken(c, VM_STAT)), totalSwapPages: () => made?.swap.totalSwapPages() ?? 0 }),
+    });
+    container.register(KernelFile, { useFactory: (c) => ({ path: PROC_SWAPS, read: () => procSwapsShow(resolveToken(c, SWAP).swap) }) });
+    container.register(KernelFile, {
+      useFactory: (c) => ({
+        path: "/sys/kernel/mm/swap/vma_ra_enabled",
+        read: () => (resolveToken(c, SWAP).swap.enableVmaReadahead ? "true\n" : "false\n"),
+        write: (_p: string, v: string) => {
+          const t = v.trim();
+          if (t === "true" || t === "1") resolveToken(c, SWAP).swap.enableVmaReadahead = true;
+          else if (t === "false" || t === "0") resolveToken(c, SWAP).swap.enableVmaReadahead = false;
+          else return -EINVAL;
+          return 0;
+        },
+      }),
+    });
+    container.register(KernelFile, {
+      useFactory: (c) => ({
+        path: "/sys/block/zram0/",
+        list: () => Zram.ATTRS.map((a) => `/sys/block/zram0/${a}`),
+        read: (path: string) => resolveToken(c, SWAP).zram[0]!.readAttr(path.slice("/sys/block/zram0/".length)),
+        write: (path: string, value: string) => resolveToken(c, SWAP).zram[0]!.writeAttr(path.slice("/sys/block/zram0/".length), value),
+      }),
+    });
+    container.register(Validator, { useFactory: (c) => ({ name: "swap", validate: (sink: ValidationSink) => { if (made !== null) validateSwap(resolveToken(c, SWAP).swap, sink); } }) });
+  },
+  steps: SWAP_STEPS,
+  sysctls: [pageClusterSysctl],
+};

@@ -1,0 +1,131 @@
+// Kernel: mm/page_io.c (swap_writepage, __swap_writepage, end_swap_bio_write, swap_readpage, end_swap_bio_read), block/bdev.c (bdev_write_page, bdev_read_page), mm/vmscan.c (pageout's part for a swap-cache page), mm/page-writeback.c (__folio_start_writeback, __folio_end_writeback counters) (v6.1) — swap I/O
+/*
+ * A device with rw_page (zram: SWP_SYNCHRONOUS_IO) is written and read synchronously: the page
+ * is under writeback only for the call (NR_WRITEBACK up and down, NR_WRITTEN counted) and comes
+ * back clean; the time the device takes (zram's compression) is charged to the simulated clock
+ * by the device. A failed rw_page is retried as a bio, whose failure ends in end_swap_bio_write:
+ * the page is dirty again, PG_reclaim cleared, "Write-error on swap-device" logged.
+ *
+ * pswpout is counted for each page submitted (even one that then fails, as 6.1's bio path
+ * does), pswpin for each page read.
+ */
+import {
+  NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, MAX_NR_ZONES, PAGE_KEEP, PAGE_SUCCESS, PG_dirty, PG_error, PG_locked,
+  PG_reclaim, PG_swapcache, PG_uptodate, PG_writeback, PSWPIN, PSWPOUT, pageToNid, pageZonenum, swpOffset,
+} from "@mmsim/core";
+import type { Swap } from "./swapfile.ts";
+
+const DIRTY = 1 << PG_dirty;
+const WRITEBACK = 1 << PG_writeback;
+const RECLAIM = 1 << PG_reclaim;
+const LOCKED = 1 << PG_locked;
+const UPTODATE = 1 << PG_uptodate;
+const ERROR = 1 << PG_error;
+const SWAPCACHE = 1 << PG_swapcache;
+
+/** Kernel: `__folio_start_writeback()`'s counters: PG_writeback, NR_WRITEBACK, NR_ZONE_WRITE_PENDING. */
+function startWriteback(sw: Swap, page: number): void {
+  const mem = sw.mem;
+  mem.flags[page] = mem.flags[page]! | WRITEBACK;
+  const nid = pageToNid(mem, page);
+  sw.vmstat.modNodePageState(nid, NR_WRITEBACK, 1);
+  sw.vmstat.modZonePageState(nid * MAX_NR_ZONES + pageZonenum(mem, page), NR_ZONE_WRITE_PENDING, 1);
+}
+
+/** Kernel: `folio_end_writeback()` → `__folio_end_writeback()`: NR_WRITEBACK and NR_ZONE_WRITE_PENDING down, NR_WRITTEN up. */
+function endWriteback(sw: Swap, page: number): void {
+  const mem = sw.mem;
+  mem.flags[page] = mem.flags[page]! & ~WRITEBACK;
+  const nid = pageToNid(mem, page);
+  sw.vmstat.modNodePageState(nid, NR_WRITEBACK, -1);
+  sw.vmstat.modZonePageState(nid * MAX_NR_ZONES + pageZonenum(mem, page), NR_ZONE_WRITE_PENDING, -1);
+  sw.vmstat.modNodePageState(nid, NR_WRITTEN, 1);
+}
+
+/**
+ * Writes a swap-cache page to its slot. PG_dirty is cleared first if the caller has not done so
+ * (pageout's folio_clear_dirty_for_io; shmem_writepage comes after it); PG_reclaim is the
+ * caller's (pageout sets it, and clears it when the page is not under writeback on return). A
+ * page whose slot no one refers to any more just leaves the swap cache instead (folio_free_swap:
+ * dirty again, not written). Kernel: `swap_writepage()`.
+ * @returns PAGE_SUCCESS, or PAGE_KEEP for a page not in the swap cache
+ */
+export function swapWritepage(sw: Swap, page: number): number {
+  const f = sw.mem.flags;
+  if ((f[page]! & SWAPCACHE) === 0) return PAGE_KEEP;
+  f[page] = (f[page]! & ~DIRTY) | LOCKED;
+  if (sw.folioFreeSwap(page)) {
+    f[page] = f[page]! & ~LOCKED;
+    return PAGE_SUCCESS;
+  }
+  __swapWritepage(sw, page);
+  return PAGE_SUCCESS;
+}
+
+/**
+ * The write itself: bdev_write_page (rw_page) for a synchronous device, else a bio (here:
+ * written at once as well). Kernel: `__swap_writepage()`.
+ */
+export function __swapWritepage(sw: Swap, page: number): void {
+  const entry = sw.mem.private[page]!;
+  const si = sw.swpSwapInfo(entry);
+  const f = sw.mem.flags;
+  if (si === null || si.bdev === null) {
+    f[page] = f[page]! & ~LOCKED;
+    return;
+  }
+  const dev = si.bdev;
+  const offset = swpOffset(entry);
+  if (dev.rwPage) {
+    // bdev_write_page
+    startWriteback(sw, page);
+    const ret = dev.writePage(offset, page);
+    if (ret === 0) {
+      f[page] = f[page]! & ~LOCKED; // unlock_page
+      endWriteback(sw, page); // rw_page's page_endio(page, true, 0)
+      sw.vmstat.countVmEvent(PSWPOUT);
+      return;
+    }
+    endWriteback(sw, page);
+  }
+  // the bio path: count, submit; the device completes it here at once
+  sw.vmstat.countVmEvent(PSWPOUT);
+  startWriteback(sw, page);
+  f[page] = f[page]! & ~LOCKED;
+  const ret = dev.writePage(offset, page);
+  if (ret !== 0) endSwapBioWrite(sw, page, entry);
+  else endWriteback(sw, page);
+}
+
+/** A failed swap write. Kernel: `end_swap_bio_write()` with bi_status set. */
+function endSwapBioWrite(sw: Swap, page: number, entry: number): void {
+  const f = sw.mem.flags;
+  f[page] = (f[page]! | ERROR | DIRTY) & ~RECLAIM; // SetPageError, set_page_dirty, ClearPageReclaim
+  const si = sw.swpSwapInfo(entry);
+  sw.log?.printk(1, `Write-error on swap-device (${si?.bdev?.path ?? "?"}:${swpOffset(entry) * 8})`);
+  endWriteback(sw, page);
+}
+
+/**
+ * Reads a locked swap-cache page from its slot: uptodate and unlocked after (a device error
+ * leaves it !uptodate with PG_error, "Read-error on swap-device" logged); counts pswpin.
+ * `synchronous` is whether the caller waits (the page is read at once either way here).
+ * Kernel: `swap_readpage()` (bdev_read_page for a device with rw_page).
+ */
+export function swapReadpage(sw: Swap, page: number, _synchronous: boolean): void {
+  const entry = sw.mem.private[page]!;
+  const si = sw.swpSwapInfo(entry);
+  const f = sw.mem.flags;
+  if (si === null || si.bdev === null) {
+    f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
+    return;
+  }
+  const ret = si.bdev.readPage(swpOffset(entry), page);
+  sw.vmstat.countVmEvent(PSWPIN);
+  if (ret === 0) {
+    f[page] = (f[page]! | UPTODATE) & ~LOCKED; // page_endio(page, false, 0)
+  } else {
+    f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
+    sw.log?.printk(1, `Read-error on swap-device (${si.bdev.path}:${swpOffset(entry) * 8})`);
+  }
+}

@@ -1,0 +1,67 @@
+// mmsim: issue 16's quality bar — the real kernel's tmpfs + zram workload (fixtures/reclaim/tmpfs-reread-*) replayed on mmsim with examples/scenarios/reclaim-tmpfs-zram.yaml, figure by figure, within stated tolerances
+import { fileURLToPath } from "node:url";
+import { Machine, loadScenarioFile } from "@mmsim/machine";
+import { describe, expect, it } from "vitest";
+import { qualityBarRuns, spread, vmstatBetween } from "./reclaim-capture.ts";
+
+const SCENARIO = fileURLToPath(new URL("../../../examples/scenarios/reclaim-tmpfs-zram.yaml", import.meta.url));
+
+/** /proc/vmstat after the scenario's workload under `policy`. */
+function mmsimVmstat(policy: string): Map<string, number> {
+  const m = Machine.create(loadScenarioFile(SCENARIO, { set: [`kernel.policies.reclaim=${policy}`] }));
+  m.boot();
+  const before = new Map(m.readFile("/proc/vmstat")!.trim().split("\n").map((l) => l.split(" ")).map(([k, v]) => [k!, Number(v)]));
+  const r = m.runWorkload();
+  expect(r.failedExpects).toEqual([]);
+  const after = m.readFile("/proc/vmstat")!.trim().split("\n").map((l) => l.split(" "));
+  return new Map(after.map(([k, v]) => [k!, Number(v) - (before.get(k!) ?? 0)]));
+}
+
+/** The real kernel's mean over its runs of one vmstat item across the workload. */
+function real(policy: "lru" | "mglru", item: string): number {
+  return spread(qualityBarRuns(policy).map((c) => vmstatBetween(c.stage("tmpfs-reread:main:boot"), c.stage("tmpfs-reread:main:reread-newest"), item))).mean;
+}
+
+const within = (got: number, want: number, tolerance: number) => Math.abs(got - want) <= tolerance * want;
+
+describe("issue 16's quality bar: 576 MiB of tmpfs files on a 512 MiB board with zram, re-read", () => {
+  // About 10 s of host time per run (the issue's bench bar); a loaded 2-core CI host may take
+  // several times that, hence the generous limit.
+  it("the classic LRU: swap-ins, refaults, activations and readahead as the real kernel's", { timeout: 180_000 }, () => {
+    const v = mmsimVmstat("lru");
+    const report = (item: string) => `${item}: mmsim ${v.get(item)}, kernel ${Math.round(real("lru", item))}`;
+    // Swap-ins: the 4 oldest files' second read finds them active (no swap-in), the 8 newest
+    // thrash through the whole swap; the real kernel varies by ±0.2 % over its three runs.
+    expect(within(v.get("pswpin")!, real("lru", "pswpin"), 0.03), report("pswpin")).toBe(true);
+    expect(v.get("workingset_refault_anon"), "every swap-in is a refault of a shadow").toBe(v.get("pswpin"));
+    expect(within(v.get("pgactivate")!, real("lru", "pgactivate"), 0.05), report("pgactivate")).toBe(true);
+    expect(within(v.get("swap_ra")!, real("lru", "swap_ra"), 0.05), report("swap_ra")).toBe(true);
+    // Swap-outs: within 10 % (mmsim writes fewer: the real kernel also swaps out pages of its
+    // shell and page cache, and its kswapd leaves more free memory behind).
+    expect(within(v.get("pswpout")!, real("lru", "pswpout"), 0.1), report("pswpout")).toBe(true);
+    // Known difference: who reclaims. The real kernel's kswapd does ~74 % of the scanning on
+    // the second CPU; mmsim's kswapd runs in rounds at the writer's batch points and falls behind
+    // a tmpfs writer (every page it frees needs a zram store), so direct reclaim does most. The
+    // total scanned is within 5 %.
+    const scanned = v.get("pgscan_kswapd")! + v.get("pgscan_direct")!;
+    expect(within(scanned, real("lru", "pgscan_kswapd") + real("lru", "pgscan_direct"), 0.05), `pgscan: mmsim ${scanned}`).toBe(true);
+  });
+
+  it("MGLRU: fewer swap-ins than the classic LRU, activations near none, every swap-in a refault", { timeout: 180_000 }, () => {
+    const v = mmsimVmstat("mglru");
+    const report = (item: string) => `${item}: mmsim ${v.get(item)}, kernel ${Math.round(real("mglru", item))}`;
+    expect(v.get("workingset_refault_anon"), "every swap-in is a refault of a shadow").toBe(v.get("pswpin"));
+    // Within 12 %: mmsim's MGLRU swaps in 262,872 pages, the real kernel 290,149 (±0.3 % over its
+    // three runs): 9 % fewer. Where the difference comes from (aging cadence, the PID controller's
+    // tier choice, kswapd's share) is not analysed yet; this board has no page-table walks in
+    // either kernel (no hardware access flag).
+    expect(within(v.get("pswpin")!, real("mglru", "pswpin"), 0.12), report("pswpin")).toBe(true);
+    // read(2) never activates under lru_gen: the real kernel counts 0–18 (kswapd's look-around).
+    expect(v.get("pgactivate"), report("pgactivate")).toBeLessThan(100);
+    expect(within(v.get("pswpout")!, real("mglru", "pswpout"), 0.12), report("pswpout")).toBe(true);
+    // The comparison the issue asks for: MGLRU swaps in less than the classic LRU on this
+    // workload (kernel 0.84×, mmsim 0.76×).
+    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeLessThan(0.9);
+    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeGreaterThan(0.7);
+  });
+});
