@@ -17,13 +17,12 @@
  * THPs mapped by a PMD are left as they are (6.1 splits a THP that is only partly covered and
  * deactivates or pages out a whole one; mmsim's THPs are the THP issue's).
  */
-import { NULL_ENTRY, PteVal, isSwapPte, pteMkclean, pteMkold, pteOffsetKernel, pteToSwpEntry, pteDirty, pteYoung } from "@mmsim/hw-arm64";
+import { NULL_ENTRY, PteVal, isSwapPte, pteMkclean, pteMkold, pteOffsetKernel, pteToSwpEntry, pteDirty, pteYoung, pmdAddrEnd } from "@mmsim/hw-arm64";
 import { PG_dirty, PG_lru, PG_referenced, PG_swapcache, PG_unevictable, nonSwapEntry } from "@mmsim/core";
 import { MM_SWAPENTS, type MadviseOps, type MmStruct, type VmAreaStruct, addMmCounterFast } from "@mmsim/vma";
 import type { MmMemory } from "./memory.ts";
 
 const PAGE = 4096;
-const PMD_SIZE = 2 ** 21;
 
 /** The page side of madvise for one machine's MmMemory. Implements @mmsim/vma's MadviseOps. */
 export class MadvisePages implements MadviseOps {
@@ -56,7 +55,7 @@ export class MadvisePages implements MadviseOps {
     let n = 0;
     lru.lruAddDrain(m.cpu); // lru_add_drain(): pages still in this CPU's batch reach their lists
     for (let addr = start; addr < end; ) {
-      const next = Math.min(end, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
+      const next = pmdAddrEnd(addr, end);
       const pmdp = m.swap.pmdOf(pgt.pgd, addr);
       if (pmdp === NULL_ENTRY) {
         addr = next;
@@ -112,7 +111,7 @@ export class MadvisePages implements MadviseOps {
     let nrSwap = 0;
     m.lru?.lruAddDrain(m.cpu); // lru_add_drain(): this CPU's new pages reach the LRU first
     for (let addr = start; addr < end; ) {
-      const next = Math.min(end, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
+      const next = pmdAddrEnd(addr, end);
       const pmdp = m.swap.pmdOf(pgt.pgd, addr);
       if (pmdp === NULL_ENTRY) {
         addr = next;

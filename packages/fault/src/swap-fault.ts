@@ -43,7 +43,7 @@ import {
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PTE_AF, PTE_SWP_EXCLUSIVE, isSwapPte, mkSwapPte, pfnPte, pgdOffsetPgd, pmdOffset, pteMkdirty, pteMkwrite, pteOffsetKernel,
-  pteSwpExclusive, pteSwpType, pteToSwpEntry, pudOffset,
+  pteSwpExclusive, pteSwpType, pteToSwpEntry, pudOffset, pmdAddrEnd,
 } from "@mmsim/hw-arm64";
 import { RMAP_EXCLUSIVE, RMAP_NONE } from "@mmsim/rmap";
 import {
@@ -72,7 +72,6 @@ export const NR_SWAP_FAULT_STATS = 7;
 export const swapFaultStatNames: readonly string[] = Object.freeze(["cache_hit", "readahead", "sync_io", "reuse", "free_swap", "unuse", "willneed"]);
 
 const PAGE = 4096;
-const PMD_SIZE = 2 ** 21;
 
 /** A swap PTE whose entry is a migration or device entry: nothing in mmsim makes one yet. */
 function unexpectedEntry(where: string, entry: number): never {
@@ -318,7 +317,7 @@ export class SwapPte implements SwapUnuse {
     const store = this.m.store;
     const ops = this.ops;
     for (let addr = vma.vmStart; addr < vma.vmEnd; ) {
-      const next = Math.min(vma.vmEnd, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
+      const next = pmdAddrEnd(addr, vma.vmEnd);
       const pmdp = this.pmdOf(pgt.pgd, addr);
       if (pmdp === NULL_ENTRY) {
         addr = next;
@@ -395,7 +394,7 @@ export class SwapPte implements SwapUnuse {
     if (pgt === null || ops === null) return;
     const store = this.m.store;
     for (let addr = start; addr < end; ) {
-      const next = Math.min(end, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
+      const next = pmdAddrEnd(addr, end);
       const pmdp = this.pmdOf(pgt.pgd, addr);
       if (pmdp === NULL_ENTRY) {
         addr = next;
