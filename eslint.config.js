@@ -49,7 +49,7 @@ export const HOT_FUNCTIONS = {
   "packages/core/src/gfp.ts": ["gfpZone", "gfpMigratetype", "gfpflagsAllowBlocking", "gfpCompactionAllowed", "gfpHasIo", "gfpHasFs", "gfpZonelist"],
   "packages/core/src/page-flags.ts": ["/^(test|set|clear|testAndSet|testAndClear|testClear|testSet)?Page[A-Z]\\w*$/", "/^page[A-Z]\\w*$/"],
   "packages/core/src/mm-types.ts": ["pfnToPage", "pageToPfn", "pfnValid"],
-  "packages/core/src/trace.ts": ["enabled", "emit"],
+  "packages/core/src/trace.ts": ["enabled", "emit", "emitArgs", "deliver"],
   // SLUB and SLAB: kmem_cache_alloc/kmem_cache_free as the allocators expose them (the work is in slub-alloc.ts, slab-alloc.ts)
   "packages/slub/src/slub.ts": ["kmemCacheAlloc", "kmemCacheFree"],
   "packages/slab/src/slab.ts": ["kmemCacheAlloc", "kmemCacheFree"],

@@ -94,6 +94,8 @@ export interface BlockDeviceConfig {
   readonly maxSectors?: number;
   /** Kernel: queue/read_ahead_kb (the bdi's ra_pages × 4). */
   readonly readAheadKb?: number;
+  /** Kernel: queue/rotational (!QUEUE_FLAG_NONROT): 1 for virtio-blk in 6.1, which sets no NONROT flag. */
+  readonly rotational?: boolean;
 }
 
 /** Capacity of the request table: how many recent requests requestCompletion() can still answer for. */
@@ -113,6 +115,8 @@ export class BlockDevice {
   readonly nrRequests: number;
   readonly maxSectors: number;
   readonly readAheadKb: number;
+  /** Kernel: queue/rotational, writable as 6.1's queue_store_nonrot allows (`echo 0 > …/queue/rotational`). */
+  rotational: boolean;
 
   // struct disk_stats of part0, by stat group (Kernel: ios[], merges[], sectors[], nsecs[], io_ticks)
   /** Completed requests per group. */
@@ -171,6 +175,7 @@ export class BlockDevice {
     this.nrRequests = config.nrRequests ?? 256;
     this.maxSectors = config.maxSectors ?? BLK_DEF_MAX_SECTORS;
     this.readAheadKb = config.readAheadKb ?? 128;
+    this.rotational = config.rotational ?? true;
     if (!Number.isInteger(this.nrRequests) || this.nrRequests < 1 || this.nrRequests > REQ_TABLE / 2) {
       throw new ArgumentError(site, "config.nrRequests", `an integer in [1, ${REQ_TABLE / 2}]`, describeValue(config.nrRequests));
     }
@@ -499,7 +504,7 @@ export class BlockDevice {
       case "queue/read_ahead_kb":
         return `${this.readAheadKb}\n`;
       case "queue/rotational":
-        return "1\n";
+        return this.rotational ? "1\n" : "0\n";
       case "queue/scheduler":
         return "[none] mq-deadline \n";
       case "queue/write_cache":

@@ -99,10 +99,12 @@ describe("mmsim compare", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(/^kernel\.sysctl\.min_free_kbytes = +2048 +16384$/);
     expect(r.stdout).toMatch(/^simulated time \(ns\) +\d+ +\d+$/m);
+    expect(r.stdout).not.toMatch(/==> \/proc\/slabinfo/); // only when the slab allocator varies
+    expect(r.stdout).not.toMatch(/time in direct reclaim/); // 256 MiB: no direct reclaim, so no row
     const j = JSON.parse((await mmsim([...args, "--json"])).stdout) as { slot: string; runs: { choice: string; pgscan: number; pswpin: number; refaults: number }[] };
     expect(j.slot).toBe("kernel.sysctl.min_free_kbytes");
     expect(j.runs.map((x) => x.choice)).toEqual(["2048", "16384"]);
-    for (const run of j.runs) for (const key of ["pgscan", "pgsteal", "refaults", "pswpin", "pswpout", "allocstall", "pgmajfault", "oomKill"]) expect(typeof (run as Record<string, unknown>)[key]).toBe("number");
+    for (const run of j.runs) for (const key of ["pgscan", "pgsteal", "refaults", "pswpin", "pswpout", "allocstall", "pgmajfault", "oomKill", "directReclaimNs", "throttledNs", "kswapdNs"]) expect(typeof (run as Record<string, unknown>)[key]).toBe("number");
     const svg = join(dir, "series.svg");
     expect((await mmsim([...args, "--chart", svg])).code).toBe(0);
     const { readFileSync } = await import("node:fs");
@@ -112,6 +114,20 @@ describe("mmsim compare", () => {
     const bad = await mmsim(["compare", pc, "--vary", "kernel.sysctl.min_free_kbytes=lots", "--mem", "256M"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/min_free_kbytes/);
+  });
+
+  // A few seconds on a loaded 2-core host: 48 MiB read through a 96 MiB machine, then 56 MiB of anonymous memory.
+  it("the simulated time tasks spent in direct reclaim and kswapd's busy time get rows when reclaim ran", { timeout: 120_000 }, async () => {
+    const rc = join(dir, "rc.yaml");
+    writeFileSync(rc, `machine:\n  memory: 96M\n  cpus: 1\n  disk:\n    size: 64M\n    files:\n      - { path: /data/c, size: 48M, contents: random }\nworkload:\n  - open: { as: f, path: /mnt/disk/data/c, flags: [rdonly] }\n  - read: { fd: f, size: 48M, returns: 48M }\n  - mmap: { as: buf, size: 56M }\n  - access: { as: buf, write: true }\n`);
+    const r = await mmsim(["compare", rc, "--vary", "reclaim=lru", "--json"]);
+    expect(r.code).toBe(0);
+    const run = (JSON.parse(r.stdout) as { runs: Record<string, number>[] }).runs[0]!;
+    expect(run.allocstall).toBeGreaterThan(0);
+    expect(run.directReclaimNs).toBeGreaterThan(0); // each stall costs the task simulated time
+    expect(run.directReclaimNs).toBeGreaterThanOrEqual(run.throttledNs!);
+    expect(run.kswapdNs).toBeGreaterThan(run.directReclaimNs!); // kswapd did most of the work, on its own clock
+    expect(run.directReclaimNs).toBeLessThan(run.simulatedNs!);
   });
 
   it("--json gives every figure; bad --vary and unknown policies exit 2", async () => {

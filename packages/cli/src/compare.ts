@@ -157,6 +157,7 @@ export async function compareRuns(file: string, base: ScenarioOverrides, slot: s
   const path = policy ? `kernel.policies.${slot}` : slot;
   const runs: CompareRun[] = [];
   let rows: (CompareRow & { rank: number })[] | undefined;
+  const metricsHiddenWhenZero = new Set<string>();
   for (const [index, choice] of choices.entries()) {
     const t0 = hostClock?.();
     options.onRun?.(index, choice);
@@ -166,7 +167,10 @@ export async function compareRuns(file: string, base: ScenarioOverrides, slot: s
     if (options.boot) options.boot(m);
     else m.boot();
     const metrics = m.metrics();
-    for (const x of metrics) x.begin?.();
+    for (const x of metrics) {
+      if (x.hideWhenZero) metricsHiddenWhenZero.add(x.key);
+      x.begin?.();
+    }
     const ns0 = m.clock.now();
     const vm0 = parseCounters(m.readFile("/proc/vmstat") ?? "");
     const series: CompareSeries | undefined = options.series ? { tMs: [], memFreeKiB: [], swapUsedKiB: [], refaults: [] } : undefined;
@@ -202,8 +206,8 @@ export async function compareRuns(file: string, base: ScenarioOverrides, slot: s
       ...(series ? { series: decimate(series) } : {}),
     });
   }
-  // The kernel counters' rows only where some run counted something.
-  const vmstatKeys = new Set(VMSTAT_FIGURES.map((f) => f.key));
+  // The kernel counters' rows (and metrics that ask for it) only where some run counted something.
+  const vmstatKeys = new Set([...VMSTAT_FIGURES.map((f) => f.key), ...metricsHiddenWhenZero]);
   const shown = (rows ?? []).filter((r) => !vmstatKeys.has(r.key) || runs.some((run) => Number(run[r.key] ?? 0) !== 0));
   return { runs, rows: shown };
 }

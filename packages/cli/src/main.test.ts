@@ -165,6 +165,21 @@ describe("mmsim run", () => {
     expect(j.expects.failed).toEqual([{ step: 2, line: 3, message: expect.stringMatching(/^\/proc\/meminfo MemFree = \d+, expected < 1$/) }]);
   });
 
+  it("counts every check: expect steps and the returns/errno of other steps, each time a repeat runs them", async () => {
+    const f = scenario(
+      "checks.yaml",
+      "workload:\n  - open: { as: f, path: /tmp/x, flags: [creat, rdwr] }\n  - repeat:\n      times: 3\n      steps:\n        - write: { fd: f, size: 8K, returns: 8K }\n" +
+        "  - write: { fd: f, size: 4K, returns: 8K }\n  - close: { fd: 99, errno: EBADF }\n  - expect: { path: /proc/meminfo, field: MemFree, op: \">\", value: 1 }\n",
+    );
+    const r = await mmsim(["run", f, ...SMALL]);
+    expect(r.code).toBe(EXIT_EXPECT_FAILED);
+    expect(r.stdout).toMatch(/\nexpect failed: .*checks\.yaml:7 \(step 5\): write in pid \d+: expected 8192 bytes, got 4096\n/);
+    expect(r.stdout.endsWith("expect: 5 passed, 1 failed\n")).toBe(true); // 3 writes, the close's errno and the expect step
+    const j = JSON.parse((await mmsim(["run", f, "--json", ...SMALL])).stdout) as RunJson;
+    expect(j.expects.total).toBe(6);
+    expect(j.expects.passed).toBe(5);
+  });
+
   it("exits 2 with one line on stderr for a bad scenario, no stack", async () => {
     const f = scenario("bad.yaml", "machine:\n  memroy: 1G\n");
     const r = await mmsim(["run", f]);

@@ -56,8 +56,14 @@ export {
   TP_MM_PAGE_ALLOC, TP_MM_PAGE_ALLOC_ZONE_LOCKED, TP_MM_PAGE_PCPU_DRAIN, TP_MM_PAGE_ALLOC_EXTFRAG,
   TP_KMALLOC, TP_KFREE, TP_KMEM_CACHE_ALLOC, TP_KMEM_CACHE_FREE, TP_MM_VMSCAN_WAKEUP_KSWAPD,
   TP_MM_VMSCAN_KSWAPD_WAKE, TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, TP_MM_VMSCAN_DIRECT_RECLAIM_END,
-  TP_MM_COMPACTION_BEGIN, TP_MM_COMPACTION_END, TP_MARK_VICTIM,
+  TP_MM_COMPACTION_BEGIN, TP_MM_COMPACTION_END, TP_MARK_VICTIM, TP_MM_VMSCAN_KSWAPD_SLEEP, TP_MM_VMSCAN_MEMCG_RECLAIM_BEGIN,
+  TP_MM_VMSCAN_MEMCG_SOFTLIMIT_RECLAIM_BEGIN, TP_MM_VMSCAN_MEMCG_RECLAIM_END, TP_MM_VMSCAN_MEMCG_SOFTLIMIT_RECLAIM_END,
+  TP_MM_SHRINK_SLAB_START, TP_MM_SHRINK_SLAB_END, TP_MM_VMSCAN_LRU_ISOLATE, TP_MM_VMSCAN_WRITE_FOLIO, TP_MM_VMSCAN_LRU_SHRINK_INACTIVE,
+  TP_MM_VMSCAN_LRU_SHRINK_ACTIVE, TP_MM_VMSCAN_NODE_RECLAIM_BEGIN, TP_MM_VMSCAN_NODE_RECLAIM_END, TP_MM_VMSCAN_THROTTLED,
+  MAX_TRACE_FIELDS, RECLAIM_WB_ANON, RECLAIM_WB_FILE, RECLAIM_WB_MIXED, RECLAIM_WB_SYNC, RECLAIM_WB_ASYNC, traceReclaimFlags,
+  SHRINKER_SCAN_SYMBOLS, traceMmShrinkSlabStart, traceMmShrinkSlabEnd,
 } from "./trace.ts";
+export { formatTraceEvent, formatTraceRecord, hashedPointer, tracePrintFlags } from "./trace-format.ts";
 export type { TraceFieldKind, TracepointInfo, TraceHandler, TracepointId } from "./trace.ts";
 
 export {
@@ -181,6 +187,8 @@ export {
 export type { CompactResult } from "./policies/page-alloc-hooks.ts";
 export { PageAllocator } from "./policies/page-allocator.ts";
 export { Lru } from "./policies/lru.ts";
+export { DEFAULT_SEEKS, SHRINKER_NUMA_AWARE, SHRINK_BATCH, SHRINK_EMPTY, SHRINK_STOP, ShrinkControl, ShrinkerRegistry } from "./policies/shrinker.ts";
+export type { Shrinker } from "./policies/shrinker.ts";
 export {
   DEACTIVATE_ANON, DEACTIVATE_FILE, LRUVEC_LIST_HEADS, LRU_GEN_CORE, LRU_GEN_MM_WALK, LRU_GEN_NONLEAF_YOUNG, NR_LRU_GEN_CAPS, ReclaimPolicy, ReclaimStat, ScanControl,
 } from "./policies/reclaim-policy.ts";
@@ -191,6 +199,7 @@ export {
   SWP_MIGRATION_READ_EXCLUSIVE, SWP_MIGRATION_WRITE, SWP_PTE_MARKER_NUM, SWP_SWAPIN_ERROR, SWP_SWAPIN_ERROR_NUM, SwapUnuse, isHwpoisonEntry,
   isMigrationEntry, isSwapinErrorEntry, makeSwapinErrorEntry, nonSwapEntry,
 } from "./policies/swap-ops.ts";
+export type { SwapRaVma, SwapVmFault } from "./policies/swap-ops.ts";
 export {
   KmemCacheAllocator, TOPOLOGY, NIL_OBJECT, SLAB_CONSISTENCY_CHECKS, SLAB_RED_ZONE, SLAB_POISON, SLAB_KMALLOC,
   SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_STORE_USER, SLAB_PANIC, SLAB_TYPESAFE_BY_RCU,

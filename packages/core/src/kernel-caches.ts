@@ -26,6 +26,11 @@ const R = SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD;
 export const KERNEL_CACHES: Readonly<Record<string, KernelCache>> = {
   dentry: { size: 192, align: 8, flags: R | SLAB_ACCOUNT, usercopy: true, ctor: false },
   inode_cache: { size: 640, align: 8, flags: R | SLAB_ACCOUNT, usercopy: false, ctor: true },
+  // shmem_init_inodecache: SLAB_PANIC | SLAB_ACCOUNT, shmem_init_inode (784 on the capture board)
+  shmem_inode_cache: { size: 784, align: 8, flags: A, usercopy: false, ctor: true },
+  // ext4's init_inodecache (ext2 images are mounted by ext4: CONFIG_EXT4_USE_FOR_EXT2); 1192 in a
+  // capture of the disk board (tests/conformance/fixtures/shrink/linux-6.1-arm64/dcache-shrink: 13 per order-2 slab)
+  ext4_inode_cache: { size: 1192, align: 8, flags: R | SLAB_ACCOUNT, usercopy: false, ctor: true },
   task_struct: { size: 4160, align: 64, flags: A, usercopy: true, ctor: false },
   mm_struct: { size: 960, align: 64, flags: SLAB_HWCACHE_ALIGN | A, usercopy: true, ctor: false },
   vm_area_struct: { size: 152, align: 8, flags: A, usercopy: false, ctor: false },

@@ -29,19 +29,26 @@ export const CONTENT_RATIO_UNITS = 256;
 /** The identity of an all-zero page. */
 export const CONTENT_ZERO_ID = 0;
 
+/*
+ * Identities pass 2^31, so `%` on them is a floating-point remainder (a call to fmod per use, on
+ * zram's write path); x − trunc(x / 2^k) · 2^k is the same value for every safe integer (the
+ * division by a power of two is exact) at the cost of a few instructions.
+ */
+
 /** Kind of an identity (CONTENT_*). */
 export function contentKind(identity: number): number {
-  return identity % 8;
+  return identity - Math.trunc(identity / 8) * 8;
 }
 
 /** Compressed size in bytes zram would store for this content (0 for same-filled pages). */
 export function contentCompressedBytes(identity: number): number {
-  return (Math.floor(identity / 8) % 512) * 16;
+  const units = Math.floor(identity / 8);
+  return (units - Math.trunc(units / 512) * 512) * 16;
 }
 
 /** True when every 64-bit word of the page is the same (zeros or a fill). Kernel: what zram's `page_same_filled()` finds. */
 export function contentSameFilled(identity: number): boolean {
-  const kind = identity % 8;
+  const kind = identity - Math.trunc(identity / 8) * 8;
   return kind === CONTENT_ZERO || kind === CONTENT_FILL;
 }
 

@@ -51,6 +51,7 @@ import {
   type FaultAroundSink, type VmAreaStruct, type VmFileMapping, type VmOperationsStruct, addMmCounterFast, vmaFileMapping,
 } from "@mmsim/vma";
 import type { MmMemory } from "./memory.ts";
+import { mlockVmaPage, munlockVmaPage } from "./mlock-pages.ts";
 
 // ---------------------------------------------------------------------------------------------
 // mmsim's breakdown of the file faults (the kernel counts them all in pgfault)
@@ -433,6 +434,7 @@ export class FileFault implements FaultAroundSink {
       // mm_counter_file(): page-cache folios are order 0 here, PG_swapbacked is on the page itself
       addMmCounterFast(m.current, mm, (this.mem.flags[page]! & (1 << PG_swapbacked)) !== 0 ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
       m.rmap.pageAddFileRmap(page, vma, false);
+      mlockVmaPage(m, page, vma); // page_add_file_rmap → mlock_vma_page
     }
     const words = this.store.words;
     words[w] = t.lo;
@@ -591,6 +593,7 @@ export class FileFault implements FaultAroundSink {
       if (page < 0) continue;
       this.zapFilePte(vma, page, lo, hi, rss);
       m.rmap.pageRemoveRmap(page, vma, false);
+      munlockVmaPage(m, page, vma); // page_remove_rmap → munlock_vma_page
       m.putPage(page);
     }
     const mm = vma.vmMm;

@@ -57,6 +57,7 @@ import {
   changeHugePmd, moveHugePmd, pmdTransHuge, splitHugePmd, zapHugePmd,
 } from "./huge-memory.ts";
 import { FileFault } from "./file-fault.ts";
+import { mlockVmaPagesRange, munlockVmaPage } from "./mlock-pages.ts";
 import { SwapPte } from "./swap-fault.ts";
 import { PageContents } from "./page-contents.ts";
 import { entryOfWord, pmdWordOf, pteWordIndex, tableWordOf } from "./pgwalk.ts";
@@ -507,6 +508,7 @@ export class MmMemory implements MmPageOps {
     this.store.write(ptep, t.lo, t.hi);
     if (oldPage >= 0) {
       this.rmap.pageRemoveRmap(oldPage, vma, false);
+      munlockVmaPage(this, oldPage, vma); // page_remove_rmap → munlock_vma_page
       this.putPage(oldPage); // the PTE's reference
       this.putPage(oldPage); // do_wp_page's get_page
     }
@@ -540,6 +542,7 @@ export class MmMemory implements MmPageOps {
       if (this.rmap.pageAnon(page)) rss[MM_ANONPAGES]!--;
       else this.file.zapFilePte(vma, page, lo, hi, rss);
       this.rmap.pageRemoveRmap(page, vma, false);
+      munlockVmaPage(this, page, vma); // page_remove_rmap → munlock_vma_page
       // tlb_remove_page → free_pages_and_swap_cache → free_swap_cache(): an unmapped swap-cache page loses its slot
       if ((this.mem.flags[page]! & (1 << PG_swapcache)) !== 0) this.swap.freeSwapCache(page);
       this.putPage(page);
@@ -888,6 +891,14 @@ export class MmMemory implements MmPageOps {
     dstMm.rssStat[MM_SHMEMPAGES]! += shmemPages;
     dstMm.rssStat[MM_SWAPENTS]! += swapents;
     return err;
+  }
+
+  /**
+   * After mlock_fixup changed vma->vm_flags: the present pages of [start, end) are mlocked (the
+   * VMA is VM_LOCKED now) or munlocked. Kernel: `mlock_vma_pages_range()` (mlock-pages.ts).
+   */
+  mlockVmaPages(vma: VmAreaStruct, start: number, end: number, _oldFlags: number): void {
+    mlockVmaPagesRange(this, vma, start, end);
   }
 
   /**

@@ -220,6 +220,7 @@ export class CountingLru implements Lru {
   folioActivate(): void {}
   deactivateFileFolio(): void {}
   folioDeactivate(): void {}
+  folioRotateReclaimable(): void {}
   folioMarkLazyfree(): void {}
   pageCacheRelease(): void {}
   lruAddDrain(): void {

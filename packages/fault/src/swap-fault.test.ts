@@ -1,5 +1,5 @@
 // mmsim: swap PTEs end to end over a fake swap device — swap-out through try_to_unmap, do_swap_page (swap cache, readahead, skip-swapcache), fork, munmap/exit, mprotect/mremap, swapoff's unuse, MADV_WILLNEED, bad entries — validate() after every step
-import { PGMAJFAULT, PG_anon_exclusive, PG_swapcache, SWP_SWAPIN_ERROR, swpEntry, swpOffset } from "@mmsim/core";
+import { PGMAJFAULT, PG_anon_exclusive, PG_swapcache, SWP_SWAPIN_ERROR, type SwapOps, type SwapRaVma, swpEntry, swpOffset } from "@mmsim/core";
 import {
   ACCESS_READ, ACCESS_WRITE, PTE_WRITE_HI, PteVal, isSwapPte, mkSwapPte, pgdOffsetPgd, pmdOffset, pteOffsetKernel, pteSwpExclusive,
   pteToSwpEntry, pudOffset, vmGetPageProt,
@@ -82,6 +82,38 @@ describe("swap-out leaves a swap PTE; do_swap_page brings the page back", () => 
     rig.check("munmap");
     expect(swap.used).toBe(0);
     expect(rig.mem.refcount[page]).toBe(0);
+  });
+
+  it("do_swap_page gives lookup_swap_cache and swapin_readahead the VMA, the fault's page address and its PTE table (swap_ra_info's PTE copy)", () => {
+    const { rig, swap, t } = setup();
+    const vma = rig.vma(t, A, 16 * 4096);
+    const entries: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const pfn = write(rig, t, A + i * 4096, contentFill(20 + i));
+      entries.push(i === 5 ? 0 : swap.swapOut(pfn)); // page 5 stays present
+    }
+    const looked: [number, SwapRaVma, number][] = [];
+    const read: { vma: SwapRaVma; address: number; ptes: number[] }[] = [];
+    const ops = swap as SwapOps;
+    ops.lookupSwapCacheVma = (entry, v, addr) => {
+      looked.push([entry, v, addr]);
+      return swap.lookupSwapCache(entry);
+    };
+    ops.swapinReadaheadVmf = (entry, gfp, vmf) => {
+      const out = new Int32Array(10);
+      vmf.readPtes(A / 4096 - 1, 10, out); // one before the VMA, the eight pages, one after
+      read.push({ vma: vmf.vma, address: vmf.address, ptes: [...out] });
+      return swap.swapinReadahead(entry, gfp);
+    };
+    expect(rig.f.userAccess(t, A + 3 * 4096 + 100, R)).toBe(FAULT_HANDLED);
+    rig.check("swap-in through the VMA readahead entry points");
+    expect(looked).toEqual([[entries[3], vma, A + 3 * 4096 + 100]]);
+    expect(read).toHaveLength(1);
+    expect(read[0]!.vma).toBe(vma);
+    expect(read[0]!.address).toBe(A + 3 * 4096);
+    // none (0) outside, the swap entries, 0 for the present page
+    expect(read[0]!.ptes).toEqual([0, ...entries, 0]);
+    expect(rig.m.contents.get(rig.f.lastPfn)).toBe(contentFill(23));
   });
 
   it("a write fault on an exclusive swap PTE maps the page writable at once and drops the swap cache's copy", () => {

@@ -39,7 +39,7 @@
  */
 import {
   ENOMEM, GFP_HIGHUSER_MOVABLE, MmBugError, NIL_PFN, PGMAJFAULT, PG_locked, PG_lru, PG_mlocked, PG_swapbacked, PG_swapcache,
-  PG_uptodate, type SwapOps, type SwapUnuse, isHwpoisonEntry, isSwapinErrorEntry, makeSwapinErrorEntry, nonSwapEntry,
+  PG_uptodate, type SwapOps, type SwapRaVma, type SwapUnuse, type SwapVmFault, isHwpoisonEntry, isSwapinErrorEntry, makeSwapinErrorEntry, nonSwapEntry,
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PTE_AF, PTE_SWP_EXCLUSIVE, isSwapPte, mkSwapPte, pfnPte, pgdOffsetPgd, pmdOffset, pteMkdirty, pteMkwrite, pteOffsetKernel,
@@ -51,6 +51,7 @@ import {
   VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_WRITE, VM_HUGETLB, VM_LOCKED, VM_WRITE, type VmAreaStruct, addMmCounterFast,
 } from "@mmsim/vma";
 import { pmdTransHuge } from "./huge-memory.ts";
+import { mlockVmaPage } from "./mlock-pages.ts";
 import type { MmMemory } from "./memory.ts";
 
 // mmsim's breakdown of the swap faults (no kernel counter: pgfault and pgmajfault count them)
@@ -82,6 +83,29 @@ function noSwap(where: string): never {
   throw new MmBugError(where, "swap PTE but no swap subsystem (SwapOps) is registered");
 }
 
+/**
+ * The part of a swap fault's `struct vm_fault` swapin_readahead reads (VMA, address, the PTE
+ * table's entries); one per machine, filled before each call (swap_ra_info copies what it needs).
+ */
+class SwapFaultVmf implements SwapVmFault {
+  vma: SwapRaVma = { vmStart: 0, vmEnd: 0, swapReadaheadInfo: 0 };
+  address = 0;
+  /** The PMD entry of `address` (vmf->pmd). */
+  pmdp = NULL_ENTRY;
+
+  constructor(private readonly m: MmMemory) {}
+
+  readPtes(startVpn: number, n: number, out: Int32Array): void {
+    const store = this.m.store;
+    for (let i = 0; i < n; i++) {
+      const ptep = pteOffsetKernel(store, this.pmdp, (startVpn + i) * PAGE);
+      const lo = store.readLo(ptep);
+      const hi = store.readHi(ptep);
+      out[i] = isSwapPte(lo, hi) ? pteToSwpEntry(lo, hi) : 0; // pte_none, pte_present: skipped
+    }
+  }
+}
+
 /** The page-table side of swap for one machine's MmMemory. */
 export class SwapPte implements SwapUnuse {
   /** The swap subsystem (null: no swap configured). */
@@ -89,7 +113,26 @@ export class SwapPte implements SwapUnuse {
   /** mmsim's breakdown (SWS_*). */
   readonly stats = new Float64Array(NR_SWAP_FAULT_STATS);
 
-  constructor(private readonly m: MmMemory) {}
+  private readonly vmf: SwapFaultVmf;
+
+  constructor(private readonly m: MmMemory) {
+    this.vmf = new SwapFaultVmf(m);
+  }
+
+  /** lookup_swap_cache(entry, vma, addr): with the VMA's readahead statistics when the swap side has them. */
+  private lookup(ops: SwapOps, entry: number, vma: VmAreaStruct, address: number): number {
+    return ops.lookupSwapCacheVma !== undefined ? ops.lookupSwapCacheVma(entry, vma, address) : ops.lookupSwapCache(entry);
+  }
+
+  /** swapin_readahead(entry, gfp, vmf) for a fault in `vma` at `address` whose PTE table is under `pmdp`. */
+  private readahead(ops: SwapOps, entry: number, vma: VmAreaStruct, address: number, pmdp: number): number {
+    if (ops.swapinReadaheadVmf === undefined || pmdp === NULL_ENTRY) return ops.swapinReadahead(entry, GFP_HIGHUSER_MOVABLE);
+    const vmf = this.vmf;
+    vmf.vma = vma;
+    vmf.address = address - (address % PAGE);
+    vmf.pmdp = pmdp;
+    return ops.swapinReadaheadVmf(entry, GFP_HIGHUSER_MOVABLE, vmf);
+  }
 
   // ------------------------------------------------------------------ do_swap_page
 
@@ -115,7 +158,7 @@ export class SwapPte implements SwapUnuse {
     // get_swap_device(): swapoff took the device away ("Bad swap file entry"; see the header)
     if (ops.swapEntryValid !== undefined && !ops.swapEntryValid(entry)) return VM_FAULT_SIGBUS;
     let ret = 0;
-    let page = ops.lookupSwapCache(entry);
+    let page = this.lookup(ops, entry, vma, address);
     let swapcache = page;
     let needClearCache = false;
     if (page < 0) {
@@ -136,7 +179,8 @@ export class SwapPte implements SwapUnuse {
           this.stats[SWS_SYNC_IO]!++;
         }
       } else {
-        page = ops.swapinReadahead(entry, GFP_HIGHUSER_MOVABLE);
+        const pgt = vma.vmMm.pgtables;
+        page = this.readahead(ops, entry, vma, address, pgt !== null ? this.pmdOf(pgt.pgd, address) : NULL_ENTRY);
         swapcache = page;
         if (page >= 0) this.stats[SWS_READAHEAD]!++;
       }
@@ -204,6 +248,7 @@ export class SwapPte implements SwapUnuse {
       rmapFlags |= RMAP_EXCLUSIVE;
     }
     m.rmap.pageAddAnonRmap(page, vma, address, rmapFlags);
+    mlockVmaPage(m, page, vma); // page_add_anon_rmap → mlock_vma_page
     store.words[w] = t.lo; // set_pte_at
     store.words[w + 1] = t.hi;
     if (needClearCache) ops.swapcacheClear?.(entry);
@@ -330,8 +375,8 @@ export class SwapPte implements SwapUnuse {
         if (!isSwapPte(lo, hi) || pteSwpType(lo) !== type) continue;
         if (ops === null) noSwap("fault.unuse_pte_range");
         const entry = pteToSwpEntry(lo, hi);
-        let page = ops.lookupSwapCache(entry);
-        if (page < 0) page = ops.swapinReadahead(entry, GFP_HIGHUSER_MOVABLE);
+        let page = this.lookup(ops, entry, vma, addr);
+        if (page < 0) page = this.readahead(ops, entry, vma, addr, pmdp);
         if (page < 0) {
           // the slot was freed meanwhile (or is bad): nothing to map; else no memory
           if (ops.swapCount !== undefined && ops.swapCount(entry) === 0) continue;
@@ -373,6 +418,7 @@ export class SwapPte implements SwapUnuse {
     mm.rssStat[MM_ANONPAGES]!++;
     mem.refcount[m.rmap.compoundHead(page)]!++; // get_page: the PTE's reference
     m.rmap.pageAddAnonRmap(page, vma, addr, pteSwpExclusive(lo) ? RMAP_EXCLUSIVE : RMAP_NONE);
+    mlockVmaPage(m, page, vma); // page_add_anon_rmap → mlock_vma_page
     const t = pfnPte(mem.pageToPfn(page), vma.vmPageProt, m.t);
     t.lo = (t.lo & ~PTE_AF) >>> 0; // pte_mkold
     store.write(ptep, t.lo, t.hi);

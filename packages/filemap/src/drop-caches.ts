@@ -1,9 +1,11 @@
 // Kernel: fs/drop_caches.c (drop_caches_sysctl_handler, drop_pagecache_sb), fs/super.c (iterate_supers), mm/vmscan.c (drop_slab) (v6.1) — vm.drop_caches
 /*
  * Writing 1 drops the clean, unmapped page cache of every superblock (invalidate_mapping_pages
- * over each inode with pages), counting drop_pagecache; 2 drops reclaimable slab objects
- * (shrink_slab: mmsim has no shrinkable dentry or inode caches yet, so it only counts drop_slab);
- * 3 does both; 4 silences the message from then on. tmpfs and ramfs pages are dirty from their
+ * over each inode with pages), counting drop_pagecache; an inode left unused without pages joins
+ * its superblock's inode LRU. 2 drops reclaimable slab objects: drop_slab runs every shrinker
+ * (the disk superblocks' unused dentries and inodes, super.ts) at priority 0, counting
+ * drop_slab (nothing is freed without a reclaim module, which owns the shrinker list); 3 does
+ * both, page cache first (so the inodes it emptied go too); 4 silences the message from then on. tmpfs and ramfs pages are dirty from their
  * first write and stay, as in the kernel (a clean shmem page, a hole a fault read, goes). Each
  * write logs `<comm> (<pid>): drop_caches: <value>` until silenced.
  */
@@ -40,7 +42,7 @@ export function dropCachesSysctlHandler(vfs: Vfs, value: number): number {
     vfs.vmstat.countVmEvent(DROP_PAGECACHE);
   }
   if ((value & 2) !== 0) {
-    // drop_slab(): no shrinkers are registered in mmsim yet
+    vfs.shrinkers?.dropSlab(); // drop_slab(): the superblocks' dentry and inode caches
     vfs.vmstat.countVmEvent(DROP_SLAB);
   }
   if (!vfs.dropCachesQuiet) {

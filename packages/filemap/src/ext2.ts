@@ -33,7 +33,7 @@
  */
 import {
   EEXIST, EINVAL, EIO, ENOMEM, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, NR_ACTIVE_FILE, NR_INACTIVE_FILE,
-  NR_FREE_PAGES, PAGE_SIZE, PGPGIN, PGPGOUT, PG_dirty, PG_locked, PG_readahead, PG_uptodate, PG_writeback,
+  NR_FREE_PAGES, PAGE_SIZE, PGPGIN, PGPGOUT, PG_dirty, PG_locked, PG_readahead, PG_reclaim, PG_uptodate, PG_writeback,
 } from "@mmsim/core";
 import {
   BdiWriteback, BdpRatelimits, BlockDevice, type DirtyState, TaskDirtyState, balanceDirtyPages, balanceDirtyPagesNeeded, writebackSetRatelimit, BlockMapResult, DirLookupResult, DirtySysctls, EXT2_ROOT_INO, EXT2_SUPER_MAGIC, Ext2Fs, FileRaState as BlockRa,
@@ -47,7 +47,9 @@ import {
   type InodeOperations, sIsReg, type ReadaheadControl, S_IFDIR, S_IFREG, SuperBlock, WB_SYNC_ALL, type WritebackControl, type WriteBeginOut,
 } from "./fs.ts";
 import { filemapAddFolio, filemapAllocFolio, genericFileMmap, genericFileReadIter, genericFileWriteIter, grabCachePageWriteBegin, type ReadaheadOps } from "./filemap.ts";
-import { dAlloc, dDelete, dInstantiate, dMakeRoot, dropNlink, newInode } from "./inode.ts";
+import { dAlloc, dDelete, dInstantiate, dMakeRoot, destroyInode, dropNlink, newInode } from "./inode.ts";
+import { dput, shrinkDcacheForUmount } from "./dcache.ts";
+import { registerSuperShrinker, unregisterSuperShrinker } from "./super.ts";
 import { truncateInodePages, truncateInodePagesFinal, truncateSetsize } from "./truncate.ts";
 import { inodeNewsizeOk } from "./open.ts";
 import { doMkdirat } from "./namei.ts";
@@ -63,6 +65,7 @@ const LOCKED = 1 << PG_locked;
 const UPTODATE = 1 << PG_uptodate;
 const DIRTY = 1 << PG_dirty;
 const WRITEBACK = 1 << PG_writeback;
+const RECLAIM = 1 << PG_reclaim;
 const READAHEAD = 1 << PG_readahead;
 
 /** Kernel: `EOPNOTSUPP` (include/uapi/asm-generic/errno.h). */
@@ -180,6 +183,7 @@ export class Disk {
       mkdir: (dir, dentry) => this.create(dir, dentry, true),
       unlink: (dir, dentry) => this.unlink(dir, dentry),
       rmdir: (dir, dentry) => this.rmdir(dir, dentry),
+      lookup: (dir, dentry) => this.lookup(dir, dentry),
     };
     this.fsType = { name: "ext2", fsFlags: 1, mount: () => this.mount(), killSb: (_vfs, sb) => this.killSb(sb) };
     // The block device's inode on the bdev pseudo filesystem (blockdev_superblock): drop_caches walks it.
@@ -237,8 +241,10 @@ export class Disk {
     sb.sBlocksize = PAGE_SIZE;
     sb.sOp = { name: "ext2_sops", evictInode: (inode) => this.evictInode(inode) };
     sb.sFsInfo = this;
+    sb.sInodeCache = "ext4_inode_cache"; // the ext4 driver mounts ext2 (CONFIG_EXT4_USE_FOR_EXT2)
     this.vfs.superBlocks.push(sb);
     this.sb = sb;
+    registerSuperShrinker(this.vfs, sb);
     // sb_bread of the superblock and the descriptors: ext2_sb_info keeps their buffer_heads (a reference each)
     for (const pblk of this.fs.mountBlocks()) {
       const page = this.bread(pblk);
@@ -262,11 +268,15 @@ export class Disk {
     for (const inode of sb.sInodes) this.writepages(inode.iMapping, { ...all });
     this.writepages(this.bdev.iMapping, { ...all });
     this.waitAll(null);
+    unregisterSuperShrinker(this.vfs, sb);
+    shrinkDcacheForUmount(this.vfs, sb);
+    sb.sInodeLru.clear();
     for (const inode of [...sb.sInodes]) {
       this.wb.inodeClean(inode.iIno);
       truncateInodePagesFinal(this.vfs, inode.iMapping);
       sb.sInodes.delete(inode);
       this.vfs.mappings.unregister(inode.iMapping);
+      destroyInode(this.vfs, inode);
     }
     this.wb.inodeClean(Disk.BDEV_INO);
     const bdev = this.bdev.iMapping;
@@ -304,10 +314,39 @@ export class Disk {
       if (ino <= 0) continue;
       const kind = this.fs.inodeKind(ino);
       if (kind !== INODE_DIR && kind !== INODE_FILE) continue;
-      const child = dAlloc(dentry, name);
+      const child = dAlloc(this.vfs, dentry, name)!; // at mount (boot): no slab object to fail
       dInstantiate(child, this.inodeFor(sb, ino));
       if (kind === INODE_DIR) this.populate(sb, ino, child);
+      dput(this.vfs, child); // unused from here: cached on the LRU
     }
+  }
+
+  /**
+   * A name not in the dcache (never instantiated, or pruned): the directory blocks the lookup
+   * scans and, for an inode not in the inode cache, its table block, read through the bdev
+   * mapping. Kernel: `ext2_lookup()` (ext2_inode_by_name, ext2_iget → iget_locked: a cached
+   * inode is found in the hash and referenced).
+   * @returns 0 (dentry instantiated) or -ENOENT
+   */
+  private lookup(dir: Inode, dentry: Dentry): number {
+    const out = this.lookupOut;
+    const ino = this.fs.lookup(dir.iIno, dentry.dName, out);
+    for (let b = 0; b < out.blocksScanned; b++) {
+      this.fs.bmap(dir.iIno, out.startBlock + b, this.scratch);
+      if (this.scratch.pblk >= 0) this.bread(this.scratch.pblk);
+    }
+    if (ino <= 0) return -2; // -ENOENT
+    const kind = this.fs.inodeKind(ino);
+    if (kind !== INODE_DIR && kind !== INODE_FILE) return -2;
+    let inode = this.inodes.get(ino);
+    if (inode !== undefined) inode.iCount++; // __iget
+    else {
+      inode = this.inodeFor(dir.iSb, ino);
+      this.igotten.add(ino);
+      this.bread(this.fs.inodeTableBlock(ino));
+    }
+    dInstantiate(dentry, inode);
+    return 0;
   }
 
   /**
@@ -598,6 +637,11 @@ export class Disk {
     const flags = vfs.mem.flags;
     if ((flags[page]! & WRITEBACK) === 0) return;
     flags[page] = flags[page]! & ~WRITEBACK;
+    // folio_end_writeback: a page reclaim wrote goes to the inactive tail, to be freed next
+    if ((flags[page]! & RECLAIM) !== 0) {
+      flags[page] = flags[page]! & ~RECLAIM;
+      vfs.lru?.folioRotateReclaimable(page);
+    }
     if (vfs.mem.mapping[page] === mapping.id) mapping.iPages.clearMark(vfs.mem.index[page]!, PAGECACHE_TAG_WRITEBACK);
     nodeStatModPage(vfs, page, NR_WRITEBACK, -1);
     zoneStatModPage(vfs, page, NR_ZONE_WRITE_PENDING, -1);
@@ -970,6 +1014,14 @@ export class Disk {
   wakeupFlusher(): void {
     this.syncSysctls();
     this.wb.startWriteback(this.jiffies(), WB_REASON_PERIODIC);
+  }
+
+  /**
+   * A task sleeping in the kernel (reclaim_throttle) lets the flusher, when it is due, write on
+   * this CPU meanwhile; the I/O completed by now is reaped either way.
+   */
+  runFlusherIfDue(): void {
+    if (this.flusherPending()) this.flusherRun();
   }
 
   /** True when the flusher is due (its delayed work's timer expired); else the I/O completed by now is reaped. */

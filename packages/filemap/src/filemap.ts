@@ -32,10 +32,7 @@ import {
   type AddressSpace, AS_EXITING, File, IOCB_APPEND, IOCB_DSYNC, IOCB_SYNC, type IovIter, type Kiocb, MAX_LFS_FILESIZE,
 } from "./fs.ts";
 import { copyPageFromIter, copyPageToIter, iterSourceContent } from "./iov-iter.ts";
-import {
-  balanceDirtyPagesRatelimited, folioAccountCleaned, folioMarkDirty, mappingCanWriteback, nodeStatModPage, PAGECACHE_TAG_DIRTY,
-  PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK,
-} from "./page-writeback.ts";
+import { balanceDirtyPagesRatelimited, folioAccountCleaned, folioMarkDirty, mappingCanWriteback, nodeStatModPage } from "./page-writeback.ts";
 import { folioGet, folioMarkAccessed, folioPut, folioTryGet, folioTrylock, folioUnlock } from "./swap.ts";
 import type { Vfs } from "./vfs.ts";
 import { XA_EMPTY, xaToValue } from "./xarray.ts";
@@ -186,10 +183,7 @@ export function pageCacheDelete(vfs: Vfs, mapping: AddressSpace, page: number, s
   const index = mem.index[page]!;
   const xa = mapping.iPages;
   if (shadow !== XA_EMPTY) {
-    xa.store(index, shadow);
-    xa.clearMark(index, PAGECACHE_TAG_DIRTY);
-    xa.clearMark(index, PAGECACHE_TAG_WRITEBACK);
-    xa.clearMark(index, PAGECACHE_TAG_TOWRITE);
+    xa.storeInitMarks(index, shadow); // xas_store + xas_init_marks: PAGECACHE_TAG_DIRTY, _WRITEBACK, _TOWRITE cleared
   } else {
     xa.erase(index);
   }

@@ -11,11 +11,11 @@
  *     write_end, release_folio, free_folio) — what the page cache calls; tmpfs (shmem.ts),
  *     ramfs (ramfs.ts) and later a disk filesystem (@mmsim/block) each give one.
  *
- * Simplified: one mount namespace; dentries exist only for linked names (no negative dentries,
- * no dcache shrinking: tmpfs and ramfs pin theirs); no symlinks, hard links, rename, xattrs,
+ * Simplified: one mount namespace; dentries exist only for linked names (no negative dentries;
+ * tmpfs and ramfs pin theirs, a disk's are cached on the superblock's LRU: dcache.ts); no symlinks, hard links, rename, xattrs,
  * permissions (tasks are root, as on the capture board), or timestamps.
  */
-import { GFP_HIGHUSER_MOVABLE, PAGE_SIZE } from "@mmsim/core";
+import { GFP_HIGHUSER_MOVABLE, PAGE_SIZE, type Shrinker } from "@mmsim/core";
 import type { MmStruct, VmAreaStruct, VmFile, VmFileMapping } from "@mmsim/vma";
 import { XArray } from "./xarray.ts";
 
@@ -99,6 +99,14 @@ export const SB_KERNMOUNT = 1 << 22;
 export const SB_NOUSER = 1 << 31;
 /** inode->i_state: being evicted. Kernel: `I_FREEING`. */
 export const I_FREEING = 1 << 5;
+/** inode->i_state: used since it joined the inode LRU (one more pass there). Kernel: `I_REFERENCED`. */
+export const I_REFERENCED = 1 << 8;
+/** dentry->d_flags: used since it joined the dentry LRU. Kernel: `DCACHE_REFERENCED`. */
+export const DCACHE_REFERENCED = 0x00000040;
+/** dentry->d_flags: on the superblock's dentry LRU. Kernel: `DCACHE_LRU_LIST`. */
+export const DCACHE_LRU_LIST = 0x00080000;
+/** dentry->d_flags: on a shrinker's dispose list. Kernel: `DCACHE_SHRINK_LIST`. */
+export const DCACHE_SHRINK_LIST = 0x00100000;
 /** inode->i_flags: an internal inode (shmem_kernel_file_setup). Kernel: `S_PRIVATE`. */
 export const S_PRIVATE = 1 << 9;
 /** Kernel: `RLIMIT_NOFILE`'s default soft limit (INR_OPEN_CUR). */
@@ -285,6 +293,11 @@ export interface Iattr {
 /** Kernel: `struct inode_operations` (the directory and attribute ones used here). */
 export interface InodeOperations {
   readonly name: string;
+  /**
+   * Finds `dentry`'s name in directory `dir` on the filesystem and instantiates it (a dcache
+   * miss). @returns 0 (found: dentry hashed), -ENOENT, or -errno. Kernel: `lookup` (d_splice_alias).
+   */
+  lookup?(dir: Inode, dentry: Dentry): number;
   /** A new regular file `dentry` in `dir`. @returns 0 or -errno. Kernel: `create`. */
   create?(dir: Inode, dentry: Dentry, mode: number): number;
   /** @returns 0 or -errno. Kernel: `mkdir`. */
@@ -338,6 +351,22 @@ export class SuperBlock {
   sMounts = 0;
   /** The backing device writes back (BDI_CAP_WRITEBACK of s_bdi): false for tmpfs and ramfs (noop_backing_dev_info). */
   sBdiWriteback = false;
+  /**
+   * Unused dentries, oldest first (a Set keeps insertion order: list_lru_add appends, a rotate
+   * deletes and re-adds). Kernel: `s_dentry_lru`.
+   */
+  readonly sDentryLru = new Set<Dentry>();
+  /** Unused clean inodes without page cache, oldest first. Kernel: `s_inode_lru`. */
+  readonly sInodeLru = new Set<Inode>();
+  /** The superblock's shrinker (super_cache_count/scan), registered at mount of a disk filesystem; null: none. Kernel: `s_shrink`. */
+  sShrink: Shrinker | null = null;
+  /**
+   * Dentries of this filesystem are pinned from creation to unlink (shmem_mknod's and
+   * ramfs_mknod's extra dget): tmpfs and ramfs, whose files exist only in the cache.
+   */
+  sPinDentries = false;
+  /** The slab cache its inodes come from ("shmem_inode_cache", "ext4_inode_cache", "inode_cache"). Kernel: `s_op->alloc_inode`'s cache. */
+  sInodeCache = "inode_cache";
 
   constructor(
     readonly sType: FileSystemType,
@@ -399,6 +428,21 @@ export class Dentry {
   unhashed = false;
   /** A filesystem mounted on this dentry, if any. Kernel: `d_mountpoint()` and the mount hash. */
   mounted: Vfsmount | null = null;
+  /**
+   * References: the creator's while it is being set up, each child's (d_parent), each open
+   * file's (f_path), a mount on it, the pin of tmpfs and ramfs, a walk calling into the
+   * filesystem below it. At 0 a hashed dentry stays cached on its superblock's LRU; an unhashed
+   * one is freed. Kernel: `d_lockref.count`.
+   */
+  dCount = 0;
+  /** DCACHE_* flags. Kernel: `d_flags`. */
+  dFlags = 0;
+  /** Its superblock. Kernel: `d_sb`. */
+  dSb: SuperBlock | null = null;
+  /** Its object in the `dentry` slab cache (an address), or 0: made before the VFS caches were set up (boot). */
+  dObj = 0;
+  /** It holds a reference to dInode (dropped when it is unlinked: d_delete's iput). */
+  dInodeHeld = false;
 
   constructor(
     readonly dName: string,
@@ -453,6 +497,10 @@ export class Inode {
   readonly iMapping: AddressSpace;
   /** shmem's per-inode info (SHMEM_I); null for other filesystems. */
   shmem: ShmemInodeInfo | null = null;
+  /** Its object in its filesystem's inode cache (an address), or 0: made before the VFS caches were set up (boot). */
+  iObj = 0;
+  /** The slab cache id of iObj. */
+  iCacheId = -1;
 
   constructor(
     readonly iSb: SuperBlock,
@@ -500,6 +548,8 @@ export class File implements VmFile {
   /** References: fds, VMAs, calls in flight. Kernel: `f_count`. */
   fCount = 1;
   readonly fRa = new FileRaState();
+  /** It holds a reference to its dentry (alloc_file's path_get); pseudo files made by hand do not. */
+  fPathRef = false;
   readonly fMapping: AddressSpace;
   readonly fOp: FileOperations;
 

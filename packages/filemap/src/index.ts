@@ -9,7 +9,7 @@ export {
   O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND, O_NONBLOCK, O_DSYNC, O_DIRECTORY, O_NOFOLLOW,
   O_DIRECT, O_LARGEFILE, O_NOATIME, O_CLOEXEC, __O_SYNC, O_SYNC, O_PATH, FMODE_READ, FMODE_WRITE, FMODE_LSEEK, FMODE_PREAD, FMODE_PWRITE,
   FMODE_EXEC, FMODE_ATOMIC_POS, FMODE_CAN_READ, FMODE_CAN_WRITE, FMODE_OPENED, S_IFMT, S_IFSOCK, S_IFLNK, S_IFREG, S_IFBLK, S_IFDIR,
-  S_IFCHR, S_IFIFO, S_IRWXUGO, sIsReg, sIsDir, sIsChr, MAX_LFS_FILESIZE, SB_RDONLY, SB_NOSEC, SB_KERNMOUNT, SB_NOUSER, I_FREEING,
+  S_IFCHR, S_IFIFO, S_IRWXUGO, sIsReg, sIsDir, sIsChr, MAX_LFS_FILESIZE, SB_RDONLY, SB_NOSEC, SB_KERNMOUNT, SB_NOUSER, I_FREEING, I_REFERENCED, DCACHE_REFERENCED, DCACHE_LRU_LIST, DCACHE_SHRINK_LIST,
   S_PRIVATE, INR_OPEN_CUR, ATTR_SIZE, AS_EIO, AS_ENOSPC, AS_MM_ALL_LOCKS, AS_UNEVICTABLE, AS_EXITING, AS_NO_WRITEBACK_TAGS,
   AS_LARGE_FOLIO_SUPPORT, IovIter, IOCB_APPEND, IOCB_DSYNC, IOCB_SYNC, Kiocb, WriteBeginOut, WB_SYNC_NONE, WB_SYNC_ALL, SuperBlock,
   AddressSpace, Dentry, Vfsmount, Inode, FileRaState, File, dPath, fileInode,
@@ -41,11 +41,12 @@ export {
 } from "./truncate.ts";
 export { unmapMappingPages, unmapMappingRange } from "./memory.ts";
 export {
-  LAST_INO_BATCH, getNextIno, newInode, ihold, iput, evict, incNlink, dropNlink, clearNlink, dAlloc, dInstantiate, dMakeRoot, dDelete,
-  allocFile, getFile, fput,
+  LAST_INO_BATCH, getNextIno, newInode, ihold, iput, evict, destroyInode, mappingShrinkable, inodeAddLru, pruneIcacheSb, incNlink, dropNlink,
+  clearNlink, dAlloc, dInstantiate, dMakeRoot, dDelete, allocFile, getFile, fput,
 } from "./inode.ts";
+export { DNAME_INLINE_LEN, vfsCachesInit, vfsCacheId, dget, dput, dentryLruCount, pruneDcacheSb, shrinkDcacheForUmount } from "./dcache.ts";
 export { FilesStruct, allocFd, putUnusedFd, fdInstall, fget, closeFd, dupFd, putFilesStruct, doCloseOnExec, nrOpenFds } from "./file.ts";
-export { getAnonBdev, freeAnonBdev, sgetAnon, killLitterSuper } from "./super.ts";
+export { getAnonBdev, freeAnonBdev, sgetAnon, killLitterSuper, SUPER_SHRINK_BATCH, superShrinker, registerSuperShrinker, unregisterSuperShrinker } from "./super.ts";
 export {
   PATH_MAX, NAME_MAX, followMounts, filenameLookup, filenameParentat, vfsOpen, doTruncate, doFilpOpen, doMkdirat, doUnlinkat, doRmdir,
 } from "./namei.ts";

@@ -12,12 +12,13 @@
  * O_PATH or O_TMPFILE (-EINVAL), no relative dirfd (AT_FDCWD only).
  */
 import {
-  EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EPERM,
+  EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM,
 } from "@mmsim/core";
 import {
   ATTR_SIZE, type Dentry, FMODE_CAN_READ, FMODE_CAN_WRITE, FMODE_LSEEK, FMODE_OPENED, FMODE_PREAD, FMODE_PWRITE, type File, type Inode,
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_PATH, O_TRUNC, type Path, type Vfsmount, sIsDir, sIsReg,
 } from "./fs.ts";
+import { dget, dput } from "./dcache.ts";
 import { allocFile, dAlloc, fput } from "./inode.ts";
 import type { Vfs } from "./vfs.ts";
 
@@ -78,6 +79,33 @@ function splitPath(name: string): { comps: string[]; trailingSlash: boolean } | 
   return { comps, trailingSlash: name.endsWith("/") && comps.length > 0 };
 }
 
+/**
+ * The child `name` of a directory: from the dcache, or, when it is not cached (never looked up,
+ * or pruned by the shrinker), from the filesystem's lookup, which reads the directory and the
+ * inode and hashes a new dentry (left cached: unused, on the LRU). The parent is held across the
+ * call, which may allocate and so reclaim. Kernel: `lookup_fast()` (d_lookup) then
+ * `lookup_slow()` → `d_alloc_parallel()` + `i_op->lookup`. Negative dentries are not kept.
+ * @returns the dentry (no reference taken), undefined when the name does not exist, or -ENOMEM
+ */
+export function lookupChild(vfs: Vfs, parent: Dentry, name: string): Dentry | undefined | number {
+  const cached = parent.dChildren.get(name);
+  if (cached !== undefined) return cached;
+  const dir = parent.dInode;
+  const lookup = dir?.iOp.lookup;
+  if (dir === null || dir === undefined || lookup === undefined) return undefined;
+  dget(parent);
+  const d = dAlloc(vfs, parent, name);
+  if (d === null) {
+    dput(vfs, parent);
+    return -ENOMEM;
+  }
+  const err = lookup.call(dir.iOp, dir, d);
+  const found = err === 0 && !d.unhashed ? d : undefined;
+  dput(vfs, d); // a found name stays cached; a miss dies (no negative dentries)
+  dput(vfs, parent);
+  return err !== 0 && err !== -ENOENT ? err : found;
+}
+
 /** Walks `comps` from the root (every path is taken from "/": the tasks' root and cwd). @returns the path, or -errno */
 function walk(vfs: Vfs, comps: readonly string[]): Path | number {
   let p = followMounts(rootPath(vfs).mnt, rootPath(vfs).dentry);
@@ -89,7 +117,8 @@ function walk(vfs: Vfs, comps: readonly string[]): Path | number {
       p = followDotdot(vfs, p);
       continue;
     }
-    const child = p.dentry.dChildren.get(c);
+    const child = lookupChild(vfs, p.dentry, c);
+    if (typeof child === "number") return child;
     if (child === undefined) return -ENOENT;
     p = followMounts(p.mnt, child);
   }
@@ -159,6 +188,15 @@ export function doTruncate(_vfs: Vfs, dentry: Dentry, length: number): number {
  * @returns the file (one reference), or -errno
  */
 export function doFilpOpen(vfs: Vfs, name: string, flags: number, mode: number): File | number {
+  const created: { dentry: Dentry | null } = { dentry: null };
+  const result = pathOpenat(vfs, name, flags, mode, created);
+  // the new dentry's creation reference: the file holds its own now (or the open failed)
+  if (created.dentry !== null) dput(vfs, created.dentry);
+  return result;
+}
+
+/** doFilpOpen's body; a dentry it creates is handed back in `out` with its creation reference. Kernel: `path_openat()`. */
+function pathOpenat(vfs: Vfs, name: string, flags: number, mode: number, out: { dentry: Dentry | null }): File | number {
   if ((flags & (O_PATH | __O_TMPFILE)) !== 0) return -EINVAL;
   let path: Path;
   let created = false;
@@ -172,7 +210,8 @@ export function doFilpOpen(vfs: Vfs, name: string, flags: number, mode: number):
     if (typeof parent === "number") return parent;
     if (parent.lastType !== "norm" || parent.trailingSlash) return -EISDIR;
     const dir = parent.path;
-    const existing = dir.dentry.dChildren.get(parent.last);
+    const existing = lookupChild(vfs, dir.dentry, parent.last);
+    if (typeof existing === "number") return existing;
     if (existing !== undefined) {
       if ((flags & O_EXCL) !== 0) return -EEXIST;
       path = followMounts(dir.mnt, existing);
@@ -181,11 +220,16 @@ export function doFilpOpen(vfs: Vfs, name: string, flags: number, mode: number):
       const dirInode = dir.dentry.dInode!;
       const create = dirInode.iOp.create;
       if (create === undefined) return -EPERM;
-      const dentry = dAlloc(dir.dentry, parent.last);
+      const dentry = dAlloc(vfs, dir.dentry, parent.last);
+      if (dentry === null) return -ENOMEM;
       const err = create.call(dirInode.iOp, dirInode, dentry, mode & 0o7777);
-      if (err !== 0) return err;
+      if (err !== 0) {
+        dput(vfs, dentry);
+        return err;
+      }
       path = { mnt: dir.mnt, dentry };
       created = true;
+      out.dentry = dentry;
     }
     mustBeDir = false;
   }
@@ -224,11 +268,17 @@ export function doMkdirat(vfs: Vfs, name: string, mode: number): number {
   if (typeof parent === "number") return parent;
   if (parent.lastType !== "norm") return -EEXIST;
   const dir = parent.path;
-  if (dir.dentry.dChildren.has(parent.last)) return -EEXIST;
+  const existing = lookupChild(vfs, dir.dentry, parent.last);
+  if (typeof existing === "number") return existing;
+  if (existing !== undefined) return -EEXIST;
   const dirInode = dir.dentry.dInode!;
   const mkdir = dirInode.iOp.mkdir;
   if (mkdir === undefined) return -EPERM;
-  return mkdir.call(dirInode.iOp, dirInode, dAlloc(dir.dentry, parent.last), mode & 0o7777);
+  const d = dAlloc(vfs, dir.dentry, parent.last);
+  if (d === null) return -ENOMEM;
+  const err = mkdir.call(dirInode.iOp, dirInode, d, mode & 0o7777);
+  dput(vfs, d);
+  return err;
 }
 
 /**
@@ -241,7 +291,8 @@ export function doUnlinkat(vfs: Vfs, name: string): number {
   if (typeof parent === "number") return parent;
   if (parent.lastType !== "norm") return -EISDIR;
   const dir = parent.path;
-  const child = dir.dentry.dChildren.get(parent.last);
+  const child = lookupChild(vfs, dir.dentry, parent.last);
+  if (typeof child === "number") return child;
   if (parent.trailingSlash) return child === undefined ? -ENOENT : sIsDir(child.dInode!.iMode) ? -EISDIR : -ENOTDIR;
   if (child === undefined) return -ENOENT;
   if (sIsDir(child.dInode!.iMode)) return -EISDIR;
@@ -249,7 +300,12 @@ export function doUnlinkat(vfs: Vfs, name: string): number {
   const dirInode = dir.dentry.dInode!;
   const unlink = dirInode.iOp.unlink;
   if (unlink === undefined) return -EPERM;
-  return unlink.call(dirInode.iOp, dirInode, child);
+  dget(dir.dentry);
+  dget(child);
+  const err = unlink.call(dirInode.iOp, dirInode, child);
+  dput(vfs, child); // an unlinked name dies with this last reference
+  dput(vfs, dir.dentry);
+  return err;
 }
 
 /**
@@ -264,7 +320,8 @@ export function doRmdir(vfs: Vfs, name: string): number {
   if (parent.lastType === "dotdot") return -ENOTEMPTY;
   if (parent.lastType === "root") return -EBUSY;
   const dir = parent.path;
-  const child = dir.dentry.dChildren.get(parent.last);
+  const child = lookupChild(vfs, dir.dentry, parent.last);
+  if (typeof child === "number") return child;
   if (child === undefined) return -ENOENT;
   if (!sIsDir(child.dInode!.iMode)) return -ENOTDIR;
   if (child.mounted !== null) return -EBUSY;
@@ -272,5 +329,10 @@ export function doRmdir(vfs: Vfs, name: string): number {
   const dirInode = dir.dentry.dInode!;
   const rmdir = dirInode.iOp.rmdir;
   if (rmdir === undefined) return -EPERM;
-  return rmdir.call(dirInode.iOp, dirInode, child);
+  dget(dir.dentry);
+  dget(child);
+  const err = rmdir.call(dirInode.iOp, dirInode, child);
+  dput(vfs, child);
+  dput(vfs, dir.dentry);
+  return err;
 }

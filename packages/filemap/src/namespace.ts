@@ -12,6 +12,7 @@
  */
 import { EBUSY, EINVAL, ENODEV, ENOTDIR } from "@mmsim/core";
 import { type Dentry, type Path, S_IFCHR, SB_KERNMOUNT, Vfsmount, sIsDir } from "./fs.ts";
+import { dget, dput } from "./dcache.ts";
 import { dAlloc } from "./inode.ts";
 import { filenameLookup } from "./namei.ts";
 import { Ramfs } from "./ramfs.ts";
@@ -45,6 +46,7 @@ export function doMount(vfs: Vfs, source: string, target: string, fstype: string
 function graftTree(_vfs: Vfs, mnt: Vfsmount, at: Path): void {
   mnt.mntSb.sMounts++;
   at.dentry.mounted = mnt;
+  dget(at.dentry); // the mountpoint is pinned (mnt_mountpoint's dget)
 }
 
 /**
@@ -66,6 +68,7 @@ export function doUmount(vfs: Vfs, target: string): number {
   }
   if (hasSubmounts(mnt.mntRoot)) return -EBUSY;
   mnt.mntMountpoint.mounted = null;
+  dput(vfs, mnt.mntMountpoint);
   if (--mnt.mntSb.sMounts === 0) {
     const fsd = vfs.fileSystems.get(mnt.mntSb.sType.name);
     if (fsd?.killSb !== undefined) fsd.killSb(vfs, mnt.mntSb);
@@ -115,9 +118,17 @@ export function mntInit(vfs: Vfs, shmem: Shmem): void {
   vfs.rootMnt = new Vfsmount(root, root.sRoot!, null, null, "rootfs");
   // the initramfs: its directories and device nodes (no file data)
   const rootInode = root.sRoot!.dInode!;
-  for (const name of ROOTFS_DIRS) shmem.mkdir(rootInode, dAlloc(root.sRoot!, name), 0o755);
+  for (const name of ROOTFS_DIRS) {
+    const d = dAlloc(vfs, root.sRoot!, name)!;
+    shmem.mkdir(rootInode, d, 0o755);
+    dput(vfs, d);
+  }
   const dev = root.sRoot!.dChildren.get("dev")!;
-  for (const [name, major, minor] of ROOTFS_DEVICES) shmem.mknod(dev.dInode!, dAlloc(dev, name), S_IFCHR | 0o600, [major, minor]);
+  for (const [name, major, minor] of ROOTFS_DEVICES) {
+    const d = dAlloc(vfs, dev, name)!;
+    shmem.mknod(dev.dInode!, d, S_IFCHR | 0o600, [major, minor]);
+    dput(vfs, d);
+  }
   // the capture's init: mount -t tmpfs tmpfs /tmp
   const err = doMount(vfs, "tmpfs", "/tmp", "tmpfs", 0, "");
   if (err !== 0) throw new Error(`filemap.mntInit: could not mount /tmp (${err})`);

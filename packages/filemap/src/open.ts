@@ -7,6 +7,7 @@
 import { EBADF, EFBIG, EINVAL, EISDIR } from "@mmsim/core";
 import { FMODE_WRITE, type Inode, sIsDir, sIsReg } from "./fs.ts";
 import { type FilesStruct, allocFd, closeFd, fdInstall, fget, putUnusedFd } from "./file.ts";
+import { dget, dput } from "./dcache.ts";
 import { doFilpOpen, doTruncate, filenameLookup } from "./namei.ts";
 import type { Vfs } from "./vfs.ts";
 
@@ -50,7 +51,10 @@ export function doSysTruncate(vfs: Vfs, name: string, length: number): number {
   const inode = p.dentry.dInode!;
   if (sIsDir(inode.iMode)) return -EISDIR;
   if (!sIsReg(inode.iMode)) return -EINVAL;
-  return doTruncate(vfs, p.dentry, length);
+  dget(p.dentry); // the path held across the truncate (it may reclaim)
+  const err = doTruncate(vfs, p.dentry, length);
+  dput(vfs, p.dentry);
+  return err;
 }
 
 /**

@@ -108,6 +108,7 @@ export class Ramfs {
     sb.sMaxbytes = MAX_LFS_FILESIZE;
     sb.sBlocksize = PAGE_SIZE;
     sb.sMagic = RAMFS_MAGIC;
+    sb.sPinDentries = true; // ramfs_mknod's dget
     sb.sRoot = dMakeRoot(this.getInode(sb, S_IFDIR | mode, [0, 0]));
     return sb;
   }

@@ -284,6 +284,8 @@ export class Shmem {
     const sbOrErr = sgetAnon(vfs, this.fsType, flags);
     if (typeof sbOrErr === "number") return sbOrErr;
     const sb = sbOrErr;
+    sb.sPinDentries = true; // shmem_mknod's dget
+    sb.sInodeCache = "shmem_inode_cache";
     const info = new ShmemSbInfo();
     if ((flags & SB_KERNMOUNT) === 0) {
       if (!o.seenBlocks) o.blocks = shmemDefaultMaxBlocks(total);
@@ -827,6 +829,8 @@ export class Shmem {
       if (page < 0) return -ENOMEM;
     }
     const f = mem.flags;
+    // folio_lock: a read still in flight (a disk swap device's bio) is slept on until it ends
+    if ((f[page]! & LOCKED) !== 0) swap.waitOnPage?.(page);
     f[page] = f[page]! | LOCKED;
     if ((f[page]! & SWAPCACHE) === 0 || mem.private[page] !== entry || mapping.iPages.load(index) !== radswap) {
       f[page] = f[page]! & ~LOCKED;
@@ -838,7 +842,7 @@ export class Shmem {
       folioPut(vfs, page);
       return -EIO;
     }
-    void WRITEBACK; // folio_wait_writeback: swap writes finish before the call returns here
+    if ((f[page]! & WRITEBACK) !== 0) swap.waitOnPage?.(page); // folio_wait_writeback (a disk swap device's write bio)
     const err = this.addToPageCache(page, mapping, index, radswap);
     if (err !== 0) {
       f[page] = f[page]! & ~LOCKED;

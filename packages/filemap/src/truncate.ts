@@ -20,6 +20,7 @@ import { folioCancelDirty } from "./page-writeback.ts";
 import { folioLock, folioPut, folioTryGet, folioUnlock } from "./swap.ts";
 import type { Vfs } from "./vfs.ts";
 import { XA_EMPTY, XA_MAX_INDEX } from "./xarray.ts";
+import { inodeAddLru } from "./inode.ts";
 
 const DIRTY = 1 << PG_dirty;
 const WRITEBACK = 1 << PG_writeback;
@@ -207,5 +208,7 @@ export function invalidateMappingPages(vfs: Vfs, mapping: AddressSpace, start: n
     count += ret;
     folioPut(vfs, page);
   }
+  // remove_mapping → __remove_mapping: the inode's cache emptied, an unused inode joins the LRU
+  if (count > 0 && mapping.host.iCount === 0) inodeAddLru(mapping.host);
   return count;
 }

@@ -13,10 +13,14 @@
  * and over the machine: NR_FILE_PAGES = the page-cache pages (plus the swap cache's, NR_SWAPCACHE, as 6.1 counts them), NR_SHMEM = the swap-backed ones,
  * NR_FILE_DIRTY = the dirty pages of mappings that write back, NR_WRITEBACK = the pages under
  * writeback; every fd holds a file whose
- * f_count covers the fds of every table.
+ * f_count covers the fds of every table;
+ * and the dcache and icache LRUs (dcache.ts, inode.ts): a dentry on its superblock's LRU is hashed
+ * in its parent, flagged DCACHE_LRU_LIST and has a count ≥ 0 (one in use may stay there: the
+ * shrinker takes it off); an inode on the inode LRU is one of its superblock's and not being
+ * freed (one referenced or repopulated since may stay there: the shrinker takes it off).
  */
 import { NR_FILE_DIRTY, NR_FILE_PAGES, NR_SHMEM, NR_SWAPCACHE, NR_WRITEBACK, PG_dirty, PG_swapbacked, PG_writeback, type ValidationSink } from "@mmsim/core";
-import type { File } from "./fs.ts";
+import { DCACHE_LRU_LIST, type File, I_FREEING } from "./fs.ts";
 import { mappingCanWriteback, PAGECACHE_TAG_DIRTY } from "./page-writeback.ts";
 import { BLOCKS_PER_PAGE, type ShmemSbInfo } from "./shmem.ts";
 import type { Vfs } from "./vfs.ts";
@@ -38,6 +42,17 @@ export function validateFilemap(vfs: Vfs, sink: ValidationSink): void {
   let dirtyAcct = 0;
   let writeback = 0;
   for (const sb of vfs.superBlocks) {
+    for (const d of sb.sDentryLru) {
+      const what = `dentry "${d.dName}" on the ${sb.sType.name} dentry LRU`;
+      if ((d.dFlags & DCACHE_LRU_LIST) === 0) sink.report(what, "DCACHE_LRU_LIST is clear");
+      if (d.dCount < 0) sink.report(what, `d_count is ${d.dCount} (killed)`);
+      if (d.unhashed || d.dParent?.dChildren.get(d.dName) !== d) sink.report(what, "it is not hashed in its parent");
+    }
+    for (const inode of sb.sInodeLru) {
+      const what = `inode ${inode.iIno} on the ${sb.sType.name} inode LRU`;
+      if (!sb.sInodes.has(inode)) sink.report(what, "it is not one of the superblock's inodes");
+      if ((inode.iState & I_FREEING) !== 0) sink.report(what, "it is being freed");
+    }
     const sbinfo = sb.sType.name === "tmpfs" ? (sb.sFsInfo as ShmemSbInfo) : null;
     let alloced = 0;
     for (const inode of sb.sInodes) {

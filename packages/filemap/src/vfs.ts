@@ -7,7 +7,7 @@
  * calling task (cpu, mm, comm, pid). One Vfs per machine; nothing is module-level.
  */
 import {
-  ArgumentError, type KernelLog, type Lru, type MemMap, type PageAllocator, type SwapOps, type VmStat, describeValue, token,
+  ArgumentError, type KernelLog, type Lru, type MemMap, type PageAllocator, type ShrinkerRegistry, type SlabCommon, type SwapOps, type VmStat, describeValue, token,
 } from "@mmsim/core";
 import { FileMappings, type MmStruct, VmOvercommit } from "@mmsim/vma";
 import type { AddressSpace, FileOperations, FileSystemType, FsTask, SuperBlock, Vfsmount } from "./fs.ts";
@@ -138,6 +138,19 @@ export class Vfs {
   swap: SwapOps | null = null;
   /** The LRU (core's Lru, @mmsim/reclaim's); null without a reclaim module. */
   lru: Lru | null = null;
+  /** The shrinker list (core's ShrinkerRegistry, @mmsim/reclaim's); null without a reclaim module (drop_caches=2 then frees nothing). */
+  shrinkers: ShrinkerRegistry | null = null;
+  /**
+   * The slab layer dentries and inodes are allocated from, set by vfsCachesInit() once the
+   * machine has booted; null before (the boot's own dentries and inodes are plain objects, so the
+   * boot's /proc/slabinfo stays the one the real kernel's is compared with).
+   */
+  slab: SlabCommon | null = null;
+  /** vm.vfs_cache_pressure (percent): super_cache_count scales the dentry and inode counts by it. Kernel: `sysctl_vfs_cache_pressure` (fs/dcache.c). */
+  vfsCachePressure = 100;
+  /** Dentries and inodes alive. Kernel: `nr_dentry`, `nr_inodes` (/proc/sys/fs/dentry-state, inode-nr). */
+  nrDentry = 0;
+  nrInodes = 0;
   readonly log: KernelLog | null;
   readonly totalramPages: () => number;
   private currentFn: () => FsTask;
@@ -179,7 +192,7 @@ export class Vfs {
   /** The readahead code (the block issue's); null: a miss reads the one page it needs. */
   readahead: ReadaheadOps | null = null;
   /** The machine's disk (ext2.ts), once a scenario declares one: the dirty throttle and I/O completions. */
-  disk: { balanceDirtyPagesRatelimited(): void; reap(): void; nrBlockdevPages(): number; wakeupFlusher(): void } | null = null;
+  disk: { balanceDirtyPagesRatelimited(): void; reap(): void; nrBlockdevPages(): number; wakeupFlusher(): void; runFlusherIfDue(): void } | null = null;
   /** tmpfs and shmem of this machine (registerFilesystems). */
   shmem: Shmem | null = null;
   /** ramfs of this machine. */

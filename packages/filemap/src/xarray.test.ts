@@ -2,7 +2,7 @@
 import { Prandom } from "@mmsim/core";
 import { CollectingSink } from "@mmsim/core/testing";
 import { describe, expect, it } from "vitest";
-import { XA_EMPTY, XA_MARK_0, XA_MARK_1, XA_MAX_INDEX, XArray, xaIsValue, xaMkValue, xaToValue } from "./xarray.ts";
+import { XA_EMPTY, XA_MARK_0, XA_MARK_1, XA_MARK_2, XA_MAX_INDEX, XArray, xaIsValue, xaMkValue, xaToValue } from "./xarray.ts";
 
 function valid(xa: XArray): void {
   const sink = new CollectingSink();
@@ -75,6 +75,43 @@ describe("XArray", () => {
     expect(xa.find(65, 4095)).toBe(4095);
   });
 
+  it("storeInitMarks replaces an entry and clears its marks, up the tree too (page_cache_delete's xas_store + xas_init_marks)", () => {
+    const xa = new XArray();
+    xa.store(70_000, 5);
+    xa.store(70_001, 6);
+    for (const m of [XA_MARK_0, XA_MARK_1, XA_MARK_2]) xa.setMark(70_000, m);
+    xa.setMark(70_001, XA_MARK_1);
+    expect(xa.storeInitMarks(70_000, xaMkValue(9))).toBe(5);
+    expect(xa.load(70_000)).toBe(xaMkValue(9));
+    expect([xa.getMark(70_000, XA_MARK_0), xa.getMark(70_000, XA_MARK_1), xa.getMark(70_000, XA_MARK_2)]).toEqual([false, false, false]);
+    expect([xa.marked(XA_MARK_0), xa.marked(XA_MARK_1), xa.marked(XA_MARK_2)]).toEqual([false, true, false]);
+    expect(xa.nrValueEntries).toBe(1);
+    valid(xa);
+    // a value replaced by a page, and an index with no entry (the general store path)
+    expect(xa.storeInitMarks(70_000, 8)).toBe(xaMkValue(9));
+    expect(xa.nrValueEntries).toBe(0);
+    expect(xa.storeInitMarks(3, xaMkValue(1))).toBe(XA_EMPTY);
+    expect(xa.nrEntries).toBe(3);
+    valid(xa);
+  });
+
+  it("nodes freed and reused come back empty: a lone entry stored and erased at changing indices (the swap cache's pattern)", () => {
+    const xa = new XArray();
+    const rng = new Prandom(7);
+    for (let i = 0; i < 3000; i++) {
+      const index = rng.below(16384);
+      xa.store(index, i + 1);
+      if (i % 3 === 0) xa.setMark(index, i % 2 === 0 ? XA_MARK_0 : XA_MARK_2);
+      if (i % 5 === 0) xa.store(index + 64, xaMkValue(i)); // a neighbour leaf, left behind for a while
+      if (i % 500 === 0) valid(xa);
+      expect(xa.erase(index)).toBe(i + 1);
+      if (i % 5 === 0) xa.erase(index + 64);
+      expect(xa.nrNodes).toBe(0);
+      expect(xa.empty()).toBe(true);
+    }
+    valid(xa);
+  });
+
   it("agrees with a Map over 20,000 random stores, erases and marks (seeded)", () => {
     const rng = new Prandom(15);
     const xa = new XArray();
@@ -93,7 +130,12 @@ describe("XArray", () => {
         marked.delete(index);
       } else if (ref.has(index)) {
         const k = index;
-        if (r < 95) {
+        if (r < 88) {
+          const e = xaMkValue(rng.below(1 << 30));
+          expect(xa.storeInitMarks(k, e)).toBe(ref.get(k));
+          ref.set(k, e);
+          marked.delete(k);
+        } else if (r < 95) {
           xa.setMark(k, XA_MARK_0);
           marked.add(k);
         } else {

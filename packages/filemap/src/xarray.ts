@@ -211,7 +211,7 @@ export class XArray {
     const at = node * XA_CHUNK_SIZE + off;
     const old = this.slots[at]!;
     if (old === XA_EMPTY) return XA_EMPTY;
-    for (let m = 0; m < XA_MAX_MARKS; m++) this.clearNodeMark(node, off, m);
+    this.clearSlotMarks(node, off);
     this.slots[at] = XA_EMPTY;
     this.nrEntries--;
     if (old < 0) {
@@ -220,6 +220,34 @@ export class XArray {
     }
     if (--this.count[node]! === 0) this.deleteNode(node);
     else if (node === this.head) this.shrink();
+    return old;
+  }
+
+  /**
+   * Stores `entry` (not XA_EMPTY) at `index` and clears the slot's marks, in one walk. Kernel:
+   * `xas_store()` + `xas_init_marks()` (page_cache_delete leaving a shadow where a page was).
+   * @returns the entry that was there
+   */
+  storeInitMarks(index: number, entry: number): number {
+    const leaf = this.leafOf(index);
+    const at = leaf * XA_CHUNK_SIZE + (index & XA_CHUNK_MASK);
+    if (leaf < 0 || entry === XA_EMPTY || this.slots[at] === XA_EMPTY) {
+      // no entry there (or an erase): the general paths
+      const prev = this.store(index, entry);
+      if (entry !== XA_EMPTY) for (let m = 0; m < XA_MAX_MARKS; m++) this.clearMark(index, m);
+      return prev;
+    }
+    const old = this.slots[at]!;
+    this.slots[at] = entry;
+    if (old < 0) {
+      this.nrValues[leaf]!--;
+      this.nrValueEntries--;
+    }
+    if (entry < 0) {
+      this.nrValues[leaf]!++;
+      this.nrValueEntries++;
+    }
+    this.clearSlotMarks(leaf, index & XA_CHUNK_MASK);
     return old;
   }
 
@@ -390,6 +418,17 @@ export class XArray {
     return (this.marks[w]! | this.marks[w + 1]!) !== 0;
   }
 
+  /** Clears every mark of slot `off` in `node` (and up the tree). Kernel: `xas_init_marks()` / the marks part of `xas_store(NULL)`. */
+  private clearSlotMarks(node: number, off: number): void {
+    const marks = this.marks;
+    const bit = 1 << (off & 31);
+    const w = node * (XA_MAX_MARKS * 2) + (off >>> 5);
+    // most slots carry no mark: one test each before the walk up
+    if ((marks[w]! & bit) !== 0) this.clearNodeMark(node, off, 0);
+    if ((marks[w + 2]! & bit) !== 0) this.clearNodeMark(node, off, 1);
+    if ((marks[w + 4]! & bit) !== 0) this.clearNodeMark(node, off, 2);
+  }
+
   /** Clears slot `off`'s bit of `mark` in `node`, and the parents' bits while their child has none left. Kernel: `xas_clear_mark()`. */
   private clearNodeMark(node: number, off: number, mark: number): void {
     for (;;) {
@@ -419,6 +458,7 @@ export class XArray {
     return n;
   }
 
+  /** Onto the free list, its slots and marks zeroed (a node that may hold entries). */
   private pushFree(n: number): void {
     this.slots.fill(0, n * XA_CHUNK_SIZE, (n + 1) * XA_CHUNK_SIZE);
     this.marks.fill(0, n * XA_MAX_MARKS * 2, (n + 1) * XA_MAX_MARKS * 2);
@@ -428,6 +468,17 @@ export class XArray {
 
   private freeNode(n: number): void {
     this.pushFree(n);
+    this.nrNodes--;
+  }
+
+  /**
+   * Frees a node whose slots and marks are all zero already (count 0: by the invariants no slot
+   * and no mark bit is set), without zeroing it again: freeing and reusing a node costs a few
+   * stores, as the xa_node slab's free does. Kernel: `xa_node_free()`.
+   */
+  private freeEmptyNode(n: number): void {
+    this.parent[n] = this.freeList;
+    this.freeList = n;
     this.nrNodes--;
   }
 
@@ -450,13 +501,13 @@ export class XArray {
     for (;;) {
       const p = this.parent[node]!;
       const off = this.offset[node]!;
-      this.freeNode(node);
+      this.freeEmptyNode(node);
       if (p < 0) {
         this.head = -1;
         return;
       }
+      // the parent's mark bits for this slot are clear already: an empty node has no marks
       this.slots[p * XA_CHUNK_SIZE + off] = 0;
-      for (let m = 0; m < XA_MAX_MARKS; m++) this.clearNodeMark(p, off, m);
       if (--this.count[p]! !== 0) break;
       node = p;
     }
@@ -473,7 +524,11 @@ export class XArray {
       const child = s - 1;
       this.parent[child] = -1;
       this.offset[child] = 0;
-      this.freeNode(h);
+      // slot 0 is the head's only entry: clearing it and its mark bits leaves the node empty
+      this.slots[h * XA_CHUNK_SIZE] = 0;
+      const w = h * XA_MAX_MARKS * 2;
+      for (let i = 0; i < XA_MAX_MARKS * 2; i++) this.marks[w + i] = 0;
+      this.freeEmptyNode(h);
       this.head = child;
     }
   }

@@ -95,7 +95,7 @@ describe("a user's module from a file adds a file, a sysctl, a step and a kernel
     m.boot();
     const metrics = m.metrics();
     expect(metrics.map((x) => x.key)).toEqual([
-      "slabPages", "slabKiB", "liveKiB", "overheadKiB", "fragmentationPct", "slabCounterKiB", "buddyPagesAllocated", "slabAllocs", "slabFrees", "nsPerSlabOp", "balloonPages",
+      "slabPages", "slabKiB", "liveKiB", "overheadKiB", "fragmentationPct", "slabCounterKiB", "buddyPagesAllocated", "directReclaimNs", "throttledNs", "kswapdNs", "slabAllocs", "slabFrees", "nsPerSlabOp", "balloonPages",
     ]);
     for (const x of metrics) x.begin?.();
     m.runWorkload();

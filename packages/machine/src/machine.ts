@@ -31,7 +31,7 @@ import {
   VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
-import { VFS } from "@mmsim/filemap";
+import { VFS, vfsCachesInit } from "@mmsim/filemap";
 import { SWAP } from "@mmsim/swap";
 import { MachineDisk } from "./disk.ts";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
@@ -78,6 +78,8 @@ export interface WorkloadResult {
   /** Steps executed, repeats expanded. */
   readonly steps: number;
   readonly failedExpects: readonly { step: number; line?: number; message: string }[];
+  /** Expectations that held (expect steps, and steps' returns/errno checks), repeats counted each time. */
+  readonly passedExpects: number;
   /** Set when the run stopped at `stopAfter`. */
   readonly stoppedAt?: string | number;
   /** Allocations that returned NIL_PFN (the kernel's failure, not an error), per alloc step name. */
@@ -409,6 +411,8 @@ export class Machine {
     this.container.register(PROC_FS, { useValue: this.procfs });
     // the disk, mounted once the VFS exists (as an fstab entry would be)
     disk?.attach(resolveToken(this.container, VFS), () => buddy.state.totalreservePages, this.scenario.machine.cpus);
+    // From here the workload's dentries and inodes are slab objects (the boot's stay plain: /proc/slabinfo at boot is the real kernel's)
+    if (this.slabCommon !== undefined) vfsCachesInit(resolveToken(this.container, VFS), this.slabCommon);
     this.booted = true;
   }
 
@@ -641,16 +645,17 @@ export class Machine {
    * @throws ScenarioError for a step that cannot run as written (with its line)
    */
   runWorkload(observer: WorkloadObserver = {}): WorkloadResult {
-    if (this.panicState) return { steps: 0, failedExpects: [], failedAllocs: {}, panic: this.panicState.panic };
+    if (this.panicState) return { steps: 0, failedExpects: [], passedExpects: 0, failedAllocs: {}, panic: this.panicState.panic };
     try {
       this.boot();
     } catch (e) {
-      if (isKernelPanic(e)) return { steps: 0, failedExpects: [], failedAllocs: {}, panic: e };
+      if (isKernelPanic(e)) return { steps: 0, failedExpects: [], passedExpects: 0, failedAllocs: {}, panic: e };
       throw e;
     }
     this.contrib();
     const total = countSteps(this.scenario.workload);
     const failedExpects: { step: number; line?: number; message: string }[] = [];
+    let passedExpects = 0;
     const failedAllocs: Record<string, number> = {};
     const file = this.scenario.file;
     let done = 0;
@@ -682,6 +687,7 @@ export class Machine {
       listFiles: () => this.listFiles(),
       show: (path, text) => observer.onShow?.(path, text, ctx.index, previous),
       failExpect: (message) => failedExpects.push({ step: ctx.index, line: current?.line, message }),
+      passExpect: () => void passedExpects++,
       advanceClock: (ns) => this.clock.advance(ns),
       state: (key, init) => workloadRecord(this.workload, key, init),
     };
@@ -717,12 +723,12 @@ export class Machine {
     } catch (e) {
       if (!isKernelPanic(e)) throw e;
       this.onPanic(e, false);
-      return { steps: done, failedExpects, failedAllocs, panic: e };
+      return { steps: done, failedExpects, passedExpects, failedAllocs, panic: e };
     }
     if (stop !== undefined && stoppedAt === undefined) {
       throw new ScenarioError("machine.runWorkload", file, "--after", `no ${typeof stop === "number" ? `step ${stop} (the workload has ${total} steps)` : `label "${stop}" in the workload`}`);
     }
-    return { steps: done, failedExpects, stoppedAt, failedAllocs };
+    return { steps: done, failedExpects, passedExpects, stoppedAt, failedAllocs };
   }
 
   /**

@@ -1,6 +1,6 @@
 // mmsim: DI wiring of the machine's processes — tasks, their address spaces and faults, the task engine's host, the process steps, /proc/<pid>/ and mmsim's where/tlb debug files (no kernel counterpart)
 import { KernelFile, type MmsimModule, SwapUnuse, TOPOLOGY, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
-import { PAGE_ALLOC_CONFIG } from "@mmsim/buddy";
+import { BuddyAllocator } from "@mmsim/buddy";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
 import { PROCESS_DEBUG_FILES, procPidFiles, validateProcesses } from "./process/files.ts";
@@ -24,7 +24,8 @@ export const processModule: MmsimModule = {
   name: "tasks",
   description: "tasks and their address spaces: fork/exec/exit, mmap and the other mm syscalls, demand paging and copy-on-write, anonymous rmap, /proc/<pid>/",
   register(container: DependencyContainer): void {
-    container.register(MM_MEMORY, { useFactory: instanceCachingFactory((c) => createMmMemory(c, resolveToken(c, PAGE_ALLOC_CONFIG).transparentHugepage ?? true)) });
+    // THP as hugepage_init() left it at boot: transparent_hugepage_flags cleared below 512 MiB of totalram
+    container.register(MM_MEMORY, { useFactory: instanceCachingFactory((c) => createMmMemory(c, c.resolve(BuddyAllocator).state.hugepageFlagsEnabled)) });
     container.register(MM_PAGE_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY) });
     container.register(ANON_VMA_OPS, { useFactory: (c) => resolveToken(c, MM_MEMORY).rmap });
     // swapoff's unuse of anonymous PTEs (@mmsim/swap's try_to_unuse calls it): MM_MEMORY is resolved at the call, not when swap is built

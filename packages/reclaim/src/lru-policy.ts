@@ -23,7 +23,7 @@ import {
   NR_LRU_LISTS, NR_VM_NODE_STAT_ITEMS, PGACTIVATE, PGDEACTIVATE, PGLAZYFREE, PGREFILL, PGROTATED, PGSCAN_ANON, PGSCAN_DIRECT, PGSCAN_KSWAPD,
   PGSCAN_SKIP_DMA, PGSTEAL_ANON, PGSTEAL_DIRECT, PGSTEAL_KSWAPD, PG_referenced, PG_workingset, type ReclaimHost, type ReclaimPolicy, ReclaimStat,
   type ScanControl, UNEVICTABLE_PGCULLED, type ValidationSink, WORKINGSET_ACTIVATE_BASE, WORKINGSET_REFAULT_BASE, WORKINGSET_RESTORE_BASE,
-  debugVm, lruListNames, NR_LRU_BASE,
+  debugVm, lruListNames, NR_LRU_BASE, TP_MM_VMSCAN_LRU_ISOLATE, TP_MM_VMSCAN_LRU_SHRINK_ACTIVE, TP_MM_VMSCAN_LRU_SHRINK_INACTIVE, traceReclaimFlags,
 } from "@mmsim/core";
 import {
   ACTIVE_FLAG, LRU_FLAG, SWAPBACKED_FLAG, SWAP_CLUSTER_MAX, UNEVICTABLE_FLAG, folioIsFileLru, folioLruList, folioNrPages, inactiveIsLow,
@@ -390,6 +390,15 @@ export class TwoListLru implements ReclaimPolicy {
       for (let zid = 0; zid < MAX_NR_ZONES; zid++) if (zoneSkipped[zid]! > 0) ev[PGSCAN_SKIP_DMA + zid]! += zoneSkipped[zid]!;
     }
     this.nrScannedOut = totalScan;
+    const trace = this.host.trace;
+    if (trace.on) {
+      let skipped = 0;
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) skipped += zoneSkipped[zid]!;
+      const a = trace.args;
+      a[0] = sc.reclaimIdx; a[1] = sc.order; a[2] = nrToScan; a[3] = totalScan; a[4] = skipped; a[5] = nrTaken;
+      a[6] = sc.mayUnmap ? 0 : ISOLATE_UNMAPPED; a[7] = lru;
+      trace.emitArgs(TP_MM_VMSCAN_LRU_ISOLATE);
+    }
     // update_lru_sizes()
     if (nrTaken > 0) {
       const zoneBase = nid * MAX_NR_ZONES;
@@ -462,6 +471,8 @@ export class TwoListLru implements ReclaimPolicy {
     const stat = this.stat.reset();
     const nrReclaimed = host.shrinkFolioList(taken, nid, sc, stat);
     this.moveFoliosToLru(nid, taken);
+    // Dirty folios scanned that are not queued for I/O: nudge the flushers in case they sleep.
+    if (stat.nrUnqueuedDirty === nrTaken) host.wakeupFlusherThreads();
     nodeStat[nid * NR_VM_NODE_STAT_ITEMS + NR_ISOLATED_ANON + file]! -= nrTaken;
     ev[sc.isKswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT]! += nrReclaimed;
     ev[PGSTEAL_ANON + file]! += nrReclaimed;
@@ -474,6 +485,7 @@ export class TwoListLru implements ReclaimPolicy {
     sc.nrTaken += nrTaken;
     if (file === 1) sc.nrFileTaken += nrTaken;
     this.lastInactive.set(nid, nrScanned, nrReclaimed, stat, sc.priority, file);
+    if (host.trace.on) traceShrinkInactive(host, nid, nrScanned, nrReclaimed, stat, sc.priority, file);
     return nrReclaimed;
   }
   /** The last shrink_inactive_list's figures (mm_vmscan_lru_shrink_inactive). */
@@ -518,6 +530,12 @@ export class TwoListLru implements ReclaimPolicy {
     host.vmstat.vmEvents[PGDEACTIVATE]! += nrDeactivate;
     nodeStat[nid * NR_VM_NODE_STAT_ITEMS + NR_ISOLATED_ANON + file]! -= nrTaken;
     this.lastActive.set(nid, nrTaken, nrActivate, nrDeactivate, nrRotated, sc.priority, file);
+    const trace = host.trace;
+    if (trace.on) {
+      const a = trace.args;
+      a[0] = nid; a[1] = nrTaken; a[2] = nrActivate; a[3] = nrDeactivate; a[4] = nrRotated; a[5] = sc.priority; a[6] = traceReclaimFlags(file);
+      trace.emitArgs(TP_MM_VMSCAN_LRU_SHRINK_ACTIVE);
+    }
   }
   /** The last shrink_active_list's figures (mm_vmscan_lru_shrink_active). */
   readonly lastActive = new ShrinkActiveFigures();
@@ -624,6 +642,22 @@ export class TwoListLru implements ReclaimPolicy {
       }
     }
   }
+}
+
+/** isolate_mode_t's bit for !sc->may_unmap. Kernel: `ISOLATE_UNMAPPED` (include/linux/mmzone.h). */
+export const ISOLATE_UNMAPPED = 0x2;
+
+/**
+ * Fires mm_vmscan_lru_shrink_inactive (13 fields) for one shrink_inactive_list or, under MGLRU,
+ * one evict_folios. Callers test `host.trace.on` first.
+ */
+export function traceShrinkInactive(host: ReclaimHost, nid: number, nrScanned: number, nrReclaimed: number, stat: ReclaimStat, priority: number, file: number): void {
+  const trace = host.trace;
+  const a = trace.args;
+  a[0] = nid; a[1] = nrScanned; a[2] = nrReclaimed; a[3] = stat.nrDirty; a[4] = stat.nrWriteback; a[5] = stat.nrCongested;
+  a[6] = stat.nrImmediate; a[7] = stat.nrActivate[0]!; a[8] = stat.nrActivate[1]!; a[9] = stat.nrRefKeep; a[10] = stat.nrUnmapFail;
+  a[11] = priority; a[12] = traceReclaimFlags(file);
+  trace.emitArgs(TP_MM_VMSCAN_LRU_SHRINK_INACTIVE);
 }
 
 /** The ScanControl workingset_refault passes to canReclaimAnonPages (only swap space matters). */

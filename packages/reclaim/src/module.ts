@@ -1,6 +1,7 @@
 // mmsim: DI wiring of the reclaim mechanism (mm/vmscan.c, mm/swap.c's LRU side, mm/workingset.c being built in) and of the `reclaim` policy slot (lru; mglru and a user's file plug in the same way)
 import {
-  DirectReclaimer, KERNEL_LOG, KernelFile, KernelThread, KswapdWaker, Lru, MEM_MAP, type MmsimModule, PageAllocator, ReclaimPolicy, SIM_CLOCK, SwapOps,
+  CompareMetric, DirectReclaimer, KERNEL_LOG, KernelFile, KernelThread, KswapdWaker, Lru, MEM_MAP, type MmsimModule, PageAllocator, ReclaimPolicy, SIM_CLOCK, ShrinkerRegistry,
+  SwapOps,
   TOPOLOGY, TRACE_BUS, VM_STAT, Validator, type ValidationSink, resolveToken, token,
 } from "@mmsim/core";
 import { BuddyAllocator } from "@mmsim/buddy";
@@ -108,6 +109,8 @@ export const reclaimModule: MmsimModule = {
         return vmscan;
       }),
     });
+    // shrinker_list (mm/vmscan.c in 6.1): the VFS registers its superblocks' shrinkers there
+    container.register(ShrinkerRegistry, { useFactory: (c) => resolveToken(c, VMSCAN).shrinkers });
     container.register(Lru, {
       useFactory: instanceCachingFactory((c): LruCore => {
         const vmscan = resolveToken(c, VMSCAN);
@@ -167,6 +170,27 @@ export const reclaimModule: MmsimModule = {
         }),
       });
     });
+    // mmsim compare: simulated time the workload's tasks spent in direct reclaim (throttling
+    // included) and kswapd's busy time, as deltas over the workload.
+    const timeMetric = (key: string, rank: number, label: string, read: (v: Vmscan) => number) =>
+      container.register(CompareMetric, {
+        useFactory: (c) => {
+          let before = 0;
+          return {
+            key,
+            rank,
+            label,
+            hideWhenZero: true,
+            begin: () => {
+              before = read(resolveToken(c, VMSCAN));
+            },
+            sample: () => read(resolveToken(c, VMSCAN)) - before,
+          };
+        },
+      });
+    timeMetric("directReclaimNs", 67.5, "time in direct reclaim (ns)", (v) => v.directReclaimNs);
+    timeMetric("throttledNs", 67.6, "  of it throttled (ns)", (v) => v.throttledNs);
+    timeMetric("kswapdNs", 67.7, "kswapd busy (ns)", (v) => v.kswapd.reduce((sum, k) => sum + k.busyNs, 0));
     container.register(Validator, {
       useFactory: (c) => ({
         name: "reclaim",

@@ -22,7 +22,7 @@
  * board with more than one CPU, vmscan.ts).
  */
 import {
-  type Lru, MmBugError, NR_MLOCK, NR_VM_ZONE_STAT_ITEMS, PGROTATED, PG_dirty, PG_mlocked, PG_reclaim, PG_swapbacked, PG_writeback,
+  type Lru, MmBugError, NR_MLOCK, NR_VM_ZONE_STAT_ITEMS, PGROTATED, PG_dirty, PG_mlocked, PG_reclaim, PG_swapbacked, PG_locked,
   type ReclaimPolicy, UNEVICTABLE_PGCLEARED, UNEVICTABLE_PGCULLED, UNEVICTABLE_PGMLOCKED, UNEVICTABLE_PGMUNLOCKED, UNEVICTABLE_PGRESCUED,
   UNEVICTABLE_PGSTRANDED, type ValidationSink, debugVm,
 } from "@mmsim/core";
@@ -46,7 +46,7 @@ const MLOCKED = 1 << PG_mlocked;
 const SWAPBACKED = 1 << PG_swapbacked;
 const RECLAIM = 1 << PG_reclaim;
 const DIRTY = 1 << PG_dirty;
-const WRITEBACK = 1 << PG_writeback;
+const LOCKED = 1 << PG_locked;
 /** vm_flags: VM_LOCKED, and VM_SPECIAL's bits (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP). */
 const VM_LOCKED = 0x00002000;
 const VM_SPECIAL = 0x00004000 | 0x00040000 | 0x00000400 | 0x10000000;
@@ -253,7 +253,7 @@ export class LruCore implements Lru {
   /** Kernel: `folio_rotate_reclaimable()`: a page written back with PG_reclaim goes to the inactive tail. */
   folioRotateReclaimable(page: number): void {
     const f = this.flags[page]!;
-    if ((f & (LRU_FLAG | UNEVICTABLE_FLAG)) !== LRU_FLAG || (f & (DIRTY | WRITEBACK)) !== 0 || this.inBatch[page] !== 0) return;
+    if ((f & (LRU_FLAG | UNEVICTABLE_FLAG)) !== LRU_FLAG || (f & (DIRTY | LOCKED)) !== 0 || this.inBatch[page] !== 0) return;
     this.flags[page] = f & ~RECLAIM;
     this.add(this.currentCpu(), FBATCH_LRU_ROTATE, page);
   }

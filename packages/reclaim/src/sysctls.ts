@@ -18,12 +18,12 @@ export const swappinessSysctl = defineSysctl({
   read: (s: Vmscan) => `${s.swappiness}\n`,
 });
 
-/** vm.vfs_cache_pressure: ≥ 0 (read back only: no dentry or inode cache is modelled). */
+/** vm.vfs_cache_pressure: ≥ 0; super_cache_count scales the unused dentries and inodes of each disk superblock by it (0: they are never shrunk). */
 export const vfsCachePressureSysctl = defineSysctl({
   dir: "vm",
   procname: "vfs_cache_pressure",
   type: "integer ≥ 0",
-  doc: "pressure on the dentry and inode caches relative to the page cache (stored; those caches are not modelled yet)",
+  doc: "pressure on the dentry and inode caches relative to the page cache: 100 counts their unused objects as they are, 0 never shrinks them, 200 twice as hard",
   parse: (v) => parseSysctlInt(v, 0, INT_MAX, "percent"),
   service: VMSCAN_SERVICE,
   write: (s: Vmscan, v) => int(v, (n) => ((s.vfsCachePressure = n), 0)),

@@ -14,9 +14,15 @@
  * task's; a task throttled in throttle_direct_reclaim waits for kswapd (its clock moves to
  * kswapd's). With one CPU, kswapd runs between steps only, on the machine's clock.
  *
- * Not modelled: memcg (one root lruvec per node), laptop_mode, demotion, slab shrinkers (no
- * shrinkable slab cache exists yet: the dentry and inode caches are not modelled, so
- * slabs_scanned, pginodesteal and kswapd_inodesteal stay 0), should_continue_reclaim's
+ * Tracepoints (include/trace/events/vmscan.h): wakeup_kswapd, kswapd_wake, kswapd_sleep,
+ * direct_reclaim_begin/end, write_folio (pageout) and throttled (reclaim_throttle) fire here; the
+ * list events in the classic LRU (lru-policy.ts); mm_shrink_slab_start/end in shrinker.ts.
+ *
+ * Slab shrinkers: shrink_node calls shrink_slab (shrinker.ts) after each lruvec pass, with the
+ * pass's gfp mask and priority; the pages it frees (slab pages given back, page cache the inode
+ * shrinker stole) are added to nr_reclaimed as reclaim_state->reclaimed_slab.
+ *
+ * Not modelled: memcg (one root lruvec per node), laptop_mode, demotion, should_continue_reclaim's
  * compaction check (no compaction yet: it never continues), vmpressure, PSI.
  */
 import {
@@ -26,17 +32,19 @@ import {
   NR_ZONE_LRU_BASE, NR_ZONE_WRITE_PENDING, NSEC_PER_SEC, PAGEOUTRUN, PAGE_ACTIVATE, PAGE_CLEAN, PAGE_KEEP, PAGE_SUCCESS, type PageAllocator,
   PGLAZYFREED, ReclaimStat, PGSCAN_DIRECT_THROTTLE, PG_dirty, PG_locked, PG_mlocked, PG_private, PG_reclaim, PG_referenced, PG_swapcache,
   PG_writeback, PG_workingset, type ReclaimHost, type ReclaimPolicy, ScanControl, type SimClock, type SwapOps,
-  TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, TP_MM_VMSCAN_DIRECT_RECLAIM_END, TP_MM_VMSCAN_KSWAPD_WAKE, TP_MM_VMSCAN_WAKEUP_KSWAPD, type TraceBus,
+  TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, TP_MM_VMSCAN_DIRECT_RECLAIM_END, TP_MM_VMSCAN_KSWAPD_SLEEP, TP_MM_VMSCAN_KSWAPD_WAKE, TP_MM_VMSCAN_THROTTLED,
+  TP_MM_VMSCAN_WAKEUP_KSWAPD, TP_MM_VMSCAN_WRITE_FOLIO, type TraceBus, traceReclaimFlags,
   type ValidationSink, type VmStat, ZONE_NORMAL, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_IO, ALLOCSTALL_DMA, KSWAPD_HIGH_WMARK_HIT_QUICKLY,
   KSWAPD_LOW_WMARK_HIT_QUICKLY, NR_ISOLATED_ANON, NR_ISOLATED_FILE, WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE, debugVm, gfpZone, listAdd, listDel, listSpliceInit,
 } from "@mmsim/core";
 import { type PageAllocState, type PglistData, type Zone, zoneWatermarkOk } from "@mmsim/buddy";
 import type { Rmap } from "@mmsim/rmap";
-import { AS_UNEVICTABLE, type AddressSpace, type Vfs, __filemapRemoveFolio, xaMkValue } from "@mmsim/filemap";
+import { AS_UNEVICTABLE, type AddressSpace, type Vfs, __filemapRemoveFolio, inodeAddLru, mappingShrinkable, xaMkValue } from "@mmsim/filemap";
 import {
   ACTIVE_FLAG, LRU_FLAG, SWAPBACKED_FLAG, SWAP_CLUSTER_MAX, UNEVICTABLE_FLAG, folioIsFileLru, folioNrPages, inactiveIsLow, nodeState,
 } from "./lru-common.ts";
 import { MultiGenLru } from "./mglru/multi-gen-lru.ts";
+import { ShrinkerList } from "./shrinker.ts";
 
 const LOCKED = 1 << PG_locked;
 const DIRTY = 1 << PG_dirty;
@@ -163,8 +171,18 @@ export class Vmscan implements ReclaimHost {
   policy: ReclaimPolicy;
   /** vm.swappiness (0–200). */
   swappiness = 60;
-  /** vm.vfs_cache_pressure (no shrinkable cache yet: stored and read back). */
-  vfsCachePressure = 100;
+  /** vm.vfs_cache_pressure: the VFS's (super_cache_count reads it there); kept here too for a machine without a VFS. */
+  get vfsCachePressure(): number {
+    return this.vfsOf()?.vfsCachePressure ?? this.vfsCachePressureNoVfs;
+  }
+  set vfsCachePressure(n: number) {
+    this.vfsCachePressureNoVfs = n;
+    const vfs = this.vfsOf();
+    if (vfs !== null) vfs.vfsCachePressure = n;
+  }
+  private vfsCachePressureNoVfs = 100;
+  /** The shrinker list (core's ShrinkerRegistry): shrink_slab's. Kernel: `shrinker_list`. */
+  readonly shrinkers: ShrinkerList;
   /** lruvec->anon_cost, file_cost per node. */
   readonly anonCost: Float64Array;
   readonly fileCost: Float64Array;
@@ -222,6 +240,7 @@ export class Vmscan implements ReclaimHost {
     this.kswapd = Array.from({ length: n }, () => new KswapdState());
     for (const k of this.kswapd) k.highestZoneidx = MAX_NR_ZONES;
     this.heads = deps.lruvecHeads ?? takeLruvecHeads(this.mem, n);
+    this.shrinkers = new ShrinkerList(this.vmstat, n, this.trace);
     this.policy.attach(this);
   }
 
@@ -494,6 +513,9 @@ export class Vmscan implements ReclaimHost {
     const mem = this.mem;
     if (debugVm.on && mem.refcount[page] !== 1) throw new MmBugError("reclaim.shrinkFolioList", `page ${page} freed with refcount ${mem.refcount[page]}`);
     mem.flags[page] = mem.flags[page]! & ~(ACTIVE_FLAG | UNEVICTABLE_FLAG | LRU_FLAG | REFERENCED | WORKINGSET | RECLAIM | LOCKED);
+    // free_pages_prepare: PageMappingFlags → page->mapping = NULL (an anonymous page keeps its
+    // anon_vma until it is freed, through swap-out or after its last unmap while isolated)
+    if (mem.mapping[page]! < 0) mem.mapping[page] = 0;
     this.freePageFn(page, nrPages > 1 ? 9 : 0);
   }
 
@@ -550,6 +572,7 @@ export class Vmscan implements ReclaimHost {
       }
     }
     if ((mem.flags[page]! & WRITEBACK) === 0) mem.flags[page] = mem.flags[page]! & ~RECLAIM;
+    if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_WRITE_FOLIO, mem.pageToPfn(page), traceReclaimFlags(folioIsFileLru(mem.flags[page]!)), 0, 0, 0, 0);
     this.vmstat.nodeVmStat[nid * NR_VM_NODE_STAT_ITEMS + NR_VMSCAN_WRITE]! += 1;
     return PAGE_SUCCESS;
   }
@@ -580,6 +603,7 @@ export class Vmscan implements ReclaimHost {
     const exiting = (mapping.flags & (1 << 4)) !== 0; // AS_EXITING
     const shadow = reclaimed && folioIsFileLru(f) && !exiting ? xaMkValue(this.policy.eviction(page)) : 0;
     __filemapRemoveFolio(vfs, mapping, page, shadow);
+    if (mapping.host.iCount === 0 && mappingShrinkable(mapping)) inodeAddLru(mapping.host); // the last page gone: the inode may be shrunk
     mapping.aOps.freeFolio?.(page);
     mem.refcount[page] = 1; // folio_ref_unfreeze(folio, 1): the cache's reference is gone
     return true;
@@ -625,7 +649,7 @@ export class Vmscan implements ReclaimHost {
     const nrReclaimed = sc.nrReclaimed;
     this.prepareScanCount(nid, sc);
     this.policy.shrinkLruvec(nid, sc);
-    // shrink_slab: no shrinkable slab cache is modelled (see the header).
+    this.shrinkSlab(nid, sc);
     sc.nrReclaimed += sc.reclaimedSlab;
     sc.reclaimedSlab = 0;
     const reclaimable = sc.nrReclaimed - nrReclaimed > 0;
@@ -644,7 +668,7 @@ export class Vmscan implements ReclaimHost {
    * shrink_node under MGLRU: none of the classic part (prepare_scan_count, the writeback and
    * congestion flags, throttling) runs. The policy's shrinkLruvec does the rest of
    * lru_gen_shrink_node (set_mm_walk, set_initial_priority — which may lower sc.priority —,
-   * kswapd's nr_reclaimed, shrink_one); shrink_slab follows (no shrinkable slab is modelled).
+   * kswapd's nr_reclaimed, shrink_one); shrink_slab follows.
    * Kernel: `lru_gen_shrink_node()`.
    */
   private lruGenShrinkNode(nid: number, sc: ScanControl): void {
@@ -652,12 +676,24 @@ export class Vmscan implements ReclaimHost {
     if (sc.mayWritepage && sc.mayUnmap) {
       this.lruAddDrain?.(); // lru_add_drain()
       this.policy.shrinkLruvec(nid, sc);
-      sc.nrReclaimed += sc.reclaimedSlab; // shrink_one's shrink_slab: nothing to shrink yet
+      this.shrinkSlab(nid, sc); // shrink_one's shrink_slab
+      sc.nrReclaimed += sc.reclaimedSlab;
       sc.reclaimedSlab = 0;
     }
     // done: only clear kswapd_failures if reclaimable (mm/mglru's fix of the unconditional
     // "kswapd should never fail", which kept kswapd running forever with nothing reclaimable)
     if (sc.nrReclaimed > reclaimed) this.kswapd[nid]!.failures = 0;
+  }
+
+  /**
+   * The slab shrinkers after a node's lruvec pass, at the pass's priority; what they freed in
+   * pages goes to reclaim_state->reclaimed_slab. Kernel: shrink_node_memcgs' `shrink_slab()`
+   * (the root memcg).
+   */
+  private shrinkSlab(nid: number, sc: ScanControl): void {
+    const list = this.shrinkers;
+    list.isKswapd = this.currentIsKswapd;
+    sc.reclaimedSlab += list.shrinkSlab(sc.gfpMask, nid, sc.priority).reclaimedPages;
   }
 
   /** Kernel: `shrink_zones()` (each node of the zonelist once). */
@@ -679,6 +715,11 @@ export class Vmscan implements ReclaimHost {
     if (sc.nrReclaimed > Math.floor(sc.nrScanned / 8)) return;
     if (this.currentIsKswapd) return;
     if (sc.priority === 1 && sc.nrReclaimed === 0) this.reclaimThrottle(nid, VMSCAN_THROTTLE_NOPROGRESS);
+  }
+
+  /** Kernel: `wakeup_flusher_threads(WB_REASON_VMSCAN)`: every disk's flusher writes back everything dirty. */
+  wakeupFlusherThreads(): void {
+    this.vfsOf()?.disk?.wakeupFlusher();
   }
 
   /**
@@ -704,8 +745,13 @@ export class Vmscan implements ReclaimHost {
     }
     const ns = timeout * JIFFY_NS;
     this.clock.advance(ns);
+    this.swapOf()?.reapIo?.(); // the swap bios that completed meanwhile end (their interrupts)
     if (!this.currentIsKswapd) this.throttledNs += ns;
+    this.vfsOf()?.disk?.runFlusherIfDue(); // the flusher runs while the reclaimer sleeps
     this.throttleCount[reason]!++;
+    // schedule_timeout() ran out (ret 0): delayed = timeout, both jiffies_to_usecs.
+    const usec = timeout * (1_000_000 / HZ);
+    if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_THROTTLED, nid, usec, usec, 1 << reason, 0, 0);
   }
   /** Throttles per VMSCAN_THROTTLE_* reason (mm_vmscan_throttled events). */
   readonly throttleCount = new Float64Array(NR_VMSCAN_THROTTLE);
@@ -934,6 +980,7 @@ export class Vmscan implements ReclaimHost {
         this.clock.advanceTo(k.shortSleepUntil);
         k.shortSleepUntil = -1;
         if (this.prepareKswapdSleep(nid, k.reclaimOrder, k.highestZoneSleep)) {
+          if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_KSWAPD_SLEEP, nid, 0, 0, 0, 0, 0);
           k.awake = false; // schedule(): asleep until woken
         } else {
           this.vmstat.vmEvents[KSWAPD_HIGH_WMARK_HIT_QUICKLY]! += 1;

@@ -3,7 +3,7 @@ import { CostModel, KernelLog, PG_swapbacked, Prandom, SimClock, VmStat } from "
 import { FakePageAllocator } from "@mmsim/core/testing";
 import { vfsInit } from "@mmsim/filemap";
 import { Swap, Zram } from "@mmsim/swap";
-import { bench, describe } from "vitest";
+import { afterAll, bench, describe } from "vitest";
 
 const BATCH = 100;
 const RING = 8192; // slots kept stored
@@ -57,6 +57,20 @@ function swapOutBatch(): void {
   }
 }
 
+/** Host ms of each timed batch, for the median below (vitest's table shows the mean, which GC pauses and a loaded host skew). */
+const times: number[] = [];
+function timedBatch(): void {
+  const t0 = performance.now();
+  swapOutBatch();
+  times.push(performance.now() - t0);
+}
+
 describe("swap", () => {
-  bench(`${BATCH} anonymous pages written to zram (target ≥ 2 M pages/s: ≥ ${2e6 / BATCH} hz)`, swapOutBatch, { time: 2000 });
+  bench(`${BATCH} anonymous pages written to zram (target ≥ 2 M pages/s: ≥ ${2e6 / BATCH} hz)`, timedBatch, { time: 2000 });
+});
+
+afterAll(() => {
+  const sorted = times.slice().sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1]!;
+  console.log(`anonymous pages to zram: ${(BATCH / median / 1000).toFixed(2)} M pages/s (median of ${sorted.length} batches of ${BATCH}; target ≥ 2 M pages/s)`);
 });

@@ -8,7 +8,12 @@ export {
   LATENCY_LIMIT, SWAP_BATCH, CLUSTER_FLAG_FREE, CLUSTER_FLAG_NEXT_NULL, CLUSTER_NULL, SwapInfoStruct, swapCount,
 } from "./swap-info.ts";
 export type { SwapHeader } from "./swap-info.ts";
-export type { SwapBdev } from "./swap-bdev.ts";
+export type { SwapBdev, SwapDiskEnv } from "./swap-bdev.ts";
+export { SwapDisk, VIRTBLK_MINORS, virtblkName } from "./swap-bdev.ts";
+export {
+  SWAP_RA_WIN_SHIFT, SWAP_RA_HITS_MASK, SWAP_RA_HITS_MAX, SWAP_RA_WIN_MASK, SWAP_RA_ORDER_CEILING, swapRaHits, swapRaWin, swapRaAddr, swapRaVal,
+  getSwapRaVal, swapUseVmaReadahead, lookupSwapCacheVma, VmaSwapReadahead, swapRaInfo, swapVmaReadahead, readSwapCacheAsyncPoll, swapinReadahead,
+} from "./swap-readahead.ts";
 export type { SwapUnuse } from "./swap-unuse.ts";
 export {
   MAX_SWAPFILES, SWAP_FLAG_PREFER, SWAP_FLAG_PRIO_MASK, SWAP_FLAG_PRIO_SHIFT, SWAP_FLAG_DISCARD, SWAP_FLAG_DISCARD_ONCE,
@@ -21,7 +26,7 @@ export {
   clearShadowFromSwapCache, getShadowFromSwapCache, lookupSwapCache, tryToReclaimSwap, addToSwap, __readSwapCacheAsync, readSwapCacheAsync,
   __swapinNrPages, swapinNrPages, swapClusterReadahead,
 } from "./swap-state.ts";
-export { swapWritepage, __swapWritepage, swapReadpage } from "./page-io.ts";
+export { swapWritepage, __swapWritepage, swapReadpage, endSwapBio } from "./page-io.ts";
 export {
   ZS_MAX_PAGES_PER_ZSPAGE, ZS_MIN_ALLOC_SIZE, ZS_MAX_ALLOC_SIZE, ZS_SIZE_CLASS_DELTA, ZS_SIZE_CLASSES, ZS_HANDLE_SIZE, getPagesPerZspage,
   getSizeClassIndex, zsCreateClasses, ZsPool,
@@ -33,5 +38,5 @@ export { PROC_SWAPS, procSwapsShow } from "./proc-swaps.ts";
 export { validateSwap } from "./validate.ts";
 export { SWAP } from "./token.ts";
 export type { SwapService } from "./token.ts";
-export { mkswapStep, swaponStep, swapoffStep, zramStep, SWAP_STEPS } from "./steps.ts";
+export { mkswapStep, swaponStep, swapoffStep, zramStep, swapDiskStep, SWAP_STEPS } from "./steps.ts";
 export { pageClusterSysctl, swapModule } from "./module.ts";

@@ -13,6 +13,8 @@ import { Swap } from "./swapfile.ts";
 import { SWAP, type SwapService } from "./token.ts";
 import { validateSwap } from "./validate.ts";
 import { Zram } from "./zram-drv.ts";
+import { SwapDisk } from "./swap-bdev.ts";
+import { endSwapBio } from "./page-io.ts";
 
 /** vm.page-cluster: 0..31 (page_cluster_max), proc_dointvec_minmax. Kernel: mm/swap.c's swap_sysctl_table. */
 export const pageClusterSysctl = defineSysctl({
@@ -25,6 +27,26 @@ export const pageClusterSysctl = defineSysctl({
   write: (s: SwapService, v) => (typeof v === "number" ? ((s.swap.pageCluster = v), 0) : -EINVAL),
   read: (s: SwapService) => `${s.swap.pageCluster}\n`,
 });
+
+/** The /sys/block/<vdX>/ files of a swap disk (@mmsim/block's sysfsFile, stat, inflight). */
+const SWAP_DISK_SYSFS = Object.freeze([
+  "stat", "inflight", "dev", "size", "ro", "removable", "queue/logical_block_size", "queue/physical_block_size", "queue/hw_sector_size",
+  "queue/minimum_io_size", "queue/max_sectors_kb", "queue/max_hw_sectors_kb", "queue/max_segments", "queue/nr_requests", "queue/read_ahead_kb",
+  "queue/rotational", "queue/scheduler", "queue/write_cache",
+]);
+
+/** The swap disk a /sys/block/ path names, and the file under it; null for another path. */
+function diskOf(made: SwapService | null, path: string): { disk: SwapDisk; file: string } | null {
+  if (made === null) return null;
+  for (const d of made.disks) {
+    const dir = `/sys/block/${d.dev.name}/`;
+    if (path.startsWith(dir)) {
+      const file = path.slice(dir.length);
+      return SWAP_DISK_SYSFS.includes(file) ? { disk: d, file } : null;
+    }
+  }
+  return null;
+}
 
 /** Makes the machine's swap and zram0; the Vfs and rmap reach it from then on. */
 function makeSwap(c: DependencyContainer): SwapService {
@@ -47,9 +69,19 @@ function makeSwap(c: DependencyContainer): SwapService {
   });
   swap.registerDevice(zram0);
   vfs.swap = swap;
+  const disks: SwapDisk[] = [];
+  const addDisk = (sizeBytes: number, rotational: boolean): SwapDisk => {
+    // the machine's next virtio disk: after its own vda (machine.disk), if it has one
+    const d = new SwapDisk((vfs.disk !== null ? 1 : 0) + disks.length, sizeBytes, rotational, {
+      mem: swap.mem, vmstat: swap.vmstat, clock: swap.clock, cost: swap.cost, contents: () => vfs.contents, endIo: (op, page, err) => endSwapBio(swap, op, page, err),
+    });
+    disks.push(d);
+    swap.registerDevice(d);
+    return d;
+  };
   // swapoff's anonymous side (@mmsim/fault's unuse_mm, registered by the process module), resolved at the call
   if (c.isRegistered(SwapUnuse, true)) swap.unuse = { unuseMms: (type: number) => resolveToken(c, SwapUnuse).unuseMms(type) };
-  return { swap, zram: [zram0] };
+  return { swap, zram: [zram0], disks, addDisk };
 }
 
 /**
@@ -89,6 +121,31 @@ export const swapModule: MmsimModule = {
         list: () => Zram.ATTRS.map((a) => `/sys/block/zram0/${a}`),
         read: (path: string) => resolveToken(c, SWAP).zram[0]!.readAttr(path.slice("/sys/block/zram0/".length)),
         write: (path: string, value: string) => resolveToken(c, SWAP).zram[0]!.writeAttr(path.slice("/sys/block/zram0/".length), value),
+      }),
+    });
+    container.register(KernelFile, {
+      useFactory: (c) => ({
+        path: "/sys/block/",
+        list: () => (made === null ? [] : made.disks.flatMap((d) => SWAP_DISK_SYSFS.map((f) => `/sys/block/${d.dev.name}/${f}`))),
+        read: (path: string) => {
+          const d = diskOf(made, path);
+          if (d === null) return undefined;
+          d.disk.reap();
+          const f = d.file;
+          if (f === "stat") return d.disk.dev.statFile(resolveToken(c, SIM_CLOCK).now());
+          if (f === "inflight") return d.disk.dev.inflightFile(resolveToken(c, SIM_CLOCK).now());
+          return d.disk.dev.sysfsFile(f);
+        },
+        write: (path: string, value: string) => {
+          const d = diskOf(made, path);
+          if (d === null || d.file !== "queue/rotational") return -EINVAL;
+          // queue_store_nonrot (QUEUE_SYSFS_BIT_FNS(nonrot, NONROT, 1)): a number; non-zero = rotational
+          const t = value.trim();
+          if (!/^\d+$/.test(t)) return -EINVAL;
+          d.disk.dev.rotational = Number(t) !== 0;
+          return 0;
+        },
+        mayAppear: (path: string) => /^\/sys\/block\/vd[a-z]+\//.test(path),
       }),
     });
     container.register(Validator, { useFactory: (c) => ({ name: "swap", validate: (sink: ValidationSink) => { if (made !== null) validateSwap(resolveToken(c, SWAP).swap, sink); } }) });

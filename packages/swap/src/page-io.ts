@@ -8,11 +8,18 @@
  *
  * pswpout is counted for each page submitted (even one that then fails, as 6.1's bio path
  * does), pswpin for each page read.
+ *
+ * A device without rw_page whose bios complete on the clock (a virtio disk, SwapBdev's
+ * submitPageBio): a write leaves the page under writeback, unlocked, until its bio ends
+ * (end_swap_bio_write: writeback ends, and a page reclaim tagged PG_reclaim goes to the inactive
+ * tail: folio_rotate_reclaimable); a read leaves it locked and !uptodate until its bio ends
+ * (end_swap_bio_read), and a synchronous read waits for that.
  */
 import {
-  NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, MAX_NR_ZONES, PAGE_KEEP, PAGE_SUCCESS, PG_dirty, PG_error, PG_locked,
+  type Lru, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, MAX_NR_ZONES, PAGE_KEEP, PAGE_SUCCESS, PG_dirty, PG_error, PG_locked,
   PG_reclaim, PG_swapcache, PG_uptodate, PG_writeback, PSWPIN, PSWPOUT, pageToNid, pageZonenum, swpOffset,
 } from "@mmsim/core";
+import { REQ_OP_READ, REQ_OP_WRITE } from "@mmsim/block";
 import type { Swap } from "./swapfile.ts";
 
 const DIRTY = 1 << PG_dirty;
@@ -76,6 +83,15 @@ export function __swapWritepage(sw: Swap, page: number): void {
   }
   const dev = si.bdev;
   const offset = swpOffset(entry);
+  if (dev.submitPageBio !== undefined) {
+    // bdev_write_page: -EOPNOTSUPP (no rw_page) → a bio, ended later by end_swap_bio_write
+    sw.vmstat.countVmEvent(PSWPOUT);
+    startWriteback(sw, page);
+    f[page] = f[page]! & ~LOCKED;
+    const err = dev.submitPageBio(REQ_OP_WRITE, offset, page);
+    if (err !== 0) endSwapBioWrite(sw, page, entry);
+    return;
+  }
   if (dev.rwPage) {
     // bdev_write_page
     startWriteback(sw, page);
@@ -107,17 +123,54 @@ function endSwapBioWrite(sw: Swap, page: number, entry: number): void {
 }
 
 /**
+ * The end of a swap bio on a device whose bios complete on the clock: a read makes the page
+ * uptodate and unlocks it (an error: PG_error, "Read-error on swap-device"); a write ends the
+ * page's writeback and rotates a page reclaim is waiting for to the inactive tail. Kernel:
+ * `end_swap_bio_read()`, `end_swap_bio_write()` → `end_page_writeback()` (folio_end_writeback).
+ */
+export function endSwapBio(sw: Swap, op: number, page: number, err: number): void {
+  const f = sw.mem.flags;
+  if (op === REQ_OP_READ) {
+    if (err === 0) f[page] = (f[page]! | UPTODATE) & ~LOCKED;
+    else {
+      f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
+      const entry = sw.mem.private[page]!;
+      sw.log?.printk(1, `Read-error on swap-device (${sw.swpSwapInfo(entry)?.bdev?.path ?? "?"}:${swpOffset(entry) * 8})`);
+    }
+    return;
+  }
+  if (err !== 0) {
+    endSwapBioWrite(sw, page, sw.mem.private[page]!);
+    return;
+  }
+  // folio_end_writeback: a page reclaim tagged (PG_reclaim) goes to the inactive list's tail
+  const rotate = (f[page]! & RECLAIM) !== 0;
+  if (rotate) f[page] = f[page]! & ~RECLAIM;
+  endWriteback(sw, page);
+  if (rotate) (sw.lru as (Lru & { folioRotateReclaimable?(page: number): void }) | null)?.folioRotateReclaimable?.(page);
+}
+
+/**
  * Reads a locked swap-cache page from its slot: uptodate and unlocked after (a device error
  * leaves it !uptodate with PG_error, "Read-error on swap-device" logged); counts pswpin.
  * `synchronous` is whether the caller waits (the page is read at once either way here).
  * Kernel: `swap_readpage()` (bdev_read_page for a device with rw_page).
  */
-export function swapReadpage(sw: Swap, page: number, _synchronous: boolean): void {
+export function swapReadpage(sw: Swap, page: number, synchronous: boolean): void {
   const entry = sw.mem.private[page]!;
   const si = sw.swpSwapInfo(entry);
   const f = sw.mem.flags;
   if (si === null || si.bdev === null) {
     f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
+    return;
+  }
+  const dev = si.bdev;
+  if (dev.submitPageBio !== undefined) {
+    // bdev_read_page fails (no rw_page): a bio, ended by end_swap_bio_read; a synchronous caller polls for it
+    sw.vmstat.countVmEvent(PSWPIN);
+    const err = dev.submitPageBio(REQ_OP_READ, swpOffset(entry), page);
+    if (err !== 0) endSwapBio(sw, REQ_OP_READ, page, err);
+    else if (synchronous) dev.waitOnPage?.(page);
     return;
   }
   const ret = si.bdev.readPage(swpOffset(entry), page);

@@ -5,6 +5,11 @@
  *   - swapoff: { path: /dev/zram0, expect: ENOMEM }
  *   - zram: { size: 512M, priority: 100, algorithm: lzo-rle }   = the capture tool's --zram 512M:
  *       comp_algorithm, disksize, mkswap /dev/zram0, swapon /dev/zram0
+ *   - swap_disk: { size: 1G, rotational: true, priority: 10, swapon: true }   a blank virtio disk
+ *       plugged into the board (QEMU's `device_add virtio-blk-pci`: virtblk_probe names it vdb after
+ *       the machine's vda, vda on a machine without machine.disk), then mkswap and swapon on it
+ *       (swapon: false leaves that to later steps; rotational: false is `echo 0 >
+ *       /sys/block/vdb/queue/rotational` before swapon)
  *
  * A failing swapon/swapoff stops the run with the errno and the man page's reason, unless the
  * step says which errno it expects (`expect`), as a test of the failure would.
@@ -30,6 +35,7 @@ function finish(ctx: StepRunContext, what: string, err: number, expect: string |
   const got = err === 0 ? "0" : errname(err).slice(1);
   if (expect !== undefined) {
     if (got !== expect) ctx.failExpect(`${what}: expected ${expect}, got ${got === "0" ? "success" : got}`);
+    else ctx.passExpect();
     return;
   }
   if (err !== 0) throw ctx.error(what, `${what} failed: ${errname(err)} (${REASONS[errname(err)] ?? "see the man page"})`);
@@ -128,4 +134,36 @@ export const zramStep = defineStep({
   },
 });
 
-export const SWAP_STEPS = Object.freeze([mkswapStep, swaponStep, swapoffStep, zramStep]);
+interface SwapDiskStep {
+  readonly kind: "swap_disk";
+  readonly line?: number;
+  readonly size: number;
+  readonly rotational: boolean;
+  readonly priority?: number;
+  readonly swapon: boolean;
+}
+export const swapDiskStep = defineStep({
+  kind: "swap_disk",
+  doc: "- swap_disk: { size: 1G, rotational: true, priority: 10, swapon: true }   a blank virtio disk (vdb after the machine's vda) as swap: device_add, mkswap, swapon",
+  schema: z.strictObject({
+    size: sizeField,
+    rotational: checked<boolean>((v) => (typeof v === "boolean" ? { ok: v } : `expected true or false, got ${String(v)}`)).optional(),
+    priority: int(0, SWAP_FLAG_PRIO_MASK, "a priority 0..32767").optional(),
+    swapon: checked<boolean>((v) => (typeof v === "boolean" ? { ok: v } : `expected true or false, got ${String(v)}`)).optional(),
+  }),
+  make(d, ctx): SwapDiskStep {
+    if (d.size === undefined) throw ctx.error(["size"], MISSING);
+    if (d.size % 4096 !== 0 || d.size < 40 * 1024) throw ctx.error(["size"], `a whole number of 4 KiB pages, at least 40K (mkswap's minimum), got ${d.size} bytes`);
+    return { kind: "swap_disk", line: ctx.line, size: d.size, rotational: d.rotational ?? true, priority: d.priority, swapon: d.swapon ?? true };
+  },
+  run(step: SwapDiskStep, ctx) {
+    const s = swapOf(ctx);
+    const disk = s.addDisk(step.size, step.rotational);
+    if (!step.swapon) return;
+    const err = s.swap.mkswap(disk.path);
+    if (typeof err === "string") throw ctx.error(`mkswap ${disk.path}`, err);
+    finish(ctx, `swapon ${disk.path}`, s.swap.swapon(disk.path, step.priority !== undefined ? SWAP_FLAG_PREFER | step.priority : 0), undefined);
+  },
+});
+
+export const SWAP_STEPS = Object.freeze([mkswapStep, swaponStep, swapoffStep, zramStep, swapDiskStep]);

@@ -70,14 +70,17 @@ export function addToSwapCache(sw: Swap, page: number, entry: number, _gfp: numb
   const off = swpOffset(entry);
   const sp = space(si, off);
   const xa = si.spaces[sp]!;
-  const old = xa.load(off);
-  if (old > 0) return -17;
+  // xas_load + xas_store in one walk: store, and put a page found there back (never on reclaim's path)
+  const old = xa.store(off, page + 1);
+  if (old > 0) {
+    xa.store(off, old);
+    return -17;
+  }
   if (shadowOut !== null) shadowOut[0] = xaIsValue(old) ? xaToValue(old) : 0;
   const mem = sw.mem;
   mem.refcount[page]!++;
   mem.flags[page] = mem.flags[page]! | SWAPCACHE;
   mem.private[page] = entry;
-  xa.store(off, page + 1);
   si.spaceNrpages[sp]!++;
   statMod(sw, page, 1);
   return 0;
@@ -278,6 +281,7 @@ export function swapClusterReadahead(sw: Swap, entry: number, gfp: number): numb
     if (start === 0) start++;
     if (end >= si.max) end = si.max - 1;
     const type = swpType(entry);
+    sw.blkStartPlug();
     for (let offset = start; offset <= end; offset++) {
       const page = __readSwapCacheAsync(sw, swpEntry(type, offset), gfp);
       if (page < 0) continue;
@@ -290,6 +294,7 @@ export function swapClusterReadahead(sw: Swap, entry: number, gfp: number): numb
       }
       putPage(sw, page);
     }
+    sw.blkFinishPlug();
     sw.lru?.lruAddDrain(sw.cpu());
   }
   return readSwapCacheAsync(sw, entry, gfp);

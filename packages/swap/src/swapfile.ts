@@ -29,7 +29,7 @@
 import {
   ENOENT, ENOMEM, EEXIST, EINVAL, EBUSY, EPERM, EINTR, PAGE_SHIFT, PG_swapbacked, PG_swapcache, PG_writeback, PG_dirty, PG_locked,
   type CostModel, type KernelLog, type MemMap, type PageAllocator, type Rng, type SimClock, type SwapOps, type VmStat, type Lru,
-  swpEntry, swpOffset, swpType, SWP_OFFSET_MAX,
+  type SwapRaVma, type SwapVmFault, swpEntry, swpOffset, swpType, SWP_OFFSET_MAX,
 } from "@mmsim/core";
 import type { PteVal } from "@mmsim/hw-arm64";
 import type { SwapUnmapHooks } from "@mmsim/rmap";
@@ -44,6 +44,7 @@ import {
 import type { SwapUnuse } from "./swap-unuse.ts";
 import * as swapState from "./swap-state.ts";
 import * as pageIo from "./page-io.ts";
+import * as swapRa from "./swap-readahead.ts";
 
 /** Kernel: `MAX_SWAPFILES` = 32 − SWP_DEVICE_NUM (4) − SWP_MIGRATION_NUM (3) − SWP_HWPOISON_NUM (1) − SWP_PTE_MARKER_NUM (1) with the reference config. */
 export const MAX_SWAPFILES = 23;
@@ -137,6 +138,8 @@ export class Swap implements SwapOps, SwapUnmapHooks {
   readonly devices = new Map<string, SwapBdev>();
   /** __read_swap_cache_async's second result: it allocated a new page (the caller reads it). */
   newPageAllocated = false;
+  /** swap_vma_readahead's window (the kernel's on-stack struct vma_swap_readahead). */
+  readonly vmaRaInfo = new swapRa.VmaSwapReadahead();
   /** The shadow out-parameter of add_to_swap_cache on swap-in. */
   readonly shadowScratch = new Float64Array(1);
   /** The entries freed by one call (scratch of swapcache_free_entries). */
@@ -831,6 +834,63 @@ export class Swap implements SwapOps, SwapUnmapHooks {
   swapinReadahead(entry: number, gfp: number): number {
     return swapState.swapClusterReadahead(this, entry, gfp);
   }
+  lookupSwapCacheVma(entry: number, vma: SwapRaVma, addr: number): number {
+    return swapRa.lookupSwapCacheVma(this, entry, vma, addr);
+  }
+  swapinReadaheadVmf(entry: number, gfp: number, vmf: SwapVmFault): number {
+    return swapRa.swapinReadahead(this, entry, gfp, vmf);
+  }
+
+  // do_swap_page's SWP_SYNCHRONOUS_IO path (zram): a slot with one user is read into a new page
+  // without the swap cache and without readahead.
+
+  /** Kernel: `data_race(si->flags & SWP_SYNCHRONOUS_IO)` (a device with rw_page: zram). */
+  swapSynchronousIo(entry: number): boolean {
+    const si = this.swpSwapInfo(entry);
+    return si !== null && (si.flags & SWP_SYNCHRONOUS_IO) !== 0;
+  }
+  /** Kernel: `__swap_count()`. */
+  swapCount(entry: number): number {
+    return this.swapCountOf(entry);
+  }
+  /** Drops the SWAP_HAS_CACHE swapcache_prepare took; a slot left with nothing is freed. Kernel: `swapcache_clear()` (6.1.y). */
+  swapcacheClear(entry: number): void {
+    const si = this.swpSwapInfo(entry);
+    if (si === null) return;
+    if (this.swapEntryFreeLocked(si, swpOffset(entry), SWAP_HAS_CACHE) === 0) this.freeSwapSlot(entry);
+  }
+  getShadowFromSwapCache(entry: number): number {
+    return swapState.getShadowFromSwapCache(this, entry);
+  }
+  swapReadpage(page: number, synchronous: boolean): void {
+    pageIo.swapReadpage(this, page, synchronous);
+  }
+  readSwapCacheAsync(entry: number, gfp: number): number {
+    return swapState.readSwapCacheAsync(this, entry, gfp);
+  }
+
+  /**
+   * The task sleeps until the read of a locked swap-cache page completes (a disk's bio on the
+   * simulated clock; a zram read is done on return). Kernel: `folio_lock()` / `folio_wait_locked()`.
+   */
+  waitOnPage(page: number): void {
+    const si = this.swpSwapInfo(this.mem.private[page]!);
+    si?.bdev?.waitOnPage?.(page);
+  }
+
+  reapIo(): void {
+    for (let i = 0; i < this.active.length; i++) this.active[i]!.bdev?.reap?.();
+  }
+
+  /** Plugs the swap devices' queues for a batch of reads (readahead). Kernel: `blk_start_plug()` (the task's plug). */
+  blkStartPlug(): void {
+    for (let i = 0; i < this.active.length; i++) this.active[i]!.bdev?.startPlug?.();
+  }
+
+  /** Dispatches what the plug holds. Kernel: `blk_finish_plug()`. */
+  blkFinishPlug(): void {
+    for (let i = 0; i < this.active.length; i++) this.active[i]!.bdev?.finishPlug?.();
+  }
 
   // ------------------------------------------------------------------ SwapUnmapHooks (try_to_unmap)
 
@@ -1096,6 +1156,8 @@ export class Swap implements SwapOps, SwapUnmapHooks {
         const page = swapState.lookupSwapCache(this, entry, true);
         if (page < 0) continue;
         const f = this.mem.flags;
+        // folio_lock, folio_wait_writeback: a disk's bio in flight is slept on until it ends
+        if ((f[page]! & ((1 << PG_locked) | (1 << PG_writeback))) !== 0) this.waitOnPage(page);
         f[page] = f[page]! | (1 << PG_locked);
         this.folioFreeSwap(page);
         f[page] = f[page]! & ~(1 << PG_locked);

@@ -95,6 +95,12 @@ export class VmAreaStruct {
   vmSpecial: VmSpecialMapping | null = null;
   /** The file's (or shmem's) fault operations, set by vm_file's mmap; null for anonymous and special VMAs. Kernel: `vma->vm_ops`. */
   vmOps: VmOperationsStruct | null = null;
+  /**
+   * VMA-based swap readahead's state: the page address of the last swap fault, the window and the
+   * readahead hits, packed as SWAP_RA_VAL (@mmsim/swap's swap-readahead.ts); 0 until the first.
+   * Kernel: `vma->swap_readahead_info` (CONFIG_SWAP).
+   */
+  swapReadaheadInfo = 0;
 
   constructor(
     readonly vmMm: MmStruct,

@@ -87,6 +87,7 @@ export function vmAreaDup(orig: VmAreaStruct, mm: MmStruct = orig.vmMm): VmAreaS
   v.anonName = orig.anonName;
   v.vmSpecial = orig.vmSpecial;
   v.vmOps = orig.vmOps;
+  v.swapReadaheadInfo = orig.swapReadaheadInfo; // *new = *orig copies it
   return v;
 }
 

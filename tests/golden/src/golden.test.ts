@@ -130,4 +130,11 @@ describe("the example scenarios", () => {
       expect(text, s).not.toMatch(/^expect failed: /m);
     }
   });
+
+  // A "BUG:" line is the simulated kernel reporting a broken state of its own (a Bad page
+  // state, a list corruption): a golden must not record one as the expected output. The
+  // panic example's "Kernel panic" lines are not BUG reports.
+  it.runIf(!UPDATE)("report no kernel BUG in any golden output", () => {
+    for (const f of listGoldenFiles()) expect(readFileSync(join(OUTPUTS_DIR, f), "utf8"), f).not.toMatch(/BUG: /);
+  });
 });

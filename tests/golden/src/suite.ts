@@ -17,6 +17,6 @@ export function goldenSuite(cases: readonly GoldenCase[]): void {
     it(`mmsim ${c.argv.join(" ")}`, async () => {
       const problem = await checkCase(c);
       if (problem !== "") expect.fail(problem);
-    }, CASE_TIMEOUT_MS);
+    }, c.timeoutMs ?? CASE_TIMEOUT_MS);
   }
 }

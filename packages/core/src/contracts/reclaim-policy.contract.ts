@@ -85,6 +85,7 @@ export class SmallReclaimHost implements ReclaimHost {
     return false;
   }
   lruNoteCost(): void {}
+  wakeupFlusherThreads(): void {}
   /** A page in use (refcount 2: its owner's and the isolation's to come), file-backed unless `anon`. */
   newPage(page: number, anon = false): number {
     this.mem.refcount[page] = 1;

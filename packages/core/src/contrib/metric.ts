@@ -22,5 +22,7 @@ export interface CompareMetric {
   sample(): number;
   /** The row's cell from every figure of the run (default: the value as a number). */
   cell?(figures: Readonly<Record<string, number>>): string;
+  /** Show the row only when some run's figure is not 0 (a mechanism the workload may not reach); the JSON always has the key. */
+  readonly hideWhenZero?: boolean;
 }
 export const CompareMetric = token<CompareMetric>("CompareMetric");

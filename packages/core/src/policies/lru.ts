@@ -35,6 +35,12 @@ export interface Lru {
   folioActivate(page: number): void;
   /** invalidate_mapping_pages could not drop a page: to the inactive tail. Kernel: `deactivate_file_folio()`. */
   deactivateFileFolio(page: number): void;
+  /**
+   * Writeback of a page reclaim wanted (PG_reclaim) ended: if it is still clean, unlocked and on
+   * an evictable list, it moves to the inactive tail so the next scan frees it (PGROTATED); the
+   * caller has cleared PG_reclaim. Kernel: `folio_rotate_reclaimable()` (from folio_end_writeback).
+   */
+  folioRotateReclaimable(page: number): void;
   /** MADV_COLD: an active page to the inactive list. Kernel: `folio_deactivate()`. */
   folioDeactivate(page: number): void;
   /** MADV_FREE: a clean anonymous page becomes lazy-free (!PG_swapbacked, inactive file list). Kernel: `folio_mark_lazyfree()`. */

@@ -165,6 +165,11 @@ export interface ReclaimHost {
   /** Records the cost of reclaiming a type (get_scan_count's balance). Kernel: `lru_note_cost()`. */
   lruNoteCost(nid: number, file: boolean, nrIo: number, nrRotated: number): void;
   /**
+   * Every dirty file page a scan took was dirty and not queued for I/O: the flushers are asleep
+   * or behind, so they are woken to write everything back. Kernel: `wakeup_flusher_threads(WB_REASON_VMSCAN)`.
+   */
+  wakeupFlusherThreads(): void;
+  /**
    * The running task is in a page fault on a VMA whose accesses count for recency (set by
    * handle_mm_fault around the fault, false in read(2) and in reclaim). MGLRU's refault counts a
    * refault in a fault as a stall (WORKINGSET_RESTORE). Kernel: `current->in_lru_fault`

@@ -91,6 +91,33 @@ export const PAGE_ACTIVATE = 1;
 export const PAGE_SUCCESS = 2;
 export const PAGE_CLEAN = 3;
 
+/**
+ * What VMA-based swap readahead needs of a VMA: its range and its readahead state. Kernel:
+ * `vma->vm_start`, `vma->vm_end`, `vma->swap_readahead_info` (the last fault's page address, the
+ * window and the hits packed as SWAP_RA_VAL; 0 until the first VMA readahead). @mmsim/vma's
+ * VmAreaStruct has these fields.
+ */
+export interface SwapRaVma {
+  readonly vmStart: number;
+  readonly vmEnd: number;
+  swapReadaheadInfo: number;
+}
+
+/**
+ * The part of `struct vm_fault` swapin_readahead reads: the VMA, the faulting address, and the
+ * PTEs of the faulting PTE table (vmf->pmd), which swap_ra_info copies.
+ */
+export interface SwapVmFault {
+  readonly vma: SwapRaVma;
+  readonly address: number;
+  /**
+   * The swap entries of the `n` PTEs mapping virtual pages `startVpn` … `startVpn + n − 1` (all in
+   * the PTE table of `address`), into `out[0 … n−1]`: 0 for a pte_none or present PTE, else
+   * pte_to_swp_entry (a non-swap entry as it is: the caller skips those).
+   */
+  readPtes(startVpn: number, n: number, out: Int32Array): void;
+}
+
 /** Swap as the page cache, reclaim and the fault path call it. Implemented by @mmsim/swap. */
 export interface SwapOps {
   /** Pages of swap in all devices that are on. Kernel: `total_swap_pages`. */
@@ -179,6 +206,25 @@ export interface SwapOps {
   readSwapCacheAsync?(entry: number, gfp: number): number;
   /** Sleeps until a locked swap-cache page's read completes (a disk device's bio on the clock). Kernel: `folio_lock()` waiting on I/O. */
   waitOnPage?(page: number): void;
+  /**
+   * The swap-cache page of `entry` with a reference, or -1, with the readahead statistics of a
+   * fault in `vma` at `addr` (VMA readahead: the hit goes to vma->swap_readahead_info; else to the
+   * global swapin_readahead_hits). Kernel: `lookup_swap_cache(entry, vma, addr)`.
+   */
+  lookupSwapCacheVma?(entry: number, vma: SwapRaVma, addr: number): number;
+  /**
+   * Reads `entry` for a fault: VMA-based readahead around `vmf.address` when
+   * /sys/kernel/mm/swap/vma_ra_enabled and no swap device is rotational, else the cluster
+   * readahead of swapinReadahead. Kernel: `swapin_readahead(entry, gfp, vmf)`.
+   * @returns the page with a reference (uptodate unless a read is still in flight: the page is then locked), or -1
+   */
+  swapinReadaheadVmf?(entry: number, gfp: number, vmf: SwapVmFault): number;
+  /**
+   * Ends the swap bios that completed by now (a disk device's interrupts: writeback ends, reads
+   * unlock their pages); reclaim calls it when it has slept (reclaim_throttle). No kernel
+   * function: the block layer's completions, applied when the simulation next looks.
+   */
+  reapIo?(): void;
 }
 export const SwapOps = token<SwapOps>("SwapOps");
 

@@ -1,11 +1,14 @@
 // mmsim: records fired tracepoints for tests (cf. a trace_pipe reader)
 import { TRACEPOINTS, type TraceBus, type TracepointId } from "../trace.ts";
+import { formatTraceRecord } from "../trace-format.ts";
 
 /** One recorded event, with its fields by name. */
 export interface RecordedEvent {
   readonly name: string;
   readonly tsNs: number;
   readonly fields: Readonly<Record<string, number>>;
+  /** The line the trace buffer prints after the timestamp: `name: TP_printk text`. */
+  readonly text: string;
 }
 
 /** Attaches to a TraceBus and keeps every event it sees. */
@@ -14,12 +17,11 @@ export class TraceRecorder {
   private readonly detach: () => void;
 
   constructor(bus: TraceBus, tracepoints?: readonly TracepointId[]) {
-    this.detach = bus.attach((tp, tsNs, a0, a1, a2, a3, a4, a5) => {
+    this.detach = bus.attach((tp, tsNs, _a0, _a1, _a2, _a3, _a4, _a5, args) => {
       const info = TRACEPOINTS[tp]!;
-      const args = [a0, a1, a2, a3, a4, a5];
       const fields: Record<string, number> = {};
       info.fields.forEach(([name], i) => (fields[name] = args[i]!));
-      this.events.push({ name: info.name, tsNs, fields });
+      this.events.push({ name: info.name, tsNs, fields, text: formatTraceRecord(tp, args, bus) });
     }, tracepoints);
   }
 

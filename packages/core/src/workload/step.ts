@@ -154,6 +154,8 @@ export interface StepRunContext {
   show(path: string, text: string): void;
   /** Records a failed expectation (the run goes on; the command exits 1). */
   failExpect(message: string): void;
+  /** Records a passed expectation (an expect step, or a step's returns/errno check), for the count. */
+  passExpect(): void;
   /** Lets simulated time pass. */
   advanceClock(ns: number): void;
   /** Per-machine state of a step family (counters, records), made on first use, by key. */

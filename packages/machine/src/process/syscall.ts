@@ -42,7 +42,10 @@ export function outcome(ctx: StepRunContext, task: TaskStruct, call: string, r: 
   const ok = r >= 0;
   const result = ok ? (hex && r > 0xffff ? `0x${r.toString(16)}` : String(r)) : errname(r);
   ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call, result });
-  if (expected !== undefined && result !== `-${expected}`) ctx.failExpect(`${call} in pid ${task.pid}: expected -${expected}, got ${result}`);
+  if (expected !== undefined) {
+    if (result !== `-${expected}`) ctx.failExpect(`${call} in pid ${task.pid}: expected -${expected}, got ${result}`);
+    else ctx.passExpect();
+  }
   return ok;
 }
 

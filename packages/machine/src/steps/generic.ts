@@ -130,6 +130,7 @@ export const expectStep = defineStep({
     const got = readField(text, step.field);
     if (got === undefined) throw ctx.error("expect.field", `${step.path} has no field "${step.field}"`);
     if (!compare(got, step.op, step.value)) ctx.failExpect(`${step.path} ${step.field} = ${got}, expected ${step.op} ${step.value}`);
+    else ctx.passExpect();
   },
 });
 

@@ -99,6 +99,7 @@ export class FakeReclaimHost implements ReclaimHost {
   }
 
   lruNoteCost(): void {}
+  wakeupFlusherThreads(): void {}
 
   getNrSwapPages(): number {
     return this.nrSwapPages;
