@@ -24,7 +24,7 @@ describe("reclaim captures", () => {
     expect(names.filter((n) => n.startsWith("tmpfs-reread-")).length).toBeGreaterThanOrEqual(2);
     for (const name of names) {
       const c = readReclaimCapture(name);
-      expect(c.stages.length, name).toBeGreaterThanOrEqual(4);
+      expect(c.stages.length, name).toBeGreaterThanOrEqual(3); // boot and at least two stages (anon-zram has exactly that)
       expect(c.info.kernel, name).toMatch(/^linux-image-6\.1\.0-\d+-arm64 \(6\.1\.\d+/);
       expect(c.preamble, name).toContain("uname: 6.1.0-57-arm64");
       for (const s of c.stages) {
