@@ -21,6 +21,7 @@ import { NULL_ENTRY, PteVal, isSwapPte, pteMkclean, pteMkold, pteOffsetKernel, p
 import { PG_dirty, PG_lru, PG_referenced, PG_swapcache, PG_unevictable, nonSwapEntry } from "@mmsim/core";
 import { MM_SWAPENTS, type MadviseOps, type MmStruct, type VmAreaStruct, addMmCounterFast } from "@mmsim/vma";
 import type { MmMemory } from "./memory.ts";
+import { walkPresentPages } from "./pte-range-walk.ts";
 
 const PAGE = 4096;
 
@@ -48,48 +49,32 @@ export class MadvisePages implements MadviseOps {
   private coldOrPageout(vma: VmAreaStruct, start: number, end: number, pageout: boolean): void {
     const m = this.m;
     const lru = m.lru;
-    const pgt = vma.vmMm.pgtables;
-    if (lru === null || pgt === null) return;
+    if (lru === null || vma.vmMm.pgtables === null) return;
     const store = m.store;
     const mem = m.mem;
     let n = 0;
     lru.lruAddDrain(m.cpu); // lru_add_drain(): pages still in this CPU's batch reach their lists
-    for (let addr = start; addr < end; ) {
-      const next = pmdAddrEnd(addr, end);
-      const pmdp = m.swap.pmdOf(pgt.pgd, addr);
-      if (pmdp === NULL_ENTRY) {
-        addr = next;
-        continue;
+    walkPresentPages(m, vma, start, end, (page, ptep, lo, hi, addr) => {
+      // Do not interfere with other mappings of this page and non-LRU pages.
+      if ((mem.flags[page]! & (1 << PG_lru)) === 0 || m.rmap.pageMapcount(page) !== 1) return;
+      if (pteYoung(lo)) {
+        this.t.set(lo, hi);
+        pteMkold(this.t);
+        store.write(ptep, this.t.lo, this.t.hi);
+        m.flushTlbRange(vma.vmMm, addr, addr + PAGE);
       }
-      for (; addr < next; addr += PAGE) {
-        const ptep = pteOffsetKernel(store, pmdp, addr);
-        const lo = store.readLo(ptep);
-        const hi = store.readHi(ptep);
-        if ((lo & 1) === 0) continue; // pte_none, or not present (swap)
-        const page = m.vmNormalPage(lo, hi);
-        if (page < 0) continue;
-        // Do not interfere with other mappings of this page and non-LRU pages.
-        if ((mem.flags[page]! & (1 << PG_lru)) === 0 || m.rmap.pageMapcount(page) !== 1) continue;
-        if (pteYoung(lo)) {
-          this.t.set(lo, hi);
-          pteMkold(this.t);
-          store.write(ptep, this.t.lo, this.t.hi);
-          m.flushTlbRange(vma.vmMm, addr, addr + PAGE);
-        }
-        mem.flags[page] = mem.flags[page]! & ~(1 << PG_referenced); // ClearPageReferenced
-        if (pageout) {
-          if (lru.folioIsolateLru(page)) {
-            if ((mem.flags[page]! & (1 << PG_unevictable)) !== 0) lru.folioPutbackLru(page);
-            else {
-              if (n === this.isolated.length) this.grow();
-              this.isolated[n++] = page;
-            }
-          }
-        } else {
-          lru.folioDeactivate(page);
-        }
+      mem.flags[page] = mem.flags[page]! & ~(1 << PG_referenced); // ClearPageReferenced
+      if (!pageout) {
+        lru.folioDeactivate(page);
+        return;
       }
-    }
+      if (!lru.folioIsolateLru(page)) return;
+      if ((mem.flags[page]! & (1 << PG_unevictable)) !== 0) lru.folioPutbackLru(page);
+      else {
+        if (n === this.isolated.length) this.grow();
+        this.isolated[n++] = page;
+      }
+    });
     if (pageout && n > 0) lru.reclaimPages(this.isolated, n);
   }
 

@@ -11,11 +11,9 @@
  * As in 6.1 mlock_pte_range, PTE-mapped pieces of a compound page are skipped; PMD-mapped THPs
  * (6.1 mlocks the whole folio) are skipped too: mmsim's THPs stay on the LRU.
  */
-import { NULL_ENTRY, pmdAddrEnd, pteOffsetKernel } from "@mmsim/hw-arm64";
 import { VM_LOCKED, type VmAreaStruct } from "@mmsim/vma";
 import type { MmMemory } from "./memory.ts";
-
-const PAGE = 4096;
+import { walkPresentPages } from "./pte-range-walk.ts";
 
 /**
  * Mlocks (vma now VM_LOCKED) or munlocks the present pages of [start, end) of `vma`.
@@ -23,28 +21,14 @@ const PAGE = 4096;
  */
 export function mlockVmaPagesRange(m: MmMemory, vma: VmAreaStruct, start: number, end: number): void {
   const lru = m.lru;
-  const pgt = vma.vmMm.pgtables;
-  if (lru === null || pgt === null) return;
-  const store = m.store;
+  if (lru === null || vma.vmMm.pgtables === null) return;
   const locked = (vma.vmFlags & VM_LOCKED) !== 0;
   lru.lruAddDrain(m.cpu);
-  for (let addr = start; addr < end; ) {
-    const next = pmdAddrEnd(addr, end);
-    const pmdp = m.swap.pmdOf(pgt.pgd, addr);
-    if (pmdp === NULL_ENTRY) {
-      addr = next;
-      continue;
-    }
-    for (; addr < next; addr += PAGE) {
-      const ptep = pteOffsetKernel(store, pmdp, addr);
-      const lo = store.readLo(ptep);
-      if ((lo & 1) === 0) continue; // !pte_present
-      const page = m.vmNormalPage(lo, store.readHi(ptep));
-      if (page < 0 || m.rmap.pageCompound(page)) continue;
-      if (locked) lru.mlockFolio(page);
-      else lru.munlockFolio(page);
-    }
-  }
+  walkPresentPages(m, vma, start, end, (page) => {
+    if (m.rmap.pageCompound(page)) return;
+    if (locked) lru.mlockFolio(page);
+    else lru.munlockFolio(page);
+  });
   lru.lruAddDrain(m.cpu);
 }
 
