@@ -1,17 +1,24 @@
-// mmsim: swap's hot path — an anonymous page written to zram as reclaim does it (add_to_swap, the PTE's swap_duplicate, swap_writepage through zram's compression model and zsmalloc, __delete_from_swap_cache + put_swap_folio), with the oldest stored slot freed each time (a zap's free_swap_and_cache) so the area stays in a steady state (issue 16's target in the name)
-import { CostModel, KernelLog, PG_swapbacked, Prandom, SimClock, VmStat } from "@mmsim/core";
-import { FakePageAllocator } from "@mmsim/core/testing";
+// mmsim: swap's hot path — an anonymous page written to zram as reclaim does it (add_to_swap, the PTE's swap_duplicate, swap_writepage through zram's compression model and zsmalloc, __delete_from_swap_cache + put_swap_folio), with the oldest stored slot freed each time (a zap's free_swap_and_cache) so the area stays in a steady state, over the machine's buddy allocator (its per-CPU lists serve the pages zsmalloc takes and gives back) (issue 16's target in the name)
+import { createBuddyAllocator } from "@mmsim/buddy";
+import { CostModel, GFP_HIGHUSER_MOVABLE, KernelLog, PG_swapbacked, Prandom, SimClock, VmStat, pfnDown } from "@mmsim/core";
 import { vfsInit } from "@mmsim/filemap";
 import { Swap, Zram } from "@mmsim/swap";
 import { afterAll, bench, describe } from "vitest";
 
 const BATCH = 100;
 const RING = 8192; // slots kept stored
-const NR_PAGES = 1 << 21;
+const RAM = 0x4000_0000; // the virt board's RAM base
+const RAM_BYTES = 2 ** 30;
+const NR_PAGES = RAM_BYTES / 4096;
 
-const pages = new FakePageAllocator(0x40000, NR_PAGES);
-const mem = pages.mem;
+// The machine's page allocator (buddy with its per-CPU lists), as reclaim and zsmalloc call it.
 const vmstat = new VmStat(1);
+const maxPfn = pfnDown(RAM + RAM_BYTES);
+const pages = createBuddyAllocator({
+  nrCpus: 2, nodes: [{ nid: 0, ranges: [[pfnDown(RAM), maxPfn]] }], maxZonePfn: [maxPfn, maxPfn, maxPfn, 0],
+  reserved: [[RAM, RAM + 0x400000]], vmstat, deferredStructPageInit: false,
+});
+const mem = pages.state.mem;
 const vfs = vfsInit({ mem, pages, vmstat, totalramPages: () => NR_PAGES });
 const clock = new SimClock();
 const cost = new CostModel();
@@ -26,7 +33,7 @@ swap.swapon("/dev/zram0", 0);
 const SRC = 512;
 const src = new Int32Array(SRC);
 for (let i = 0; i < SRC; i++) {
-  const pfn = pages.allocPages(0, 0);
+  const pfn = pages.allocPages(GFP_HIGHUSER_MOVABLE, 0, 0);
   const page = mem.pfnToPage(pfn);
   mem.flags[page] = 1 << PG_swapbacked;
   const id = i % 4 === 0 ? (i * 512) * 8 + 1 : i % 8 === 1 ? vfs.contents.contentRandom() : ((i + 1) * 512 + 51 + (i % 52)) * 8 + 3;
