@@ -207,8 +207,8 @@ export async function compareRuns(file: string, base: ScenarioOverrides, slot: s
     });
   }
   // The kernel counters' rows (and metrics that ask for it) only where some run counted something.
-  const vmstatKeys = new Set([...VMSTAT_FIGURES.map((f) => f.key), ...metricsHiddenWhenZero]);
-  const shown = (rows ?? []).filter((r) => !vmstatKeys.has(r.key) || runs.some((run) => Number(run[r.key] ?? 0) !== 0));
+  const hiddenWhenZero = new Set([...VMSTAT_FIGURES.map((f) => f.key), ...metricsHiddenWhenZero]);
+  const shown = (rows ?? []).filter((r) => !hiddenWhenZero.has(r.key) || runs.some((run) => Number(run[r.key] ?? 0) !== 0));
   return { runs, rows: shown };
 }
 

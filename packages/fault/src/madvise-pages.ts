@@ -17,11 +17,11 @@
  * THPs mapped by a PMD are left as they are (6.1 splits a THP that is only partly covered and
  * deactivates or pages out a whole one; mmsim's THPs are the THP issue's).
  */
-import { NULL_ENTRY, PteVal, isSwapPte, pteMkclean, pteMkold, pteOffsetKernel, pteToSwpEntry, pteDirty, pteYoung, pmdAddrEnd } from "@mmsim/hw-arm64";
+import { PteVal, isSwapPte, pteMkclean, pteMkold, pteToSwpEntry, pteDirty, pteYoung } from "@mmsim/hw-arm64";
 import { PG_dirty, PG_lru, PG_referenced, PG_swapcache, PG_unevictable, nonSwapEntry } from "@mmsim/core";
 import { MM_SWAPENTS, type MadviseOps, type MmStruct, type VmAreaStruct, addMmCounterFast } from "@mmsim/vma";
 import type { MmMemory } from "./memory.ts";
-import { walkPresentPages } from "./pte-range-walk.ts";
+import { walkPresentPages, walkPteRange } from "./pte-range-walk.ts";
 
 const PAGE = 4096;
 
@@ -95,46 +95,34 @@ export class MadvisePages implements MadviseOps {
     const swap = m.swap.ops;
     let nrSwap = 0;
     m.lru?.lruAddDrain(m.cpu); // lru_add_drain(): this CPU's new pages reach the LRU first
-    for (let addr = start; addr < end; ) {
-      const next = pmdAddrEnd(addr, end);
-      const pmdp = m.swap.pmdOf(pgt.pgd, addr);
-      if (pmdp === NULL_ENTRY) {
-        addr = next;
-        continue;
+    walkPteRange(m, vma, start, end, (ptep, lo, hi, addr) => {
+      if ((lo & 1) === 0) {
+        // A swap PTE: the data is not needed any more, free the slot.
+        if (!isSwapPte(lo, hi)) return;
+        const entry = pteToSwpEntry(lo, hi);
+        if (nonSwapEntry(entry)) return;
+        nrSwap--;
+        swap?.freeSwapAndCache(entry);
+        store.write(ptep, 0, 0); // pte_clear_not_present_full
+        return;
       }
-      for (; addr < next; addr += PAGE) {
-        const ptep = pteOffsetKernel(store, pmdp, addr);
-        const lo = store.readLo(ptep);
-        const hi = store.readHi(ptep);
-        if (lo === 0 && hi === 0) continue;
-        if ((lo & 1) === 0) {
-          // A swap PTE: the data is not needed any more, free the slot.
-          if (!isSwapPte(lo, hi)) continue;
-          const entry = pteToSwpEntry(lo, hi);
-          if (nonSwapEntry(entry)) continue;
-          nrSwap--;
-          swap?.freeSwapAndCache(entry);
-          store.write(ptep, 0, 0); // pte_clear_not_present_full
-          continue;
-        }
-        const page = m.vmNormalPage(lo, hi);
-        if (page < 0) continue;
-        const f = mem.flags[page]!;
-        if ((f & ((1 << PG_swapcache) | (1 << PG_dirty))) !== 0) {
-          // If the page is shared with others, its PG_dirty cannot be cleared.
-          if (m.rmap.pageMapcount(page) !== 1) continue;
-          if ((f & (1 << PG_swapcache)) !== 0 && (swap === null || !swap.folioFreeSwap(page))) continue;
-          mem.flags[page] = mem.flags[page]! & ~(1 << PG_dirty);
-        }
-        if (pteYoung(lo) || pteDirty(lo, hi)) {
-          this.t.set(lo, hi);
-          pteMkclean(pteMkold(this.t));
-          store.write(ptep, this.t.lo, this.t.hi);
-          m.flushTlbRange(mm, addr, addr + PAGE);
-        }
-        m.lru?.folioMarkLazyfree(page); // mark_page_lazyfree
+      const page = m.vmNormalPage(lo, hi);
+      if (page < 0) return;
+      const f = mem.flags[page]!;
+      if ((f & ((1 << PG_swapcache) | (1 << PG_dirty))) !== 0) {
+        // If the page is shared with others, its PG_dirty cannot be cleared.
+        if (m.rmap.pageMapcount(page) !== 1) return;
+        if ((f & (1 << PG_swapcache)) !== 0 && (swap === null || !swap.folioFreeSwap(page))) return;
+        mem.flags[page] = mem.flags[page]! & ~(1 << PG_dirty);
       }
-    }
+      if (pteYoung(lo) || pteDirty(lo, hi)) {
+        this.t.set(lo, hi);
+        pteMkclean(pteMkold(this.t));
+        store.write(ptep, this.t.lo, this.t.hi);
+        m.flushTlbRange(mm, addr, addr + PAGE);
+      }
+      m.lru?.folioMarkLazyfree(page); // mark_page_lazyfree
+    });
     if (nrSwap !== 0) addMmCounterFast(m.current, mm, MM_SWAPENTS, nrSwap);
     return 0;
   }

@@ -43,7 +43,7 @@ import {
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PTE_AF, PTE_SWP_EXCLUSIVE, isSwapPte, mkSwapPte, pfnPte, pgdOffsetPgd, pmdOffset, pteMkdirty, pteMkwrite, pteOffsetKernel,
-  pteSwpExclusive, pteSwpType, pteToSwpEntry, pudOffset, pmdAddrEnd,
+  pteSwpExclusive, pteSwpType, pteToSwpEntry, pudOffset,
 } from "@mmsim/hw-arm64";
 import { RMAP_EXCLUSIVE, RMAP_NONE } from "@mmsim/rmap";
 import {
@@ -52,6 +52,7 @@ import {
 } from "@mmsim/vma";
 import { pmdTransHuge } from "./huge-memory.ts";
 import { mlockVmaPage } from "./mlock-pages.ts";
+import { walkPteRange } from "./pte-range-walk.ts";
 import type { MmMemory } from "./memory.ts";
 
 // mmsim's breakdown of the swap faults (no kernel counter: pgfault and pgmajfault count them)
@@ -357,39 +358,28 @@ export class SwapPte implements SwapUnuse {
 
   /** Kernel: `unuse_vma()` → unuse_p4d/pud/pmd_range (none or huge PMDs skipped) → `unuse_pte_range()`. */
   unuseVma(vma: VmAreaStruct, type: number): number {
-    const pgt = vma.vmMm.pgtables;
-    if (pgt === null) return 0;
-    const store = this.m.store;
     const ops = this.ops;
-    for (let addr = vma.vmStart; addr < vma.vmEnd; ) {
-      const next = pmdAddrEnd(addr, vma.vmEnd);
-      const pmdp = this.pmdOf(pgt.pgd, addr);
-      if (pmdp === NULL_ENTRY) {
-        addr = next;
-        continue;
+    let ret = 0;
+    walkPteRange(this.m, vma, vma.vmStart, vma.vmEnd, (ptep, lo, hi, addr, pmdp) => {
+      if (!isSwapPte(lo, hi) || pteSwpType(lo) !== type) return false;
+      if (ops === null) noSwap("fault.unuse_pte_range");
+      const entry = pteToSwpEntry(lo, hi);
+      let page = this.lookup(ops, entry, vma, addr);
+      if (page < 0) page = this.readahead(ops, entry, vma, addr, pmdp);
+      if (page < 0) {
+        // the slot was freed meanwhile (or is bad): nothing to map; else no memory
+        if (ops.swapCount !== undefined && ops.swapCount(entry) === 0) return false;
+        ret = -ENOMEM;
+        return true;
       }
-      for (; addr < next; addr += PAGE) {
-        const ptep = pteOffsetKernel(store, pmdp, addr);
-        const lo = store.readLo(ptep);
-        const hi = store.readHi(ptep);
-        if (!isSwapPte(lo, hi) || pteSwpType(lo) !== type) continue;
-        if (ops === null) noSwap("fault.unuse_pte_range");
-        const entry = pteToSwpEntry(lo, hi);
-        let page = this.lookup(ops, entry, vma, addr);
-        if (page < 0) page = this.readahead(ops, entry, vma, addr, pmdp);
-        if (page < 0) {
-          // the slot was freed meanwhile (or is bad): nothing to map; else no memory
-          if (ops.swapCount !== undefined && ops.swapCount(entry) === 0) continue;
-          return -ENOMEM;
-        }
-        // folio_lock + folio_wait_writeback
-        if ((this.m.mem.flags[page]! & (1 << PG_locked)) !== 0) ops.waitOnPage?.(page);
-        this.unusePte(vma, ptep, addr, entry, page);
-        ops.folioFreeSwap(page);
-        this.m.putPage(page);
-      }
-    }
-    return 0;
+      // folio_lock + folio_wait_writeback
+      if ((this.m.mem.flags[page]! & (1 << PG_locked)) !== 0) ops.waitOnPage?.(page);
+      this.unusePte(vma, ptep, addr, entry, page);
+      ops.folioFreeSwap(page);
+      this.m.putPage(page);
+      return false;
+    });
+    return ret;
   }
 
   /**
@@ -435,31 +425,18 @@ export class SwapPte implements SwapUnuse {
    * walk_page_range with `swapin_walk_pmd_entry()` (read_swap_cache_async) + lru_add_drain.
    */
   madviseWillneed(vma: VmAreaStruct, start: number, end: number): void {
-    const pgt = vma.vmMm.pgtables;
     const ops = this.ops;
-    if (pgt === null || ops === null) return;
-    const store = this.m.store;
-    for (let addr = start; addr < end; ) {
-      const next = pmdAddrEnd(addr, end);
-      const pmdp = this.pmdOf(pgt.pgd, addr);
-      if (pmdp === NULL_ENTRY) {
-        addr = next;
-        continue;
+    if (ops === null) return;
+    walkPteRange(this.m, vma, start, end, (_ptep, lo, hi) => {
+      if (!isSwapPte(lo, hi)) return;
+      const entry = pteToSwpEntry(lo, hi);
+      if (nonSwapEntry(entry)) return;
+      const page = ops.readSwapCacheAsync !== undefined ? ops.readSwapCacheAsync(entry, GFP_HIGHUSER_MOVABLE) : ops.swapinReadahead(entry, GFP_HIGHUSER_MOVABLE);
+      if (page >= 0) {
+        this.stats[SWS_WILLNEED]!++;
+        this.m.putPage(page);
       }
-      for (; addr < next; addr += PAGE) {
-        const ptep = pteOffsetKernel(store, pmdp, addr);
-        const lo = store.readLo(ptep);
-        const hi = store.readHi(ptep);
-        if (!isSwapPte(lo, hi)) continue;
-        const entry = pteToSwpEntry(lo, hi);
-        if (nonSwapEntry(entry)) continue;
-        const page = ops.readSwapCacheAsync !== undefined ? ops.readSwapCacheAsync(entry, GFP_HIGHUSER_MOVABLE) : ops.swapinReadahead(entry, GFP_HIGHUSER_MOVABLE);
-        if (page >= 0) {
-          this.stats[SWS_WILLNEED]!++;
-          this.m.putPage(page);
-        }
-      }
-    }
+    });
     this.m.lru?.lruAddDrain(this.m.cpu);
   }
 
