@@ -73,12 +73,22 @@ export function gfpToAllocFlags(gfp: number): number {
   return gfpToAllocFlagsCma(gfp, allocFlags);
 }
 
-/** Kernel: `__gfp_pfmemalloc_flags()` (PF_MEMALLOC: `pa.pfMemalloc`; no softirq context in mmsim). */
+/**
+ * Kernel: `__gfp_pfmemalloc_flags()` (PF_MEMALLOC: `pa.pfMemalloc`; no softirq context in mmsim);
+ * an OOM victim gets ALLOC_OOM (oom_reserves_allowed), which is ALLOC_NO_WATERMARKS with an MMU.
+ */
 function gfpPfmemallocFlags(pa: PageAllocState, gfp: number): number {
   if ((gfp & __GFP_NOMEMALLOC) !== 0) return 0;
   if ((gfp & __GFP_MEMALLOC) !== 0) return ALLOC_NO_WATERMARKS;
   if (pa.pfMemalloc > 0) return ALLOC_NO_WATERMARKS;
+  if (currentIsOomVictim(pa)) return ALLOC_NO_WATERMARKS; // ALLOC_OOM
   return 0;
+}
+
+/** Kernel: `tsk_is_oom_victim(current)`, asked of the `oom` slot's handler. */
+function currentIsOomVictim(pa: PageAllocState): boolean {
+  const oom = pa.hooks.oom;
+  return oom.currentIsOomVictim !== undefined && oom.currentIsOomVictim();
 }
 
 /**
@@ -151,8 +161,10 @@ function allocPagesDirectCompact(pa: PageAllocState, gfp: number, order: number,
   if (ac.compactResult === COMPACT_SKIPPED) return NIL_PAGE;
   pa.vmEvents[COMPACTSTALL]!++;
   const page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
-  if (page !== NIL_PAGE) pa.vmEvents[COMPACTSUCCESS]!++;
-  else pa.vmEvents[COMPACTFAIL]!++;
+  if (page !== NIL_PAGE) {
+    pa.hooks.compactor.compactionDeferReset?.(pa.pageZone(page).id, order);
+    pa.vmEvents[COMPACTSUCCESS]!++;
+  } else pa.vmEvents[COMPACTFAIL]!++;
   return page;
 }
 
@@ -271,6 +283,8 @@ function allocPagesSlowpath(pa: PageAllocState, gfp: number, order: number, ac: 
     if (reserveFlags !== 0) allocFlags = gfpToAllocFlagsCma(gfp, reserveFlags) | (allocFlags & ALLOC_KSWAPD);
     page = getPageFromFreelist(pa, gfp, order, allocFlags, ac);
     if (page !== NIL_PAGE) return page;
+    // An OOM victim that failed even with the reserves does not loop (ALLOC_OOM = ALLOC_NO_WATERMARKS).
+    if (((allocFlags & ALLOC_NO_WATERMARKS) !== 0 || (gfp & __GFP_NOMEMALLOC) !== 0) && currentIsOomVictim(pa)) break;
     // Avoid recursion of direct reclaim (a PF_MEMALLOC context: reclaim's own allocations).
     if (canDirectReclaim && pa.pfMemalloc === 0) {
       page = allocPagesDirectReclaim(pa, gfp, order, allocFlags, ac);

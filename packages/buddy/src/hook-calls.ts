@@ -36,9 +36,11 @@ export function hookWakeupKswapd(pa: PageAllocState, zoneId: number, gfp: number
 /** Kernel: `try_to_compact_pages()`, as called by __alloc_pages_direct_compact(). @returns a COMPACT_* result */
 export function hookTryToCompactPages(pa: PageAllocState, gfp: number, order: number, allocFlags: number, nid: number, highestZoneidx: number, prio: number): number {
   const depth = enterHook(pa, HOOK_DIRECT_COMPACT);
+  const pflags = pa.psi !== null ? pa.psi.memstallEnter() : 0; // __alloc_pages_direct_compact: psi_memstall_enter
   try {
     return pa.hooks.compactor.tryToCompactPages(gfp, order, allocFlags, nid, highestZoneidx, prio);
   } finally {
+    pa.psi?.memstallLeave(pflags);
     pa.acDepth = depth;
   }
 }
@@ -46,11 +48,13 @@ export function hookTryToCompactPages(pa: PageAllocState, gfp: number, order: nu
 /** Kernel: `try_to_free_pages()`, as called by __perform_reclaim(). @returns pages reclaimed */
 export function hookTryToFreePages(pa: PageAllocState, gfp: number, order: number, nid: number, highestZoneidx: number): number {
   const depth = enterHook(pa, HOOK_DIRECT_RECLAIM);
+  const pflags = pa.psi !== null ? pa.psi.memstallEnter() : 0; // __perform_reclaim: psi_memstall_enter
   pa.pfMemalloc++; // memalloc_noreclaim_save()
   try {
     return pa.hooks.reclaimer.tryToFreePages(gfp, order, nid, highestZoneidx);
   } finally {
     pa.pfMemalloc--; // memalloc_noreclaim_restore()
+    pa.psi?.memstallLeave(pflags);
     pa.acDepth = depth;
   }
 }

@@ -17,7 +17,7 @@ export {
   findSuitableFallback, moveFreepagesBlock, rmqueueFallback, rmqueueInner, pcpAllowedOrder, orderToPindex,
   pindexToOrder, rmqueueBulk, freePcppagesBulk, freeUnrefPage, freeThePage, rmqueue, drainPagesZone, drainAllPages,
   zoneWatermarkOk, zoneWatermarkFast, reserveHighatomicPageblock, unreserveHighatomicPageblock, prepNewPage,
-  adjustManagedPageCount, initCmaReservedPageblock,
+  adjustManagedPageCount, initCmaReservedPageblock, isolateFreePage, postAllocSplit,
 } from "./page-alloc.ts";
 export { allocPages, freePages, gfpToAllocFlags, MAX_COMPACT_RETRIES, MAX_NOFAIL_LOOPS } from "./alloc-pages.ts";
 export {
@@ -55,3 +55,5 @@ export {
 export { BUDDY_SYSCTLS, minFreeKbytesSysctl, watermarkScaleFactorSysctl, watermarkBoostFactorSysctl, lowmemReserveRatioSysctl, percpuPagelistHighFractionSysctl } from "./sysctls.ts";
 export { BUDDY_STEPS, allocStep, freeStep } from "./steps.ts";
 export type { PagesHandle } from "./steps.ts";
+export { showFreeAreas, showMem } from "./show-mem.ts";
+export type { ShowMemSources } from "./show-mem.ts";

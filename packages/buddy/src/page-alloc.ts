@@ -787,3 +787,52 @@ export function prepNewPage(pa: PageAllocState, page: number, order: number, gfp
   mem.index[page] = 0;
   if (initOnAlloc || (gfp & __GFP_ZERO) !== 0) pa.clock.advance(pa.cost.clearPage * (1 << order));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Isolating free pages (compaction's free scanner)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Takes a free block off its free list for a caller that will use its pages itself (compaction's
+ * free scanner), if the zone stays above its min watermark (boost not counted) by the block;
+ * a block of at least half a pageblock turns its pageblocks MOVABLE (unless they are ISOLATE,
+ * CMA or HIGHATOMIC). The pages keep refcount 0 until postAllocHook. Kernel: `__isolate_free_page()`.
+ * @returns pages isolated (1 << order), or 0 when the watermark refused it
+ */
+export function isolateFreePage(pa: PageAllocState, page: number, order: number): number {
+  const mem = pa.mem;
+  const zone = pa.pageZone(page);
+  const pfn = mem.pageToPfn(page);
+  const mt = getPfnblockMigratetype(pa.pageblock, pfn);
+  if (mt !== MIGRATE_ISOLATE) {
+    // watermark = zone->_watermark[WMARK_MIN] + (1UL << order), checked for order 0 with ALLOC_CMA
+    const watermark = zone.watermark[0]! + (1 << order);
+    if (!zoneWatermarkOk(pa, zone, 0, watermark, 0, ALLOC_CMA, zone.vmStat[NR_FREE_PAGES]!)) return 0;
+    modZoneFreepageState(zone, -(1 << order), mt);
+  }
+  delPageFromFreeList(mem, page, zone, order);
+  if (order >= PAGEBLOCK_ORDER - 1) {
+    const endPfn = pfn + (1 << order) - 1;
+    for (let p = pfn; p < endPfn; p += PAGEBLOCK_NR_PAGES) {
+      const blockMt = getPfnblockMigratetype(pa.pageblock, p);
+      if (blockMt !== MIGRATE_ISOLATE && blockMt !== MIGRATE_CMA && blockMt !== MIGRATE_HIGHATOMIC) setPageblockMigratetype(pa.pageblock, p, MIGRATE_MOVABLE);
+    }
+  }
+  return 1 << order;
+}
+
+/**
+ * Makes an isolated free block `2^order` order-0 pages of refcount 1, as an allocation's would be
+ * (compaction's split_map_pages). Kernel: `post_alloc_hook()` + `split_page()`.
+ */
+export function postAllocSplit(pa: PageAllocState, page: number, order: number): void {
+  const mem = pa.mem;
+  const nr = 1 << order;
+  for (let p = page; p < page + nr; p++) {
+    mem.private[p] = 0;
+    mem.refcount[p] = 1;
+    mem.index[p] = 0;
+    mem.flags[p] = 0;
+  }
+  if (pa.initOnAlloc) pa.clock.advance(pa.cost.clearPage * nr);
+}

@@ -37,6 +37,12 @@ export interface CacheAlgorithm {
   resident(): number;
   /** Checks the algorithm's structures (lists closed, counters match them); returns the problems found. */
   validate(): string[];
+  /**
+   * Figures beyond the misses, by name (a kernel cell's refaults, pages scanned and reclaimed,
+   * simulated time: @mmsim/machine's KernelReplayCache); the replay's results carry them as
+   * `figures`. Optional: the baselines have none.
+   */
+  figures?(): Readonly<Record<string, number>>;
 }
 
 /** How a replay makes an algorithm: the unit a user's file exports. */

@@ -49,6 +49,8 @@ export interface ReplayCellResult {
   readonly hits: number;
   /** misses / requests (0 when there are no requests). */
   readonly missRatio: number;
+  /** The algorithm's own figures (CacheAlgorithm.figures), when it has any. */
+  readonly figures?: Readonly<Record<string, number>>;
 }
 
 /** One cell to run. */
@@ -157,6 +159,7 @@ export class Replay {
         misses,
         hits: this.requests - misses,
         missRatio: this.requests === 0 ? 0 : misses / this.requests,
+        ...(this.caches[c]!.figures ? { figures: this.caches[c]!.figures!() } : {}),
       };
     });
   }

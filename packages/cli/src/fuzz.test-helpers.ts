@@ -69,9 +69,77 @@ const gfp = fc.oneof(fc.constantFrom("GFP_KERNEL", "GFP_ATOMIC", "GFP_KERNEL | _
 const cpu = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: extremeNumber });
 const count = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 300 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 100_000, 2 ** 31 - 1) }, { weight: 1, arbitrary: extremeNumber });
 
+const fdName = fc.oneof({ weight: 8, arbitrary: fc.constantFrom("f", "g", "h") }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 2, 3, 99, -1, 2 ** 31) }, { weight: 1, arbitrary: name });
+const mapName = fc.oneof({ weight: 8, arbitrary: fc.constantFrom("m", "n", "a") }, { weight: 1, arbitrary: name });
+const filePath = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom("/tmp/f", "/tmp/g", "/mnt/t/f", "/mnt/t/g", "/mnt/disk/data/f", "/mnt/disk/data/g") },
+  { weight: 1, arbitrary: fc.constantFrom("/", "/proc/meminfo", "/dev/zram0", "relative", "/tmp/../tmp/f", "/nope/x", `/tmp/${"d".repeat(300)}`, "/tmp/f\u0000x") },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
+const errno = fc.constantFrom("ENOMEM", "EINVAL", "EBUSY", "ENOENT", "EACCES", "EBOGUS", 12);
+const openFlags = fc.oneof(fc.subarray(["rdonly", "wronly", "rdwr", "creat", "excl", "trunc", "append", "cloexec", "directory", "sync"]), fc.constantFrom(["rdwr", "creat"], ["wronly", "creat", "trunc"], ["bogus"], "rdwr"));
+const mmapFlags = fc.oneof(fc.subarray(["shared", "private", "fixed", "fixed_noreplace", "populate", "noreserve", "locked", "growsdown", "stack"], { maxLength: 3 }), fc.constantFrom(["private"], ["shared"], ["shared", "populate"], ["nope"]));
+const advice = fc.constantFrom("dontneed", "free", "willneed", "cold", "pageout", "populate_read", "populate_write", "hugepage", "nohugepage", "dontfork", "wipeonfork", "mergeable", "remove", "bogus");
+const offset = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 4096, 8192, "4K", "1M") }, { weight: 1, arbitrary: extremeNumber });
+
+/** The process, file and swap steps (issues 14, 15, 16), sometimes wrong on purpose; nested programs to `depth`. */
+function taskStepArb(maxMiB: number, depth: number): fc.Arbitrary<unknown> {
+  const size = sizeText(Math.min(maxMiB, 256));
+  const leaf = fc.oneof(
+    fc.record({ open: fc.record({ as: fdName, path: filePath, flags: openFlags, mode: fc.constantFrom("0644", "0", "777", "x"), errno }, { requiredKeys: ["as", "path"] }) }),
+    fc.record({ close: fc.record({ fd: fdName, errno }, { requiredKeys: ["fd"] }) }),
+    fc.record({ read: fc.record({ fd: fdName, size, into: mapName, into_offset: offset, returns: size, errno }, { requiredKeys: ["fd", "size"] }) }),
+    fc.record({ write: fc.record({ fd: fdName, size, content: fc.constantFrom("zero", "random", "text", "fill", "bogus"), value: extremeNumber, compress: fc.constantFrom(0, 0.5, 1, 2, -1), from: mapName, returns: size, errno }, { requiredKeys: ["fd", "size"] }) }),
+    fc.record({ pread: fc.record({ fd: fdName, size, offset, errno }, { requiredKeys: ["fd", "size", "offset"] }) }),
+    fc.record({ pwrite: fc.record({ fd: fdName, size, offset, content: fc.constantFrom("zero", "random"), errno }, { requiredKeys: ["fd", "size", "offset"] }) }),
+    fc.record({ lseek: fc.record({ fd: fdName, offset, whence: fc.constantFrom("set", "cur", "end", "data", "hole", "x") }, { requiredKeys: ["fd", "offset"] }) }),
+    fc.record({ fsync: fc.record({ fd: fdName }) }),
+    fc.record({ ftruncate: fc.record({ fd: fdName, size, errno }, { requiredKeys: ["fd", "size"] }) }),
+    fc.record({ truncate: fc.record({ path: filePath, size }) }),
+    fc.record({ unlink: fc.record({ path: filePath, errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ mkdir: fc.record({ path: fc.constantFrom("/mnt", "/mnt/t", "/tmp/d", "/", "/proc/x", "/mnt/disk/new"), errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ rmdir: fc.record({ path: fc.constantFrom("/mnt/t", "/tmp/d", "/", "/tmp") }) }),
+    fc.record({ mount: fc.record({ path: fc.constantFrom("/mnt/t", "/tmp", "/nope", "/mnt/disk"), fstype: fc.constantFrom("tmpfs", "ramfs", "ext4"), options: fc.oneof(fc.constantFrom("size=1M", "size=64M,nr_inodes=10", "size=50%", "size=0", "size=16E", "nr_inodes=0", "size=x", "mode=777"), fc.string({ maxLength: 12 })), errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ umount: fc.record({ path: fc.constantFrom("/mnt/t", "/tmp", "/mnt/disk", "/"), errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ mmap: fc.record({ as: mapName, size, prot: fc.constantFrom("rw", "r", "none", "rwx", "w", "x", "bogus"), flags: mmapFlags, addr: fc.constantFrom(0, 0x1000, 0x400000, 2 ** 47, 2 ** 48, 0x7fffffffe000), fd: fdName, path: filePath, offset, errno }, { requiredKeys: ["as", "size"] }) }),
+    fc.record({ munmap: fc.record({ as: mapName, offset, size, errno }, { requiredKeys: ["as"] }) }),
+    fc.record({ mprotect: fc.record({ as: mapName, offset, size, prot: fc.constantFrom("r", "rw", "none", "rwx"), errno }, { requiredKeys: ["as", "prot"] }) }),
+    fc.record({ mremap: fc.record({ as: mapName, size, maymove: fc.boolean(), dontunmap: fc.boolean(), new_as: mapName, errno }, { requiredKeys: ["as", "size"] }) }),
+    fc.record({ madvise: fc.record({ as: mapName, offset, size, advice, errno }, { requiredKeys: ["as", "advice"] }) }),
+    fc.record({ mlock: fc.record({ as: mapName, offset, size, onfault: fc.boolean(), errno }, { requiredKeys: ["as"] }) }),
+    fc.record({ munlock: fc.record({ as: mapName }) }),
+    fc.record({ mlockall: fc.record({ current: fc.boolean(), future: fc.boolean(), onfault: fc.boolean() }) }),
+    fc.constant({ munlockall: {} }),
+    fc.record({ brk: fc.oneof(fc.record({ grow: size }), fc.record({ shrink: size })) }),
+    fc.record({ malloc: fc.record({ as: mapName, size }) }),
+    fc.record({ malloc_free: fc.record({ as: mapName }) }),
+    fc.record({ access: fc.record({ as: mapName, write: fc.boolean(), pattern: fc.constantFrom("sequential", "random", "zipf", "stride", "bogus"), pages: fc.oneof(fc.constant("all"), count), offset, stride: fc.constantFrom(1, 2, 0, -1), theta: fc.constantFrom(0.5, 0.99, 2, -1), times: fc.oneof(fc.integer({ min: 1, max: 3 }), extremeNumber) }, { requiredKeys: ["as"] }) }),
+    fc.record({ exec: fc.record({ path: fc.constantFrom("/bin/prog", "/bin/x", "relative"), text: sizeText(16), data: sizeText(4), bss: sizeText(4) }, { requiredKeys: ["path"] }) }),
+    fc.record({ exit: fc.record({ code: fc.constantFrom(0, 1, 255, 256, -1) }) }),
+    fc.record({ wait: fc.record({ for: fc.constantFrom("c", "d", "nope") }, { requiredKeys: [] }) }),
+    fc.record({ zram: fc.record({ size: sizeText(Math.min(maxMiB, 512)), priority: fc.constantFrom(100, -1, 40000), algorithm: fc.constantFrom("lzo-rle", "zstd", "lz4", "bogus") }, { requiredKeys: ["size"] }) }),
+    fc.record({ swap_disk: fc.record({ size: sizeText(Math.min(maxMiB, 512)), rotational: fc.boolean(), priority: fc.constantFrom(10, -5), swapon: fc.boolean() }, { requiredKeys: ["size"] }) }),
+    fc.record({ mkswap: fc.record({ path: fc.constantFrom("/dev/zram0", "/dev/vdb", "/tmp/f", "/dev/nope") }) }),
+    fc.record({ swapon: fc.record({ path: fc.constantFrom("/dev/zram0", "/dev/vdb", "/tmp/f"), priority: fc.constantFrom(0, 5, 32768), discard: fc.constantFrom("once", "pages", "both", "x"), expect: errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ swapoff: fc.record({ path: fc.constantFrom("/dev/zram0", "/dev/vdb", "/tmp/f"), expect: errno }, { requiredKeys: ["path"] }) }),
+    fc.record({ slab_corrupt: fc.record({ as: name, bug: fc.constantFrom("overflow", "use_after_free", "double_free", "bogus"), bytes: fc.constantFrom(1, 8, 4096, 2 ** 31, -1), cpu }, { requiredKeys: ["as", "bug"] }) }),
+    fc.record({ write: fc.record({ path: fc.constantFrom("/proc/sys/vm/drop_caches", "/sys/kernel/mm/lru_gen/enabled", "/sys/kernel/mm/transparent_hugepage/enabled", "/proc/sys/vm/swappiness", "/proc/sys/vm/overcommit_memory", "/proc/sys/vm/dirty_ratio", "/proc/sys/vm/vfs_cache_pressure"), value: fc.oneof(fc.constantFrom("1", "3", "y", "n", "0x0007", "always", "never", "[madvise]", "200", "-1", "2", ""), fc.string({ maxLength: 8 })) }) }),
+    fc.record({ show: fc.constantFrom("/proc/self/maps", "/proc/self/smaps", "/proc/1/status", "/proc/swaps", "/proc/diskstats", "/proc/vmstat", "/sys/kernel/debug/mmsim/pagemap/1", "/proc/2/maps", "/sys/kernel/mm/lru_gen/enabled", "/proc/zoneinfo") }),
+  );
+  if (depth <= 0) return leaf;
+  const program = fc.array(taskStepArb(maxMiB, depth - 1), { maxLength: 4 });
+  return fc.oneof(
+    { weight: 12, arbitrary: leaf },
+    { weight: 1, arbitrary: fc.record({ fork: fc.record({ as: fc.constantFrom("c", "d", "__proto__"), steps: program }, { requiredKeys: ["as"] }) }) },
+    { weight: 1, arbitrary: fc.record({ spawn: fc.record({ as: fc.constantFrom("c", "d"), path: fc.constantFrom("/bin/prog", "/bin/p2"), text: sizeText(16), steps: program }, { requiredKeys: ["as"] }) }) },
+  );
+}
+
 /** One workload step, sometimes wrong on purpose. */
 function stepArb(maxMiB: number, depth: number): fc.Arbitrary<unknown> {
   const leaf = fc.oneof(
+    taskStepArb(maxMiB, Math.min(depth, 1)),
+    taskStepArb(maxMiB, 0),
     fc.record({ alloc: fc.record({ name, order: fc.oneof(fc.integer({ min: 0, max: 10 }), extremeNumber), gfp, cpu, count, nid: fc.constantFrom(-1, 0, 1, 5) }, { requiredKeys: ["name"] }) }),
     fc.record({ free: fc.record({ name, count: fc.oneof(fc.constant("all"), count), cpu }, { requiredKeys: ["name"] }) }),
     fc.record({ kmalloc: fc.record({ as: name, size: fc.oneof(fc.constantFrom(8, 64, 100, 4096, 8192, 2 ** 22, 2 ** 23), extremeNumber), count, cpu, gfp }, { requiredKeys: ["as"] }) }),
@@ -104,6 +172,10 @@ function scenarioData(maxMiB: number): fc.Arbitrary<Record<string, unknown>> {
       cpus: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: extremeNumber }),
       nodes: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 2 }) }, { weight: 1, arbitrary: extremeNumber }),
       cmdline: fc.oneof(fc.constantFrom("console=ttyAMA0 nokaslr ", "mem=4K", "mem=1", "mem=128M mem=96M", "mem=0x8000000", "mem=16E", "rodata=off", "kfence.sample_interval=0", "slub_debug=FZPU"), fc.string({ maxLength: 20 })),
+      disk: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.record({ size: sizeText(256), mount: fc.constantFrom("/mnt/disk", "/", "relative", "/mnt/d"), files: fc.array(fc.record({ path: fc.constantFrom("/data/f", "/data/g", "/f", "", "/data/f/x"), size: sizeText(64), contents: fc.constantFrom("zero", "random", { fill: 42 }, { text: "a", compressibility: 0.5 }, "bogus", { fill: 300 }) }, { requiredKeys: ["path", "size"] }), { maxLength: 3 }) }, { requiredKeys: [] }) },
+      ),
       reserved: fc.array(fc.record({ start: fc.oneof(fc.integer({ min: 0x40000000, max: 0x40000000 + 63 * 2 ** 20 }).map((a) => a - (a % 4096)), extremeNumber), size: sizeText(64), name }), { maxLength: 3 }),
     },
     { requiredKeys: [] },
@@ -140,13 +212,64 @@ function saneStep(maxMiB: number): fc.Arbitrary<unknown> {
   );
 }
 
+/** A few consistent steps of a task a careful user would write: files, mappings, a child, swap. */
+function saneTaskSteps(maxMiB: number): fc.Arbitrary<unknown[]> {
+  const kib = fc.integer({ min: 1, max: Math.max(1, Math.min(maxMiB / 4, 64)) * 256 }).map((k) => `${k * 4}K`);
+  const adv = fc.constantFrom("dontneed", "free", "willneed", "cold", "pageout", "populate_write", "hugepage");
+  return fc.oneof(
+    // a tmpfs file written, mapped shared, touched, advised
+    fc.tuple(fc.constantFrom("/tmp/f", "/tmp/g"), kib, adv, fc.boolean()).map(([path, size, a, unlink]) => [
+      { open: { as: "f", path, flags: ["rdwr", "creat"] } },
+      { write: { fd: "f", size, content: "random" } },
+      { mmap: { as: "fm", size, fd: "f", flags: ["shared"] } },
+      { access: { as: "fm", write: true } },
+      { madvise: { as: "fm", advice: a } },
+      { close: { fd: "f" } },
+      { munmap: { as: "fm" } },
+      ...(unlink ? [{ unlink: { path } }] : []),
+    ]),
+    // anonymous memory, a fork that writes it (COW), mlock
+    fc.tuple(kib, fc.boolean(), fc.boolean()).map(([size, lock, w]) => [
+      { mmap: { as: "am", size } },
+      { access: { as: "am", write: true } },
+      ...(lock ? [{ mlock: { as: "am" } }] : []),
+      { fork: { as: "c", steps: [{ access: { as: "am", write: w } }] } },
+      { wait: { for: "c" } },
+      { madvise: { as: "am", advice: "pageout" } },
+      { munmap: { as: "am" } },
+    ]),
+    // zram swap, then anonymous memory larger than what is free
+    fc.tuple(fc.integer({ min: 16, max: Math.max(16, Math.min(maxMiB, 512)) }), fc.integer({ min: 1, max: Math.max(1, Math.min(maxMiB, 512)) })).map(([z, m]) => [
+      { zram: { size: `${z}M` } },
+      { mmap: { as: "big", size: `${m}M` } },
+      { access: { as: "big", write: true, content: "text", compress: 0.5 } },
+      { show: "/proc/swaps" },
+      { munmap: { as: "big" } },
+    ]),
+    // a tmpfs mount with a small size, filled past it (ENOSPC: a short write)
+    fc.tuple(fc.integer({ min: 1, max: 16 }), kib).map(([mb, size]) => [
+      { mkdir: { path: "/mnt" } },
+      { mkdir: { path: "/mnt/t" } },
+      { mount: { path: "/mnt/t", options: `size=${mb}M` } },
+      { open: { as: "t", path: "/mnt/t/x", flags: ["wronly", "creat", "trunc"] } },
+      { write: { fd: "t", size } },
+      { close: { fd: "t" } },
+      { write: { path: "/proc/sys/vm/drop_caches", value: "3" } },
+    ]),
+    // malloc and brk
+    fc.tuple(kib, kib).map(([a, b]) => [{ malloc: { as: "ma", size: a } }, { access: { as: "ma", write: true } }, { malloc: { as: "mb", size: b } }, { malloc_free: { as: "ma" } }, { brk: { grow: "64K" } }]),
+  );
+}
+
 /** A scenario a careful user would write, on a board of at most `maxMiB`. */
 function saneScenario(maxMiB: number): fc.Arbitrary<Record<string, unknown>> {
   return fc.record({
     seed: fc.integer({ min: 0, max: 1000 }),
     machine: fc.record({ memory: fc.integer({ min: 64, max: Math.max(64, maxMiB) }).map((m) => `${m}M`), cpus: fc.integer({ min: 1, max: 4 }), nodes: fc.constantFrom(1, 1, 2) }),
     kernel: fc.record({ policies: fc.constantFrom({ slab: "slub" }, { slab: "slab" }), config: fc.record({ cma_mbytes: fc.constantFrom(0, 1, 3, 16, 63) }) }),
-    workload: fc.array(fc.oneof({ weight: 9, arbitrary: saneStep(maxMiB) }, { weight: 1, arbitrary: stepArb(maxMiB, 1) }), { maxLength: 10 }).map(inOrder),
+    workload: fc
+      .tuple(fc.array(fc.oneof({ weight: 9, arbitrary: saneStep(maxMiB) }, { weight: 1, arbitrary: stepArb(maxMiB, 1) }), { maxLength: 10 }).map(inOrder), fc.array(saneTaskSteps(maxMiB), { maxLength: 2 }))
+      .map(([steps, tasks]) => [...steps, ...tasks.flat()]),
   });
 }
 

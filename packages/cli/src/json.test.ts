@@ -95,7 +95,7 @@ describe("cat --json: the parsed content of every file mmsim renders", () => {
       expect(badKeys(j), path).toEqual([]);
     }
     expect([...formats.keys()].sort()).toEqual(["buddyinfo", "iomem", "memblock", "meminfo", "number", "pagetypeinfo", "slabinfo", "sysctl", "text", "vmallocinfo", "vmstat", "zoneinfo"]);
-    expect(formats.get("sysctl")).toBe(23); // /proc/sys/vm/* (with filemap's drop_caches and seven dirty_* knobs, reclaim's swappiness and vfs_cache_pressure, swap's page-cluster) and kernel/randomize_va_space (mmap_rnd_bits: a number too)
+    expect(formats.get("sysctl")).toBe(30); // /proc/sys/vm/* (with filemap's drop_caches and seven dirty_* knobs, reclaim's swappiness and vfs_cache_pressure, swap's page-cluster, compaction's four knobs, the OOM killer's three) and kernel/randomize_va_space (mmap_rnd_bits: a number too)
     expect(formats.get("memblock")).toBe(2);
   });
 

@@ -241,7 +241,11 @@ export interface ReplayJson {
   /** The sizes as given, and the capacity each is, in objects. */
   readonly sizes: readonly { readonly size: string; readonly capacity: number }[];
   readonly algorithms: readonly string[];
-  /** One per algorithm × size, algorithm-major, in the order given: algorithm, size, capacity, requests, misses, hits, missRatio. */
+  /**
+   * One per algorithm × size, algorithm-major, in the order given: algorithm, size, capacity, requests, misses, hits, missRatio;
+   * a kernel cell adds `figures` (@mmsim/machine's KernelReplayFigures: pagesRead, refaults, pgscan, pgsteal, simulatedNs,
+   * the cache size reached, …).
+   */
   readonly cells: readonly ReplayCellResult[];
   /** What the user should know: a size above the distinct objects, skipped records, an algorithm left out. */
   readonly notes: readonly string[];

@@ -92,4 +92,39 @@ describe("mmsim replay", () => {
     expect(j.code).toBe(EXIT_BAD_INPUT);
     expect(JSON.parse(j.stderr).error.kind).toBe("badInput");
   });
+  // Kernel cells boot a 64 MiB board each and replay every miss as a whole read(2) (~10,000 per second of host time here).
+  it("kernel cells beside the baselines: a loop larger than the cache misses everything under LRU, the classic LRU and MGLRU; the kernel's figures in the table and --json", { timeout: 120_000 }, async () => {
+    const txt = join(dir, "loop.txt");
+    writeFileSync(txt, Array.from({ length: 3000 }, (_, i) => `obj${i % 1000}\n`).join(""));
+    const r = await mmsim(["replay", txt, "--algo", "lru,kernel-lru,kernel-mglru", "--size", "500", "--kernel-readahead", "off"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(EXIT_OK);
+    const lines = r.stdout.split("\n");
+    expect(lines[2]).toMatch(/^lru\s+1\.0000 \(3000\)$/);
+    expect(lines[3]).toMatch(/^kernel-lru\s+1\.0000 \(3000\)$/);
+    expect(lines[4]).toMatch(/^kernel-mglru\s+1\.0000 \(3000\)$/);
+    expect(r.stdout).toMatch(/^kernel-lru 500 pages: cache \d+ pages \(mean; \d+–\d+\) on 64 MiB, \d+ pages read, \d+ refaults, \d+ scanned \/ \d+ reclaimed \(\d+ direct\), simulated \d+\.\d{3} s$/m);
+    expect(r.stdout).toContain("note: kernel cells: each object is one page of an ext2 file of 1000 pages (scattered by a fixed permutation), read with pread(2) through Linux 6.1's page cache, readahead off");
+    const j = await mmsim(["replay", txt, "--algo", "kernel-lru", "--size", "50%", "--json"]);
+    const doc = JSON.parse(j.stdout) as ReplayJson;
+    expect(doc.sizes).toEqual([{ size: "50%", capacity: 500 }]);
+    const f = doc.cells[0]!.figures!;
+    expect(doc.cells[0]!.misses).toBe(f["misses"]);
+    expect(f["pagesRead"]).toBeGreaterThanOrEqual(f["misses"]!);
+    expect(f["pgsteal"]).toBeGreaterThan(0);
+  });
+
+  it("bad input for kernel cells: an unknown reclaim policy, --kernel-readahead or --kernel-layout out of range, a module of another slot", async () => {
+    const u = await mmsim(["replay", CLOUD, "--algo", "kernel-nope", "--size", "10"]);
+    expect(u.code).toBe(EXIT_BAD_INPUT);
+    expect(u.stderr).toContain("--algo: expected kernel-<reclaim policy> with a policy of lru, mglru, or kernel:<module file>, got kernel-nope");
+    const ra = await mmsim(["replay", CLOUD, "--algo", "kernel-lru", "--size", "10", "--kernel-readahead", "maybe"]);
+    expect(ra.code).toBe(EXIT_BAD_INPUT);
+    expect(ra.stderr).toContain('--kernel-readahead: expected on or off, got "maybe"');
+    const lay = await mmsim(["replay", CLOUD, "--algo", "kernel-lru", "--size", "10", "--kernel-layout", "sorted"]);
+    expect(lay.code).toBe(EXIT_BAD_INPUT);
+    const slot = await mmsim(["replay", CLOUD, "--algo", `kernel:${join(ROOT, "examples/first-fit-slab/first-fit-slab.mjs")}`, "--size", "10"]);
+    expect(slot.code).toBe(EXIT_BAD_INPUT);
+    expect(slot.stderr).toContain('registers slot "slab"');
+  });
 });

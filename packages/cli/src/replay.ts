@@ -20,6 +20,7 @@ import {
   scanTrace, traceFormatOf, writeOracleGeneral, CACHE_ALGORITHMS,
 } from "@mmsim/cachesim";
 import { ArgumentError, TraceFormatError } from "@mmsim/core";
+import { KernelReplayFactory } from "@mmsim/machine";
 import type { Command } from "commander";
 import { loadChartLibraries, type ChartLibraries } from "./compare.ts";
 import { JSON_SCHEMA_VERSION, type ReplayJson, jsonText } from "./json.ts";
@@ -38,6 +39,38 @@ export interface ReplayOptions {
   convert?: string;
   json?: boolean;
   timing?: boolean;
+  kernelReadahead?: string;
+  kernelLayout?: string;
+}
+
+/**
+ * A kernel cell's name: `kernel-<reclaim policy>` (kernel-lru, kernel-mglru) or
+ * `kernel:<reclaim module file>`; the reclaim value it gives, or undefined for a baseline.
+ */
+export function kernelPolicyOf(name: string): string | undefined {
+  if (name.startsWith("kernel:")) return name.slice("kernel:".length);
+  if (name.startsWith("kernel-")) return name.slice("kernel-".length);
+  return undefined;
+}
+
+/** What a kernel cell needs beyond its name: the trace's distinct objects (the file's pages) and readahead. */
+export interface KernelCellOptions {
+  readonly objects: number;
+  readonly readahead: boolean;
+  readonly layout: "scattered" | "first-use";
+}
+
+/**
+ * The factory for one `--algo` entry: a built-in baseline, a user's cache file, or a kernel cell
+ * (`kernel-lru`, `kernel-mglru`, `kernel:./my-policy.mjs`: @mmsim/machine's KernelReplayFactory).
+ * `name` is as given (a path already made absolute by the caller).
+ */
+export async function resolveReplayAlgorithm(name: string, kernel: KernelCellOptions | undefined, displayName?: string): Promise<CacheAlgorithmFactory> {
+  const reclaim = kernelPolicyOf(name);
+  if (reclaim === undefined) return resolveAlgorithm(name);
+  if (reclaim === "") throw new ArgumentError("cli.replay", "--algo", "kernel-<reclaim policy> (kernel-lru, kernel-mglru) or kernel:<reclaim module file>", `"${name}"`);
+  if (kernel === undefined) throw new Error(`mmsim: ${name} needs the trace's distinct objects (a counting pass)`);
+  return KernelReplayFactory.load({ reclaim, objects: kernel.objects, readahead: kernel.readahead, layout: kernel.layout, name: displayName });
 }
 
 /** Default --algo: every built-in algorithm (Belady only where the trace has next-access fields). */
@@ -45,6 +78,8 @@ const DEFAULT_ALGOS = CACHE_ALGORITHMS.map((a) => a.name).join(",");
 const DEFAULT_SIZES = "1%,5%,10%,20%,50%";
 /** The trace the help's examples replay (a path in the repository). */
 const CLOUD = "packages/cachesim/fixtures/cloudPhysicsIO.oracleGeneral.bin.zst";
+/** A small trace for the kernel cells' example (a few seconds): 12,000 requests of a zipf hot set with scans. */
+const SCAN = "packages/cachesim/fixtures/scan-12k.txt";
 /**
  * Below this many request-cells (requests × cells) one thread is quicker than starting workers
  * (each loads the package graph: about half a second here, measured on this 2-core machine).
@@ -64,17 +99,26 @@ export function addReplayCommand(program: Command, io: CliIo, setStatus: (s: num
     .option("--jobs <n>", "worker threads, each streaming the trace for its share of the cells (default: 1 below 50 M requests × cells, else the cores)")
     .option("--chart <file.svg>", "also draw the miss-ratio curves (SVG; needs vega and vega-lite)")
     .option("--convert <out>", "instead of replaying, write the trace as oracleGeneral (next-access fields computed) to this file")
+    .option("--kernel-readahead <on|off>", "kernel cells: readahead as 6.1 does it (on), or the file opened as POSIX_FADV_RANDOM leaves it (off: each miss reads its page)", "on")
+    .option("--kernel-layout <scattered|first-use>", "kernel cells: objects scattered over the file by a fixed permutation (default), or page n for the n-th new object (readahead then reads objects before their first request)", "scattered")
     .option("--json", "print one JSON document instead of the table (schema: docs/json.md)")
     .option("--timing", "print host time spent on stderr")
     .addHelpText(
       "after",
       "\nSemantics are libCacheSim's cachesim with --ignore-obj-size 1: sizes count objects, every miss inserts,\n" +
         "compulsory misses count, requests of size 0 are skipped. Belady needs an oracleGeneral trace.\n" +
+        "Kernel cells (kernel-lru, kernel-mglru, kernel:./my-reclaim-policy.mjs) replay the trace through Linux 6.1's page\n" +
+        "cache and reclaim on a booted board: each object is one page of an ext2 file (scattered by a fixed permutation),\n" +
+        "each request a pread(2) of its page; the board's memory leaves about `size` pages for the cache\n" +
+        "(free pages minus the watermarks; the size reached is printed). A miss is a request whose page was not in\n" +
+        "the page cache (filemap_fault's major fault); pages read (pgpgin) include readahead's. Slow: about 10,000\n" +
+        "misses per second of host time.\n" +
         "A csv trace names its columns: --trace-params obj-id-col=2,time-col=1,obj-size-col=3 (libCacheSim's -t).\n" +
         `Examples (${CLOUD} is the cloudPhysicsIO trace, zstd-compressed):\n` +
         `  mmsim replay ${CLOUD} --algo lru,arc,s3fifo --size 1%,5%,10%,20%,50%\n` +
         `  mmsim replay ${CLOUD} --algo lru,fifo,belady --size 4897 --json\n` +
         `  mmsim replay ${CLOUD} --algo lru,examples/mru-cache/mru.mjs --size 1%,10% --chart mrc.svg\n` +
+        `  mmsim replay ${SCAN} --algo lru,arc,kernel-lru,kernel-mglru --size 10%\n` +
         `  mmsim replay ${CLOUD} --convert cloud.oracleGeneral.bin\n`,
     )
     .action(async (trace: string, opts: ReplayOptions) => {
@@ -105,12 +149,15 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
     names = names.filter((n) => n !== "belady");
     notes.push(`belady left out: a ${format} trace has no next-access field (--convert writes an oracleGeneral copy)`);
   }
-  const algos: CacheAlgorithmFactory[] = [];
-  for (const n of names) algos.push(await resolveAlgorithm(isAlgorithmPath(n) ? userPath(io.cwd, n) : n));
+  const readahead = opts.kernelReadahead ?? "on";
+  if (readahead !== "on" && readahead !== "off") throw new ArgumentError("cli.replay", "--kernel-readahead", "on or off", `"${readahead}"`);
+  const layout = opts.kernelLayout ?? "scattered";
+  if (layout !== "scattered" && layout !== "first-use") throw new ArgumentError("cli.replay", "--kernel-layout", "scattered or first-use", `"${layout}"`);
+  const kernelNames = names.filter((n) => kernelPolicyOf(n) !== undefined);
 
-  // the working set, when a size is relative to it
+  // the working set, when a size is relative to it or a kernel cell needs its file's size
   let summary: (TraceSummary & { index?: ObjectIndex }) | undefined;
-  if (needsWorkingSet(sizes)) {
+  if (needsWorkingSet(sizes) || kernelNames.length > 0) {
     const bar = progressBar(io, "replay [{bar}] counting objects: {value} records", knownRecords(path, format) ?? 1e12);
     try {
       summary = await scanTrace(path, read, { onBatch: (n) => bar?.update(n) });
@@ -118,11 +165,16 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
       bar?.stop();
     }
   }
+  const kernel: KernelCellOptions | undefined = summary !== undefined ? { objects: Math.max(1, summary.objects), readahead: readahead === "on", layout } : undefined;
+  const algos: CacheAlgorithmFactory[] = [];
+  for (const n of names) algos.push(await resolveReplayAlgorithm(algoPath(n, io), kernel, n));
   const capacities = sizes.map((s) => resolveCacheSize(s, summary?.objects ?? 0));
   const cells = algos.flatMap((algorithm) => sizes.map((s, i) => ({ algorithm, capacity: capacities[i]!, size: s.text })));
 
   const total = summary?.records ?? knownRecords(path, format);
-  const work = (total ?? statSync(path).size / ORACLE_GENERAL_RECORD_BYTES) * cells.length;
+  // a kernel cell costs about what 1,000 baseline cells do (a miss is a whole read(2) through the kernel)
+  const weight = cells.reduce((w, c) => w + (kernelPolicyOf(c.algorithm.name) !== undefined ? KERNEL_CELL_WEIGHT : 1), 0);
+  const work = (total ?? statSync(path).size / ORACLE_GENERAL_RECORD_BYTES) * weight;
   const jobs = Math.max(1, Math.min(cells.length, opts.jobs !== undefined ? parsePositive(opts.jobs, "--jobs") : work < WORKER_MIN_WORK ? 1 : availableParallelism()));
   const bar = progressBar(io, total !== undefined ? "replay [{bar}] {percentage}% | {value}/{total} records × {cells} cells" : "replay {value} records × {cells} cells", total ?? 1e12, { cells: cells.length });
   let results: ReplayCellResult[];
@@ -130,8 +182,11 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
   try {
     const workerFile = new URL("./replay-worker.js", import.meta.url);
     if (jobs > 1 && import.meta.url.endsWith(".js") && existsSync(fileURLToPath(workerFile))) {
-      const refs = cells.map((c) => ({ algorithm: algoRef(c.algorithm, names, algos, io), capacity: c.capacity, size: c.size }));
-      ({ summary: replayed, results } = await replayInWorkers(workerFile, path, read, refs, jobs, (n) => bar?.update(n)));
+      const refs = cells.map((c) => {
+        const { ref, name } = algoRef(c.algorithm, names, algos, io);
+        return { algorithm: ref, name, capacity: c.capacity, size: c.size };
+      });
+      ({ summary: replayed, results } = await replayInWorkers(workerFile, path, read, refs, kernel, jobs, (n) => bar?.update(n)));
     } else {
       ({ summary: replayed, results } = await replayTrace(path, cells, read, { index: summary?.index, onBatch: (n) => bar?.update(n) }));
     }
@@ -143,6 +198,12 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
     if (capacities[i]! > replayed.objects) notes.push(`a cache of ${what} holds more than the trace's ${replayed.objects} distinct objects: only compulsory misses remain`);
   }
   if (replayed.records !== replayed.requests) notes.push(`${replayed.records - replayed.requests} records of size 0 skipped, as libCacheSim skips them`);
+  if (kernelNames.length > 0) {
+    notes.push(
+      `kernel cells: each object is one page of an ext2 file of ${summary!.objects} pages (${layout === "first-use" ? "objects in order of first use" : "scattered by a fixed permutation"}), read with pread(2) through Linux 6.1's page cache, readahead ${readahead}; ` +
+        "a miss is a request whose page was not in the page cache; the cache size reached is the file's page-cache pages, sampled every 1,024 requests once reclaim runs",
+    );
+  }
 
   const doc: ReplayJson = {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -158,6 +219,15 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
   else io.stdout.write(replayTable(doc));
   if (opts.timing) io.stderr.write(`mmsim: host time: replay ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms (${jobs} job${jobs === 1 ? "" : "s"})\n`);
   return 0;
+}
+
+/** A kernel cell weighs this many baseline cells when deciding on worker threads. */
+const KERNEL_CELL_WEIGHT = 1000;
+
+/** An --algo entry with a file made absolute: a user's cache file, or the module file of kernel:<file>. */
+function algoPath(n: string, io: CliIo): string {
+  if (n.startsWith("kernel:")) return `kernel:${resolve(userPath(io.cwd, n.slice("kernel:".length)))}`;
+  return isAlgorithmPath(n) ? userPath(io.cwd, n) : n;
 }
 
 function parsePositive(text: string, what: string): number {
@@ -181,16 +251,19 @@ function knownRecords(path: string, format: TraceFormat): number | undefined {
 }
 
 /** How a worker finds an algorithm again: its built-in name, or the file (absolute) it came from. */
-function algoRef(a: CacheAlgorithmFactory, names: readonly string[], algos: readonly CacheAlgorithmFactory[], io: CliIo): string {
+function algoRef(a: CacheAlgorithmFactory, names: readonly string[], algos: readonly CacheAlgorithmFactory[], io: CliIo): { ref: string; name: string } {
   const n = names[algos.indexOf(a)]!;
-  return isAlgorithmPath(n) ? resolve(userPath(io.cwd, n)) : a.name;
+  if (kernelPolicyOf(n) !== undefined) return { ref: algoPath(n, io), name: n };
+  return { ref: isAlgorithmPath(n) ? resolve(userPath(io.cwd, n)) : a.name, name: a.name };
 }
 
 /** What the main thread sends a worker, and what it answers. */
 export interface ReplayWorkerInput {
   readonly path: string;
   readonly read: TraceReadOptions;
-  readonly cells: readonly { readonly algorithm: string; readonly capacity: number; readonly size: string }[];
+  readonly cells: readonly { readonly algorithm: string; readonly name: string; readonly capacity: number; readonly size: string }[];
+  /** What kernel cells need (undefined when the grid has none). */
+  readonly kernel?: KernelCellOptions;
 }
 export type ReplayWorkerMessage =
   | { readonly kind: "progress"; readonly records: number }
@@ -198,7 +271,8 @@ export type ReplayWorkerMessage =
   | { readonly kind: "error"; readonly message: string; readonly trace?: { readonly file: string; readonly line: number; readonly problem: string } };
 
 async function replayInWorkers(
-  file: URL, path: string, read: TraceReadOptions, cells: ReplayWorkerInput["cells"], jobs: number, onProgress: (records: number) => void,
+  file: URL, path: string, read: TraceReadOptions, cells: ReplayWorkerInput["cells"], kernel: KernelCellOptions | undefined, jobs: number,
+  onProgress: (records: number) => void,
 ): Promise<{ summary: TraceSummary; results: ReplayCellResult[] }> {
   const groups: number[][] = Array.from({ length: jobs }, () => []);
   cells.forEach((_, i) => groups[i % jobs]!.push(i));
@@ -209,7 +283,7 @@ async function replayInWorkers(
     groups.map(
       (group, g) =>
         new Promise<void>((resolve, reject) => {
-          const input: ReplayWorkerInput = { path, read, cells: group.map((i) => cells[i]!) };
+          const input: ReplayWorkerInput = { path, read, cells: group.map((i) => cells[i]!), kernel };
           const w = new Worker(file, { workerData: input });
           w.on("message", (m: ReplayWorkerMessage) => {
             if (m.kind === "progress") {
@@ -239,7 +313,21 @@ export function replayTable(doc: ReplayJson): string {
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   const title = `${t.path} (${t.format}): ${t.requests} requests, ${t.objects} distinct objects${t.records !== t.requests ? ` (${t.records} records)` : ""}\n`;
-  return title + [line(head), ...rows.map(line)].join("\n") + "\n" + doc.notes.map((n) => `note: ${n}\n`).join("");
+  return title + [line(head), ...rows.map(line)].join("\n") + "\n" + kernelLines(doc) + doc.notes.map((n) => `note: ${n}\n`).join("");
+}
+
+/** One line per kernel cell: the cache size it reached, the disk's reads, refaults, reclaim and simulated time. */
+function kernelLines(doc: ReplayJson): string {
+  let out = "";
+  for (const c of doc.cells) {
+    const f = c.figures;
+    if (f === undefined || f["cachePagesMean"] === undefined) continue;
+    out +=
+      `${c.algorithm} ${c.size === String(c.capacity) ? "" : `${c.size} = `}${c.capacity} pages: cache ${f["cachePagesMean"]} pages (mean; ${f["cachePagesMin"]}–${f["cachePagesMax"]}) ` +
+      `on ${f["memoryMiB"]} MiB, ${f["pagesRead"]} pages read, ${f["refaults"]} refaults, ${f["pgscan"]} scanned / ${f["pgsteal"]} reclaimed ` +
+      `(${f["pgstealDirect"]} direct), simulated ${(f["simulatedNs"]! / 1e9).toFixed(3)} s\n`;
+  }
+  return out;
 }
 
 /** Miss-ratio curves: miss ratio against cache size (objects, log scale), one line per algorithm. */

@@ -34,6 +34,7 @@ export {
   KernelLog, formatPrintkTime, KERN_EMERG, KERN_ALERT, KERN_CRIT, KERN_ERR, KERN_WARNING,
   KERN_NOTICE, KERN_INFO, KERN_DEBUG,
 } from "./printk.ts";
+export { RatelimitState, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST } from "./ratelimit.ts";
 export type { LogLevel, PrintkRecord } from "./printk.ts";
 
 export { BootPageSink } from "./policies/boot-page-sink.ts";
@@ -59,7 +60,7 @@ export {
   TP_MM_COMPACTION_BEGIN, TP_MM_COMPACTION_END, TP_MARK_VICTIM, TP_MM_VMSCAN_KSWAPD_SLEEP, TP_MM_VMSCAN_MEMCG_RECLAIM_BEGIN,
   TP_MM_VMSCAN_MEMCG_SOFTLIMIT_RECLAIM_BEGIN, TP_MM_VMSCAN_MEMCG_RECLAIM_END, TP_MM_VMSCAN_MEMCG_SOFTLIMIT_RECLAIM_END,
   TP_MM_SHRINK_SLAB_START, TP_MM_SHRINK_SLAB_END, TP_MM_VMSCAN_LRU_ISOLATE, TP_MM_VMSCAN_WRITE_FOLIO, TP_MM_VMSCAN_LRU_SHRINK_INACTIVE,
-  TP_MM_VMSCAN_LRU_SHRINK_ACTIVE, TP_MM_VMSCAN_NODE_RECLAIM_BEGIN, TP_MM_VMSCAN_NODE_RECLAIM_END, TP_MM_VMSCAN_THROTTLED,
+  TP_MM_VMSCAN_LRU_SHRINK_ACTIVE, TP_MM_VMSCAN_NODE_RECLAIM_BEGIN, TP_MM_VMSCAN_NODE_RECLAIM_END, TP_MM_VMSCAN_THROTTLED, TP_MM_MIGRATE_PAGES, TP_MM_MIGRATE_PAGES_START,
   MAX_TRACE_FIELDS, RECLAIM_WB_ANON, RECLAIM_WB_FILE, RECLAIM_WB_MIXED, RECLAIM_WB_SYNC, RECLAIM_WB_ASYNC, traceReclaimFlags,
   SHRINKER_SCAN_SYMBOLS, traceMmShrinkSlabStart, traceMmShrinkSlabEnd,
 } from "./trace.ts";
@@ -186,7 +187,23 @@ export {
 } from "./policies/page-alloc-hooks.ts";
 export type { CompactResult } from "./policies/page-alloc-hooks.ts";
 export { PageAllocator } from "./policies/page-allocator.ts";
+export { KcompactdWaker } from "./policies/kcompactd.ts";
+export {
+  CONSTRAINT_CPUSET, CONSTRAINT_MEMCG, CONSTRAINT_MEMORY_POLICY, CONSTRAINT_NONE, OOM_CONSTRAINT_TEXT, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, OomHost, oomBadness,
+  procOomScore,
+} from "./policies/oom.ts";
+export type { OomTask } from "./policies/oom.ts";
+export {
+  EXP_10s, EXP_300s, EXP_60s, FIXED_1, FSHIFT, NR_IOWAIT, NR_MEMSTALL, NR_MEMSTALL_RUNNING, NR_PSI_STATES, NR_PSI_TASK_COUNTS, NR_RUNNING, PSI_AVGS, PSI_CPU, PSI_CPU_FULL,
+  PSI_CPU_SOME, PSI_IO, PSI_IO_FULL, PSI_IO_SOME, PSI_MEM, PSI_MEM_FULL, PSI_MEM_SOME, PSI_NONIDLE, PSI_PERIOD_NS, PSI_POLL, PSI_SYSTEM, PsiGroup, PsiHooks, PsiTrigger,
+  TSK_IOWAIT, TSK_MEMSTALL, TSK_MEMSTALL_RUNNING, TSK_RUNNING, WINDOW_MAX_US, WINDOW_MIN_US, calcLoad, calcLoadN, fixedPowerInt, formatLoad,
+} from "./psi.ts";
 export { Lru } from "./policies/lru.ts";
+export {
+  MIGRATE_ASYNC, MIGRATE_REASON_NAMES, MIGRATE_SYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC_NO_COPY, MR_COMPACTION, MR_CONTIG_RANGE, MR_DEMOTION, MR_LONGTERM_PIN,
+  MR_MEMORY_FAILURE, MR_MEMORY_HOTPLUG, MR_MEMPOLICY_MBIND, MR_NUMA_MISPLACED, MR_SYSCALL, PageMigrator,
+} from "./policies/migrate.ts";
+export type { MigrateMode, MigrateResult, MigrationTarget } from "./policies/migrate.ts";
 export { DEFAULT_SEEKS, SHRINKER_NUMA_AWARE, SHRINK_BATCH, SHRINK_EMPTY, SHRINK_STOP, ShrinkControl, ShrinkerRegistry } from "./policies/shrinker.ts";
 export type { Shrinker } from "./policies/shrinker.ts";
 export {

@@ -17,6 +17,7 @@
  * `name=value` pairs. Not on a hot path: called by readers of the bus, never by emitters.
  */
 import { formatGfpFlags } from "./gfp.ts";
+import { MIGRATE_REASON_NAMES } from "./policies/migrate.ts";
 import {
   RECLAIM_WB_ANON, RECLAIM_WB_ASYNC, RECLAIM_WB_FILE, RECLAIM_WB_MIXED, RECLAIM_WB_SYNC, TRACEPOINTS, type TraceBus, type TraceFieldKind,
   type TracepointId, type TracepointInfo,
@@ -60,6 +61,9 @@ export function tracePrintFlags(value: number, names: readonly (readonly [number
   return out;
 }
 
+/** include/trace/events/migrate.h's MIGRATE_MODE (MIGRATE_SYNC_NO_COPY has no name there: it prints as 0x3). */
+const MIGRATE_MODE_NAMES = Object.freeze(["MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"]);
+
 /** Kernel: `trace_print_symbols_seq()`: the name of the value, or 0x… when it has none. */
 function tracePrintSymbolic(value: number, names: readonly string[]): string {
   return value >= 0 && value < names.length && Number.isInteger(value) ? names[value]! : "0x" + (value >>> 0).toString(16);
@@ -93,6 +97,10 @@ function formatString(value: number, kind: TraceFieldKind): string {
       return tracePrintFlags(value, THROTTLE_FLAG_NAMES, "VMSCAN_THROTTLE_NONE");
     case "bool":
       return value !== 0 ? "true" : "false";
+    case "migrate_mode":
+      return tracePrintSymbolic(value, MIGRATE_MODE_NAMES);
+    case "migrate_reason":
+      return tracePrintSymbolic(value, MIGRATE_REASON_NAMES);
     default:
       return String(value);
   }

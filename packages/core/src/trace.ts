@@ -1,4 +1,4 @@
-// Kernel: include/trace/events/kmem.h, vmscan.h, compaction.h, oom.h (v6.1) — tracepoints as a bus
+// Kernel: include/trace/events/kmem.h, vmscan.h, compaction.h, oom.h, migrate.h (v6.1) — tracepoints as a bus
 /*
  * A tracepoint is an id with the kernel's name (`mm_page_alloc`) and its fields in TP_STRUCT
  * order. Code fires it with numbers only, behind one boolean test, so a disabled bus costs one
@@ -32,7 +32,11 @@ export type TraceFieldKind =
   /** RECLAIM_WB_* bits printed with show_reclaim_flags(). */
   | "reclaim_flags"
   /** 1 << VMSCAN_THROTTLE_* printed with show_throttle_flags(). */
-  | "throttle";
+  | "throttle"
+  /** An `enum migrate_mode` printed with __print_symbolic(mode, MIGRATE_MODE) (include/trace/events/migrate.h). */
+  | "migrate_mode"
+  /** An `enum migrate_reason` printed with __print_symbolic(reason, MIGRATE_REASON). */
+  | "migrate_reason";
 
 /** A tracepoint: its kernel name, its subsystem (trace system) and its fields. */
 export interface TracepointInfo {
@@ -90,7 +94,10 @@ export const TP_MM_VMSCAN_NODE_RECLAIM_BEGIN = 28;
 export const TP_MM_VMSCAN_NODE_RECLAIM_END = 29;
 export const TP_MM_VMSCAN_THROTTLED = 30;
 /** Number of tracepoints; sizes per-tracepoint tables. */
-export const NR_TRACEPOINTS = 31;
+// include/trace/events/migrate.h (v6.1)
+export const TP_MM_MIGRATE_PAGES = 31;
+export const TP_MM_MIGRATE_PAGES_START = 32;
+export const NR_TRACEPOINTS = 33;
 /** The most fields any tracepoint has (TraceBus.args' length). */
 export const MAX_TRACE_FIELDS = 16;
 export type TracepointId = number;
@@ -221,6 +228,17 @@ export const TRACEPOINTS: readonly TracepointInfo[] = Object.freeze([
     id: TP_MM_VMSCAN_THROTTLED, system: "vmscan", name: "mm_vmscan_throttled",
     fields: [["nid", "dec"], ["usec_timeout", "dec"], ["usec_delayed", "dec"], ["reason", "throttle"]],
     printk: "nid=%d usec_timeout=%d usect_delayed=%d reason=%s", printArgs: ["nid", "usec_timeout", "usec_delayed", "reason"],
+  },
+  {
+    id: TP_MM_MIGRATE_PAGES, system: "migrate", name: "mm_migrate_pages",
+    fields: [["succeeded", "dec"], ["failed", "dec"], ["thp_succeeded", "dec"], ["thp_failed", "dec"], ["thp_split", "dec"], ["mode", "migrate_mode"],
+      ["reason", "migrate_reason"]],
+    printk: "nr_succeeded=%lu nr_failed=%lu nr_thp_succeeded=%lu nr_thp_failed=%lu nr_thp_split=%lu mode=%s reason=%s",
+    printArgs: ["succeeded", "failed", "thp_succeeded", "thp_failed", "thp_split", "mode", "reason"],
+  },
+  {
+    id: TP_MM_MIGRATE_PAGES_START, system: "migrate", name: "mm_migrate_pages_start", fields: [["mode", "migrate_mode"], ["reason", "migrate_reason"]],
+    printk: "mode=%s reason=%s", printArgs: ["mode", "reason"],
   },
 ]);
 

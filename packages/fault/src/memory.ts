@@ -847,10 +847,13 @@ export class MmMemory implements MmPageOps {
         let hi = words[sw + 1]!;
         if (lo === 0 && hi === 0) continue;
         if ((lo & PTE_VALID) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
-          // copy_nonpresent_pte: a swap entry (-EIO: add_swap_count_continuation could not help: -ENOMEM)
-          const r = this.swap.copyNonpresentPte(dstMm, sw, dw0 + 2 * k);
+          // copy_nonpresent_pte: a swap or migration entry (-EIO: add_swap_count_continuation could not help: -ENOMEM)
+          const r = this.swap.copyNonpresentPte(dstMm, sw, dw0 + 2 * k, src.vmFlags);
           if (r === MM_SWAPENTS) swapents++;
-          else if (r < 0) {
+          else if (r === MM_ANONPAGES) anon++;
+          else if (r === MM_FILEPAGES) filePages++;
+          else if (r === MM_SHMEMPAGES) shmemPages++;
+          else if (r < -1) {
             err = -12;
             break;
           }

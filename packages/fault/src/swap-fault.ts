@@ -1,4 +1,4 @@
-// Kernel: mm/memory.c (do_swap_page, should_try_to_free_swap, zap_pte_range's and copy_nonpresent_pte's swap entries), mm/swapfile.c (unuse_pte, unuse_pte_range, unuse_vma, unuse_mm), mm/madvise.c (swapin_walk_pmd_entry, madvise_willneed's anonymous side) (v6.1, read from the 6.1.y sources) — swap entries in process page tables
+// Kernel: mm/memory.c (do_swap_page, should_try_to_free_swap, zap_pte_range's and copy_nonpresent_pte's swap and migration entries), mm/migrate.c (migration_entry_wait), mm/swapfile.c (unuse_pte, unuse_pte_range, unuse_vma, unuse_mm), mm/madvise.c (swapin_walk_pmd_entry, madvise_willneed's anonymous side) (v6.1, read from the 6.1.y sources) — swap entries in process page tables
 /*
  * An anonymous page that reclaim swapped out leaves a swap PTE in every PTE that mapped it
  * (rmap's try_to_unmap through the swap subsystem's SwapUnmapHooks, hw-arm64's mkSwapPte
@@ -19,6 +19,9 @@
  *  - zap_pte_range: free_swap_and_cache and MM_SWAPENTS-- (munmap, MADV_DONTNEED, exit).
  *  - copy_nonpresent_pte (fork): swap_duplicate, the parent's PTE loses PTE_SWP_EXCLUSIVE,
  *    the child counts MM_SWAPENTS and joins the mmlist.
+ *  - migration entries (@mmsim/rmap's try_to_migrate): a fault waits for the migration
+ *    (migration_entry_wait), zap counts the page's rss counter down, fork counts it in the child
+ *    and makes a writable entry of a COW mapping readable in both.
  *  - swapoff's anonymous side (SwapUnuse): unuse_mm over every mm of the mmlist.
  *  - MADV_WILLNEED on anonymous memory: read_swap_cache_async of every swap PTE in the range.
  *
@@ -39,16 +42,18 @@
  */
 import {
   ENOMEM, GFP_HIGHUSER_MOVABLE, MmBugError, NIL_PFN, PGMAJFAULT, PG_locked, PG_lru, PG_mlocked, PG_swapbacked, PG_swapcache,
-  PG_uptodate, type SwapOps, type SwapRaVma, type SwapUnuse, type SwapVmFault, isHwpoisonEntry, isSwapinErrorEntry, makeSwapinErrorEntry, nonSwapEntry,
+  PG_uptodate, type SwapOps, type SwapRaVma, type SwapUnuse, type SwapVmFault, isHwpoisonEntry, isMigrationEntry, isSwapinErrorEntry, makeSwapinErrorEntry,
+  nonSwapEntry,
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PTE_AF, PTE_SWP_EXCLUSIVE, isSwapPte, mkSwapPte, pfnPte, pgdOffsetPgd, pmdOffset, pteMkdirty, pteMkwrite, pteOffsetKernel,
   pteSwpExclusive, pteSwpType, pteToSwpEntry, pudOffset,
 } from "@mmsim/hw-arm64";
-import { RMAP_EXCLUSIVE, RMAP_NONE } from "@mmsim/rmap";
+import { RMAP_EXCLUSIVE, RMAP_NONE, isWritableMigrationPte, migrationPteMkReadable, migrationPtePfn, mmCounter } from "@mmsim/rmap";
 import {
   FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE, MM_ANONPAGES, MM_SWAPENTS, type MmStruct, VM_FAULT_ERROR, VM_FAULT_HWPOISON, VM_FAULT_MAJOR,
-  VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_WRITE, VM_HUGETLB, VM_LOCKED, VM_WRITE, type VmAreaStruct, addMmCounterFast,
+  VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYWRITE, VM_SHARED, VM_WRITE, type VmAreaStruct,
+  addMmCounterFast,
 } from "@mmsim/vma";
 import { pmdTransHuge } from "./huge-memory.ts";
 import { mlockVmaPage } from "./mlock-pages.ts";
@@ -70,14 +75,16 @@ export const SWS_FREE_SWAP = 4;
 export const SWS_UNUSE = 5;
 /** Pages MADV_WILLNEED asked the swap cache for. */
 export const SWS_WILLNEED = 6;
-export const NR_SWAP_FAULT_STATS = 7;
-export const swapFaultStatNames: readonly string[] = Object.freeze(["cache_hit", "readahead", "sync_io", "reuse", "free_swap", "unuse", "willneed"]);
+/** Faults that met a migration entry (migration_entry_wait). */
+export const SWS_MIGRATION_WAIT = 7;
+export const NR_SWAP_FAULT_STATS = 8;
+export const swapFaultStatNames: readonly string[] = Object.freeze(["cache_hit", "readahead", "sync_io", "reuse", "free_swap", "unuse", "willneed", "migration_wait"]);
 
 const PAGE = 4096;
 
-/** A swap PTE whose entry is a migration or device entry: nothing in mmsim makes one yet. */
+/** A swap PTE whose entry is a device entry: nothing in mmsim makes one. */
 function unexpectedEntry(where: string, entry: number): never {
-  throw new MmBugError(where, `swap PTE holds non-swap entry 0x${entry.toString(16)} (migration and device entries are not modelled)`);
+  throw new MmBugError(where, `swap PTE holds non-swap entry 0x${entry.toString(16)} (device entries are not modelled)`);
 }
 /** A swap PTE with no swap subsystem: only SwapOps' try_to_unmap makes swap PTEs. */
 function noSwap(where: string): never {
@@ -150,6 +157,10 @@ export class SwapPte implements SwapUnuse {
     const origHi = store.words[w + 1]!;
     const entry = pteToSwpEntry(origLo, origHi);
     if (nonSwapEntry(entry)) {
+      if (isMigrationEntry(entry)) {
+        this.migrationEntryWait(origLo, origHi);
+        return 0;
+      }
       if (isHwpoisonEntry(entry)) return VM_FAULT_HWPOISON;
       if (isSwapinErrorEntry(entry)) return VM_FAULT_SIGBUS;
       unexpectedEntry("fault.do_swap_page", entry);
@@ -261,6 +272,23 @@ export class SwapPte implements SwapUnuse {
   }
 
   /**
+   * A fault met a migration entry: the folio is locked by the migration in progress; the task
+   * sleeps until it is unlocked (remove_migration_ptes has run), and the fault returns 0 so the
+   * access is retried. Migrations here finish within the step that starts them, so a migration
+   * entry outside one is a leftover (the kernel would sleep forever on an unlocked folio's
+   * entry... and here the access would fault forever): a bug. Kernel: `migration_entry_wait()` →
+   * `__migration_entry_wait()` → `migration_entry_wait_on_locked()`.
+   */
+  private migrationEntryWait(lo: number, hi: number): void {
+    const mem = this.m.mem;
+    const pfn = migrationPtePfn(lo, hi);
+    this.stats[SWS_MIGRATION_WAIT]!++;
+    if (!mem.pfnValid(pfn) || (mem.flags[mem.pfnToPage(pfn)]! & (1 << PG_locked)) === 0) {
+      throw new MmBugError("fault.migration_entry_wait", `migration entry for pfn 0x${pfn.toString(16)} with no migration in progress (the folio is not locked)`);
+    }
+  }
+
+  /**
    * The swap cache's copy goes at once when swap is short, the page is mlocked, or a write
    * fault will want it alone (its references: ours and the swap cache's). Kernel:
    * `should_try_to_free_swap()` (mem_cgroup_swap_full = vm_swap_full without memcg).
@@ -299,6 +327,11 @@ export class SwapPte implements SwapUnuse {
       this.ops.freeSwapAndCache(entry);
       return;
     }
+    if (isMigrationEntry(entry)) {
+      // the mapping was already taken out of rmap by try_to_migrate: only the rss counter of the page it names goes
+      rss[mmCounter(this.m.mem, this.m.mem.pfnToPage(migrationPtePfn(lo, hi)))]!--;
+      return;
+    }
     if (isSwapinErrorEntry(entry) || isHwpoisonEntry(entry)) return;
     unexpectedEntry("fault.zap_pte_range", entry);
   }
@@ -310,13 +343,23 @@ export class SwapPte implements SwapUnuse {
    * the child's. Kernel: `copy_nonpresent_pte()`.
    * @returns the rss counter to count in the child (MM_SWAPENTS), -1 for none, or -EIO (swap_duplicate failed)
    */
-  copyNonpresentPte(dstMm: MmStruct, sw: number, dw: number): number {
+  copyNonpresentPte(dstMm: MmStruct, sw: number, dw: number, srcVmFlags = 0): number {
     const words = this.m.store.words;
     let lo = words[sw]!;
-    const hi = words[sw + 1]!;
+    let hi = words[sw + 1]!;
     const entry = pteToSwpEntry(lo, hi);
     let rss = -1;
-    if (!nonSwapEntry(entry)) {
+    if (isMigrationEntry(entry)) {
+      // the child maps the page too once migration ends; a writable entry of a COW mapping becomes readable in both
+      rss = mmCounter(this.m.mem, this.m.mem.pfnToPage(migrationPtePfn(lo, hi)));
+      if (isWritableMigrationPte(lo) && (srcVmFlags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE) {
+        migrationPteMkReadable(lo, hi, this.m.t2);
+        lo = this.m.t2.lo;
+        hi = this.m.t2.hi;
+        words[sw] = lo;
+        words[sw + 1] = hi;
+      }
+    } else if (!nonSwapEntry(entry)) {
       if (this.ops === null) noSwap("fault.copy_nonpresent_pte");
       if (this.ops.swapDuplicate(entry) < 0) return -5;
       this.m.mmlist.add(dstMm);

@@ -25,7 +25,8 @@
  *      each entry's device is on and its slot has at least as many users as swap PTEs name it.
  */
 import { type ValidationSink } from "@mmsim/core";
-import { PG_swapbacked, isHwpoisonEntry, isSwapinErrorEntry, nonSwapEntry } from "@mmsim/core";
+import { PG_swapbacked, isHwpoisonEntry, isMigrationEntry, isSwapinErrorEntry, nonSwapEntry } from "@mmsim/core";
+import { migrationPtePfn } from "@mmsim/rmap";
 import { pteToSwpEntry } from "@mmsim/hw-arm64";
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type TaskStruct, type VmAreaStruct, linearPageIndex, vmaFileMapping } from "@mmsim/vma";
 import type { AnonVmaChainStruct, AnonVmaStruct, RmapVisitor } from "@mmsim/rmap";
@@ -76,6 +77,11 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
             return;
           }
           const entry = pteToSwpEntry(lo, hi);
+          if (isMigrationEntry(entry)) {
+            // every migration ends within the step that starts it (remove_migration_ptes): none may be left
+            sink.report(where, `PTE at ${hex(addr)} holds a migration entry (pfn ${hex(migrationPtePfn(lo, hi))}) with no migration in progress`);
+            return;
+          }
           const svma = mm.mt.lookup(addr);
           if (svma === null || svma.anonVma === null) sink.report(where, `swap PTE at ${hex(addr)} outside every VMA with an anon_vma`);
           if (!nonSwapEntry(entry)) {

@@ -153,7 +153,7 @@ export class Disk {
     this.syncSysctls();
     this.wb = new BdiWriteback(this.sysctls, this.bw, this.jiffies());
     this.aops = {
-      name: "ext2_aops",
+      name: "ext2_aops", migrateFolio: "buffer_migrate_folio",
       readFolio: (file, page) => this.readFolio(file, page),
       readahead: (rac) => this.readahead(rac),
       writepages: (mapping, wbc) => this.writepages(mapping, wbc),
@@ -162,7 +162,7 @@ export class Disk {
       writeEnd: (_file, mapping, pos, len, copied, page) => this.writeEnd(mapping, pos, len, copied, page),
     };
     this.bdevAops = {
-      name: "def_blk_aops",
+      name: "def_blk_aops", migrateFolio: "buffer_migrate_folio_norefs",
       writepages: (mapping, wbc) => this.writepages(mapping, wbc),
       dirtyFolio: (mapping, page) => this.dirtyFolio(mapping, page),
       writeBegin: () => -EOPNOTSUPP,

@@ -265,6 +265,12 @@ export interface AddressSpaceOperations {
   releaseFolio?(page: number): boolean;
   /** Called once a folio left the page cache. Kernel: `free_folio`. */
   freeFolio?(page: number): void;
+  /**
+   * How the mapping's folios migrate (@mmsim/migrate moves them): `migrate_folio` (shmem, the
+   * swap cache), `buffer_migrate_folio` (disk files: without buffer heads, the same), or absent:
+   * fallback_migrate_folio (a dirty folio must be written out first; ramfs). Kernel: `migrate_folio`.
+   */
+  readonly migrateFolio?: "migrate_folio" | "buffer_migrate_folio" | "buffer_migrate_folio_norefs";
 }
 
 /** Kernel: `struct file_operations`. */

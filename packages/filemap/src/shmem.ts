@@ -223,7 +223,7 @@ export class Shmem {
 
   constructor(readonly vfs: Vfs) {
     this.aops = {
-      name: "shmem_aops",
+      name: "shmem_aops", migrateFolio: "migrate_folio",
       dirtyFolio: (mapping, page) => noopDirtyFolio(vfs, mapping, page),
       writeBegin: (_file, mapping, pos, len, out) => this.writeBegin(mapping, pos, len, out),
       writeEnd: (_file, mapping, pos, len, copied, page) => this.writeEnd(mapping, pos, len, copied, page),

@@ -146,6 +146,12 @@ export class XArray {
    */
   store(index: number, entry: number): number {
     if (entry === XA_EMPTY) return this.erase(index);
+    const leaf = this.leafOf(index);
+    return leaf >= 0 ? this.storeAt(leaf, index & XA_CHUNK_MASK, entry) : this.storeCreate(index, entry);
+  }
+
+  /** store() where the leaf of `index` is missing: xas_expand + xas_create, then the slot. */
+  private storeCreate(index: number, entry: number): number {
     if (this.head < 0) {
       // the first entry: a head just tall enough for its index
       let shift = 0;
@@ -178,7 +184,12 @@ export class XArray {
       node = child;
       shift -= XA_CHUNK_SHIFT;
     }
-    const at = node * XA_CHUNK_SIZE + (index & XA_CHUNK_MASK);
+    return this.storeAt(node, index & XA_CHUNK_MASK, entry);
+  }
+
+  /** Stores a non-empty `entry` in slot `off` of leaf `node`, keeping the counts. */
+  private storeAt(node: number, off: number, entry: number): number {
+    const at = node * XA_CHUNK_SIZE + off;
     const old = this.slots[at]!;
     this.slots[at] = entry;
     if (old === XA_EMPTY) {
@@ -197,17 +208,26 @@ export class XArray {
 
   /** Erases the entry at `index`. Kernel: `xa_erase()`. @returns the entry that was there */
   erase(index: number): number {
-    let node = this.head;
-    if (node < 0) return XA_EMPTY;
-    let shift = this.shift[node]!;
-    if (index >>> shift > XA_CHUNK_MASK) return XA_EMPTY;
-    while (shift > 0) {
-      const s = this.slots[node * XA_CHUNK_SIZE + ((index >>> shift) & XA_CHUNK_MASK)]!;
-      if (s === 0) return XA_EMPTY;
-      node = s - 1;
-      shift -= XA_CHUNK_SHIFT;
-    }
+    const leaf = this.leafOf(index);
+    return leaf < 0 ? XA_EMPTY : this.eraseAt(leaf, index & XA_CHUNK_MASK);
+  }
+
+  /**
+   * Erases the entry at `index` if it is a value entry (a shadow), in one walk. Kernel:
+   * clear_shadow_from_swap_cache()'s `if (!xa_is_value(old)) continue; xas_store(&xas, NULL)`.
+   * @returns true when a value entry was erased
+   */
+  eraseValue(index: number): boolean {
+    const leaf = this.leafOf(index);
+    if (leaf < 0) return false;
     const off = index & XA_CHUNK_MASK;
+    if (!(this.slots[leaf * XA_CHUNK_SIZE + off]! < 0)) return false;
+    this.eraseAt(leaf, off);
+    return true;
+  }
+
+  /** Erases slot `off` of leaf `node` (xas_store(NULL) + xas_delete_node / xas_shrink). */
+  private eraseAt(node: number, off: number): number {
     const at = node * XA_CHUNK_SIZE + off;
     const old = this.slots[at]!;
     if (old === XA_EMPTY) return XA_EMPTY;

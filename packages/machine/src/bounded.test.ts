@@ -9,7 +9,8 @@ import { MAX_WHERE_PAGES } from "./steps/user.ts";
 
 describe("bounded work", () => {
   it("slab_churn steady stops filling when allocations fail (64M board, live 100000 × 4096 bytes)", () => {
-    const s = loadScenario("machine: { memory: 64M }\nworkload:\n  - slab_churn: { sizes: [4096], as: x, pattern: steady, ops: 10, live: 100000 }\n", "steady.yaml");
+    // __GFP_NORETRY: the allocations fail instead of calling the OOM killer (which would find only init to kill, and panic)
+    const s = loadScenario("machine: { memory: 64M }\nworkload:\n  - slab_churn: { sizes: [4096], as: x, pattern: steady, ops: 10, live: 100000, gfp: GFP_KERNEL|__GFP_NORETRY }\n", "steady.yaml");
     const m = Machine.create(s);
     const r = m.runWorkload();
     expect(r.failedAllocs.x).toBeGreaterThan(0);
@@ -58,6 +59,39 @@ describe("bounded work", () => {
     expect((e as ScenarioError).problem).toContain(`2147483647 page, object or step operations (counts and sizes, repeats multiplied out), more than ${MAX_WORKLOAD_OPS}`);
     expect((e as ScenarioError).line).toBe(3);
     expect(() => loadScenario("workload:\n  - repeat: { times: 100, steps: [ { mmap: { as: m, size: 64M } }, { munmap: { as: m } } ] }\n", "ok.yaml")).not.toThrow();
+  });
+
+  it("an access without a size costs the whole buffer it names: 64 MiB touched 100,000 times (1.6 × 10^9 accesses, hours) is refused at its line; 64 MiB touched 100 times is not", () => {
+    let e: unknown;
+    try {
+      loadScenario("machine: { memory: 256M }\nworkload:\n  - mmap: { as: a, size: 64M }\n  - repeat: { times: 1000, steps: [ { access: { as: a, times: 100 } } ] }\n", "access.yaml");
+    } catch (x) {
+      e = x;
+    }
+    expect((e as ScenarioError).problem).toContain(`1638400000 page, object or step operations (counts and sizes, repeats multiplied out), more than ${MAX_WORKLOAD_OPS}`);
+    expect((e as ScenarioError).line).toBe(4);
+    expect(() => loadScenario("machine: { memory: 256M }\nworkload:\n  - mmap: { as: a, size: 64M }\n  - access: { as: a, times: 100000 }\n", "access.yaml")).toThrow(/more than 50000000/);
+    expect(() => loadScenario("machine: { memory: 256M }\nworkload:\n  - mmap: { as: a, size: 64M }\n  - access: { as: a, times: 100 }\n", "ok.yaml")).not.toThrow();
+    // madvise that walks pages and mlock cost the range too; mprotect and madvise(hugepage) do not
+    const loop = (step: string) => `machine: { memory: 256M }\nworkload:\n  - mmap: { as: a, size: 1G, flags: [private, noreserve] }\n  - repeat: { times: 1000, steps: [ ${step} ] }\n`;
+    expect(() => loadScenario(loop("{ madvise: { as: a, advice: populate_write } }"), "madv.yaml")).toThrow(/262144000 page, object or step operations/);
+    expect(() => loadScenario(loop("{ mlock: { as: a } }"), "mlock.yaml")).toThrow(/262144000 page, object or step operations/);
+    expect(() => loadScenario(loop("{ madvise: { as: a, offset: 4K, size: 4K, advice: dontneed } }"), "ok.yaml")).not.toThrow();
+    expect(() => loadScenario(loop("{ madvise: { as: a, advice: hugepage } }"), "ok.yaml")).not.toThrow();
+    expect(() => loadScenario(loop("{ mprotect: { as: a, prot: r } }"), "ok.yaml")).not.toThrow();
+  });
+
+  it("a show costs SHOW_COST operations: a million shows of /proc/zoneinfo (10 GB of output) are refused, 20,000 are not", () => {
+    const shows = (times: number) => `workload:\n  - repeat: { times: ${times}, steps: [ { show: /proc/zoneinfo } ] }\n`;
+    expect(() => loadScenario(shows(1_000_000), "shows.yaml")).toThrow(/shows.yaml:2: .*100000000 page, object or step operations/);
+    expect(() => loadScenario(shows(20_000), "ok.yaml")).not.toThrow();
+  });
+
+  it("a fork costs the pages of the buffers made before it (copy_page_range, then the child's exit): a million forks of a 64 MiB mapping are refused, a hundred are not", () => {
+    const forks = (times: number, unmap = "") => `machine: { memory: 256M }\nworkload:\n  - mmap: { as: a, size: 64M, flags: [private, populate] }\n${unmap}  - repeat: { times: ${times}, steps: [ { fork: { as: c, steps: [] } }, { wait: {} } ] }\n`;
+    expect(() => loadScenario(forks(1_000_000), "fork.yaml")).toThrow(/fork.yaml:4: .*page, object or step operations/);
+    expect(() => loadScenario(forks(100), "ok.yaml")).not.toThrow();
+    expect(() => loadScenario(forks(1_000_000, "  - munmap: { as: a }\n"), "ok.yaml")).not.toThrow();
   });
 
   it("the where/ file of a mapping larger than MAX_WHERE_PAGES pages lists that many and counts the rest", () => {

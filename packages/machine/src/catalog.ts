@@ -10,12 +10,16 @@ import { vmaModule } from "@mmsim/vma";
 import { filemapModule } from "@mmsim/filemap";
 import { lruPolicyModule, mglruPolicyModule, reclaimModule } from "@mmsim/reclaim";
 import { swapModule } from "@mmsim/swap";
+import { migrateModule } from "@mmsim/migrate";
+import { compactionModule } from "@mmsim/compaction";
+import { oomKillerModule } from "@mmsim/oom";
 import { processModule } from "./process-module.ts";
+import { psiModule } from "./psi-module.ts";
 import { KernelRegistry } from "./registry.ts";
 
 /**
  * Every module a machine can be built from, by slot and name. Mechanisms every machine has
- * (`memblock`, `buddy`, `arch`, `vmalloc`, `vma`, `filemap`, `swap`, `process`; `slab_common` with any slab allocator) are
+ * (`memblock`, `buddy`, `arch`, `vmalloc`, `vma`, `filemap`, `swap`, `migrate`, `process`; `slab_common` with any slab allocator) are
  * slots with one entry; policies are slots with several (`slab: slub`). A scenario may also name
  * a module file (a policy, or an extra module under kernel.modules), loaded with import().
  */
@@ -75,13 +79,17 @@ export class ModuleCatalog {
       .add(vmaModule)
       .add(filemapModule)
       .add(swapModule)
+      .add(migrateModule)
       .add(slabCommonModule)
       .add(processModule)
+      .add(psiModule)
       .add(slabModule)
       .add(slubModule)
       .add(reclaimModule)
       .add(lruPolicyModule)
-      .add(mglruPolicyModule);
+      .add(mglruPolicyModule)
+      .add(compactionModule)
+      .add(oomKillerModule);
   }
 
   /**

@@ -39,3 +39,5 @@ export {
   formatPath, gfpFlagNames, SCENARIO_SYSCTLS, COMMAND_LINE, MIN_MEMORY, REFERENCE_CMDLINE,
 } from "./scenario.ts";
 export type { ScenarioOverrides, LoadScenarioOptions } from "./scenario.ts";
+export { KernelReplayFactory, KernelReplayCache, KERNEL_REPLAY_FILE, filemapReadHit, fileLayout, kernelReplayMemoryMiB, loadKernelReplayPolicy } from "./kernel-replay.ts";
+export type { KernelReplayOptions, KernelReplayFigures } from "./kernel-replay.ts";

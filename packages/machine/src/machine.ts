@@ -28,7 +28,7 @@ import {
   ArgumentError, type AnySysctl, COST_MODEL, CostModel, Initcall, INITCALL_LEVELS, KERNEL_LOG, KernelFile, KernelThread, LRUVEC_LIST_HEADS, NR_FREE_PAGES, KernelLog,
   KmemCacheAllocator, MEM_MAP, MemMap, type MmsimModule, PAGE_SIZE, Prandom, RNG, SIM_CLOCK, SLAB_COMMON, ScenarioError, SimClock, SlabCommon,
   type SlabOps, type StepBase, type StepRunContext, WORKLOAD_STATE, type WorkloadState, CompareMetric, TOPOLOGY, TRACE_BUS, type Token, TraceBus, Validator, type ValidationSink, ZONES_SHIFT, HandleTable,
-  VM_STAT, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
+  VM_STAT, PSI_SYSTEM, describeValue, isKernelPanic, type KernelPanic, kernelFileCovers, logPanic, pfnDown, pfnUp, resolveToken, slabCommonModule, slabLiveBytes, slabOpsOf, sysctlPath, workloadRecord,
 } from "@mmsim/core";
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
 import { VFS, vfsCachesInit } from "@mmsim/filemap";
@@ -167,10 +167,15 @@ export class Machine {
       catalog.get("vma", "vma"),
       catalog.get("filemap", "filemap"),
       catalog.get("swap", "swap"),
+      catalog.get("migrate", "migrate"),
       catalog.get("process", "tasks"),
     ];
+    // PSI (kernel/sched/psi.c, CONFIG_PSI=y on the reference) where the catalog has it
+    if (catalog.names("psi").includes("psi")) modules.push(catalog.get("psi", "psi"));
     // The reclaim mechanism, over the `reclaim` slot's policy (lru by default, as the reference kernel's lru_gen is off).
     if (policies.reclaim !== undefined && catalog.names("vmscan").includes("vmscan")) modules.push(catalog.get("vmscan", "vmscan"));
+    // Compaction (CONFIG_COMPACTION=y on the reference), after reclaim in the order of mechanisms.
+    if (catalog.names("compaction").includes("compaction")) modules.push(catalog.get("compaction", "compaction"));
     if (policies.slab !== undefined) modules.push(slabCommonModule);
     for (const [slot, name] of Object.entries(policies)) modules.push(catalog.get(slot, name));
     for (const name of scenario.kernel.modules ?? []) modules.push(catalog.find(name, scenario.file));
@@ -696,6 +701,11 @@ export class Machine {
     const host = this.container.isRegistered(TASK_HOST, true) ? resolveToken(this.container, TASK_HOST) : undefined;
     const engine = new TaskEngine(this.scenario.machine.cpus, this.clock, host);
     this.container.register(TASK_ENGINE, { useValue: engine });
+    // PSI's TSK_RUNNING: the scheduler's enqueue and dequeue (psi_enqueue, psi_dequeue)
+    if (this.container.isRegistered(PSI_SYSTEM, true)) {
+      const psi = resolveToken(this.container, PSI_SYSTEM);
+      engine.sched.onNrRunning = (cpu, at) => psi.setNrRunning(cpu, engine.sched.nrRunning(cpu), at);
+    }
     try {
       engine.startInit(this.scenario.workload);
       for (let step = engine.next(); step !== undefined; step = engine.next()) {
@@ -767,6 +777,15 @@ export class Machine {
   }
 
   /**
+   * Runs the kernel threads due by the simulated clock, as runWorkload() does between two steps:
+   * for a driver that calls kernel functions directly instead of running steps (the kernel
+   * replay of `mmsim replay`, kernel-replay.ts).
+   */
+  runDueKernelThreads(): void {
+    this.runKernelThreads();
+  }
+
+  /**
    * The kernel threads due by the simulated clock, earliest first (ties: registration order).
    * A periodic thread is armed at the first check after boot, one period ahead, as delayed work
    * queued then would be (SLAB's cache_reap: every REAPTIMEOUT_AC on each CPU).
@@ -816,7 +835,7 @@ export class Machine {
 export const MAX_KTHREAD_CATCHUP = 64;
 
 /** The reference config's choices for slots the scenario leaves out, when the catalog has them. */
-const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub", reclaim: "lru" });
+const DEFAULT_POLICIES: Readonly<Record<string, string>> = Object.freeze({ slab: "slub", reclaim: "lru", oom: "oom-killer" });
 
 function policiesWithDefaults(policies: Readonly<Record<string, string>>, catalog: ModuleCatalog): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,5 +1,7 @@
 // mmsim: DI wiring of the machine's processes — tasks, their address spaces and faults, the task engine's host, the process steps, /proc/<pid>/ and mmsim's where/tlb debug files (no kernel counterpart)
-import { KernelFile, type MmsimModule, SwapUnuse, TOPOLOGY, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
+import { KERNEL_LOG, KernelFile, type MmsimModule, OomHost, SwapOps, SwapUnuse, TOPOLOGY, VM_STAT, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
+import { VMSCAN } from "@mmsim/reclaim";
+import { MachineOomHost } from "./process/oom-host.ts";
 import { BuddyAllocator } from "@mmsim/buddy";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
@@ -48,6 +50,21 @@ export const processModule: MmsimModule = {
     container.register(SwapUnuse, { useFactory: (c) => ({ unuseMms: (type: number) => resolveToken(c, MM_MEMORY).swap.unuseMms(type) }) });
     container.register(PROCESSES, { useFactory: instanceCachingFactory((c) => new Processes(c, resolveToken(c, TOPOLOGY).nrCpus)) });
     container.register(TASK_HOST, { useFactory: (c) => resolveToken(c, PROCESSES) });
+    // the `oom` slot's view of the tasks (find_lock_task_mm, SIGKILL, the OOM reaper's unmap, __show_mem)
+    container.register(OomHost, {
+      useFactory: instanceCachingFactory(
+        (c) =>
+          new MachineOomHost({
+            processes: () => resolveToken(c, PROCESSES),
+            pa: c.resolve(BuddyAllocator).state,
+            vmstat: resolveToken(c, VM_STAT),
+            log: resolveToken(c, KERNEL_LOG),
+            swap: () => (c.isRegistered(SwapOps, true) ? resolveToken(c, SwapOps) : null),
+            // pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES (16)
+            allUnreclaimable: (nid: number) => c.isRegistered(VMSCAN, true) && (resolveToken(c, VMSCAN).kswapd[nid]?.failures ?? 0) >= 16,
+          }),
+      ),
+    });
     container.register(UserPgtableRoot, {
       useFactory: (c) => ({ name: "the tasks' page tables", pgds: () => resolveToken(c, PROCESSES).tasks.list().flatMap((t) => (t.mm?.pgtables ? [t.mm.pgtables.pgd] : [])) }),
     });

@@ -183,7 +183,7 @@ describe("overrides", () => {
       '<command line>: kernal: unknown field "kernal"; did you mean "kernel"? valid fields at the top level: seed, machine, kernel, workload',
     );
     expect(problem("", { set: ["kernel.sysctl.min_free_kbyte=1"] })).toBe(
-      '<command line>: kernel.sysctl.min_free_kbyte: unknown field "min_free_kbyte"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, drop_caches, dirty_background_ratio, dirty_background_bytes, dirty_ratio, dirty_bytes, dirty_writeback_centisecs, dirty_expire_centisecs, dirtytime_expire_seconds, page-cluster, randomize_va_space, mmap_rnd_bits, swappiness, vfs_cache_pressure',
+      '<command line>: kernel.sysctl.min_free_kbyte: unknown field "min_free_kbyte"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, drop_caches, dirty_background_ratio, dirty_background_bytes, dirty_ratio, dirty_bytes, dirty_writeback_centisecs, dirty_expire_centisecs, dirtytime_expire_seconds, page-cluster, randomize_va_space, mmap_rnd_bits, swappiness, vfs_cache_pressure, compact_memory, compaction_proactiveness, extfrag_threshold, compact_unevictable_allowed, panic_on_oom, oom_kill_allocating_task, oom_dump_tasks',
     );
   });
 
@@ -350,7 +350,7 @@ describe("errors name file:line and the field, and say what to write instead", (
       "s.yaml:3: kernel.sysctl.percpu_pagelist_high_fraction: 4 is out of range: the kernel accepts 0 or a fraction of at least 8",
     );
     expect(problem("workload:\n  - sysctl: { name: min_fre_kbytes, value: 1 }\n")).toBe(
-      's.yaml:2: workload[0].sysctl.name: unknown sysctl "min_fre_kbytes"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, drop_caches, dirty_background_ratio, dirty_background_bytes, dirty_ratio, dirty_bytes, dirty_writeback_centisecs, dirty_expire_centisecs, dirtytime_expire_seconds, page-cluster, randomize_va_space, mmap_rnd_bits, swappiness, vfs_cache_pressure',
+      's.yaml:2: workload[0].sysctl.name: unknown sysctl "min_fre_kbytes"; did you mean "min_free_kbytes"? valid sysctls: min_free_kbytes, watermark_scale_factor, watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, admin_reserve_kbytes, max_map_count, overcommit_kbytes, overcommit_memory, overcommit_ratio, user_reserve_kbytes, drop_caches, dirty_background_ratio, dirty_background_bytes, dirty_ratio, dirty_bytes, dirty_writeback_centisecs, dirty_expire_centisecs, dirtytime_expire_seconds, page-cluster, randomize_va_space, mmap_rnd_bits, swappiness, vfs_cache_pressure, compact_memory, compaction_proactiveness, extfrag_threshold, compact_unevictable_allowed, panic_on_oom, oom_kill_allocating_task, oom_dump_tasks',
     );
     expect(problem("workload:\n  - sysctl: { name: min_free_kbytes, value: -1 }\n")).toBe(
       "s.yaml:2: workload[0].sysctl.value: -1 is out of range: the kernel accepts 0..2147483647 (kbytes)",

@@ -579,6 +579,9 @@ export const MAX_EXECUTED_STEPS = 10_000_000;
  */
 export const MAX_WORKLOAD_OPS = 50_000_000;
 
+/** Steps that make (or resize) a buffer of `size` bytes under their `as`, for checkHostCost. */
+const BUFFER_STEPS: ReadonlySet<string> = new Set(["mmap", "mremap", "vmalloc", "kvmalloc", "malloc"]);
+
 /** Bigger than any number a message should print whole. */
 const HUGE = 1e15;
 
@@ -588,7 +591,7 @@ const HUGE = 1e15;
  * innermost repeat that crosses the limit and the product.
  * @returns [executed steps, host operations] of `steps` executed once
  */
-function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, origins: Origins, registry: KernelRegistry): [number, number] {
+function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, origins: Origins, registry: KernelRegistry, buffers = new Map<string, number>()): [number, number] {
   let n = 0;
   let ops = 0;
   const big = (x: number) => (x > HUGE ? "more than 10^15" : String(x));
@@ -596,7 +599,19 @@ function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, or
     const here = [...path, i, st.kind];
     if (st.kind !== "repeat") {
       n += 1;
-      const cost = Math.max(1, registry.steps.get(st.kind)?.cost?.(st) ?? 1);
+      // A step over a named buffer without a size of its own (access: the whole buffer) costs as
+      // much as the buffer is large: the size of the last step that made a buffer of that name.
+      const named = st as StepBase & { as?: unknown; size?: unknown; count?: unknown };
+      let sized: StepBase = st;
+      if (typeof named.as === "string") {
+        if (BUFFER_STEPS.has(st.kind) && typeof named.size === "number") buffers.set(named.as, named.size * (typeof named.count === "number" && named.count > 1 ? named.count : 1));
+        else if (named.size === undefined && buffers.has(named.as)) sized = { ...st, size: buffers.get(named.as) } as StepBase;
+        if ((st.kind === "munmap" && named.size === undefined) || st.kind === "malloc_free" || st.kind === "vfree") buffers.delete(named.as);
+      }
+      let cost = Math.max(1, registry.steps.get(st.kind)?.cost?.(sized) ?? 1);
+      // fork (and spawn, a fork first) copies the parent's page tables and the child's exit zaps
+      // them: about 0.3 µs a page, counted as the pages of the buffers made so far, as if populated.
+      if (st.kind === "fork" || st.kind === "spawn") for (const bytes of buffers.values()) cost += Math.ceil(bytes / 4096);
       ops += cost;
       // A step of cost 1 is bounded by the steps' limit below, which is the lower one.
       if (cost > 1 && outer * ops > MAX_WORKLOAD_OPS) {
@@ -605,7 +620,7 @@ function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, or
       // The program of a task the step starts (fork, spawn) runs once each time the step runs.
       const program = (st as { steps?: unknown }).steps;
       if (Array.isArray(program)) {
-        const [childSteps, childOps] = checkHostCost(program as StepBase[], [...here, "steps"], outer, origins, registry);
+        const [childSteps, childOps] = checkHostCost(program as StepBase[], [...here, "steps"], outer, origins, registry, buffers);
         n += childSteps;
         ops += childOps;
         if (outer * n > MAX_EXECUTED_STEPS) throw origins.error(here, `the workload would execute ${big(outer * n)} steps (repeats and the programs of the tasks it starts multiplied out), more than ${MAX_EXECUTED_STEPS}; lower a repeat's times`);
@@ -613,7 +628,7 @@ function checkHostCost(steps: readonly StepBase[], path: Path, outer: number, or
       return;
     }
     const r = st as StepBase & { times: number; steps: readonly StepBase[] };
-    const [bodySteps, bodyOps] = checkHostCost(r.steps, [...here, "steps"], outer * r.times, origins, registry);
+    const [bodySteps, bodyOps] = checkHostCost(r.steps, [...here, "steps"], outer * r.times, origins, registry, buffers);
     n += r.times * bodySteps;
     ops += r.times * bodyOps;
     if (outer * n > MAX_EXECUTED_STEPS) {

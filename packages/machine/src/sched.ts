@@ -82,6 +82,11 @@ class Rq {
 
 /** The machine's CPUs and tasks. */
 export class Scheduler {
+  /**
+   * Called after a CPU's runnable count changed (enqueue, dequeue: PSI's TSK_RUNNING), with the
+   * CPU's clock. Kernel: psi_enqueue / psi_dequeue.
+   */
+  onNrRunning: ((cpu: number, at: number) => void) | null = null;
   /** sysctl_sched_latency, sysctl_sched_min_granularity, sysctl_sched_wakeup_granularity (ns). */
   readonly latencyNs: number;
   readonly minGranularityNs: number;
@@ -145,6 +150,7 @@ export class Scheduler {
     rq.clock = Math.max(rq.clock, now);
     this.all.push(se);
     rq.queue.push(se);
+    this.onNrRunning?.(0, rq.clock);
     return se;
   }
 
@@ -168,6 +174,7 @@ export class Scheduler {
     this.all.push(se);
     to.queue.push(se);
     this.checkPreemptWakeup(to, se);
+    this.onNrRunning?.(cpu, to.clock);
     return se;
   }
 
@@ -207,6 +214,7 @@ export class Scheduler {
     se.state = SE_RUNNABLE;
     rq.queue.push(se);
     this.checkPreemptWakeup(rq, se);
+    this.onNrRunning?.(se.cpu, rq.clock);
   }
 
   /**
@@ -306,6 +314,7 @@ export class Scheduler {
     se.state = state;
     if (state !== SE_DEAD) se.nvcsw++;
     this.updateMinVruntime(rq);
+    this.onNrRunning?.(se.cpu, rq.clock);
   }
 
   /** Leftmost: the lowest vruntime, ties to the lower pid. Kernel: `__pick_first_entity()`. */

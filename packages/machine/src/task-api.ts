@@ -11,6 +11,10 @@ export interface TaskHost {
   exit(pid: number, code: number): void;
   /** The parent of a task, for waking it when the task exits. */
   parentOf(pid: number): number | undefined;
+  /** A SIGKILL is pending for the task (the OOM killer's): it dies instead of running its next step. Kernel: `fatal_signal_pending()`. */
+  fatalSignalPending?(pid: number): boolean;
+  /** Sets what the host calls when a task gets a SIGKILL (the engine wakes a blocked or sleeping victim to die). */
+  setSigkillWaker?(wake: ((pid: number) => void) | null): void;
 }
 
 /** The machine's process module's TaskHost, when it has tasks. */
@@ -25,12 +29,17 @@ export interface TaskEngineApi {
   start(pid: number, steps: readonly StepBase[]): void;
   /** Ends the current task after this step with `code`. */
   exitCurrent(code: number): void;
-  /** Blocks the current task; the step runs again when the task is woken (wait() for a child). */
+  /**
+   * Blocks the current task; the step runs again when the task is woken (wait() for a child), or,
+   * with a sleep() in the same step, when the sleep ends (a poll() with a timeout).
+   */
   blockAndRetry(): void;
   /** Lets `ns` of simulated time pass for the current task (other tasks run meanwhile). */
   sleep(ns: number): void;
   /** True while `pid` has a program not yet finished. */
   isRunning(pid: number): boolean;
+  /** The local time of a CPU (the running step's CPU: the machine's clock now). Kernel: `cpu_clock()`. */
+  cpuClock(cpu: number): number;
 }
 
 /** The engine the machine registers for the steps of a running workload. */

@@ -17,7 +17,10 @@
 import type { SimClock, StepBase } from "@mmsim/core";
 import { ProgramCursor } from "./program.ts";
 import type { TaskEngineApi, TaskHost } from "./task-api.ts";
-import { SE_BLOCKED, SE_DEAD, type SchedEntity, Scheduler } from "./sched.ts";
+import { SE_BLOCKED, SE_DEAD, SE_SLEEPING, type SchedEntity, Scheduler } from "./sched.ts";
+
+/** SIGKILL: the exit code wait() reports for a task the OOM killer killed. */
+const SIGKILL = 9;
 
 interface Program {
   readonly cursor: ProgramCursor;
@@ -44,6 +47,14 @@ export class TaskEngine implements TaskEngineApi {
     private readonly host: TaskHost | undefined,
   ) {
     this.sched = new Scheduler(nrCpus);
+    host?.setSigkillWaker?.((pid) => this.wakeToDie(pid));
+  }
+
+  /** SIGKILL wakes a sleeping or waiting task (signal_wake_up): it dies at its next turn. */
+  private wakeToDie(pid: number): void {
+    const p = this.programs.get(pid);
+    if (p === undefined || p === this.current) return;
+    if ((p.se.state === SE_BLOCKED && p.retry !== undefined) || p.se.state === SE_SLEEPING) this.sched.wake(p.se, this.clock.now());
   }
 
   get currentPid(): number {
@@ -86,6 +97,10 @@ export class TaskEngine implements TaskEngineApi {
     this.sleepNs += ns;
   }
 
+  cpuClock(cpu: number): number {
+    return this.current !== undefined && cpu === this.current.se.cpu ? this.clock.now() : this.sched.cpuClock(cpu);
+  }
+
   isRunning(pid: number): boolean {
     const p = this.programs.get(pid);
     return p !== undefined && p.se.state !== SE_DEAD;
@@ -104,6 +119,11 @@ export class TaskEngine implements TaskEngineApi {
       this.current = p;
       const step = p.retry ?? p.cursor.next();
       p.retry = undefined;
+      // A SIGKILL (the OOM killer's) is delivered before the task runs anything more: it exits.
+      if (this.host?.fatalSignalPending?.(se.pid) === true) {
+        this.end(p, SIGKILL, true);
+        continue;
+      }
       if (step === undefined) {
         this.end(p, 0);
         continue;
@@ -122,9 +142,12 @@ export class TaskEngine implements TaskEngineApi {
     const now = this.clock.now();
     this.sched.accountRun(p.se, now - startNs - this.sleptAloneNs, now);
     if (p.exitCode !== undefined) this.end(p, p.exitCode, true);
+    else if (this.host?.fatalSignalPending?.(p.se.pid) === true) this.end(p, SIGKILL, true);
     else if (this.blockRequested) {
+      // blocked until woken, or (a sleep in the same step) until a timer: the step runs again then
       p.retry = step;
-      this.sched.block(p.se);
+      if (this.sleepNs > 0) this.sched.sleep(p.se, now + this.sleepNs);
+      else if (this.sleptAloneNs === 0) this.sched.block(p.se);
     } else if (this.sleepNs > 0) this.sched.sleep(p.se, now + this.sleepNs);
   }
 

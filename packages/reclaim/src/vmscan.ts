@@ -37,6 +37,7 @@ import {
   type ValidationSink, type VmStat, ZONE_NORMAL, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_IO, ALLOCSTALL_DMA, KSWAPD_HIGH_WMARK_HIT_QUICKLY,
   KSWAPD_LOW_WMARK_HIT_QUICKLY, NR_ISOLATED_ANON, NR_ISOLATED_FILE, WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE, debugVm, gfpZone, listAdd, listDel, listSpliceInit,
 } from "@mmsim/core";
+import type { KcompactdWaker } from "@mmsim/core";
 import { type PageAllocState, type PglistData, type Zone, zoneWatermarkOk } from "@mmsim/buddy";
 import type { Rmap } from "@mmsim/rmap";
 import { AS_UNEVICTABLE, type AddressSpace, type Vfs, __filemapRemoveFolio, inodeAddLru, mappingShrinkable, xaMkValue } from "@mmsim/filemap";
@@ -124,6 +125,8 @@ export interface VmscanDeps {
   /** Frees a page whose last reference reclaim dropped (clears its content). Default: pages.freePages. */
   readonly freePage?: (page: number, order: number) => void;
   readonly costs?: ReclaimCosts;
+  /** kcompactd (wakeup_kcompactd, reset_isolation_suitable); null or absent: no compaction. */
+  readonly kcompactd?: () => KcompactdWaker | null;
   /** The list-head slots of each node's lruvec (LRUVEC_LIST_HEADS each); default: taken from mem. */
   readonly lruvecHeads?: Int32Array;
 }
@@ -168,6 +171,7 @@ export class Vmscan implements ReclaimHost {
   readonly pa: PageAllocState;
   readonly pages: PageAllocator;
   readonly costs: ReclaimCosts;
+  private readonly kcompactdOf: (() => KcompactdWaker | null) | undefined;
   policy: ReclaimPolicy;
   /** vm.swappiness (0–200). */
   swappiness = 60;
@@ -226,6 +230,7 @@ export class Vmscan implements ReclaimHost {
     this.nrNodes = deps.pa.pgdat.length;
     this.nrCpus = deps.nrCpus;
     this.costs = deps.costs ?? RECLAIM_COSTS;
+    this.kcompactdOf = deps.kcompactd;
     this.policy = deps.policy;
     this.rmapOf = deps.rmap;
     this.vfsOf = deps.vfs;
@@ -929,7 +934,8 @@ export class Vmscan implements ReclaimHost {
       return; // !waitqueue_active: already running
     }
     if (k.failures >= MAX_RECLAIM_RETRIES || (this.pgdatBalanced(nid, order, highestZoneidx) && !this.pgdatWatermarkBoosted(nid, highestZoneidx))) {
-      void (gfp & __GFP_DIRECT_RECLAIM); // wakeup_kcompactd: no compaction yet
+      // Free memory may be plenty but too fragmented for the order: let kcompactd decide.
+      if ((gfp & __GFP_DIRECT_RECLAIM) === 0) this.kcompactdOf?.()?.wakeupKcompactd(nid, order, highestZoneidx);
       return;
     }
     if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_WAKEUP_KSWAPD, nid, highestZoneidx, order, gfp, 0, 0);
@@ -1097,6 +1103,10 @@ export class Vmscan implements ReclaimHost {
     // if (reclaim_order < alloc_order) goto kswapd_try_sleep — the same next step either way here.
     // kswapd_try_to_sleep(): a short nap if balanced, then the full sleep if still balanced.
     if (this.prepareKswapdSleep(nid, k.reclaimOrder, k.highestZoneSleep)) {
+      // Compaction may now succeed where it recently failed, and the memory freed may be compacted.
+      const kcompactd = this.kcompactdOf?.() ?? null;
+      kcompactd?.resetIsolationSuitable(nid);
+      kcompactd?.wakeupKcompactd(nid, k.allocOrder, k.highestZoneSleep);
       k.shortSleepUntil = this.clock.now() + HZ / 10 * JIFFY_NS;
     } else {
       this.vmstat.vmEvents[KSWAPD_HIGH_WMARK_HIT_QUICKLY]! += 1;

@@ -4,3 +4,7 @@ export {
   Rmap, PvmwResult, RMAP_NONE, RMAP_EXCLUSIVE, RMAP_COMPOUND, compoundHead, linearPageIndex, mmCounter, mmCounterFile, pageMapcount,
 } from "./rmap.ts";
 export type { RmapDeps, RmapVisitor, SwapUnmapHooks, TlbRangeFlusher } from "./rmap.ts";
+export {
+  SWP_PFN_BITS, SWP_MIG_YOUNG_BIT, SWP_MIG_DIRTY_BIT, mkMigrationPte, isMigrationPte, migrationPtePfn, isWritableMigrationPte, isReadableMigrationPte,
+  isReadableExclusiveMigrationPte, migrationPteYoung, migrationPteDirty, migrationPteMkReadable,
+} from "./migration-entry.ts";

@@ -1,4 +1,4 @@
-// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin; the file side read from 6.1.y's rmap.c) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_dup_file_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, rmap_walk_file, folio_referenced, try_to_unmap, folio_mkclean
+// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin; the file side read from 6.1.y's rmap.c) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_dup_file_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, rmap_walk_file, folio_referenced, try_to_unmap, try_to_migrate, folio_mkclean; mm/migrate.c remove_migration_pte
 /*
  * Mem map conventions (core's MemMap): an anonymous page's `mapping` is -(anon_vma id)
  * (PAGE_MAPPING_ANON), its `index` the linear page index (vma->vm_pgoff + (addr - vm_start) >>
@@ -24,17 +24,19 @@
  */
 import {
   HPAGE_PMD_NR, MmBugError, NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_MAPPED, NR_VM_NODE_STAT_ITEMS, PG_anon_exclusive, PG_dirty, PG_double_map,
-  PG_head, PG_swapbacked, PG_swapcache, THP_DEFERRED_SPLIT_PAGE, ZONES_SHIFT, type MemMap, type PageAllocator, type VmStat,
+  PG_head, PG_swapbacked, PG_swapcache, SWP_MIGRATION_READ, SWP_MIGRATION_READ_EXCLUSIVE, SWP_MIGRATION_WRITE, THP_DEFERRED_SPLIT_PAGE, ZONES_SHIFT,
+  type MemMap, type PageAllocator, type VmStat,
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PteVal, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset,
-  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID, PTE_SPECIAL_HI, PTE_DEVMAP_HI,
+  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID, PTE_SPECIAL_HI, PTE_DEVMAP_HI, pfnPte, pteMkdirty, pteMkold, pteMkwrite,
 } from "@mmsim/hw-arm64";
 import {
   type AnonVmaOps, FileMappings, type MmStruct, type VmAreaStruct, type VmFileMapping, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_LOCKED,
-  VM_RAND_READ, VM_SEQ_READ, VM_SHARED,
+  VM_RAND_READ, VM_SEQ_READ, VM_SHARED, VM_WRITE,
 } from "@mmsim/vma";
 import { type AnonVmaChainStruct, type AnonVmaStruct, AnonVmaTable, findMergeableAnonVma } from "./anon-vma.ts";
+import { isMigrationPte, isReadableMigrationPte, isWritableMigrationPte, migrationPteDirty, migrationPtePfn, migrationPteYoung, mkMigrationPte } from "./migration-entry.ts";
 
 /** flush_tlb_page / flush_tlb_range for one mm (the machine passes its TLB's flush). */
 export type TlbRangeFlusher = (mm: MmStruct, start: number, end: number) => void;
@@ -90,6 +92,8 @@ const PAGE = 4096;
 /** lru_gen_look_around's window in pages. Kernel: `MIN_LRU_BATCH` (BITS_PER_LONG). */
 const LOOK_AROUND_PAGES = 64;
 const U32 = 4294967296;
+/** Migration PTEs tryToMigrate remembers for removeMigrationPtes (a folio mapped more often is found by walking). */
+const MIGRATE_SEEN_MAX = 8;
 const INV_U32 = 2 ** -32;
 
 /** The anonymous rmap of one machine. Implements the contract's AnonVmaOps. */
@@ -713,6 +717,147 @@ export class Rmap implements AnonVmaOps {
     this.pageRemoveRmap(page, vma, false);
     mem.refcount[page]!--; // folio_put: the caller's isolation reference keeps it alive
     return true;
+  }
+
+  // ------------------------------------------------------------------ migration (mm/rmap.c try_to_migrate, mm/migrate.c remove_migration_ptes)
+
+  /** A mapping in a VM_LOCKED VMA was replaced by a migration entry in the last tryToMigrate (page_remove_rmap's munlock_vma_page is the caller's: the LRU). */
+  migrateUnmappedLocked = false;
+  /** A mapping in a VM_LOCKED VMA was restored by the last removeMigrationPtes (page_add_*_rmap's mlock_vma_page is the caller's). */
+  migrateRemappedLocked = false;
+  /** PTEs the last removeMigrationPtes restored. */
+  migrateRemapped = 0;
+  /** The PTEs the last tryToMigrate replaced (the first MIGRATE_SEEN_MAX): mm, address, entry, so removeMigrationPtes need not walk the tables again. */
+  private migrateSeen = 0;
+  private readonly migrateSeenMm: (MmStruct | null)[] = new Array<MmStruct | null>(MIGRATE_SEEN_MAX).fill(null);
+  private readonly migrateSeenAddr = new Float64Array(MIGRATE_SEEN_MAX);
+  private readonly migrateSeenPtep = new Float64Array(MIGRATE_SEEN_MAX);
+  /** The old folio's PFN removeMigrationPtes looks for (the walk's `arg`). */
+  private migrateOldPfn = -1;
+  /** The folio the PTEs are restored to (new or, after a failure, the old one). */
+  private migrateDst = -1;
+
+  /**
+   * Replaces every PTE mapping of an (order-0, locked, isolated) folio with a migration entry:
+   * the PTE is cleared and flushed, a dirty PTE marks the folio dirty, an exclusive anonymous
+   * page is shared first (page_try_share_anon_rmap), and the entry is writable, readable-exclusive
+   * or readable with the PTE's young and dirty bits; the mapping is gone from rmap's counts
+   * (page_remove_rmap) and the PTE's reference dropped, but the mm's rss counters stay (a
+   * migration entry counts as the page it names). PMD mappings (THPs) are not migrated here.
+   * Kernel: `try_to_migrate()` / `try_to_migrate_one()`.
+   * @returns true when no mapping is left (what migrate_folio_unmap checks with folio_mapped())
+   */
+  tryToMigrate(page: number): boolean {
+    this.migrateUnmappedLocked = false;
+    this.migrateSeen = 0;
+    this.rmapWalk(page, this.migrateVisitor);
+    return !this.folioMapped(page);
+  }
+  private readonly migrateVisitor: RmapVisitor = {
+    rmapOne: (page: number, vma: VmAreaStruct, address: number): boolean => this.tryToMigrateOne(page, vma, address),
+  };
+  private tryToMigrateOne(page: number, vma: VmAreaStruct, address: number): boolean {
+    const mem = this.mem;
+    const store = this.store;
+    const pfn = mem.pageToPfn(page);
+    const r = this.pageVmaMappedWalk(vma, address, pfn, 1);
+    if (r === null) return true;
+    if (r.pte === NULL_ENTRY) return false; // a PMD-mapped THP: set_pmd_migration_entry is not modelled
+    const ptep = r.pte;
+    const w = store.entryWord(ptep);
+    const lo = store.words[w]!;
+    const hi = store.words[w + 1]!;
+    // ptep_clear_flush
+    store.write(ptep, 0, 0);
+    this.deps.flushTlbRange(vma.vmMm, address, address + PAGE);
+    if (pteDirty(lo, hi)) this.folioMarkDirty(page);
+    const anon = mem.mapping[this.compoundHead(page)]! < 0;
+    const anonExclusive = anon && (mem.flags[page]! & (1 << PG_anon_exclusive)) !== 0;
+    if (anonExclusive && this.pageTryShareAnonRmap(page) !== 0) {
+      store.write(ptep, lo, hi);
+      return false;
+    }
+    const type = pteWrite(hi) ? SWP_MIGRATION_WRITE : anonExclusive ? SWP_MIGRATION_READ_EXCLUSIVE : SWP_MIGRATION_READ;
+    mkMigrationPte(type, pfn, (lo & PTE_AF) !== 0, pteDirty(lo, hi), this.tmp);
+    store.write(ptep, this.tmp.lo, this.tmp.hi);
+    if (this.migrateSeen < MIGRATE_SEEN_MAX) {
+      // where the entry is, for removeMigrationPtes' walk of the same VMAs (it checks the entry again)
+      this.migrateSeenMm[this.migrateSeen] = vma.vmMm;
+      this.migrateSeenAddr[this.migrateSeen] = address;
+      this.migrateSeenPtep[this.migrateSeen++] = ptep;
+    }
+    this.pageRemoveRmap(page, vma, false);
+    if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateUnmappedLocked = true;
+    mem.refcount[page]!--; // folio_put: the PTE's reference (isolation's keeps the folio)
+    return true;
+  }
+
+  /**
+   * Turns every migration entry naming `src` back into a PTE, mapping `dst` (the new folio after
+   * a successful move, or `src` itself after a failure): the VMA's protection, old unless the
+   * entry was young, dirty when the entry and the folio are, writable when the entry was
+   * (maybe_mkwrite), exclusive unless it was the plain readable kind; the folio gains the mapping
+   * (page_add_anon_rmap / page_add_file_rmap) and a reference. Kernel: `remove_migration_ptes()`
+   * → rmap_walk(dst) → `remove_migration_pte()`.
+   * @returns the PTEs restored
+   */
+  removeMigrationPtes(src: number, dst: number): number {
+    this.migrateOldPfn = this.mem.pageToPfn(src);
+    this.migrateDst = dst;
+    this.migrateRemapped = 0;
+    this.migrateRemappedLocked = false;
+    this.rmapWalk(dst, this.removeMigrationVisitor);
+    return this.migrateRemapped;
+  }
+  private readonly removeMigrationVisitor: RmapVisitor = {
+    rmapOne: (_page: number, vma: VmAreaStruct, address: number): boolean => {
+      this.removeMigrationPte(vma, address);
+      return true;
+    },
+  };
+  private removeMigrationPte(vma: VmAreaStruct, address: number): void {
+    let ptep = NULL_ENTRY;
+    for (let i = 0; i < this.migrateSeen; i++) {
+      if (this.migrateSeenMm[i] === vma.vmMm && this.migrateSeenAddr[i] === address) {
+        ptep = this.migrateSeenPtep[i]!;
+        break;
+      }
+    }
+    if (ptep === NULL_ENTRY) ptep = this.ptepOf(vma, address);
+    if (ptep === NULL_ENTRY) return;
+    const store = this.store;
+    const lo = store.readLo(ptep);
+    const hi = store.readHi(ptep);
+    // page_vma_mapped_walk with PVMW_MIGRATION: a migration entry of the old folio
+    if (!isMigrationPte(lo, hi) || migrationPtePfn(lo, hi) !== this.migrateOldPfn) return;
+    const mem = this.mem;
+    const dst = this.migrateDst;
+    mem.refcount[dst]!++; // folio_get
+    const t = pfnPte(mem.pageToPfn(dst), vma.vmPageProt, this.tmp); // mk_pte
+    if (!migrationPteYoung(hi)) pteMkold(t);
+    if ((mem.flags[dst]! & (1 << PG_dirty)) !== 0 && migrationPteDirty(hi)) pteMkdirty(t);
+    const writable = isWritableMigrationPte(lo);
+    if (writable && (vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(t); // maybe_mkwrite
+    const nlo = t.lo;
+    const nhi = t.hi;
+    if (mem.mapping[dst]! < 0) this.pageAddAnonRmap(dst, vma, address, isReadableMigrationPte(lo) ? RMAP_NONE : RMAP_EXCLUSIVE);
+    else this.pageAddFileRmap(dst, vma, false);
+    store.write(ptep, nlo, nhi); // set_pte_at
+    if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateRemappedLocked = true;
+    this.migrateRemapped++;
+  }
+
+  /** The PTE entry of `address` in the VMA's tables, or NULL_ENTRY when no PTE table covers it. */
+  private ptepOf(vma: VmAreaStruct, address: number): number {
+    const pgt = vma.vmMm.pgtables;
+    if (pgt === null) return NULL_ENTRY;
+    const store = this.store;
+    const pudp = pudOffset(store, pgdOffsetPgd(store, pgt.pgd, address), address);
+    if (pudp === NULL_ENTRY) return NULL_ENTRY;
+    const pmdp = pmdOffset(store, pudp, address);
+    if (pmdp === NULL_ENTRY) return NULL_ENTRY;
+    if ((store.readLo(pmdp) & 3) !== 3) return NULL_ENTRY; // none or a block
+    return pteOffsetKernel(store, pmdp, address);
   }
 
   /**

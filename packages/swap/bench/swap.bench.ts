@@ -1,4 +1,4 @@
-// mmsim: swap's hot path — an anonymous page written to zram as reclaim does it (add_to_swap, the PTE's swap_duplicate, swap_writepage through zram's compression model and zsmalloc, __delete_from_swap_cache + put_swap_folio), with the oldest stored slot freed each time (a zap's free_swap_and_cache) so the area stays in a steady state, over the machine's buddy allocator (its per-CPU lists serve the pages zsmalloc takes and gives back) (issue 16's target in the name)
+// mmsim: swap's hot path — an anonymous page written to zram as reclaim does it (add_to_swap, the PTE's swap_duplicate, swap_writepage through zram's compression model and zsmalloc, __delete_from_swap_cache leaving a shadow + put_swap_folio), with the oldest stored slot freed each time (a zap's free_swap_and_cache) so the area stays in a steady state, over the machine's buddy allocator (its per-CPU lists serve the pages zsmalloc takes and gives back) (issue 16's target in the name)
 import { createBuddyAllocator } from "@mmsim/buddy";
 import { CostModel, GFP_HIGHUSER_MOVABLE, KernelLog, PG_swapbacked, Prandom, SimClock, VmStat, pfnDown } from "@mmsim/core";
 import { vfsInit } from "@mmsim/filemap";
@@ -40,6 +40,10 @@ for (let i = 0; i < SRC; i++) {
   vfs.contents.set(pfn, id);
   src[i] = page;
 }
+// The shadow reclaim leaves in the swap-cache slot (__remove_mapping → __delete_from_swap_cache with
+// workingset_eviction()'s value): the slot keeps an entry, so its XArray nodes stay until the slot
+// is freed (swap_range_free's clear_shadow_from_swap_cache), as on the kernel's reclaim path.
+const SHADOW = 0x12345;
 const ring = new Int32Array(RING);
 let head = 0;
 let n = 0;
@@ -56,7 +60,7 @@ function swapOutBatch(): void {
     const entry = mem.private[page]!;
     swap.swapDuplicate(entry); // try_to_unmap's swap PTE
     swap.swapWritepage(page);
-    swap.deleteFromSwapCache(page, 0); // __remove_mapping
+    swap.deleteFromSwapCache(page, SHADOW); // __remove_mapping
     mem.refcount[page]!--; // the cache's reference (reclaim frees the page; the benchmark reuses it)
     ring[head] = entry;
     head = (head + 1) % RING;

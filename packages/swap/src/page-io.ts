@@ -16,7 +16,7 @@
  * (end_swap_bio_read), and a synchronous read waits for that.
  */
 import {
-  type Lru, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, MAX_NR_ZONES, PAGE_KEEP, PAGE_SUCCESS, PG_dirty, PG_error, PG_locked,
+  KERN_ALERT, type Lru, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, MAX_NR_ZONES, PAGE_KEEP, PAGE_SUCCESS, PG_dirty, PG_error, PG_locked,
   PG_reclaim, PG_swapcache, PG_uptodate, PG_writeback, PSWPIN, PSWPOUT, pageToNid, pageZonenum, swpOffset,
 } from "@mmsim/core";
 import { REQ_OP_READ, REQ_OP_WRITE } from "@mmsim/block";
@@ -89,36 +89,55 @@ export function __swapWritepage(sw: Swap, page: number): void {
     startWriteback(sw, page);
     f[page] = f[page]! & ~LOCKED;
     const err = dev.submitPageBio(REQ_OP_WRITE, offset, page);
-    if (err !== 0) endSwapBioWrite(sw, page, entry);
+    if (err !== 0) endSwapBioWrite(sw, page, entry, false);
     return;
   }
   if (dev.rwPage) {
-    // bdev_write_page
-    startWriteback(sw, page);
+    // bdev_write_page: set_page_writeback, rw_page, page_endio(page, true, 0) → end_page_writeback.
+    // Nothing runs between the two, so NR_WRITEBACK and NR_ZONE_WRITE_PENDING go up and down
+    // unseen: only PG_writeback (for the device) and NR_WRITTEN are kept.
+    f[page] = f[page]! | WRITEBACK;
     const ret = dev.writePage(offset, page);
+    f[page] = f[page]! & ~WRITEBACK;
     if (ret === 0) {
       f[page] = f[page]! & ~LOCKED; // unlock_page
-      endWriteback(sw, page); // rw_page's page_endio(page, true, 0)
+      sw.vmstat.modNodePageState(pageToNid(sw.mem, page), NR_WRITTEN, 1);
       sw.vmstat.countVmEvent(PSWPOUT);
       return;
     }
-    endWriteback(sw, page);
+    sw.vmstat.modNodePageState(pageToNid(sw.mem, page), NR_WRITTEN, 1);
   }
   // the bio path: count, submit; the device completes it here at once
   sw.vmstat.countVmEvent(PSWPOUT);
   startWriteback(sw, page);
   f[page] = f[page]! & ~LOCKED;
   const ret = dev.writePage(offset, page);
-  if (ret !== 0) endSwapBioWrite(sw, page, entry);
+  if (ret !== 0) endSwapBioWrite(sw, page, entry, false);
   else endWriteback(sw, page);
 }
 
+/**
+ * end_swap_bio_write's / end_swap_bio_read's alert, rate-limited per call site as
+ * pr_alert_ratelimited() is (5 s, 10). The sector is the bio's bi_sector when it ends: the slot's
+ * first sector for a bio failed at submission (zram's bio_io_error), one page further for a bio
+ * the block layer completed (blk_update_request's bio_advance before bio_endio).
+ * Kernel: `pr_alert_ratelimited("%s-error on swap-device (%u:%u:%llu)\n", MAJOR(bio_dev(bio)), MINOR(…), bi_sector)`.
+ */
+function swapIoAlert(sw: Swap, write: boolean, entry: number, advanced: boolean): void {
+  const log = sw.log;
+  if (log === null || log === undefined) return;
+  const rs = write ? sw.writeErrorRs : sw.readErrorRs;
+  if (!rs.ratelimit(sw.clock, log, write ? "end_swap_bio_write" : "end_swap_bio_read")) return;
+  const dev = sw.swpSwapInfo(entry)?.bdev ?? null;
+  const sector = swpOffset(entry) * 8 + (advanced ? 8 : 0);
+  log.printk(KERN_ALERT, `${write ? "Write" : "Read"}-error on swap-device (${dev?.major ?? 0}:${dev?.minor ?? 0}:${sector})`);
+}
+
 /** A failed swap write. Kernel: `end_swap_bio_write()` with bi_status set. */
-function endSwapBioWrite(sw: Swap, page: number, entry: number): void {
+function endSwapBioWrite(sw: Swap, page: number, entry: number, advanced: boolean): void {
   const f = sw.mem.flags;
   f[page] = (f[page]! | ERROR | DIRTY) & ~RECLAIM; // SetPageError, set_page_dirty, ClearPageReclaim
-  const si = sw.swpSwapInfo(entry);
-  sw.log?.printk(1, `Write-error on swap-device (${si?.bdev?.path ?? "?"}:${swpOffset(entry) * 8})`);
+  swapIoAlert(sw, true, entry, advanced);
   endWriteback(sw, page);
 }
 
@@ -128,19 +147,18 @@ function endSwapBioWrite(sw: Swap, page: number, entry: number): void {
  * page's writeback and rotates a page reclaim is waiting for to the inactive tail. Kernel:
  * `end_swap_bio_read()`, `end_swap_bio_write()` → `end_page_writeback()` (folio_end_writeback).
  */
-export function endSwapBio(sw: Swap, op: number, page: number, err: number): void {
+export function endSwapBio(sw: Swap, op: number, page: number, err: number, completed = true): void {
   const f = sw.mem.flags;
   if (op === REQ_OP_READ) {
     if (err === 0) f[page] = (f[page]! | UPTODATE) & ~LOCKED;
     else {
       f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
-      const entry = sw.mem.private[page]!;
-      sw.log?.printk(1, `Read-error on swap-device (${sw.swpSwapInfo(entry)?.bdev?.path ?? "?"}:${swpOffset(entry) * 8})`);
+      swapIoAlert(sw, false, sw.mem.private[page]!, completed);
     }
     return;
   }
   if (err !== 0) {
-    endSwapBioWrite(sw, page, sw.mem.private[page]!);
+    endSwapBioWrite(sw, page, sw.mem.private[page]!, completed);
     return;
   }
   // folio_end_writeback: a page reclaim tagged (PG_reclaim) goes to the inactive list's tail
@@ -169,7 +187,7 @@ export function swapReadpage(sw: Swap, page: number, synchronous: boolean): void
     // bdev_read_page fails (no rw_page): a bio, ended by end_swap_bio_read; a synchronous caller polls for it
     sw.vmstat.countVmEvent(PSWPIN);
     const err = dev.submitPageBio(REQ_OP_READ, swpOffset(entry), page);
-    if (err !== 0) endSwapBio(sw, REQ_OP_READ, page, err);
+    if (err !== 0) endSwapBio(sw, REQ_OP_READ, page, err, false);
     else if (synchronous) dev.waitOnPage?.(page);
     return;
   }
@@ -179,6 +197,6 @@ export function swapReadpage(sw: Swap, page: number, synchronous: boolean): void
     f[page] = (f[page]! | UPTODATE) & ~LOCKED; // page_endio(page, false, 0)
   } else {
     f[page] = (f[page]! | ERROR) & ~(LOCKED | UPTODATE);
-    sw.log?.printk(1, `Read-error on swap-device (${si.bdev.path}:${swpOffset(entry) * 8})`);
+    swapIoAlert(sw, false, entry, false); // bdev_read_page failed, then so did the bio zram ends with bio_io_error
   }
 }

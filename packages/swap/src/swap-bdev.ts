@@ -18,6 +18,9 @@ export interface SwapBdev {
   readonly isBlk: boolean;
   /** Kernel: `bdev_nonrot()` (queue flag QUEUE_FLAG_NONROT). */
   readonly nonrot: boolean;
+  /** The device number (MAJOR/MINOR of bio_dev()), for the I/O error messages. */
+  readonly major: number;
+  readonly minor: number;
   /** Kernel: `bd_disk->fops->rw_page != NULL` (SWP_SYNCHRONOUS_IO). */
   readonly rwPage: boolean;
   /** Size in bytes (i_size / the capacity); 0 when it has none yet (an unset zram disk). */
@@ -101,6 +104,12 @@ export class SwapDisk implements SwapBdev {
   header: SwapHeader | null = null;
   claimed = false;
   readonly dev: BlockDevice;
+  get major(): number {
+    return this.dev.major;
+  }
+  get minor(): number {
+    return this.dev.minor;
+  }
   /** What each 4 KiB page of the disk holds (a content identity; NaN: never written: zeros). */
   private readonly data: Float64Array;
   // Bios in flight: page, request seq, op (parallel arrays, compacted by reap)

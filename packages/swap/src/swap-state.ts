@@ -122,7 +122,7 @@ export function clearShadowFromSwapCache(sw: Swap, si: SwapInfoStruct, begin: nu
   for (let off = begin; off <= end; off++) {
     const xa = si.spaces[space(si, off)];
     if (xa === undefined) continue;
-    if (xaIsValue(xa.load(off))) xa.erase(off);
+    xa.eraseValue(off);
   }
 }
 

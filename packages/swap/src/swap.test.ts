@@ -101,7 +101,7 @@ describe("slot allocation", () => {
 
   it("a rotational area scans for a free run of SWAPFILE_CLUSTER from lowest_bit; a full area leaves the available list", () => {
     const t = testSwap();
-    const disk = { path: "/swapfile", isBlk: false, nonrot: false, rwPage: false, header: null, claimed: false, sizeBytes: () => 4 * 1024 * 1024, readPage: () => 0, writePage: () => 0 };
+    const disk = { path: "/swapfile", major: 254, minor: 0, isBlk: false, nonrot: false, rwPage: false, header: null, claimed: false, sizeBytes: () => 4 * 1024 * 1024, readPage: () => 0, writePage: () => 0 };
     t.swap.registerDevice(disk);
     expect(t.swap.mkswap("/swapfile")).toBe(0);
     expect(t.swap.swapon("/swapfile", 0)).toBe(0);
@@ -159,6 +159,34 @@ describe("the swap cache and zram", () => {
     expect(t.mem.refcount[back]).toBe(1);
     expect(totalSwapcachePages(t.swap)).toBe(0);
     expectValid(t.swap);
+  });
+
+  it("a write zram refuses (mem_limit) leaves the page dirty and logs 6.1's alert with major:minor:sector, rate-limited to 10 per 5 s", () => {
+    const t = testSwap();
+    zramSwapon(t.swap, t.zram0, "16M");
+    expect(t.zram0.writeAttr("mem_limit", "4096")).toBe(0); // one page: the first zspage fills it
+    const offsets: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const p = anonPage(t, t.vfs.contents.contentRandom()); // incompressible: a whole page each
+      expect(t.swap.addToSwap(p)).toBe(true);
+      offsets.push(swpOffset(t.mem.private[p]!));
+      t.swap.swapDuplicate(t.mem.private[p]!); // the swap PTE try_to_unmap leaves
+      t.swap.swapWritepage(p);
+    }
+    const alerts = t.log.all().filter((r) => r.text.includes("-error on swap-device"));
+    // the first write fits the limit; the 13 after fail, 10 of them logged (pr_alert_ratelimited)
+    expect(alerts).toHaveLength(10);
+    expect(alerts[0]!.level).toBe(1); // KERN_ALERT
+    expect(alerts[0]!.text).toBe(`Write-error on swap-device (253:0:${offsets[1]! * 8})`);
+    // after the interval, the next alert is preceded by the count of the suppressed ones
+    t.clock.advance(5_000_000_001);
+    const p = anonPage(t, t.vfs.contents.contentRandom());
+    t.swap.addToSwap(p);
+    t.swap.swapDuplicate(t.mem.private[p]!);
+    t.swap.swapWritepage(p);
+    const tail = t.log.all().slice(-2).map((r) => r.text);
+    expect(tail).toEqual(["end_swap_bio_write: 3 callbacks suppressed", `Write-error on swap-device (253:0:${swpOffset(t.mem.private[p]!) * 8})`]);
+    expect((t.mem.flags[p]! & (1 << PG_dirty)) !== 0).toBe(true); // set_page_dirty: reclaim keeps it
   });
 
   it("cluster readahead reads the aligned window around the fault (page-cluster 3), counts swap_ra, and a hit widens the next window", () => {

@@ -27,7 +27,7 @@
  * CONFIG_THP_SWAP); no frontswap/zswap; mem cgroup charging is memcg's.
  */
 import {
-  ENOENT, ENOMEM, EEXIST, EINVAL, EBUSY, EPERM, EINTR, PAGE_SHIFT, PG_swapbacked, PG_swapcache, PG_writeback, PG_dirty, PG_locked,
+  DEFAULT_RATELIMIT_BURST, DEFAULT_RATELIMIT_INTERVAL, RatelimitState, ENOENT, ENOMEM, EEXIST, EINVAL, EBUSY, EPERM, EINTR, PAGE_SHIFT, PG_swapbacked, PG_swapcache, PG_writeback, PG_dirty, PG_locked,
   type CostModel, type KernelLog, type MemMap, type PageAllocator, type Rng, type SimClock, type SwapOps, type VmStat, type Lru,
   type SwapRaVma, type SwapVmFault, swpEntry, swpOffset, swpType, SWP_OFFSET_MAX,
 } from "@mmsim/core";
@@ -97,6 +97,9 @@ export class Swap implements SwapOps, SwapUnmapHooks {
   readonly vmstat: VmStat;
   readonly vfs: Vfs;
   readonly clock: SimClock;
+  /** The static ratelimit_state of end_swap_bio_write's / end_swap_bio_read's pr_alert_ratelimited(). */
+  readonly writeErrorRs = new RatelimitState(DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+  readonly readErrorRs = new RatelimitState(DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
   readonly cost: CostModel;
   readonly rng: Rng;
   readonly log: KernelLog | null;
@@ -671,7 +674,7 @@ export class Swap implements SwapOps, SwapUnmapHooks {
       si.swapMap[offset] = SWAP_MAP_MAX | COUNT_CONTINUED | hasCache;
       return;
     }
-    si.continued.delete(offset);
+    if ((si.swapMap[offset]! & COUNT_CONTINUED) !== 0 && si.continued.size !== 0) si.continued.delete(offset); // only a continued slot has digits to drop
     si.swapMap[offset] = count | hasCache;
   }
 
@@ -747,7 +750,7 @@ export class Swap implements SwapOps, SwapUnmapHooks {
     const left = count | hasCache;
     if (left !== 0) this.setCount(si, offset, count, hasCache);
     else {
-      si.continued.delete(offset);
+      if ((ent & COUNT_CONTINUED) !== 0 && si.continued.size !== 0) si.continued.delete(offset);
       si.swapMap[offset] = SWAP_HAS_CACHE;
     }
     return left;

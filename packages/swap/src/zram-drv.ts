@@ -70,6 +70,7 @@ export class Zram implements SwapBdev {
   readonly isBlk = true;
   readonly nonrot = true;
   readonly rwPage = true;
+  readonly major = ZRAM_MAJOR;
   header: SwapHeader | null = null;
   claimed = false;
   /** Bytes; 0 until set. Kernel: `disksize`. */

@@ -21,7 +21,7 @@ import {
 } from "@mmsim/core";
 import type { ResolvedVmallocConfig } from "./layout.ts";
 import type { VmapPageTables } from "./page-tables.ts";
-import { RatelimitState } from "./ratelimit.ts";
+import { RatelimitState } from "@mmsim/core";
 import { NIL_VA, VmapAreas } from "./vmap-area.ts";
 import { VmapBlocks } from "./vmap-block-state.ts";
 import { VmStructs } from "./vm-struct.ts";

@@ -36,9 +36,9 @@ describe("issue 16's quality bar: 576 MiB of tmpfs files on a 512 MiB board with
     expect(v.get("workingset_refault_anon"), "every swap-in is a refault of a shadow").toBe(v.get("pswpin"));
     expect(within(v.get("pgactivate")!, real("lru", "pgactivate"), 0.05), report("pgactivate")).toBe(true);
     expect(within(v.get("swap_ra")!, real("lru", "swap_ra"), 0.05), report("swap_ra")).toBe(true);
-    // Swap-outs: within 10 % (mmsim writes fewer: the real kernel also swaps out pages of its
-    // shell and page cache, and its kswapd leaves more free memory behind).
-    expect(within(v.get("pswpout")!, real("lru", "pswpout"), 0.1), report("pswpout")).toBe(true);
+    // Swap-outs: 424,074 against 424,615. (Before the scenario held the ~26.5 MiB the real boot
+    // had in use, mmsim swapped 22 % fewer pages out while writing: 63,926 against 82,192.)
+    expect(within(v.get("pswpout")!, real("lru", "pswpout"), 0.03), report("pswpout")).toBe(true);
     // Known difference: who reclaims. The real kernel's kswapd does ~74 % of the scanning on
     // the second CPU; mmsim's kswapd runs in rounds at the writer's batch points and falls behind
     // a tmpfs writer (every page it frees needs a zram store), so direct reclaim does most. The
@@ -51,17 +51,20 @@ describe("issue 16's quality bar: 576 MiB of tmpfs files on a 512 MiB board with
     const v = mmsimVmstat("mglru");
     const report = (item: string) => `${item}: mmsim ${v.get(item)}, kernel ${Math.round(real("mglru", item))}`;
     expect(v.get("workingset_refault_anon"), "every swap-in is a refault of a shadow").toBe(v.get("pswpin"));
-    // Within 12 %: mmsim's MGLRU swaps in 262,872 pages, the real kernel 290,149 (±0.3 % over its
-    // three runs): 9 % fewer. Where the difference comes from (aging cadence, the PID controller's
-    // tier choice, kswapd's share) is not analysed yet; this board has no page-table walks in
-    // either kernel (no hardware access flag).
-    expect(within(v.get("pswpin")!, real("mglru", "pswpin"), 0.12), report("pswpin")).toBe(true);
+    // mmsim's MGLRU swaps in 292,824 pages, the real kernel 290,149 (±0.3 % over its three runs),
+    // stage by stage: the 4 oldest files swapped in on both reads (98,304 against 98,133: the pages
+    // a read brings back go to the oldest generations and are evicted before the second read), the
+    // newest 8 files 194,520 against 192,016. (It was 262,872, 9 % fewer, while the scenario left out
+    // the memory the real boot had in use: with 17,000 more tmpfs pages resident, the oldest files
+    // survived to their second read.) This board has no page-table walks in either kernel (no
+    // hardware access flag).
+    expect(within(v.get("pswpin")!, real("mglru", "pswpin"), 0.03), report("pswpin")).toBe(true);
     // read(2) never activates under lru_gen: the real kernel counts 0–18 (kswapd's look-around).
     expect(v.get("pgactivate"), report("pgactivate")).toBeLessThan(100);
-    expect(within(v.get("pswpout")!, real("mglru", "pswpout"), 0.12), report("pswpout")).toBe(true);
+    expect(within(v.get("pswpout")!, real("mglru", "pswpout"), 0.03), report("pswpout")).toBe(true);
     // The comparison the issue asks for: MGLRU swaps in less than the classic LRU on this
-    // workload (kernel 0.84×, mmsim 0.76×).
-    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeLessThan(0.9);
-    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeGreaterThan(0.7);
+    // workload (kernel 0.84×, mmsim 0.85×).
+    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeLessThan(0.88);
+    expect(v.get("pswpin")! / real("lru", "pswpin")).toBeGreaterThan(0.8);
   });
 });

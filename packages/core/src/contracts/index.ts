@@ -7,3 +7,5 @@ export { describeKmemCacheAllocator } from "./kmem-cache-allocator.contract.ts";
 export type { KmemCacheAllocatorSubject } from "./kmem-cache-allocator.contract.ts";
 export { describeReclaimPolicy, SmallReclaimHost } from "./reclaim-policy.contract.ts";
 export type { ReclaimPolicySubject } from "./reclaim-policy.contract.ts";
+export { describeOomPolicy, SmallOomHost } from "./oom.contract.ts";
+export type { OomPolicySubject, FakeOomTask } from "./oom.contract.ts";

@@ -38,6 +38,12 @@ export const KswapdWaker = token<KswapdWaker>("KswapdWaker");
 export interface DirectCompactor {
   /** @returns a compact_result; COMPACT_SUCCESS means a page of `order` may now be free */
   tryToCompactPages(gfp: number, order: number, allocFlags: number, preferredNid: number, highestZoneidx: number, prio: number): CompactResult;
+  /**
+   * The allocation right after a direct compaction got a page from `zoneId`: the zone keeps its
+   * skip hints and its deferral is reset. Kernel: __alloc_pages_direct_compact's
+   * `zone->compact_blockskip_flush = false; compaction_defer_reset(zone, order, true)`.
+   */
+  compactionDeferReset?(zoneId: number, order: number): void;
 }
 export const DirectCompactor = token<DirectCompactor>("DirectCompactor");
 
@@ -54,5 +60,11 @@ export const DirectReclaimer = token<DirectReclaimer>("DirectReclaimer");
 export interface OutOfMemoryHandler {
   /** @returns true if it freed memory or killed a task (the allocator then retries) */
   outOfMemory(gfp: number, order: number, preferredNid: number): boolean;
+  /**
+   * `tsk_is_oom_victim(current)`: the allocating task was chosen and killed. The slow path then
+   * lets it dip into the reserves once (oom_reserves_allowed → ALLOC_OOM) and fails rather than
+   * loop (`goto nopage`). Absent: no task is ever a victim.
+   */
+  currentIsOomVictim?(): boolean;
 }
 export const OutOfMemoryHandler = token<OutOfMemoryHandler>("OutOfMemoryHandler");

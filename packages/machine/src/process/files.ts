@@ -1,6 +1,6 @@
 // Kernel: fs/proc/base.c (the /proc/<pid>/ entries, /proc/self), fs/proc/task_mmu.c, fs/proc/array.c, mm/huge_memory.c (transparent_hugepage/enabled), mm/memory.c (fault_around_bytes) (v6.1) — the files of the machine's tasks
 /*
- * /proc/<pid>/{maps,smaps,smaps_rollup,status,statm,oom_score_adj} of every task, rendered by
+ * /proc/<pid>/{maps,smaps,smaps_rollup,status,statm,oom_score,oom_score_adj} of every task, rendered by
  * @mmsim/procfs from the task's mm and page tables; /proc/self/ is the task a step runs as
  * (init outside a run). mmsim's own debug files: `/sys/kernel/debug/mmsim/pagemap/<pid>` (each
  * mapped page's /proc/<pid>/pagemap entry decoded, as the probes print them) and
@@ -8,7 +8,7 @@
  * SIGSEGVs tasks died of, by si_code). A pid's files appear
  * when the task is made during a run: a step may name them before (KernelFile.mayAppear).
  */
-import { KernelFile, type ValidationSink, resolveToken, workloadRecord, WORKLOAD_STATE, TOPOLOGY, PageAllocator } from "@mmsim/core";
+import { KernelFile, OomHost, procOomScore, type ValidationSink, resolveToken, workloadRecord, WORKLOAD_STATE, TOPOLOGY, PageAllocator } from "@mmsim/core";
 import { type TaskMmuSources, oomScoreAdjRead, oomScoreAdjWrite, pagemapDecoded, procPidMaps, procPidSmaps, procPidSmapsRollup, procPidStatm, procPidStatus, rlimitSigpending } from "@mmsim/procfs";
 import { validateMms } from "@mmsim/fault";
 import { type TaskStruct, validateMm, validateTasks } from "@mmsim/vma";
@@ -19,7 +19,7 @@ import { SYSCALLS, type SyscallRecord } from "./steps.ts";
 import { PROCESSES } from "./token.ts";
 
 /** The files of each /proc/<pid>/ directory mmsim serves. */
-export const PROC_PID_FILES = Object.freeze(["maps", "smaps", "smaps_rollup", "status", "statm", "oom_score_adj"] as const);
+export const PROC_PID_FILES = Object.freeze(["maps", "smaps", "smaps_rollup", "status", "statm", "oom_score", "oom_score_adj"] as const);
 const PID_FILE = new RegExp(`^/proc/(\\d+|self)/(${PROC_PID_FILES.join("|")})$`);
 export const PAGEMAP_DIR = "/sys/kernel/debug/mmsim/pagemap/";
 export const SYSCALLS_FILE = "/sys/kernel/debug/mmsim/syscalls";
@@ -71,6 +71,12 @@ export function procPidFiles(c: DependencyContainer): KernelFile {
         }
         case "statm":
           return procPidStatm(t);
+        case "oom_score": {
+          // proc_oom_score(): oom_badness over totalram_pages() + total_swap_pages, scaled to 0..2000
+          const host = resolveToken(c, OomHost);
+          const task = host.tasks().find((x) => x.pid === t.pid);
+          return task === undefined ? undefined : procOomScore(task, host.totalramPages() + host.totalSwapPages());
+        }
         case "oom_score_adj":
           return oomScoreAdjRead(t);
       }

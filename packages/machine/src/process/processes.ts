@@ -130,6 +130,30 @@ export class Processes implements TaskHost {
     return r;
   }
 
+  /** Tasks with a SIGKILL pending (fatal_signal_pending): they die the next time they would run. */
+  private readonly sigkilled = new Set<number>();
+  /** OOM victims not yet exited (TIF_MEMDIE / tsk_is_oom_victim). */
+  readonly oomVictims = new Set<number>();
+  /** Called when a task gets a SIGKILL (the task engine wakes it to die). */
+  onSigkill: ((pid: number) => void) | null = null;
+
+  /** Kernel: `fatal_signal_pending()`. */
+  fatalSignalPending(pid: number): boolean {
+    return this.sigkilled.has(pid);
+  }
+
+  /** Kernel: `do_send_sig_info(SIGKILL, SEND_SIG_PRIV, t, PIDTYPE_TGID)`: the task dies on its way back to user space. */
+  sendSigkill(t: TaskStruct): void {
+    if (t.state === "Z (zombie)" || t.state === "X (dead)" || this.sigkilled.has(t.pid)) return;
+    this.sigkilled.add(t.pid);
+    this.onSigkill?.(t.pid);
+  }
+
+  /** The running task, or init outside a run; null before init exists (boot). */
+  get currentOrNull(): TaskStruct | null {
+    return this.currentTask ?? this.tasks.init;
+  }
+
   /** The task a step runs as: the running one during a run, else init. */
   get current(): TaskStruct {
     const t = this.currentTask ?? this.tasks.init;
@@ -200,6 +224,9 @@ export class Processes implements TaskHost {
   exit(pid: number, code: number): void {
     const t = this.tasks.lookup(pid);
     if (t === undefined) return;
+    // exit_oom_victim; the signal was delivered
+    this.sigkilled.delete(pid);
+    this.oomVictims.delete(pid);
     // exit_files → put_files_struct (a task an exec killed is a zombie already, its files still open)
     const files = this.vfs.files.get(pid);
     if (files !== undefined) {
@@ -208,6 +235,10 @@ export class Processes implements TaskHost {
     }
     if (t.state === "Z (zombie)") return;
     this.tasks.exit(t, code);
+  }
+
+  setSigkillWaker(wake: ((pid: number) => void) | null): void {
+    this.onSigkill = wake;
   }
 
   parentOf(pid: number): number | undefined {
@@ -223,6 +254,15 @@ export class Processes implements TaskHost {
     // arm64_show_signal prints the ESR and registers; mmsim has neither, so it prints the first
     // part and the fault address (a documented simplification).
     this.log.prInfo(`${t.comm}[${t.pid}]: unhandled exception: ${code} at 0x${addr.toString(16).padStart(16, "0")}`);
+  }
+
+  /** SIGBUSes the tasks died of (BUS_ADRERR: do_page_fault's VM_FAULT_SIGBUS). */
+  sigbus = 0;
+
+  /** Logs what 6.1 logs when a task dies of SIGBUS with no handler (arm64_show_signal, simplified as logSegv). */
+  logSigbus(t: TaskStruct, addr: number): void {
+    this.sigbus++;
+    this.log.prInfo(`${t.comm}[${t.pid}]: unhandled exception: BUS_ADRERR at 0x${addr.toString(16).padStart(16, "0")}`);
   }
 }
 

@@ -135,3 +135,28 @@ describe("access of [stack] and [heap]", () => {
     expect(log).toContain("pid 2 access = SIGSEGV (SEGV_MAPERR) at 0xffffff7ff000");
   });
 });
+
+describe("SIGBUS (issue 23: it was an error of the step, 'not simulated yet')", () => {
+  it("an access past the end of a mapped file kills the task with SIGBUS; init's death of it panics as 6.1 (exitcode=0x00000007)", { timeout: 60_000 }, () => {
+    const { m, log } = run(`  - open: { as: f, path: /tmp/f, flags: [rdwr, creat] }
+  - write: { fd: f, size: 64K }
+  - mmap: { as: fm, fd: f, size: 64K, flags: [shared] }
+  - ftruncate: { fd: f, size: 4K }
+  - fork: { as: c, steps: [ { access: { as: fm, offset: 8K, pages: 1 } }, { access: { as: fm } } ] }
+  - wait: { for: c }
+  - access: { as: fm, pages: 1 }
+`);
+    const sigbus = log.filter((l) => l.includes("SIGBUS"));
+    expect(sigbus).toHaveLength(1);
+    expect(sigbus[0]).toMatch(/^pid 2 access = SIGBUS \(BUS_ADRERR\) at 0x[0-9a-f]+000$/);
+    expect(m.processes.sigbus).toBe(1);
+    // init still runs and reads the page inside the file: no signal of its own, no panic
+    expect(log.filter((l) => l.startsWith("pid 1 access"))).toEqual([]);
+    const init = run(`  - open: { as: f, path: /tmp/f, flags: [rdwr, creat] }
+  - mmap: { as: fm, fd: f, size: 64K, flags: [shared] }
+  - access: { as: fm, pages: 1 }
+`);
+    expect(init.r.panic?.reason).toBe("Attempted to kill init! exitcode=0x00000007");
+    expect(init.log.at(-1)).toMatch(/^pid 1 access = SIGBUS \(BUS_ADRERR\) at 0x/);
+  });
+});

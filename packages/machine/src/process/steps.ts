@@ -13,18 +13,19 @@ import {
 } from "@mmsim/core";
 import { ACCESS_READ, ACCESS_WRITE, MMU, WalkOut } from "@mmsim/hw-arm64";
 import {
-  ACCESS_PATTERN_KINDS, AccessPattern, type AccessPatternKind, CONTENT_ZERO_ID, FAULT_HANDLED, SEGV_ACCERR, SEGV_MAPERR, contentFill, contentText,
+  ACCESS_PATTERN_KINDS, AccessPattern, type AccessPatternKind, CONTENT_ZERO_ID, FAULT_HANDLED, FAULT_OOM, FAULT_SIGBUS, SEGV_ACCERR, SEGV_MAPERR, contentFill, contentText,
 } from "@mmsim/fault";
 import {
   MADV_COLD, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_KEEPONFORK, MADV_MERGEABLE,
   MADV_NOHUGEPAGE, MADV_NORMAL, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_RANDOM, MADV_SEQUENTIAL, MADV_UNMERGEABLE,
   MADV_WILLNEED, MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE,
   MAP_PRIVATE, MAP_SHARED, MAP_STACK, MLOCK_ONFAULT, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC, PROT_NONE, PROT_READ,
-  PROT_WRITE, SIGSEGV, staticElfImage, sysBrk, sysMadvise, sysMlock2, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunmap,
+  PROT_WRITE, SIGKILL, SIGSEGV, staticElfImage, sysBrk, sysMadvise, sysMlock2, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunmap,
   CHUNK_HEADER, GlibcMalloc, MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, type MmStruct, sysMlockall, sysMunlockall,
 } from "@mmsim/vma";
 import { kernelAccess } from "../steps/user.ts";
 import { FILE_STEPS, checkFd, fdField, fileMmap } from "./file-steps.ts";
+import { MIGRATE_STEPS } from "./migrate-steps.ts";
 import { MMAP_FAMILY, type MmapHandle, SYSCALLS, type SyscallRecord, current, errnoField, outcome } from "./syscall.ts";
 
 export { MMAP_FAMILY, SYSCALLS, current, errnoField, outcome };
@@ -112,12 +113,16 @@ function rangeSyscallStep<K extends string, D extends RangeFields>(
   schema: z.ZodType<D, unknown>,
   call: (p: Processes, mm: MmStruct, start: number, len: number, step: D) => number,
   callName: (step: D) => string = () => kind,
+  pagesWalked: (step: D) => boolean = () => false,
 ) {
   return defineStep({
     kind,
     doc,
     schema,
     make: (d: D, ctx) => ({ ...d, kind, line: ctx.line }),
+    // The loader's host-cost bound: a call that faults in, zaps or pages out the range costs its pages
+    // (the loader gives a step without a size the size of the mapping it names).
+    cost: (step) => (pagesWalked(step) ? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE)) : 1),
     check: (step, ctx) => checkMapping(step, ctx),
     run(step, ctx) {
       const { p, task } = current(ctx);
@@ -234,12 +239,41 @@ export const mremapStep = defineStep({
   },
 });
 
-export const madviseStep = rangeSyscallStep(
-  "madvise",
-  "- madvise: { as, offset: 0, size: all, advice, errno }   advice: dontneed, free, willneed, cold, pageout, populate_read, populate_write, hugepage, nohugepage, dontfork, wipeonfork, mergeable, …",
-  z.strictObject({ ...rangeFields, advice: adviceField }),
-  (p, mm, start, len, step) => sysMadvise(p.mmap, mm, start, len, step.advice),
-);
+export const madviseStep = defineStep({
+  kind: "madvise",
+  doc: "- madvise: { as, offset: 0, size: all, advice, stride, errno }   advice: dontneed, free, willneed, cold, pageout, populate_read, populate_write, hugepage, nohugepage, dontfork, wipeonfork, mergeable, …; with stride, the call is made on [offset + k·stride, + size) for k = 0, 1, … while that lies in the mapping, as a program's loop of madvise calls would (every other page: size 4K, stride 8K); the syscall log records the first error, or one success",
+  schema: z.strictObject({ ...rangeFields, advice: adviceField, stride: sizeField.optional() }),
+  make: (d, ctx) => ({ ...d, kind: "madvise" as const, line: ctx.line }),
+  // The loader's host-cost bound (as rangeSyscallStep's): an advice that walks pages costs the range's
+  // pages; with a stride, one call's (the number of calls depends on the mapping, known at run time).
+  cost: (step) => (PAGE_WALKING_ADVICE.has(step.advice) ? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE)) : 1),
+  check(step, ctx) {
+    checkMapping(step, ctx);
+    if (step.stride === undefined) return;
+    if (step.size === undefined || step.size <= 0) throw ctx.error(["size"], "madvise with stride needs the size of each call (e.g. size: 4K, stride: 8K)");
+    if (step.stride < step.size) throw ctx.error(["stride"], `stride ${step.stride} is below size ${step.size}: the calls would overlap (stride ≥ size)`);
+  },
+  run(step, ctx) {
+    const { p, task } = current(ctx);
+    const { h, start, len } = rangeOf(ctx, step.as, step.offset, step.size, "madvise");
+    if (step.stride === undefined) {
+      outcome(ctx, task, "madvise", sysMadvise(p.mmap, task.mm!, start, len, step.advice), step.errno);
+      return;
+    }
+    const end = h.start + h.len;
+    for (let s = start; s + len <= end; s += step.stride) {
+      const r = sysMadvise(p.mmap, task.mm!, s, len, step.advice);
+      if (r < 0) {
+        outcome(ctx, task, "madvise", r, step.errno);
+        return;
+      }
+    }
+    outcome(ctx, task, "madvise", 0, step.errno);
+  },
+});
+
+/** The advice that walks the range's pages (fault in, zap, deactivate, page out). */
+const PAGE_WALKING_ADVICE: ReadonlySet<number> = new Set([MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE]);
 
 export const mlockStep = rangeSyscallStep(
   "mlock",
@@ -247,6 +281,7 @@ export const mlockStep = rangeSyscallStep(
   z.strictObject({ ...rangeFields, onfault: bool.default(false) }),
   (p, mm, start, len, step) => sysMlock2(p.mmap, mm, start, len, step.onfault ? MLOCK_ONFAULT : 0),
   (step) => (step.onfault ? "mlock2" : "mlock"),
+  (step) => !step.onfault, // mlock populates the range
 );
 
 export const munlockStep = rangeSyscallStep("munlock", "", z.strictObject(rangeFields), (p, mm, start, len) => sysMunlock(p.mmap, mm, start, len));
@@ -376,8 +411,8 @@ function userAccessRange(step: AccessStep, ctx: StepRunContext, start: number, l
 
 /**
  * One load or store of the current task at `va`: the MMU first (TLB, then a walk of the task's
- * tables); a fault goes to do_page_fault, which handles it and retries the access. SIGSEGV kills
- * the task (arm64_force_sig_fault with no handler).
+ * tables); a fault goes to do_page_fault, which handles it and retries the access. SIGSEGV and
+ * SIGBUS kill the task (arm64_force_sig_fault with no handler).
  * @returns false when the task died of it
  */
 export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: number, content: number, what: string): boolean {
@@ -389,10 +424,18 @@ export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: 
     return true;
   }
   const flt = task.minFlt + task.majFlt;
-  const r = p.fault.userAccess(task, va, access, content);
+  let r = p.fault.userAccess(task, va, access, content);
+  // pagefault_out_of_memory(): no fatal signal (the OOM killer killed another task) → the fault is retried once more.
+  if (r === FAULT_OOM && !p.fatalSignalPending(task.pid)) r = p.fault.userAccess(task, va, access, content);
   // Each fault taken (the exception, do_page_fault, handle_mm_fault) costs its fixed part; a
   // SIGSEGV took the exception too.
   ctx.advanceClock(ctx.resolve(COST_MODEL).faultEntry * Math.max(1, task.minFlt + task.majFlt - flt));
+  // A SIGKILL (the OOM killer chose this task) is delivered on the way back to user space.
+  if (p.fatalSignalPending(task.pid)) {
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGKILL at 0x${va.toString(16)}` });
+    ctx.resolve(TASK_ENGINE).exitCurrent(SIGKILL);
+    return false;
+  }
   if (r === FAULT_HANDLED) return true;
   if (r === SEGV_MAPERR || r === SEGV_ACCERR) {
     const code = r === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR";
@@ -401,8 +444,20 @@ export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: 
     ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
     return false;
   }
-  throw ctx.error(what, `the fault at 0x${va.toString(16)} ended in ${r} (out of memory or SIGBUS: not simulated yet)`);
+  if (r === FAULT_SIGBUS) {
+    // do_page_fault: VM_FAULT_SIGBUS → arm64_force_sig_fault(SIGBUS, BUS_ADRERR, …): with no
+    // handler the task dies of it (an access past the end of a mapped file, a swap-in error entry).
+    p.logSigbus(task, va);
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGBUS (BUS_ADRERR) at 0x${va.toString(16)}` });
+    ctx.resolve(TASK_ENGINE).exitCurrent(SIGBUS);
+    return false;
+  }
+  // FAULT_OOM: the page allocator found no memory for the fault and no OOM killer freed any.
+  throw ctx.error(what, `the fault at 0x${va.toString(16)} ran out of memory (VM_FAULT_OOM: no page could be allocated and the OOM killer did not free any); give the machine more memory or swap, or touch fewer pages`);
 }
+
+/** SIGBUS (arm64 uses the generic signal numbers). */
+const SIGBUS = 7;
 
 export const forkStep = defineStep({
   kind: "fork",
@@ -582,5 +637,5 @@ export const execStep = defineStep({
 
 export const PROCESS_STEPS = Object.freeze([
   accessStep, mmapStep, munmapStep, mprotectStep, mremapStep, madviseStep, mlockStep, munlockStep, mlockallStep, munlockallStep, brkStep, mallocStep, mallocFreeStep,
-  forkStep, spawnStep, execStep, exitStep, waitStep, ...FILE_STEPS,
+  forkStep, spawnStep, execStep, exitStep, waitStep, ...FILE_STEPS, ...MIGRATE_STEPS,
 ] as const);

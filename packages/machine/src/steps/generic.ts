@@ -63,12 +63,18 @@ export function noSuchFile(path: string, files: readonly string[]): string {
   return `no file ${path}${near.length > 0 ? `; did you mean ${near.join(" or ")}?` : ""} (the machine has ${files.length} files; \`mmsim cat\` of an unknown path lists them all)`;
 }
 
+/** Host operations a show counts for (MAX_WORKLOAD_OPS): 500,000 shows at most, gigabytes of output. */
+const SHOW_COST = 100;
+
 export const showStep = defineStep({
   kind: "show",
   doc: "- show: <path>                 print a file, e.g. /proc/buddyinfo",
   schema: absPath,
   make: (path, ctx) => ({ kind: "show" as const, line: ctx.line, path }),
   reads: (step) => [step.path],
+  // The loader's host-cost bound: rendering and printing a file takes 0.1 ms (/proc/buddyinfo) to
+  // 0.5 ms (/proc/zoneinfo, 10 KB) of host time, about SHOW_COST page operations of 3 µs.
+  cost: () => SHOW_COST,
   run(step, ctx) {
     const text = ctx.readFile(step.path);
     if (text === undefined) throw ctx.error("show", noSuchFile(step.path, ctx.listFiles()));

@@ -1,11 +1,13 @@
 // Kernel: lib/ratelimit.c, include/linux/ratelimit_types.h (v6.1) — ___ratelimit() on simulated time
 /*
- * The printk rate limits vmalloc's messages go through: printk_ratelimit() (5 s, 10 messages:
- * alloc_vmap_area's "vmap allocation … failed") and warn_alloc()'s nopage_rs (10 s, 1 message in
- * 6.1.y). When an interval ends with calls suppressed, the next call logs
+ * The printk rate limits of the simulated kernel's messages: printk_ratelimit() and the
+ * pr_*_ratelimited() macros (DEFAULT_RATELIMIT_INTERVAL 5 s, DEFAULT_RATELIMIT_BURST 10: vmalloc's
+ * "vmap allocation … failed", swap's "Write-error on swap-device"), warn_alloc()'s nopage_rs (10 s,
+ * 1 message in 6.1.y). When an interval ends with calls suppressed, the next call logs
  * "<func>: N callbacks suppressed" first, as ___ratelimit() does.
  */
-import { KERN_WARNING, type KernelLog, type SimClock } from "@mmsim/core";
+import { KERN_WARNING, type KernelLog } from "./printk.ts";
+import type { SimClock } from "./clock.ts";
 
 /** Kernel: `struct ratelimit_state` (interval and burst; begin, printed, missed). */
 export class RatelimitState {
@@ -43,3 +45,8 @@ export class RatelimitState {
     return false;
   }
 }
+
+/** Kernel: `DEFAULT_RATELIMIT_INTERVAL` (5 * HZ), in simulated ns. */
+export const DEFAULT_RATELIMIT_INTERVAL = 5_000_000_000;
+/** Kernel: `DEFAULT_RATELIMIT_BURST`. */
+export const DEFAULT_RATELIMIT_BURST = 10;
