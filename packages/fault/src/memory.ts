@@ -173,11 +173,11 @@ export class MmMemory implements MmPageOps {
   /** Swap PTEs: do_swap_page, their zap and fork copy, swapoff's unuse, MADV_WILLNEED (swap-fault.ts). */
   readonly swap: SwapPte;
   /**
-   * The mms swapoff walks (init_mm.mmlist). 6.1 adds an mm at its first swap PTE
-   * (try_to_unmap_one, copy_nonpresent_pte); here every mm with page tables is on it from
-   * mm_alloc_pgd to exit_mmap (the walk then visits a few mms that have no swap PTE).
+   * The mms swapoff walks (init_mm.mmlist), rmap's set: 6.1 adds an mm at its first swap PTE
+   * (try_to_unmap_one there, copy_nonpresent_pte here); an mm whose pgd pgtablesOf allocates joins
+   * it too (the walk then visits a few mms that have no swap PTE); exit_mmap removes it.
    */
-  readonly mmlist = new Set<MmStruct>();
+  readonly mmlist: Set<MmStruct>;
   /** The faults of VMAs with vm_ops (file-backed, shmem): do_fault, wp_page_shared, fault_around_bytes. */
   readonly file: FileFault;
   /**
@@ -197,6 +197,7 @@ export class MmMemory implements MmPageOps {
     this.vmstat = deps.vmstat;
     this.vmEvents = deps.vmstat.vmEvents;
     this.rmap = deps.rmap;
+    this.mmlist = deps.rmap.mmlist;
     this.flushTlbRange = deps.flushTlbRange;
     this.zeroPfn = deps.zeroPfn;
     this.thp = deps.thp ?? new ThpSettings();

@@ -109,6 +109,12 @@ export class Rmap implements AnonVmaOps {
   referencedVmFlags = 0;
   /** Swap's hooks for try_to_unmap; null until the swap issue registers them. */
   swapHooks: SwapUnmapHooks | null = null;
+  /**
+   * The mms swapoff walks (init_mm.mmlist): try_to_unmap_one adds an mm at its first swap PTE
+   * (`if (list_empty(&mm->mmlist)) list_add(&mm->mmlist, &init_mm.mmlist)`); the fault path shares
+   * this set (copy_nonpresent_pte adds a fork's child, exit_mmap removes).
+   */
+  readonly mmlist = new Set<MmStruct>();
   /** The file mappings by id (page->mapping of a file page). */
   readonly fileMappings: FileMappings;
   /**
@@ -708,6 +714,7 @@ export class Rmap implements AnonVmaOps {
         store.write(ptep, lo, hi);
         return false;
       }
+      this.mmlist.add(mm); // list_add(&mm->mmlist, &init_mm.mmlist) once
       mm.rssStat[MM_ANONPAGES]!--;
       mm.rssStat[MM_SWAPENTS]!++;
       hooks.mkSwapPte(entry, anonExclusive, this.tmp);
