@@ -83,8 +83,11 @@ function zoneHeader(nid: number, zone: Zone): string {
   return "Node " + nid + ", zone " + zone.name.padStart(8, " ") + " ";
 }
 
-/** The text of /sys/kernel/debug/extfrag/unusable_index. Kernel: `unusable_show()` → `unusable_show_print()`. */
-export function unusableShow(pa: PageAllocState): string {
+/**
+ * One line per populated zone of every node: its header and `print(order, info)` for each order.
+ * Kernel: `walk_zones_in_node()` with `unusable_show_print()` / `extfrag_show_print()`.
+ */
+function walkZonesShow(pa: PageAllocState, print: (order: number, info: ContigPageInfo) => string): string {
   const info = new ContigPageInfo();
   let s = "";
   for (const pgdat of pa.pgdat) {
@@ -94,7 +97,7 @@ export function unusableShow(pa: PageAllocState): string {
       s += zoneHeader(pgdat.nodeId, zone);
       for (let order = 0; order < NR_PAGE_ORDERS; order++) {
         fillContigPageInfo(zone, order, info);
-        s += thousandths(unusableFreeIndex(order, info), 0);
+        s += print(order, info);
       }
       s += "\n";
     }
@@ -102,21 +105,12 @@ export function unusableShow(pa: PageAllocState): string {
   return s;
 }
 
+/** The text of /sys/kernel/debug/extfrag/unusable_index. Kernel: `unusable_show()` → `unusable_show_print()`. */
+export function unusableShow(pa: PageAllocState): string {
+  return walkZonesShow(pa, (order, info) => thousandths(unusableFreeIndex(order, info), 0));
+}
+
 /** The text of /sys/kernel/debug/extfrag/extfrag_index. Kernel: `extfrag_show()` → `extfrag_show_print()`. */
 export function extfragShow(pa: PageAllocState): string {
-  const info = new ContigPageInfo();
-  let s = "";
-  for (const pgdat of pa.pgdat) {
-    if (pgdat.nodePresentPages === 0) continue;
-    for (const zone of pgdat.zones) {
-      if (!zone.populated) continue;
-      s += zoneHeader(pgdat.nodeId, zone);
-      for (let order = 0; order < NR_PAGE_ORDERS; order++) {
-        fillContigPageInfo(zone, order, info);
-        s += thousandths(fragmentationIndexOf(order, info), 2);
-      }
-      s += "\n";
-    }
-  }
-  return s;
+  return walkZonesShow(pa, (order, info) => thousandths(fragmentationIndexOf(order, info), 2));
 }
