@@ -174,8 +174,7 @@ export class MmMemory implements MmPageOps {
   readonly swap: SwapPte;
   /**
    * The mms swapoff walks (init_mm.mmlist), rmap's set: 6.1 adds an mm at its first swap PTE
-   * (try_to_unmap_one there, copy_nonpresent_pte here); an mm whose pgd pgtablesOf allocates joins
-   * it too (the walk then visits a few mms that have no swap PTE); exit_mmap removes it.
+   * (try_to_unmap_one there, copy_nonpresent_pte here); exit_mmap removes it.
    */
   readonly mmlist: Set<MmStruct>;
   /** The faults of VMAs with vm_ops (file-backed, shmem): do_fault, wp_page_shared, fault_around_bytes. */
@@ -247,7 +246,6 @@ export class MmMemory implements MmPageOps {
     if (mm.pgtables === null) {
       this.alloc.cpu = this.cpu;
       mm.pgtables = mmAllocPgd(this.alloc);
-      if (mm.pgtables !== null) this.mmlist.add(mm);
     }
     return mm.pgtables;
   }

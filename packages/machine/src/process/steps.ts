@@ -104,6 +104,14 @@ const rangeFields = {
 };
 
 /**
+ * The loader's host-cost bound of a range syscall: one that faults in, zaps or pages out the range
+ * costs its pages (the loader gives a step without a size the size of the mapping it names).
+ */
+function rangeCost(step: RangeFields, walksPages: boolean): number {
+  return walksPages ? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE)) : 1;
+}
+
+/**
  * A syscall step on [offset, offset + size) of a named mapping (mprotect, madvise, mlock,
  * munlock): the range fields, the step's own fields, and the call made as the current task.
  */
@@ -120,9 +128,7 @@ function rangeSyscallStep<K extends string, D extends RangeFields>(
     doc,
     schema,
     make: (d: D, ctx) => ({ ...d, kind, line: ctx.line }),
-    // The loader's host-cost bound: a call that faults in, zaps or pages out the range costs its pages
-    // (the loader gives a step without a size the size of the mapping it names).
-    cost: (step) => (pagesWalked(step) ? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE)) : 1),
+    cost: (step) => rangeCost(step, pagesWalked(step)),
     check: (step, ctx) => checkMapping(step, ctx),
     run(step, ctx) {
       const { p, task } = current(ctx);
@@ -244,9 +250,8 @@ export const madviseStep = defineStep({
   doc: "- madvise: { as, offset: 0, size: all, advice, stride, errno }   advice: dontneed, free, willneed, cold, pageout, populate_read, populate_write, hugepage, nohugepage, dontfork, wipeonfork, mergeable, …; with stride, the call is made on [offset + k·stride, + size) for k = 0, 1, … while that lies in the mapping, as a program's loop of madvise calls would (every other page: size 4K, stride 8K); the syscall log records the first error, or one success",
   schema: z.strictObject({ ...rangeFields, advice: adviceField, stride: sizeField.optional() }),
   make: (d, ctx) => ({ ...d, kind: "madvise" as const, line: ctx.line }),
-  // The loader's host-cost bound (as rangeSyscallStep's): an advice that walks pages costs the range's
-  // pages; with a stride, one call's (the number of calls depends on the mapping, known at run time).
-  cost: (step) => (PAGE_WALKING_ADVICE.has(step.advice) ? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE)) : 1),
+  // With a stride, one call's pages (the number of calls depends on the mapping, known at run time).
+  cost: (step) => rangeCost(step, PAGE_WALKING_ADVICE.has(step.advice)),
   check(step, ctx) {
     checkMapping(step, ctx);
     if (step.stride === undefined) return;
