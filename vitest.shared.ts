@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+import { TargetReporter } from "./tools/bench/reporter.ts";
 
 /** When set (by .ci/run), each package also writes a JSON report there, for the CI totals line. */
 const reportDir = process.env.MMSIM_TEST_REPORT_DIR;
@@ -25,7 +26,8 @@ export default defineConfig({
     // tsyringe needs the Reflect polyfill loaded before it (TOOLCHAIN §3.5).
     setupFiles: [fileURLToPath(new URL("./tools/vitest-setup.ts", import.meta.url))],
     reporters: reportDir ? ["default", ["json", { outputFile: `${reportDir}/${reportName}.json` }]] : ["default"],
-    benchmark: { include: ["bench/**/*.bench.ts"] },
+    // The samples are kept so that the target reporter can print medians (tools/bench/targets.ts).
+    benchmark: { include: ["bench/**/*.bench.ts"], includeSamples: true, reporters: ["default", new TargetReporter()] },
     server: { deps: { external: benchMode ? [/\/packages\/[^/]+\/dist\//] : [] } },
   },
 });

@@ -22,7 +22,7 @@
 import {
   EINVAL, MIGRATE_MOVABLE, NIL_PAGE, PAGE_ALLOC_COSTLY_ORDER, TP_MM_PAGE_ALLOC, ZONE_NORMAL,
   __GFP_ATOMIC, __GFP_DIRECT_RECLAIM, __GFP_HARDWALL, __GFP_HIGH, __GFP_KSWAPD_RECLAIM, __GFP_MEMALLOC,
-  __GFP_NOFAIL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_THISNODE,
+  __GFP_NOFAIL, __GFP_NOMEMALLOC, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ACCOUNT,
   COMPACT_DEFERRED, COMPACT_SKIPPED, COMPACT_SUCCESS, INIT_COMPACT_PRIORITY, COMPACT_PRIO_SYNC_LIGHT,
   NR_FREE_PAGES, NSEC_PER_SEC, formatGfpMask, gfpMigratetype, gfpZone, MAX_ORDER, KERN_WARNING,
   pageHead, COMPACTSTALL, COMPACTFAIL, COMPACTSUCCESS,
@@ -93,37 +93,42 @@ function currentIsOomVictim(pa: PageAllocState): boolean {
 
 /**
  * Tries each zone of the zonelist in turn, against the watermark alloc_flags name.
- * Kernel: `get_page_from_freelist()`. Hot (the fault path's every page): the deferred-pages
- * growth and the highatomic reserve are calls to cold functions.
+ * Kernel: `get_page_from_freelist()`. Hot (the fault path's every page): one pass over the
+ * zonelist; ALLOC_NOFRAGMENT's second pass, the deferred-pages growth and the highatomic
+ * reserve are calls to cold functions, so that V8 can inline the order-0 path whole (issue 22).
  */
 function getPageFromFreelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
-  for (;;) {
-    const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
-    const zonelist = ac.zonelist;
-    for (let i = 0; i < zonelist.length; i++) {
-      const zone = zonelist[i]!;
-      if (zone.zid > ac.highestZoneidx || !zone.managed) continue;
-      // Avoid fragmenting: with ALLOC_NOFRAGMENT try only the local node first.
-      if (noFallback && ac.preferred && zone.nid !== ac.preferred.nid) continue;
-      // The watermark failed, but a zone with deferred pages can grow first.
-      if ((allocFlags & ALLOC_NO_WATERMARKS) === 0 && !zoneWatermarkFast(pa, zone, order, zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK), ac.highestZoneidx, allocFlags, gfp)
-        && !growDeferredZone(pa, zone, order)) continue;
-      // try_this_zone: (again while the zone has deferred pages to grow by)
-      let page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
-      if (page === NIL_PAGE) page = rmqueueGrowingDeferred(pa, ac, zone, order, allocFlags);
-      if (page !== NIL_PAGE) {
-        prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
-        if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
-        return page;
-      }
+  const page = getPageFromZonelist(pa, gfp, order, allocFlags, ac);
+  if (page !== NIL_PAGE || (allocFlags & ALLOC_NOFRAGMENT) === 0) return page;
+  // Nothing local without fragmenting: relax and go over the zonelist again.
+  return getPageFromZonelist(pa, gfp, order, allocFlags & ~ALLOC_NOFRAGMENT, ac);
+}
+
+/** One pass of get_page_from_freelist's `for_next_zone_zonelist_nodemask` loop. */
+function getPageFromZonelist(pa: PageAllocState, gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
+  const zonelist = ac.zonelist;
+  for (let i = 0; i < zonelist.length; i++) {
+    const zone = zonelist[i]!;
+    if (!zoneAllowed(zone, allocFlags, ac)) continue;
+    // The watermark failed, but a zone with deferred pages can grow first.
+    if ((allocFlags & ALLOC_NO_WATERMARKS) === 0 && !zoneWatermarkFast(pa, zone, order, zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK), ac.highestZoneidx, allocFlags, gfp)
+      && !growDeferredZone(pa, zone, order)) continue;
+    // try_this_zone: (again while the zone has deferred pages to grow by)
+    let page = rmqueue(pa, ac.preferred ?? zone, zone, order, allocFlags, ac.migratetype, ac.cpu);
+    if (page === NIL_PAGE) page = rmqueueGrowingDeferred(pa, ac, zone, order, allocFlags);
+    if (page !== NIL_PAGE) {
+      prepNewPage(pa, page, order, gfp, pa.initOnAlloc);
+      if (order > 0 && (allocFlags & ALLOC_HARDER) !== 0) reserveHighatomicPageblock(pa, page, zone);
+      return page;
     }
-    // Nothing local without fragmenting: relax and go over the zonelist again.
-    if (noFallback) {
-      allocFlags &= ~ALLOC_NOFRAGMENT;
-      continue;
-    }
-    return NIL_PAGE;
   }
+  return NIL_PAGE;
+}
+
+/** get_page_from_freelist's skips: a zone above the highest allowed, an empty one, or (ALLOC_NOFRAGMENT) another node than the preferred. */
+function zoneAllowed(zone: Zone, allocFlags: number, ac: AllocContext): boolean {
+  if (zone.zid > ac.highestZoneidx || !zone.managed) return false;
+  return (allocFlags & ALLOC_NOFRAGMENT) === 0 || ac.preferred === undefined || zone.nid === ac.preferred.nid;
 }
 
 /** get_page_from_freelist's `_deferred_grow_zone()` step: true when the zone had deferred pages and grew. */
@@ -339,13 +344,7 @@ export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: 
   const pgdat = pa.pgdat[nid]!;
   const highestZoneidx = gfpZone(gfp);
   const zonelist = (gfp & __GFP_THISNODE) !== 0 ? pgdat.zonelistNofallback : pgdat.zonelistFallback;
-  let preferred: Zone | undefined;
-  for (let i = 0; i < zonelist.length; i++) {
-    if (zonelist[i]!.zid <= highestZoneidx) {
-      preferred = zonelist[i];
-      break;
-    }
-  }
+  const preferred = firstZonesZonelist(zonelist, highestZoneidx);
   // This nesting level's context: only hook calls move acDepth (and grow acStack to match).
   const ac = pa.acStack[pa.acDepth]!;
   ac.zonelist = zonelist;
@@ -358,8 +357,26 @@ export function allocPages(pa: PageAllocState, gfp: number, order: number, cpu: 
   allocFlags |= allocFlagsNofragment(pa, preferred, gfp);
   let page = preferred ? getPageFromFreelist(pa, gfp, order, allocFlags, ac) : NIL_PAGE;
   if (page === NIL_PAGE) page = allocPagesSlowpath(pa, gfp, order, ac, comm);
+  if ((gfp & __GFP_ACCOUNT) !== 0 && page !== NIL_PAGE && pa.memcg !== null) page = memcgKmemChargePage(pa, page, gfp, order, cpu);
   if (pa.trace.on) traceMmPageAlloc(pa, page, order, gfp, ac.migratetype);
   return page;
+}
+
+/** Kernel: `first_zones_zonelist()`: the first zone at or below highestZoneidx (ac->preferred_zoneref), or undefined. */
+function firstZonesZonelist(zonelist: readonly Zone[], highestZoneidx: number): Zone | undefined {
+  for (let i = 0; i < zonelist.length; i++) if (zonelist[i]!.zid <= highestZoneidx) return zonelist[i];
+  return undefined;
+}
+
+/**
+ * __alloc_pages' kmem charge of an __GFP_ACCOUNT allocation (user page tables, kmalloc_large,
+ * vmalloc'd pages): a refused charge frees the pages and fails. Kernel: `__memcg_kmem_charge_page()`.
+ * @returns the page, or NIL_PAGE
+ */
+function memcgKmemChargePage(pa: PageAllocState, page: number, gfp: number, order: number, cpu: number): number {
+  if (pa.memcg!.kmemCharge(page, order, gfp, cpu) === 0) return page;
+  freePages(pa, page, order, cpu);
+  return NIL_PAGE;
 }
 
 /** __alloc_pages' `WARN_ON_ONCE_GFP(order >= MAX_ORDER, gfp)`: warns once (unless __GFP_NOWARN). @returns NIL_PAGE */

@@ -31,6 +31,7 @@ export {
 } from "./no-op-hooks.ts";
 export type { PageAllocHooks } from "./no-op-hooks.ts";
 export { validateBuddy } from "./validate.ts";
+export { hasUnmovablePages, setMigratetypeIsolate, startIsolatePageRange, testPagesIsolated, undoIsolatePageRange, unsetMigratetypeIsolate } from "./page-isolation.ts";
 export {
   SIZEOF_STRUCT_PAGE, initPageRange, calcMemmapSize, freeAreaInit, earlyPfnToNid, earlyPageUninitialised,
   initReservedPage, DeferredFreeRanges, pageAllocInitLate, deferredGrowZone, zoneContiguous,

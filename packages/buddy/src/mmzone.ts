@@ -53,6 +53,8 @@ export class Zone {
   managedPages = 0;
   /** Pages in CMA areas (`cma_pages`). */
   cmaPages = 0;
+  /** `nr_isolate_pageblock`: MIGRATE_ISOLATE pageblocks (page-isolation.ts). */
+  nrIsolatePageblock = 0;
   /** `_watermark[WMARK_MIN/LOW/HIGH/PROMO]`, in pages. */
   readonly watermark = new Float64Array(NR_WMARK);
   /** `watermark_boost`, in pages, added to every watermark. */

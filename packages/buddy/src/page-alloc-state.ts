@@ -11,7 +11,7 @@
  * paths update counters with one typed-array write, as before, and call nothing.
  */
 import {
-  type CostModel, type KernelLog, type PsiHooks, type MemMap, type SimClock, type TraceBus, ArgumentError, MAX_NR_ZONES,
+  type CostModel, type KernelLog, type PsiHooks, type MemcgCharger, type MemMap, type SimClock, type TraceBus, ArgumentError, MAX_NR_ZONES,
   MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, VmStat, describeValue,
 } from "@mmsim/core";
 import { AllocContext } from "./internal.ts";
@@ -104,6 +104,8 @@ export class PageAllocState {
    * __perform_reclaim and __alloc_pages_direct_compact); null until the machine's PSI is wired.
    */
   psi: PsiHooks | null = null;
+  /** The memory controller (@mmsim/memcg-psi's, set by mem_cgroup_init); null: no memcg. free_pages_prepare uncharges through it. */
+  memcg: MemcgCharger | null = null;
   /**
    * The alloc contexts of the allocations in progress, one per nesting level (a hook may
    * allocate); __alloc_pages() fills `acStack[acDepth]`. Only the calls out to the hooks move

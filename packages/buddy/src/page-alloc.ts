@@ -132,8 +132,19 @@ function freePagesPrepare(pa: PageAllocState, page: number, order: number): bool
     }
   }
   if (pa.trace.on) traceMmPageFree(pa, page, order);
+  if (mem.memcg[page] !== 0) memcgUncharge(pa, page, order);
   for (let p = page; p < page + nr; p++) mem.flags[p] = 0;
   return true;
+}
+
+/**
+ * A freed page still charged to a memcg is uncharged (mmsim uncharges every charged page here:
+ * 6.1 does it for kmem pages in free_pages_prepare and for user folios just before, in
+ * __folio_put / release_pages). Kernel: `__memcg_kmem_uncharge_page()` / `mem_cgroup_uncharge()`.
+ */
+function memcgUncharge(pa: PageAllocState, page: number, order: number): void {
+  if (pa.memcg !== null) pa.memcg.uncharge(page, order);
+  else pa.mem.memcg[page] = 0;
 }
 
 /** Reports why a page to be freed is in a bad state (out of the hot function). Kernel: `free_page_is_bad()` → `free_page_is_bad_report()`. */
@@ -512,7 +523,8 @@ export function freePcppagesBulk(pa: PageAllocState, zone: Zone, count: number, 
     const nrPages = 1 << order;
     do {
       const page = listLast(mem.lruPrev, head);
-      const mt = getPcppageMigratetype(mem, page);
+      let mt = getPcppageMigratetype(mem, page);
+      if (zone.nrIsolatePageblock !== 0) mt = getPfnblockMigratetype(pa.pageblock, mem.pageToPfn(page)); // the pageblock could have been isolated meanwhile
       listDel(mem.lruNext, mem.lruPrev, page);
       count -= nrPages;
       pcp.count -= nrPages;
@@ -547,20 +559,14 @@ function nrPcpHigh(pcp: PerCpuPages, zone: Zone, freeHigh: boolean): number {
  * Frees a block to the freeing CPU's pcp list, draining a batch when over high.
  * Kernel: `free_unref_page()` → `free_unref_page_commit()`.
  */
-export function freeUnrefPage(pa: PageAllocState, page: number, order: number, cpu: number): void {
+export function freeUnrefPage(pa: PageAllocState, page: number, order: number, cpu: number, zone: Zone): void {
   const mem = pa.mem;
   if (!freePagesPrepare(pa, page, order)) return;
   const pfn = mem.pageToPfn(page);
   let migratetype = getPfnblockMigratetype(pa.pageblock, pfn);
   setPcppageMigratetype(mem, page, migratetype);
-  const zone = pa.pageZone(page);
   if (migratetype >= MIGRATE_PCPTYPES) {
-    if (migratetype === MIGRATE_ISOLATE) {
-      pa.clock.advance(pa.cost.zoneLock);
-      freeOnePage(pa, page, pfn, zone, order, migratetype, FPI_NONE);
-      pa.vmEvents[PGFREE]! += 1 << order;
-      return;
-    }
+    if (migratetype === MIGRATE_ISOLATE) return freeIsolatedPage(pa, page, pfn, zone, order);
     migratetype = MIGRATE_MOVABLE;
   }
   const pcp = zone.pageset[cpu]!;
@@ -574,12 +580,21 @@ export function freeUnrefPage(pa: PageAllocState, page: number, order: number, c
   if (pcp.count >= high) freePcppagesBulk(pa, zone, nrPcpFree(pcp, high, pcp.batch, freeHigh), pcp, pindex);
 }
 
+/** free_unref_page's MIGRATE_ISOLATE case: an isolated pageblock's page goes straight to the buddy lists (cold). */
+function freeIsolatedPage(pa: PageAllocState, page: number, pfn: number, zone: Zone, order: number): void {
+  pa.clock.advance(pa.cost.zoneLock);
+  freeOnePage(pa, page, pfn, zone, order, MIGRATE_ISOLATE, FPI_NONE);
+  pa.vmEvents[PGFREE]! += 1 << order;
+}
+
 /**
  * Frees a block whose last reference is gone: small orders (and THP's) to the CPU's pcp list once
  * pagesets exist, others straight to the buddy lists. Kernel: `free_the_page()`.
  */
 export function freeThePage(pa: PageAllocState, page: number, order: number, cpu: number): void {
-  if (pcpAllowedOrder(order) && pa.pageZone(page).pageset.length > 0) freeUnrefPage(pa, page, order, cpu);
+  // The page's zone, looked up once for the whole free (free_unref_page's page_zone()).
+  const zone = pa.pageZone(page);
+  if (pcpAllowedOrder(order) && zone.pageset.length > 0) freeUnrefPage(pa, page, order, cpu, zone);
   else freePagesOk(pa, page, order, FPI_NONE);
 }
 
@@ -592,21 +607,28 @@ function rmqueuePcplist(pa: PageAllocState, zone: Zone, order: number, migratety
   const pcp = zone.pageset[cpu]!;
   pcp.freeFactor >>= 1;
   const head = pcp.listBase + orderToPindex(migratetype, order);
-  if (mem.lruNext[head] === head) {
-    let batch = pcp.batch;
-    if (batch > 1) {
-      batch >>= order;
-      if (batch < 2) batch = 2;
-    }
-    const alloced = rmqueueBulk(pa, zone, order, batch, head, migratetype, allocFlags);
-    pcp.count += alloced << order;
-    if (mem.lruNext[head] === head) return NIL_PAGE;
-  }
+  if (mem.lruNext[head] === head && !rmqueuePcpRefill(pa, zone, pcp, order, head, migratetype, allocFlags)) return NIL_PAGE;
   const page = listFirst(mem.lruNext, head);
   listDel(mem.lruNext, mem.lruPrev, page);
   pcp.count -= 1 << order;
   pa.clock.advance(pa.cost.pcpAlloc);
   return page;
+}
+
+/**
+ * __rmqueue_pcplist's refill of an empty list: a batch (scaled down by order, at least 2) from
+ * the buddy lists. Out of the hot function: most allocations find the list non-empty.
+ * @returns false when the list is still empty
+ */
+function rmqueuePcpRefill(pa: PageAllocState, zone: Zone, pcp: PerCpuPages, order: number, head: number, migratetype: number, allocFlags: number): boolean {
+  let batch = pcp.batch;
+  if (batch > 1) {
+    batch >>= order;
+    if (batch < 2) batch = 2;
+  }
+  const alloced = rmqueueBulk(pa, zone, order, batch, head, migratetype, allocFlags);
+  pcp.count += alloced << order;
+  return pa.mem.lruNext[head] !== head;
 }
 
 /** Kernel: `rmqueue_buddy()`: straight from the buddy lists under zone->lock. */
@@ -624,13 +646,16 @@ function rmqueueBuddy(pa: PageAllocState, zone: Zone, order: number, allocFlags:
 
 /** Kernel: `zone_statistics()`: NUMA hit/miss/foreign/local/other. */
 function zoneStatistics(pa: PageAllocState, preferred: Zone, z: Zone, cpu: number): void {
-  const localStat = z.nid !== pa.cpuToNode[cpu] ? NUMA_OTHER : NUMA_LOCAL;
-  if (z.nid === preferred.nid) z.vmNumaEvent[NUMA_HIT]!++;
-  else {
-    z.vmNumaEvent[NUMA_MISS]!++;
-    preferred.vmNumaEvent[NUMA_FOREIGN]!++;
-  }
-  z.vmNumaEvent[localStat]!++;
+  const ev = z.vmNumaEvent;
+  if (z.nid !== preferred.nid) zoneStatisticsMiss(z, preferred);
+  else ev[NUMA_HIT]!++;
+  ev[z.nid !== pa.cpuToNode[cpu] ? NUMA_OTHER : NUMA_LOCAL]!++;
+}
+
+/** zone_statistics' miss: the page came from another node than the preferred one (cold on one node). */
+function zoneStatisticsMiss(z: Zone, preferred: Zone): void {
+  z.vmNumaEvent[NUMA_MISS]!++;
+  preferred.vmNumaEvent[NUMA_FOREIGN]!++;
 }
 
 /**
@@ -647,11 +672,14 @@ export function rmqueue(pa: PageAllocState, preferred: Zone, zone: Zone, order: 
   if (page === NIL_PAGE) return NIL_PAGE;
   pa.vmEvents[PGALLOC_DMA + zone.zid]! += 1 << order;
   zoneStatistics(pa, preferred, zone, cpu);
-  if ((zone.flags & (1 << ZONE_BOOSTED_WATERMARK)) !== 0) {
-    zone.flags &= ~(1 << ZONE_BOOSTED_WATERMARK);
-    hookWakeupKswapd(pa, zone.id, 0, 0, zone.zid);
-  }
+  if ((zone.flags & (1 << ZONE_BOOSTED_WATERMARK)) !== 0) wakeupKswapdBoosted(pa, zone);
   return page;
+}
+
+/** rmqueue's end: a boosted watermark wakes kswapd once to reclaim the boost (ZONE_BOOSTED_WATERMARK cleared). */
+function wakeupKswapdBoosted(pa: PageAllocState, zone: Zone): void {
+  zone.flags &= ~(1 << ZONE_BOOSTED_WATERMARK);
+  hookWakeupKswapd(pa, zone.id, 0, 0, zone.zid);
 }
 
 /**

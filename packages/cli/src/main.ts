@@ -43,7 +43,8 @@ import { userPath, userPolicy, userSets } from "./paths.ts";
 import { PROGRESS_MIN_STEPS, progressBar, withBootStatus } from "./progress.ts";
 import { hex16, walkJson } from "./walk-json.ts";
 import { addReplayCommand } from "./replay.ts";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { packageVersion } from "./version.ts";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative } from "node:path";
 import { type KernelPanic, type StepBase, type MmsimError, type PrintkRecord, cutText, describeValue, escapeInvisible, formatPrintkTime, isKernelPanic, isMmsimError } from "@mmsim/core";
 import {
@@ -467,15 +468,6 @@ function buildProgram(io: CliIo, json: boolean, setStatus: (s: number) => void, 
 
   addReplayCommand(program, io, setStatus);
   return program;
-}
-
-function packageVersion(): string {
-  try {
-    const pj = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pj.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ describe("mmsim replay", () => {
     expect(f["pgsteal"]).toBeGreaterThan(0);
   });
 
-  it("bad input for kernel cells: an unknown reclaim policy, --kernel-readahead or --kernel-layout out of range, a module of another slot", async () => {
+  it("bad input for kernel cells: an unknown reclaim policy, --kernel-readahead, --kernel-layout or --kernel-backing out of range, a module of another slot", async () => {
     const u = await mmsim(["replay", CLOUD, "--algo", "kernel-nope", "--size", "10"]);
     expect(u.code).toBe(EXIT_BAD_INPUT);
     expect(u.stderr).toContain("--algo: expected kernel-<reclaim policy> with a policy of lru, mglru, or kernel:<module file>, got kernel-nope");
@@ -123,6 +123,9 @@ describe("mmsim replay", () => {
     expect(ra.stderr).toContain('--kernel-readahead: expected on or off, got "maybe"');
     const lay = await mmsim(["replay", CLOUD, "--algo", "kernel-lru", "--size", "10", "--kernel-layout", "sorted"]);
     expect(lay.code).toBe(EXIT_BAD_INPUT);
+    const back = await mmsim(["replay", CLOUD, "--algo", "kernel-lru", "--size", "10", "--kernel-backing", "swap"]);
+    expect(back.code).toBe(EXIT_BAD_INPUT);
+    expect(back.stderr).toContain('--kernel-backing: expected file or anon, got "swap"');
     const slot = await mmsim(["replay", CLOUD, "--algo", `kernel:${join(ROOT, "examples/first-fit-slab/first-fit-slab.mjs")}`, "--size", "10"]);
     expect(slot.code).toBe(EXIT_BAD_INPUT);
     expect(slot.stderr).toContain('registers slot "slab"');

@@ -41,6 +41,7 @@ export interface ReplayOptions {
   timing?: boolean;
   kernelReadahead?: string;
   kernelLayout?: string;
+  kernelBacking?: string;
 }
 
 /**
@@ -58,6 +59,7 @@ export interface KernelCellOptions {
   readonly objects: number;
   readonly readahead: boolean;
   readonly layout: "scattered" | "first-use";
+  readonly backing: "file" | "anon";
 }
 
 /**
@@ -70,7 +72,7 @@ export async function resolveReplayAlgorithm(name: string, kernel: KernelCellOpt
   if (reclaim === undefined) return resolveAlgorithm(name);
   if (reclaim === "") throw new ArgumentError("cli.replay", "--algo", "kernel-<reclaim policy> (kernel-lru, kernel-mglru) or kernel:<reclaim module file>", `"${name}"`);
   if (kernel === undefined) throw new Error(`mmsim: ${name} needs the trace's distinct objects (a counting pass)`);
-  return KernelReplayFactory.load({ reclaim, objects: kernel.objects, readahead: kernel.readahead, layout: kernel.layout, name: displayName });
+  return KernelReplayFactory.load({ reclaim, objects: kernel.objects, readahead: kernel.readahead, layout: kernel.layout, backing: kernel.backing, name: displayName });
 }
 
 /** Default --algo: every built-in algorithm (Belady only where the trace has next-access fields). */
@@ -101,6 +103,7 @@ export function addReplayCommand(program: Command, io: CliIo, setStatus: (s: num
     .option("--convert <out>", "instead of replaying, write the trace as oracleGeneral (next-access fields computed) to this file")
     .option("--kernel-readahead <on|off>", "kernel cells: readahead as 6.1 does it (on), or the file opened as POSIX_FADV_RANDOM leaves it (off: each miss reads its page)", "on")
     .option("--kernel-layout <scattered|first-use>", "kernel cells: objects scattered over the file by a fixed permutation (default), or page n for the n-th new object (readahead then reads objects before their first request)", "scattered")
+    .option("--kernel-backing <file|anon>", "kernel cells: each object a page of an ext2 file read with pread(2) (file), or of a task's private anonymous mapping, touched by loads and swapped to a disk (anon)", "file")
     .option("--json", "print one JSON document instead of the table (schema: docs/json.md)")
     .option("--timing", "print host time spent on stderr")
     .addHelpText(
@@ -112,7 +115,9 @@ export function addReplayCommand(program: Command, io: CliIo, setStatus: (s: num
         "each request a pread(2) of its page; the board's memory leaves about `size` pages for the cache\n" +
         "(free pages minus the watermarks; the size reached is printed). A miss is a request whose page was not in\n" +
         "the page cache (filemap_fault's major fault); pages read (pgpgin) include readahead's. Slow: about 10,000\n" +
-        "misses per second of host time.\n" +
+        "misses per second of host time. With --kernel-backing anon each object is a page of a task's anonymous mapping\n" +
+        "instead (the first request a store, each later one a load; swap on a second disk): a miss is then a first touch\n" +
+        "or a major fault (do_swap_page), and an access is seen only through the young bit reclaim reads.\n" +
         "A csv trace names its columns: --trace-params obj-id-col=2,time-col=1,obj-size-col=3 (libCacheSim's -t).\n" +
         `Examples (${CLOUD} is the cloudPhysicsIO trace, zstd-compressed):\n` +
         `  mmsim replay ${CLOUD} --algo lru,arc,s3fifo --size 1%,5%,10%,20%,50%\n` +
@@ -153,6 +158,8 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
   if (readahead !== "on" && readahead !== "off") throw new ArgumentError("cli.replay", "--kernel-readahead", "on or off", `"${readahead}"`);
   const layout = opts.kernelLayout ?? "scattered";
   if (layout !== "scattered" && layout !== "first-use") throw new ArgumentError("cli.replay", "--kernel-layout", "scattered or first-use", `"${layout}"`);
+  const backing = opts.kernelBacking ?? "file";
+  if (backing !== "file" && backing !== "anon") throw new ArgumentError("cli.replay", "--kernel-backing", "file or anon", `"${backing}"`);
   const kernelNames = names.filter((n) => kernelPolicyOf(n) !== undefined);
 
   // the working set, when a size is relative to it or a kernel cell needs its file's size
@@ -165,7 +172,7 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
       bar?.stop();
     }
   }
-  const kernel: KernelCellOptions | undefined = summary !== undefined ? { objects: Math.max(1, summary.objects), readahead: readahead === "on", layout } : undefined;
+  const kernel: KernelCellOptions | undefined = summary !== undefined ? { objects: Math.max(1, summary.objects), readahead: readahead === "on", layout, backing } : undefined;
   const algos: CacheAlgorithmFactory[] = [];
   for (const n of names) algos.push(await resolveReplayAlgorithm(algoPath(n, io), kernel, n));
   const capacities = sizes.map((s) => resolveCacheSize(s, summary?.objects ?? 0));
@@ -199,9 +206,13 @@ export async function replayCommand(traceArg: string, opts: ReplayOptions, io: C
   }
   if (replayed.records !== replayed.requests) notes.push(`${replayed.records - replayed.requests} records of size 0 skipped, as libCacheSim skips them`);
   if (kernelNames.length > 0) {
+    const order = layout === "first-use" ? "objects in order of first use" : "scattered by a fixed permutation";
     notes.push(
-      `kernel cells: each object is one page of an ext2 file of ${summary!.objects} pages (${layout === "first-use" ? "objects in order of first use" : "scattered by a fixed permutation"}), read with pread(2) through Linux 6.1's page cache, readahead ${readahead}; ` +
-        "a miss is a request whose page was not in the page cache; the cache size reached is the file's page-cache pages, sampled every 1,024 requests once reclaim runs",
+      backing === "anon"
+        ? `kernel cells: each object is one page of a task's private anonymous mapping of ${summary!.objects} pages (${order}), written at its first request and loaded after, swapped to a non-rotational disk; ` +
+            "a miss is a first touch or a major fault (do_swap_page); the cache size reached is the anonymous LRU lists' pages (mapped and in the swap cache), sampled every 1,024 requests once reclaim runs"
+        : `kernel cells: each object is one page of an ext2 file of ${summary!.objects} pages (${order}), read with pread(2) through Linux 6.1's page cache, readahead ${readahead}; ` +
+            "a miss is a request whose page was not in the page cache; the cache size reached is the file's page-cache pages, sampled every 1,024 requests once reclaim runs",
     );
   }
 

@@ -10,6 +10,12 @@ export {
   ContigPageInfo, fillContigPageInfo, fragmentationIndexOf, fragmentationIndex, extfragForOrder, unusableFreeIndex, unusableShow, extfragShow,
 } from "./extfrag.ts";
 export { compactionModule, COMPACTION } from "./module.ts";
+export { Cma, ContigAllocator } from "./contig.ts";
+export type { ContigDeps } from "./contig.ts";
+export { CMA } from "./cma-token.ts";
+export type { CmaAreas } from "./cma-token.ts";
+export { CMA_STEPS, cmaAllocStep, cmaReleaseStep } from "./cma-steps.ts";
+export type { CmaHandle } from "./cma-steps.ts";
 export {
   COMPACTION_SYSCTLS, compactMemorySysctl, compactionProactivenessSysctl, extfragThresholdSysctl, compactUnevictableAllowedSysctl,
 } from "./sysctls.ts";

@@ -1,17 +1,44 @@
-// mmsim: DI wiring of compaction (cf. CONFIG_COMPACTION=y): the DirectCompactor of the allocator's slow path, the KcompactdWaker kswapd calls, kcompactd as kernel threads, the vm sysctls, the extfrag debugfs files, /sys/devices/system/node/nodeN/compact and the validator
+// mmsim: DI wiring of compaction (cf. CONFIG_COMPACTION=y, CONFIG_CMA=y): the DirectCompactor of the allocator's slow path, the KcompactdWaker kswapd calls, kcompactd as kernel threads, the vm sysctls, the extfrag debugfs files, /sys/devices/system/node/nodeN/compact, the validator, and alloc_contig_range with the CMA areas (cma_alloc / cma_release steps)
 import {
-  DirectCompactor, KcompactdWaker, KernelFile, KernelThread, Lru, type MmsimModule, PageMigrator, SIM_CLOCK, TOPOLOGY, TRACE_BUS,
-  VM_STAT, Validator, type ValidationSink, resolveToken, token,
+  DirectCompactor, KERNEL_LOG, KcompactdWaker, KernelFile, KernelThread, Lru, MIGRATE_CMA, type MmsimModule, PAGEBLOCK_NR_PAGES, PageMigrator,
+  SIM_CLOCK, TOPOLOGY, TRACE_BUS, VM_STAT, Validator, type ValidationSink, resolveToken, token,
 } from "@mmsim/core";
-import { BuddyAllocator } from "@mmsim/buddy";
+import { BuddyAllocator, type PageAllocState, getPfnblockMigratetype } from "@mmsim/buddy";
 import { VMSCAN } from "@mmsim/reclaim";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
+import { CMA_STEPS } from "./cma-steps.ts";
+import { CMA, type CmaAreas } from "./cma-token.ts";
 import { Compaction, HPAGE_FRAG_CHECK_INTERVAL_NS } from "./compaction.ts";
+import { Cma, ContigAllocator } from "./contig.ts";
 import { extfragShow, unusableShow } from "./extfrag.ts";
 import { COMPACTION_SYSCTLS } from "./sysctls.ts";
 
 /** The machine's compaction mechanism. */
 export const COMPACTION = token<Compaction>("Compaction");
+
+/**
+ * The CMA areas the boot activated (cma_init_reserved_areas): each run of MIGRATE_CMA pageblocks.
+ * The reference board has one, dma_contiguous_reserve's "reserved" (kernel.config.cma_mbytes).
+ */
+function findCmaAreas(pa: PageAllocState, contig: ContigAllocator): Cma[] {
+  const areas: Cma[] = [];
+  for (const pgdat of pa.pgdat) {
+    for (const zone of pgdat.zones) {
+      if (zone.cmaPages === 0) continue;
+      let start = -1;
+      const end = zone.zoneStartPfn + zone.spannedPages;
+      for (let pfn = zone.zoneStartPfn - (zone.zoneStartPfn % PAGEBLOCK_NR_PAGES); pfn <= end; pfn += PAGEBLOCK_NR_PAGES) {
+        const cma = pfn < end && pfn >= zone.zoneStartPfn && getPfnblockMigratetype(pa.pageblock, pfn) === MIGRATE_CMA;
+        if (cma && start < 0) start = pfn;
+        else if (!cma && start >= 0) {
+          areas.push(new Cma(areas.length === 0 ? "reserved" : `cma${areas.length}`, start, pfn - start, contig));
+          start = -1;
+        }
+      }
+    }
+  }
+  return areas;
+}
 
 /** /sys/devices/system/node/nodeN/compact → N, or -1. */
 function nodeOfCompactPath(path: string): number {
@@ -47,6 +74,18 @@ export const compactionModule: MmsimModule = {
             return k !== undefined && k.awake && k.shortSleepUntil < 0;
           },
         });
+      }),
+    });
+    container.register(CMA, {
+      useFactory: instanceCachingFactory((c): CmaAreas => {
+        const pa = c.resolve(BuddyAllocator).state;
+        const contig = new ContigAllocator({
+          pa,
+          vmstat: resolveToken(c, VM_STAT),
+          log: resolveToken(c, KERNEL_LOG),
+          migrator: () => (c.isRegistered(PageMigrator, true) ? resolveToken(c, PageMigrator) : null),
+        });
+        return { contig, areas: findCmaAreas(pa, contig) };
       }),
     });
     container.register(DirectCompactor, {
@@ -133,4 +172,5 @@ export const compactionModule: MmsimModule = {
     });
   },
   sysctls: COMPACTION_SYSCTLS,
+  steps: CMA_STEPS,
 };

@@ -271,10 +271,13 @@ export const GFP_ZONE_BAD =
  */
 export function gfpZone(flags: GfpFlags): number {
   const bit = flags & GFP_ZONEMASK;
-  if (debugVm.on && ((GFP_ZONE_BAD >> bit) & 1) !== 0) {
-    throw new MmBugError("core.gfpZone", "bad zone modifiers 0x" + bit.toString(16) + " in gfp 0x" + (flags >>> 0).toString(16));
-  }
+  if (debugVm.on && ((GFP_ZONE_BAD >> bit) & 1) !== 0) gfpZoneBug(flags);
   return (GFP_ZONE_TABLE >> (bit * GFP_ZONES_SHIFT)) & ((1 << GFP_ZONES_SHIFT) - 1);
+}
+
+/** gfp_zone's VM_BUG_ON, out of line so that gfpZone stays small enough for V8 to inline into the allocator (issue 22). */
+function gfpZoneBug(flags: GfpFlags): never {
+  throw new MmBugError("core.gfpZone", "bad zone modifiers 0x" + (flags & GFP_ZONEMASK).toString(16) + " in gfp 0x" + (flags >>> 0).toString(16));
 }
 
 /**

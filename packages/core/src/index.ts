@@ -187,6 +187,8 @@ export {
 } from "./policies/page-alloc-hooks.ts";
 export type { CompactResult } from "./policies/page-alloc-hooks.ts";
 export { PageAllocator } from "./policies/page-allocator.ts";
+export { MEMCG_RECLAIM_MAY_SWAP, MEMCG_RECLAIM_PROACTIVE, MemcgCharger, MemcgReclaimer } from "./policies/memcg.ts";
+export type { MemcgOomControl } from "./policies/memcg.ts";
 export { KcompactdWaker } from "./policies/kcompactd.ts";
 export {
   CONSTRAINT_CPUSET, CONSTRAINT_MEMCG, CONSTRAINT_MEMORY_POLICY, CONSTRAINT_NONE, OOM_CONSTRAINT_TEXT, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, OomHost, oomBadness,

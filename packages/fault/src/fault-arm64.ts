@@ -139,7 +139,8 @@ export class Arm64Fault {
       mmFlags |= FAULT_FLAG_WRITE;
     } else vmFlags = VM_READ | VM_WRITE | VM_EXEC; // write implies read; without EPAN exec implies read
     let fault: number;
-    const vma = addr < mm.taskSize || mm.taskSize === 0 ? mm.mt.findVma(addr) : null;
+    // a negative address is a TTBR1 (kernel) one: above every VMA, as find_vma sees it unsigned
+    const vma = addr >= 0 && (addr < mm.taskSize || mm.taskSize === 0) ? mm.mt.findVma(addr) : null;
     if (vma === null) fault = VM_FAULT_BADMAP;
     else if (vma.vmStart > addr && ((vma.vmFlags & VM_GROWSDOWN) === 0 || this.expandStack(vma, addr) !== 0)) fault = VM_FAULT_BADMAP;
     else if ((vma.vmFlags & vmFlags) === 0) fault = VM_FAULT_BADACCESS;

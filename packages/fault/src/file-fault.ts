@@ -279,6 +279,7 @@ export class FileFault implements FaultAroundSink {
     const pfn = m.pages.allocPages(GFP_HIGHUSER_MOVABLE, 0, m.cpu); // alloc_page_vma
     if (pfn === NIL_PFN) return VM_FAULT_OOM;
     const mem = this.mem;
+    if (m.memcg !== null && m.memcgChargeFailed(mem.pfnToPage(pfn))) return VM_FAULT_OOM; // mem_cgroup_charge(cow_page, GFP_KERNEL)
     vmf.cowPage = mem.pfnToPage(pfn);
     let ret = this.__doFault(vmf, vma.vmOps!);
     if ((ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) !== 0) {

@@ -1,4 +1,4 @@
-// Kernel: mm/huge_memory.c (v6.1: do_huge_pmd_anonymous_page, __do_huge_pmd_anonymous_page, mm_get_huge_zero_page, set_huge_zero_page, do_huge_pmd_wp_page, huge_pmd_set_accessed, __split_huge_pmd_locked, __split_huge_zero_page_pmd, zap_huge_pmd, copy_huge_pmd, change_huge_pmd, move_huge_pmd, vma_thp_gfp_mask, hugepage_vma_check, transhuge_vma_suitable) — anonymous transparent huge pages
+// Kernel: mm/huge_memory.c (v6.1: do_huge_pmd_anonymous_page, __do_huge_pmd_anonymous_page, mm_get_huge_zero_page, set_huge_zero_page, do_huge_pmd_wp_page, huge_pmd_set_accessed, __split_huge_pmd_locked, __split_huge_zero_page_pmd, split_huge_page_to_list, zap_huge_pmd, copy_huge_pmd, change_huge_pmd, move_huge_pmd, vma_thp_gfp_mask, hugepage_vma_check, transhuge_vma_suitable) — anonymous transparent huge pages
 /*
  * A THP is an order-9 compound page (rmap.ts says how its head, mapcounts and PG_double_map are
  * kept) mapped by one PMD block entry. Each huge PMD has a PTE table deposited beside it
@@ -16,13 +16,14 @@
  *     until every subpage is unmapped (it waits on the deferred split queue, whose shrinker is
  *     not modelled: reclaim's).
  *
- * Not modelled: khugepaged (collapse), defrag's compaction effects (the GFP mask is computed
+ * khugepaged's collapse is khugepaged.ts. Not modelled: defrag's compaction effects (the GFP mask is computed
  * and passed to the page allocator, which decides), the huge zero page shrinker (the page stays
  * once allocated), THP swap-out, PUD-sized pages.
  */
 import {
-  GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, HPAGE_PMD_NR, NIL_PFN, NR_ANON_THPS, PG_anon_exclusive, PG_double_map, PG_swapcache,
-  THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, THP_ZERO_PAGE_ALLOC, THP_ZERO_PAGE_ALLOC_FAILED,
+  EBUSY, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, HPAGE_PMD_NR, MmBugError, NIL_PFN, NR_ANON_THPS, PG_active, PG_anon_exclusive, PG_dirty, PG_double_map,
+  PG_head, PG_locked, PG_mlocked, PG_referenced, PG_swapbacked, PG_swapcache, PG_unevictable, PG_uptodate, PG_workingset,
+  THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE, THP_SPLIT_PAGE, THP_SPLIT_PAGE_FAILED, THP_SPLIT_PMD, THP_ZERO_PAGE_ALLOC, THP_ZERO_PAGE_ALLOC_FAILED,
   __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_MOVABLE, __GFP_NORETRY, __GFP_ZERO,
 } from "@mmsim/core";
 import {
@@ -34,6 +35,7 @@ import {
   FAULT_FLAG_WRITE, FS_ACCESS_FLAG, FS_DIRTY, FS_SPURIOUS, FS_THP_ANON, FS_THP_ZERO, type MmMemory, VM_FAULT_FALLBACK,
   VM_FAULT_OOM, VM_FAULT_WRITE,
 } from "./memory.ts";
+import { entryOfWord, pmdWordOf } from "./pgwalk.ts";
 
 
 export type ThpEnabled = "always" | "madvise" | "never";
@@ -184,6 +186,13 @@ export function doHugePmdAnonymousPage(m: MmMemory, vma: VmAreaStruct, address: 
   const pfn = m.pages.allocPages(vmaThpGfpMask(m, vma), 9, m.cpu);
   if (pfn === NIL_PFN) {
     m.vmstat.countVmEvent(THP_FAULT_FALLBACK);
+    return VM_FAULT_FALLBACK;
+  }
+  // mem_cgroup_charge(folio, mm, gfp): a THP over the memcg's limit falls back to small pages (THP_FAULT_FALLBACK_CHARGE)
+  if (m.memcg !== null && m.memcg.charge(m.mem.pfnToPage(pfn), HPAGE_PMD_NR, vmaThpGfpMask(m, vma), m.cpu) !== 0) {
+    m.pages.freePages(pfn, 9, m.cpu);
+    m.vmstat.countVmEvent(THP_FAULT_FALLBACK);
+    m.vmstat.countVmEvent(THP_FAULT_FALLBACK_CHARGE);
     return VM_FAULT_FALLBACK;
   }
   const table = m.alloc.pteAllocOne();
@@ -397,3 +406,83 @@ export function moveHugePmd(m: MmMemory, vma: VmAreaStruct, oldPmdp: number, new
   void vma;
   return true;
 }
+
+/**
+ * Splits an isolated, locked anonymous THP into 512 order-0 pages where it is mapped. As 6.1:
+ * can_split_folio (every reference but the caller's is a mapping, else -EBUSY); unmap_folio —
+ * try_to_migrate with TTU_SPLIT_HUGE_PMD: each huge PMD mapping it is split (split_huge_pmd_address,
+ * THP_SPLIT_PMD) and every PTE becomes a migration entry of its subpage (6.1 splits with
+ * `freeze` and writes the entries at once: the same entries result); folio_ref_freeze;
+ * __split_huge_page: from the last tail down, each tail takes the head's flags (those
+ * __split_huge_page_tail copies), mapping and index + i, one reference of its own and — the head
+ * being isolated — a second one and its place on the caller's list (lru_add_page_tail with a
+ * list: `onTail`); the head loses PG_head and its compound mapcount (free_transhuge_page's
+ * deferred-split unqueue too); remap_page turns every migration entry back into a PTE of its
+ * subpage; the tails are unlocked and their own reference dropped. THP_SPLIT_PAGE or
+ * THP_SPLIT_PAGE_FAILED counts it. NR_ISOLATED_* already counts the 512 pages (isolation counted
+ * the THP as 512), the LRU sizes too. Kernel: `split_huge_page_to_list()` → `can_split_folio()`,
+ * `unmap_folio()`, `__split_huge_page()`, `__split_huge_page_tail()`, `remap_page()`
+ * (mm/huge_memory.c, v6.1). Swap-cache and file THPs are not modelled (-EBUSY).
+ * @returns 0, or -EBUSY
+ */
+export function splitHugePage(m: MmMemory, headPfn: number, onTail: (pfn: number) => void): number {
+  const mem = m.mem;
+  const rmap = m.rmap;
+  const head = mem.pfnToPage(headPfn);
+  if ((mem.flags[head]! & (1 << PG_head)) === 0) throw new MmBugError("huge_memory.split_huge_page", `pfn 0x${headPfn.toString(16)} is not a THP head`);
+  if ((mem.flags[head]! & (1 << PG_locked)) === 0) throw new MmBugError("huge_memory.split_huge_page", `THP at pfn 0x${headPfn.toString(16)} is not locked`);
+  // can_split_folio: no extra pins (anonymous, not in the swap cache); the caller holds one reference
+  if (!rmap.pageAnon(head) || (mem.flags[head]! & (1 << PG_swapcache)) !== 0 || rmap.totalMapcount(head) !== mem.refcount[head]! - 1) {
+    m.vmstat.countVmEvent(THP_SPLIT_PAGE_FAILED);
+    return -EBUSY;
+  }
+  // unmap_folio: split every huge PMD mapping the folio, then migration entries for every PTE
+  const store = m.store;
+  rmap.rmapWalk(head, {
+    rmapOne: (_page, vma, address) => {
+      const pgt = vma.vmMm.pgtables;
+      if (pgt === null) return true;
+      const w = pmdWordOf(store, pgt.pgd, address);
+      if (w < 0) return true;
+      const lo = store.words[w]!;
+      const hi = store.words[w + 1]!;
+      if (pmdTransHuge(lo, hi) && (hi & 0xffff) * 1048576 + ((lo & 0xfffff000) >>> 12) === headPfn) splitHugePmd(m, vma, entryOfWord(store, w), address);
+      return true;
+    },
+  });
+  if (rmap.folioMapped(head)) rmap.tryToMigrate(head);
+  // folio_ref_freeze(folio, 1): only the caller's reference is left
+  if (rmap.folioMapped(head) || mem.refcount[head] !== 1) {
+    rmap.removeMigrationPtes(head, head); // remap_page of the still-whole folio
+    m.vmstat.countVmEvent(THP_SPLIT_PAGE_FAILED);
+    return -EBUSY;
+  }
+  // __split_huge_page: the tails from the end, then the head
+  const hf = mem.flags[head]!;
+  const copied = hf & SPLIT_TAIL_FLAGS;
+  const mapping = mem.mapping[head]!;
+  const index = mem.index[head]!;
+  rmap.destroyTransHuge(head); // ClearPageCompound, compound mapcount and PG_double_map gone, off the deferred split queue
+  for (let i = HPAGE_PMD_NR - 1; i >= 1; i--) {
+    const tail = head + i;
+    mem.flags[tail] = (mem.flags[tail]! & ~SPLIT_TAIL_FLAGS & ~(1 << PG_anon_exclusive)) | copied;
+    mem.mapping[tail] = mapping;
+    mem.index[tail] = (index + i) >>> 0;
+    mem.private[tail] = 0;
+    mem.refcount[tail] = 2; // page_ref_unfreeze(page_tail, 1) + lru_add_page_tail's get_page for the caller's list
+    onTail(headPfn + i);
+  }
+  // remap_page: every subpage's migration entries back into PTEs
+  for (let i = 0; i < HPAGE_PMD_NR; i++) rmap.removeMigrationPtes(head + i, head + i);
+  for (let i = 1; i < HPAGE_PMD_NR; i++) {
+    mem.flags[head + i] = mem.flags[head + i]! & ~(1 << PG_locked); // unlock_page
+    mem.refcount[head + i]!--; // free_page_and_swap_cache: the tail's own reference (the list's and the mappings' stay)
+  }
+  m.vmstat.countVmEvent(THP_SPLIT_PAGE);
+  return 0;
+}
+
+/** The head's flags each tail takes. Kernel: `__split_huge_page_tail()`'s mask (PG_mlocked is the LRU's; no PG_arch_2 on arm64's 6.1 without MTE tags). */
+const SPLIT_TAIL_FLAGS =
+  (1 << PG_referenced) | (1 << PG_swapbacked) | (1 << PG_swapcache) | (1 << PG_mlocked) | (1 << PG_uptodate) | (1 << PG_active) |
+  (1 << PG_workingset) | (1 << PG_locked) | (1 << PG_unevictable) | (1 << PG_dirty);

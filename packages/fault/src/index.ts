@@ -14,7 +14,7 @@ export {
 } from "./swap-fault.ts";
 export { MadvisePages } from "./madvise-pages.ts";
 export {
-  ThpSettings, HugeZeroPage, hugepageVmaCheck, vmaThpGfpMask, pmdTransHuge, splitHugePmd,
+  ThpSettings, HugeZeroPage, hugepageVmaCheck, vmaThpGfpMask, pmdTransHuge, splitHugePage, splitHugePmd,
 } from "./huge-memory.ts";
 export type { ThpEnabled, ThpDefrag } from "./huge-memory.ts";
 export {
@@ -32,3 +32,10 @@ export {
 export { AccessPattern, ACCESS_PATTERN_KINDS } from "./access-patterns.ts";
 export type { AccessPatternKind, AccessPatternOptions } from "./access-patterns.ts";
 export { validateMms } from "./validate.ts";
+export {
+  KhugepagedSettings, KhugepagedScan, hpageCollapseScanPmd, collapseHugePage, khugepagedDoScan, scanResultNames, SCAN_FAIL, SCAN_SUCCEED,
+  SCAN_PMD_NULL, SCAN_PMD_MAPPED, SCAN_EXCEED_NONE_PTE, SCAN_EXCEED_SWAP_PTE, SCAN_EXCEED_SHARED_PTE, SCAN_PAGE_RO, SCAN_LACK_REFERENCED_PAGE,
+  SCAN_PAGE_COUNT, SCAN_PAGE_LRU, SCAN_PAGE_LOCK, SCAN_PAGE_ANON, SCAN_PAGE_COMPOUND, SCAN_ALLOC_HUGE_PAGE_FAIL,
+} from "./khugepaged.ts";
+export { MM_MEMORY } from "./token.ts";
+export { entryOfWord, pmdWordOf, pteWordIndex, tableWordOf } from "./pgwalk.ts";

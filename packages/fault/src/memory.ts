@@ -1,4 +1,4 @@
-// Kernel: mm/memory.c (handle_mm_fault, __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page, wp_page_reuse, wp_page_copy, zap_pte_range, unmap_vmas, free_pgtables, copy_page_range, copy_present_pte, mm_account_fault, add_mm_counter_fast, check_sync_rss_stat, sync_mm_rss), mm/mprotect.c (change_pte_range, can_change_pte_writable), mm/mremap.c (move_page_tables, move_ptes, move_normal_pmd), mm/gup.c (populate_vma_page_range, faultin_page) (v6.1; swap PTEs in swap-fault.ts; written from the 6.1 sources as remembered, behaviour pinned by KERNEL-FACTS' captures) — the page-table side of processes
+// Kernel: mm/memory.c (handle_mm_fault, __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page (its PageKsm copy and COW_KSM), wp_page_reuse, wp_page_copy, zap_pte_range, unmap_vmas, free_pgtables, copy_page_range, copy_present_pte, mm_account_fault, add_mm_counter_fast, check_sync_rss_stat, sync_mm_rss), mm/mprotect.c (change_pte_range, can_change_pte_writable), mm/mremap.c (move_page_tables, move_ptes, move_normal_pmd), mm/gup.c (populate_vma_page_range, faultin_page) (v6.1; swap PTEs in swap-fault.ts; written from the 6.1 sources as remembered, behaviour pinned by KERNEL-FACTS' captures) — the page-table side of processes
 /*
  * One `MmMemory` per machine implements the contract's MmPageOps and the fault path. The page
  * tables are hw-arm64's (frames from the page allocator, descriptors in the PgtableStore);
@@ -36,7 +36,7 @@
  * used in between).
  */
 import {
-  GFP_HIGHUSER_MOVABLE, type Lru, MmBugError, NIL_PFN, type SwapOps, PGFAULT, PGREUSE, PG_anon_exclusive, PG_head, PG_lru, PG_swapcache, PG_uptodate,
+  COW_KSM, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, type Lru, type MemcgCharger, MmBugError, NIL_PFN, type SwapOps, PGFAULT, PGREUSE, PG_anon_exclusive, PG_head, PG_lru, PG_swapcache, PG_uptodate,
   __GFP_ZERO, type MemMap, type PageAllocator, type VmStat,
 } from "@mmsim/core";
 import {
@@ -45,7 +45,7 @@ import {
   pgdOffsetPgd, pmdAlloc, pmdOffset, pteAlloc, pteMkclean, pteMkdirty, pteMkold, pteMkspecial, pteMkwrite, pteModify,
   pteOffsetKernel, ptePfn, pteWrprotect, pudAlloc, pudOffset, walkToPmd,
 } from "@mmsim/hw-arm64";
-import { type Rmap, type TlbRangeFlusher, mmCounterFile } from "@mmsim/rmap";
+import { type Rmap, type TlbRangeFlusher, isMigrationPte, mmCounterFile, pageKsm } from "@mmsim/rmap";
 import {
   MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmPageOps, type MmStruct, type TaskStruct, VM_HUGETLB, addMmCounterFast, checkSyncRssStat,
   VM_MAYWRITE,
@@ -54,7 +54,7 @@ import {
 } from "@mmsim/vma";
 import {
   HugeZeroPage, ThpSettings, copyHugePmd, doHugePmdAnonymousPage, doHugePmdWpPage, hugePmdSetAccessed, hugepageVmaCheck,
-  changeHugePmd, moveHugePmd, pmdTransHuge, splitHugePmd, zapHugePmd,
+  changeHugePmd, moveHugePmd, pmdTransHuge, splitHugePage, splitHugePmd, zapHugePmd,
 } from "./huge-memory.ts";
 import { FileFault } from "./file-fault.ts";
 import { mlockVmaPagesRange, munlockVmaPage } from "./mlock-pages.ts";
@@ -170,6 +170,8 @@ export class MmMemory implements MmPageOps {
   readonly stats = new Float64Array(NR_FAULT_STATS);
   /** The LRU (folio_add_lru_vma for new anonymous pages, __page_cache_release on the last put); null: pages are on no list. */
   lru: Lru | null = null;
+  /** The memory controller (mem_cgroup_charge of new anonymous pages); null: no memcg. */
+  memcg: MemcgCharger | null = null;
   /** Swap PTEs: do_swap_page, their zap and fork copy, swapoff's unuse, MADV_WILLNEED (swap-fault.ts). */
   readonly swap: SwapPte;
   /**
@@ -196,6 +198,7 @@ export class MmMemory implements MmPageOps {
     this.vmstat = deps.vmstat;
     this.vmEvents = deps.vmstat.vmEvents;
     this.rmap = deps.rmap;
+    deps.rmap.splitHugePage = (headPfn, onTail) => splitHugePage(this, headPfn, onTail); // migration's try_split_thp
     this.mmlist = deps.rmap.mmlist;
     this.flushTlbRange = deps.flushTlbRange;
     this.zeroPfn = deps.zeroPfn;
@@ -231,6 +234,16 @@ export class MmMemory implements MmPageOps {
       this.contents.clear(pfn);
       this.pages.freePages(pfn, 0, this.cpu);
     }
+  }
+
+  /**
+   * mem_cgroup_charge(folio, mm, GFP_KERNEL) of a new order-0 page; on failure the page is freed
+   * (oom_free_page / oom_free_new). @returns true when the charge failed
+   */
+  memcgChargeFailed(page: number): boolean {
+    if (this.memcg!.charge(page, 1, GFP_KERNEL, this.cpu) === 0) return false;
+    this.pages.freePages(this.mem.pageToPfn(page), 0, this.cpu);
+    return true;
   }
 
   /** Allocates a zeroed user page. Kernel: `alloc_zeroed_user_highpage_movable()`. @returns the page index, or -1 */
@@ -314,6 +327,10 @@ export class MmMemory implements MmPageOps {
         if ((ret & VM_FAULT_FALLBACK) === 0) return ret;
         this.stats[FS_THP_FALLBACK]!++;
       }
+    } else if (isMigrationPte(lo, store.words[w + 1]!)) {
+      // is_swap_pmd: with thp_migration_supported() only a PMD migration entry (a THP migrating whole)
+      this.swap.pmdMigrationEntryWait(lo, store.words[w + 1]!);
+      return 0;
     } else if (pmdTransHuge(lo, store.words[w + 1]!)) {
       const write = (flags & FAULT_FLAG_WRITE) !== 0;
       if (write && (store.words[w + 1]! & PTE_WRITE_HI) === 0) {
@@ -396,6 +413,7 @@ export class MmMemory implements MmPageOps {
     if (this.rmap.anonVmaPrepare(vma) !== 0) return VM_FAULT_OOM;
     const page = this.allocZeroedUserPage();
     if (page < 0) return VM_FAULT_OOM;
+    if (this.memcg !== null && this.memcgChargeFailed(page)) return VM_FAULT_OOM; // mem_cgroup_charge(…, GFP_KERNEL)
     const mem = this.mem;
     mem.flags[page] |= 1 << PG_uptodate; // __SetPageUptodate
     pfnPte(mem.pageToPfn(page), prot, t); // mk_pte; pte_sw_mkyoung: vm_page_prot has PTE_AF
@@ -433,12 +451,18 @@ export class MmMemory implements MmPageOps {
     if (page < 0) return this.wpPageCopy(vma, address, ptep, -1);
     const mem = this.mem;
     if (this.rmap.pageAnon(page)) {
+      // PageKsm pages are never reused (PageKsm() doesn't necessarily raise the refcount): copy, counting cow_ksm
+      if (pageKsm(mem, page)) {
+        mem.refcount[page]!++; // get_page
+        this.vmEvents[COW_KSM]!++; // count_vm_event(COW_KSM)
+        return this.wpPageCopy(vma, address, ptep, page);
+      }
       if ((mem.flags[page]! & (1 << PG_anon_exclusive)) === 0) {
         const head = this.rmap.compoundHead(page);
         const swapcache = (mem.flags[head]! & (1 << PG_swapcache)) !== 0 ? 1 : 0;
         // Other references (> 3, > 1 + swapcache) mean copy. 6.1: a page not on the LRU may sit in a
         // per-CPU batch: drain before the final count; a swap-cache page has its swap freed
-        // (folio_free_swap) before the page_count == 1 check. KSM pages: the KSM issue's.
+        // (folio_free_swap) before the page_count == 1 check.
         if (mem.refcount[head]! <= 1 + swapcache && (mem.flags[head]! & (1 << PG_lru)) === 0) this.lru?.lruAddDrain(this.cpu);
         if (swapcache !== 0 && mem.refcount[head]! <= 1 + swapcache) this.swap.ops?.folioFreeSwap(head);
         if (mem.refcount[head]! > 1 + swapcache || mem.refcount[head] !== 1) {
@@ -486,7 +510,7 @@ export class MmMemory implements MmPageOps {
       page = pfn === NIL_PFN ? -1 : mem.pfnToPage(pfn);
       if (page >= 0) this.contents.copy(pfn, mem.pageToPfn(oldPage)); // __wp_page_copy_user
     }
-    if (page < 0) {
+    if (page < 0 || (this.memcg !== null && this.memcgChargeFailed(page))) {
       if (oldPage >= 0) this.putPage(oldPage);
       return VM_FAULT_OOM;
     }

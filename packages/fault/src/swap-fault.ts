@@ -279,6 +279,11 @@ export class SwapPte implements SwapUnuse {
    * entry... and here the access would fault forever): a bug. Kernel: `migration_entry_wait()` →
    * `__migration_entry_wait()` → `migration_entry_wait_on_locked()`.
    */
+  /** A fault met a PMD migration entry (a THP migrating whole): as migrationEntryWait. Kernel: `pmd_migration_entry_wait()`. */
+  pmdMigrationEntryWait(lo: number, hi: number): void {
+    this.migrationEntryWait(lo, hi);
+  }
+
   private migrationEntryWait(lo: number, hi: number): void {
     const mem = this.m.mem;
     const pfn = migrationPtePfn(lo, hi);

@@ -26,7 +26,7 @@
  */
 import { type ValidationSink } from "@mmsim/core";
 import { PG_swapbacked, isHwpoisonEntry, isMigrationEntry, isSwapinErrorEntry, nonSwapEntry } from "@mmsim/core";
-import { migrationPtePfn } from "@mmsim/rmap";
+import { migrationPtePfn, pageKsm } from "@mmsim/rmap";
 import { pteToSwpEntry } from "@mmsim/hw-arm64";
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type TaskStruct, type VmAreaStruct, linearPageIndex, vmaFileMapping } from "@mmsim/vma";
 import type { AnonVmaChainStruct, AnonVmaStruct, RmapVisitor } from "@mmsim/rmap";
@@ -73,7 +73,8 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
       const leaf = (addr: number, lo: number, hi: number, isPmd: boolean) => {
         if ((lo & 1) === 0 && (hi & PTE_PROT_NONE_HI) === 0) {
           if (isPmd) {
-            sink.report(where, `non-present PMD ${hex(hi)}_${hex(lo)} at ${hex(addr)} (THP swap and migration entries are not modelled)`);
+            if (isMigrationEntry(pteToSwpEntry(lo, hi))) sink.report(where, `PMD at ${hex(addr)} holds a migration entry (pfn ${hex(migrationPtePfn(lo, hi))}) with no migration in progress`);
+            else sink.report(where, `non-present PMD ${hex(hi)}_${hex(lo)} at ${hex(addr)} (THP swap entries are not modelled)`);
             return;
           }
           const entry = pteToSwpEntry(lo, hi);
@@ -211,6 +212,11 @@ export function validateMms(m: MmMemory, mms: readonly MmStruct[], tasks: readon
   let current = -1;
   const visitor: RmapVisitor = {
     rmapOne(_page, vma, address) {
+      // A KSM page's walk (rmap_walk_ksm) gives each rmap_item's own address; page->index means nothing there.
+      if (pageKsm(mem, current)) {
+        found.add(`${vma.vmMm.id}:${address}`);
+        return true;
+      }
       // The page's own address in this VMA (vma_address() gives the folio's first address inside it).
       const head = rmap.compoundHead(current);
       const off = ((((mem.index[head]! + current - head - vma.vmPgoff) % 4294967296) + 4294967296) % 4294967296);

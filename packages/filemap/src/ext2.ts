@@ -33,7 +33,7 @@
  */
 import {
   EEXIST, EINVAL, EIO, ENOMEM, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITTEN, NR_ZONE_WRITE_PENDING, NR_ACTIVE_FILE, NR_INACTIVE_FILE,
-  NR_FREE_PAGES, PAGE_SIZE, PGPGIN, PGPGOUT, PG_dirty, PG_locked, PG_readahead, PG_reclaim, PG_uptodate, PG_writeback,
+  NR_FREE_PAGES, PAGE_SIZE, PGPGIN, PGPGOUT, PG_dirty, PG_locked, PG_readahead, PG_reclaim, PG_uptodate, PG_writeback, __GFP_NOFAIL,
 } from "@mmsim/core";
 import {
   BdiWriteback, BdpRatelimits, BlockDevice, type DirtyState, TaskDirtyState, balanceDirtyPages, balanceDirtyPagesNeeded, writebackSetRatelimit, BlockMapResult, DirLookupResult, DirtySysctls, EXT2_ROOT_INO, EXT2_SUPER_MAGIC, Ext2Fs, FileRaState as BlockRa,
@@ -524,7 +524,7 @@ export class Disk {
     }
     const page = filemapAllocFolio(vfs, mapping.gfpMask);
     if (page < 0) return -1;
-    if (filemapAddFolio(vfs, mapping, page, pblk, mapping.gfpMask) !== 0) {
+    if (filemapAddFolio(vfs, mapping, page, pblk, mapping.gfpMask | __GFP_NOFAIL) !== 0) { // grow_dev_page: __GFP_NOFAIL
       folioPut(vfs, page);
       return -1;
     }
@@ -547,7 +547,7 @@ export class Disk {
       else {
         page = filemapAllocFolio(vfs, mapping.gfpMask);
         if (page < 0) return;
-        if (filemapAddFolio(vfs, mapping, page, pblk, mapping.gfpMask) !== 0) {
+        if (filemapAddFolio(vfs, mapping, page, pblk, mapping.gfpMask | __GFP_NOFAIL) !== 0) { // grow_dev_page: __GFP_NOFAIL
           folioPut(vfs, page);
           return;
         }

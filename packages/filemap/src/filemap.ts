@@ -138,15 +138,18 @@ export function __filemapAddFolio(vfs: Vfs, mapping: AddressSpace, page: number,
  * Adds a new page to the page cache, locked; a shadow entry it replaces is reported to the
  * workingset code (unless the page is being written), and the page goes on the LRU (through
  * vfs.lru when it exists). Kernel: `filemap_add_folio()`.
- * @returns 0 or -EEXIST
+ * @returns 0, -EEXIST, or -ENOMEM (the memcg's charge failed)
  */
 export function filemapAddFolio(vfs: Vfs, mapping: AddressSpace, page: number, index: number, gfp: number): number {
   const mem = vfs.mem;
+  // __filemap_add_folio's mem_cgroup_charge(folio, NULL, gfp): current's memcg
+  if (vfs.memcg !== null && vfs.memcg.charge(page, 1, gfp, vfs.current().cpu) !== 0) return -12;
   mem.flags[page] = mem.flags[page]! | LOCKED;
   const shadow = vfs.shadow;
   const err = __filemapAddFolio(vfs, mapping, page, index, shadow);
   if (err !== 0) {
     mem.flags[page] = mem.flags[page]! & ~LOCKED;
+    if (vfs.memcg !== null) vfs.memcg.uncharge(page, 0); // if (charged) mem_cgroup_uncharge(folio)
     return err;
   }
   const lru = vfs.lru;

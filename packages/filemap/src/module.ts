@@ -1,5 +1,5 @@
 // mmsim: DI wiring of the VFS and the page cache (cf. fs/ and mm/filemap.c, mm/shmem.c being built in: no Kconfig choice)
-import { KERNEL_LOG, Lru, MEM_MAP, type MmsimModule, PageAllocator, ShrinkerRegistry, VM_STAT, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
+import { KERNEL_LOG, Lru, MEM_MAP, MemcgCharger, type MmsimModule, PageAllocator, ShrinkerRegistry, VM_STAT, Validator, type ValidationSink, resolveToken } from "@mmsim/core";
 import { FILE_MAPPINGS, FileMappings, MM_PAGE_OPS, MmapContext, VM_ACCT_MEMORY_INFO, VM_FILE_OPS } from "@mmsim/vma";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { vfsInit } from "./namespace.ts";
@@ -42,6 +42,8 @@ export const filemapModule: MmsimModule = {
         });
         // The LRU (core's Lru, @mmsim/reclaim's) when the machine has a reclaim module.
         if (c.isRegistered(Lru, true)) vfs.lru = resolveToken(c, Lru);
+        // The memory controller (core's MemcgCharger, @mmsim/memcg-psi's) when the machine has one.
+        if (c.isRegistered(MemcgCharger, true)) vfs.memcg = resolveToken(c, MemcgCharger);
         // The shrinker list (core's ShrinkerRegistry, @mmsim/reclaim's): disk superblocks register theirs at mount.
         if (c.isRegistered(ShrinkerRegistry, true)) vfs.shrinkers = resolveToken(c, ShrinkerRegistry);
         return vfs;

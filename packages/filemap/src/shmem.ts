@@ -487,12 +487,14 @@ export class Shmem {
    * Adds a locked, swap-backed page at `index`: the cache's reference, page->mapping/index, the
    * slot, nrpages, NR_FILE_PAGES and NR_SHMEM; `expected` is the value entry (a swap entry) the
    * slot must hold, or 0 for a hole. Kernel: `shmem_add_to_page_cache()`.
-   * @returns 0 or -EEXIST
+   * @returns 0, -EEXIST, or -ENOMEM (the memcg's charge failed)
    */
   addToPageCache(page: number, mapping: AddressSpace, index: number, expected = 0): number {
     const vfs = this.vfs;
     const mem = vfs.mem;
     if (mapping.iPages.load(index) !== expected) return -EEXIST;
+    // mem_cgroup_charge(folio, charge_mm, gfp) unless the folio came from swap (charged at swap-in)
+    if (vfs.memcg !== null && (mem.flags[page]! & SWAPCACHE) === 0 && vfs.memcg.charge(page, 1, mapping.gfpMask, vfs.current().cpu) !== 0) return -12;
     mem.refcount[page]!++;
     mem.mapping[page] = mapping.id;
     mem.index[page] = index;

@@ -7,7 +7,7 @@
  * calling task (cpu, mm, comm, pid). One Vfs per machine; nothing is module-level.
  */
 import {
-  ArgumentError, type KernelLog, type Lru, type MemMap, type PageAllocator, type ShrinkerRegistry, type SlabCommon, type SwapOps, type VmStat, describeValue, token,
+  ArgumentError, type KernelLog, type Lru, type MemcgCharger, type MemMap, type PageAllocator, type ShrinkerRegistry, type SlabCommon, type SwapOps, type VmStat, describeValue, token,
 } from "@mmsim/core";
 import { FileMappings, type MmStruct, VmOvercommit } from "@mmsim/vma";
 import type { AddressSpace, FileOperations, FileSystemType, FsTask, SuperBlock, Vfsmount } from "./fs.ts";
@@ -138,6 +138,8 @@ export class Vfs {
   swap: SwapOps | null = null;
   /** The LRU (core's Lru, @mmsim/reclaim's); null without a reclaim module. */
   lru: Lru | null = null;
+  /** The memory controller (core's MemcgCharger, @mmsim/memcg-psi's): page-cache and shmem charges; null without one. */
+  memcg: MemcgCharger | null = null;
   /** The shrinker list (core's ShrinkerRegistry, @mmsim/reclaim's); null without a reclaim module (drop_caches=2 then frees nothing). */
   shrinkers: ShrinkerRegistry | null = null;
   /**

@@ -1,5 +1,5 @@
 // mmsim: the kernel replay of `mmsim replay --algo kernel-lru` (kernel-replay.ts): requests per second of host time through 6.1's page cache — hits (the inline filemap_read path) and a trace that misses (whole read(2)s through readahead, the disk and reclaim); issue 17's target for the classic LRU: ≥ 5 M req/s
-import { type KernelReplayCache, KernelReplayFactory } from "@mmsim/machine";
+import { type KernelReplayCell, KernelReplayFactory } from "@mmsim/machine";
 import { bench, describe } from "vitest";
 
 const OBJECTS = 40_000;
@@ -17,7 +17,7 @@ function skewed(objects: number, n: number, seed: number): Int32Array {
   return a;
 }
 
-function replay(c: KernelReplayCache, obj: Int32Array): number {
+function replay(c: KernelReplayCell, obj: Int32Array): number {
   let misses = 0;
   for (let s = 0; s < obj.length; s += 65_536) {
     const part = obj.subarray(s, Math.min(obj.length, s + 65_536));
@@ -29,7 +29,7 @@ function replay(c: KernelReplayCache, obj: Int32Array): number {
 const trace = skewed(OBJECTS, REQUESTS, 12345);
 // every object read once first: the cache holds the whole file, so the timed replays only hit
 const all = new Int32Array(OBJECTS).map((_, i) => i);
-const hitCells = new Map<string, KernelReplayCache>();
+const hitCells = new Map<string, KernelReplayCell>();
 for (const reclaim of ["lru", "mglru"]) {
   const c = (await KernelReplayFactory.load({ reclaim, objects: OBJECTS })).create(OBJECTS + 8192);
   replay(c, all);

@@ -61,7 +61,7 @@ describe("anonymous pages to zram and back", () => {
     // every slot back. (Before the fix, an mm made by exec or fork was on no mmlist: swapoff's
     // unuse_mm walked nothing and gave up with -EINTR.)
     const m = boot(
-      `machine:\n  memory: 128M\n  cpus: 1\nworkload:\n  - zram: { size: 256M }\n  - mmap: { as: b, size: 80M }\n  - access: { as: b, write: true, content: random }\n  - mmap: { as: a, size: 60M }\n  - access: { as: a, write: true, content: random }\n  - munmap: { as: a }\n  - label: swapped\n  - swapoff: { path: /dev/zram0, expect: '0' }\n  - label: off\n  - access: { as: b }\n`,
+      `machine:\n  memory: 128M\n  cpus: 1\nworkload:\n  - zram: { size: 256M }\n  - mmap: { as: b, size: 80M }\n  - access: { as: b, write: true, content: random }\n  - mmap: { as: a, size: 60M }\n  - access: { as: a, write: true, content: random }\n  - munmap: { as: a }\n  - label: swapped\n  - swapoff: { path: /dev/zram0, expect: 0 }\n  - label: off\n  - access: { as: b }\n`,
     );
     const rows: Map<string, number>[] = [];
     const problems: string[] = [];
@@ -83,5 +83,12 @@ describe("anonymous pages to zram and back", () => {
     expect(swaps.trim().split("\n")).toHaveLength(1); // the header only
     expect(end.get("pswpin")).toBe(off.get("pswpin")); // every page of b was already back in RAM
     expect(m.log.dmesg()).not.toMatch(/BUG: |Bad page state|Out of memory/);
+  });
+
+  it("a swap step's expect takes 0 as a number or a string and names what it wants otherwise", () => {
+    const step = (expect: string) => `workload:\n  - swapoff: { path: /dev/zram0, expect: ${expect} }\n`;
+    expect(loadScenario(step("0"), "s.yaml").workload).toEqual(loadScenario(step("'0'"), "s.yaml").workload);
+    expect(() => loadScenario(step("1"), "s.yaml")).toThrow(/s\.yaml:2: .*expect: expected an errno name like EBUSY or ENOMEM, or 0 for success, got 1/);
+    expect(() => loadScenario(step("ebusy"), "s.yaml")).toThrow(/got "ebusy"/);
   });
 });

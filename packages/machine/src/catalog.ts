@@ -12,7 +12,9 @@ import { lruPolicyModule, mglruPolicyModule, reclaimModule } from "@mmsim/reclai
 import { swapModule } from "@mmsim/swap";
 import { migrateModule } from "@mmsim/migrate";
 import { compactionModule } from "@mmsim/compaction";
-import { oomKillerModule } from "@mmsim/oom";
+import { ksmModule } from "@mmsim/ksm";
+import { lmkdModule, oomKillerModule } from "@mmsim/oom";
+import { memcgModule } from "@mmsim/memcg-psi";
 import { processModule } from "./process-module.ts";
 import { psiModule } from "./psi-module.ts";
 import { KernelRegistry } from "./registry.ts";
@@ -77,6 +79,7 @@ export class ModuleCatalog {
       .add(hwArm64Module)
       .add(vmallocModule)
       .add(vmaModule)
+      .add(memcgModule)
       .add(filemapModule)
       .add(swapModule)
       .add(migrateModule)
@@ -89,7 +92,9 @@ export class ModuleCatalog {
       .add(lruPolicyModule)
       .add(mglruPolicyModule)
       .add(compactionModule)
-      .add(oomKillerModule);
+      .add(ksmModule)
+      .add(oomKillerModule)
+      .add(lmkdModule);
   }
 
   /**

@@ -30,7 +30,7 @@ describe("the registry: steps and sysctls come from the modules", () => {
     const r = ModuleCatalog.default().registry();
     expect(r.stepKinds().slice(0, 7)).toEqual(["show", "repeat", "sysctl", "expect", "write", "sleep", "label"]);
     expect(r.stepKinds()).toEqual(expect.arrayContaining(["alloc", "free", "kmalloc", "kfree", "slab_churn", "vmalloc", "kvfree", "mmap", "munmap", "access", "mprotect", "fork", "wait", "mkswap", "swapon", "swapoff", "zram"]));
-    expect([...r.sysctls.keys()]).toEqual(["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", "admin_reserve_kbytes", "max_map_count", "overcommit_kbytes", "overcommit_memory", "overcommit_ratio", "user_reserve_kbytes", "drop_caches", "dirty_background_ratio", "dirty_background_bytes", "dirty_ratio", "dirty_bytes", "dirty_writeback_centisecs", "dirty_expire_centisecs", "dirtytime_expire_seconds", "page-cluster", "randomize_va_space", "mmap_rnd_bits", "swappiness", "vfs_cache_pressure", "compact_memory", "compaction_proactiveness", "extfrag_threshold", "compact_unevictable_allowed", "panic_on_oom", "oom_kill_allocating_task", "oom_dump_tasks"]);
+    expect([...r.sysctls.keys()]).toEqual(["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", "admin_reserve_kbytes", "max_map_count", "overcommit_kbytes", "overcommit_memory", "overcommit_ratio", "user_reserve_kbytes", "drop_caches", "dirty_background_ratio", "dirty_background_bytes", "dirty_ratio", "dirty_bytes", "dirty_writeback_centisecs", "dirty_expire_centisecs", "dirtytime_expire_seconds", "page-cluster", "randomize_va_space", "mmap_rnd_bits", "exception-trace", "swappiness", "vfs_cache_pressure", "compact_memory", "compaction_proactiveness", "extfrag_threshold", "compact_unevictable_allowed", "panic_on_oom", "oom_kill_allocating_task", "oom_dump_tasks"]);
   });
 
   it("refuses two modules that define the same step kind", () => {
@@ -53,8 +53,8 @@ describe("kernel threads, initcalls and validators are contributed", () => {
       m.boot();
       return m.container.isRegistered(KernelThread, true) ? m.container.resolveAll<KernelThread>(KernelThread).map((t) => t.name) : [];
     };
-    expect(threads("slab")).toEqual(["psi_avgs_work", "kswapd0", "kcompactd0", "kcompactd0 (HPAGE_FRAG_CHECK_INTERVAL_MSEC timeout)", "cache_reap"]);
-    expect(threads("slub")).toEqual(["psi_avgs_work", "kswapd0", "kcompactd0", "kcompactd0 (HPAGE_FRAG_CHECK_INTERVAL_MSEC timeout)"]);
+    expect(threads("slab")).toEqual(["psi_avgs_work", "kswapd0", "kcompactd0", "kcompactd0 (HPAGE_FRAG_CHECK_INTERVAL_MSEC timeout)", "ksmd", "cache_reap"]);
+    expect(threads("slub")).toEqual(["psi_avgs_work", "kswapd0", "kcompactd0", "kcompactd0 (HPAGE_FRAG_CHECK_INTERVAL_MSEC timeout)", "ksmd"]);
   });
 
   it("initcalls are registered at their 6.1 levels", () => {

@@ -171,3 +171,30 @@ describe("a bad disk declaration", () => {
     expect(() => loadScenario("machine:\n  disk:\n    size: 64M\n    color: red\n", "bad.yaml")).toThrow(/bad\.yaml:4: machine\.disk\.color: expected one of the fields size, files/);
   });
 });
+
+describe("/proc/diskstats lists every disk in the order its driver registered it", () => {
+  it("vda (virtio_blk at boot: major 254), zram0 (253), a hot-added swap disk (vdb, 254:16); without a disk zram0 is 254, as captured", { timeout: 60_000 }, () => {
+    const m = Machine.create(
+      loadScenario(
+        "machine:\n  memory: 64M\n  disk: { size: 64M }\nworkload:\n  - swap_disk: { size: 64M, rotational: false }\n  - zram: { size: 32M }\n  - mmap: { as: a, size: 100M }\n  - access: { as: a, write: true, content: random }\n",
+        "d.yaml",
+      ),
+    );
+    m.boot();
+    m.runWorkload();
+    const lines = m.readFile("/proc/diskstats")!.trim().split("\n").map((l) => l.trim().split(/\s+/));
+    expect(lines.map((l) => l.slice(0, 3).join(" "))).toEqual(["254 0 vda", "253 0 zram0", "254 16 vdb"]);
+    for (const l of lines) expect(l).toHaveLength(20); // major, minor, name and part_stat's 17 numbers
+    // zram (priority -3 after vdb's -2 here) and vdb took the swap writes: ios and 8 sectors each, as part_stat counts them
+    const zram = lines[1]!.map(Number);
+    const vdb = lines[2]!.map(Number);
+    expect(zram[7]! + vdb[7]!).toBeGreaterThan(0);
+    expect(zram[9]).toBe(zram[7]! * 8);
+    expect(m.readFile("/sys/block/zram0/dev")).toBe("253:0\n");
+    // the reference board (no virtio disk; tests/conformance/fixtures/diskstats): ` 254       0 zram0 …` — zram registered the first dynamic major
+    const bare = Machine.create(loadScenario("machine:\n  memory: 64M\n", "b.yaml"));
+    bare.boot();
+    expect(bare.readFile("/proc/diskstats")).toBe(" 254       0 zram0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+    expect(bare.readFile("/sys/block/zram0/dev")).toBe("254:0\n");
+  });
+});

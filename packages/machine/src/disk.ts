@@ -15,11 +15,12 @@
  */
 import { CONTENT_ZERO_ID, contentFill, contentText } from "@mmsim/fault";
 import {
-  type CostModel, KernelFile, KernelThread, type SimClock, Validator, type ValidationSink,
+  type CostModel, KernelFile, KernelThread, type SimClock, Validator, type ValidationSink, resolveToken,
 } from "@mmsim/core";
 import type { DiskContents } from "@mmsim/block";
 import { type Disk, type Vfs, attachDisk } from "@mmsim/filemap";
 import type { DependencyContainer } from "tsyringe";
+import { SWAP } from "@mmsim/swap";
 import type { DiskDeclaration } from "./scenario-types.ts";
 
 /**
@@ -79,12 +80,6 @@ export class MachineDisk {
   register(c: DependencyContainer): void {
     c.register(KernelFile, {
       useValue: {
-        path: "/proc/diskstats",
-        read: () => (this.disk === null ? undefined : this.reaped().dev.diskstatsLine(this.clock.now())),
-      },
-    });
-    c.register(KernelFile, {
-      useValue: {
         path: "/sys/block/vda/",
         list: () => (this.disk === null ? [] : SYSFS_FILES.map((f) => `/sys/block/vda/${f}`)),
         read: (path: string) => {
@@ -126,6 +121,11 @@ export class MachineDisk {
     });
   }
 
+  /** vda's line of /proc/diskstats ("" before boot made it). */
+  diskstatsLine(): string {
+    return this.disk === null ? "" : this.reaped().dev.diskstatsLine(this.clock.now());
+  }
+
   /** Mounts the disk on the machine's VFS (the end of boot). */
   attach(vfs: Vfs, totalreservePages: () => number, nrCpus: number): void {
     const clock = this.clock;
@@ -155,4 +155,23 @@ export class MachineDisk {
     this.disk!.reap();
     return this.disk!;
   }
+}
+
+/**
+ * /proc/diskstats: every disk, in the order its driver registered it — vda (virtio_blk probed the
+ * board's disk at boot), zram0 (the zram module, loaded after boot), then swap disks hot-added by
+ * the workload (vdb, …). Kernel: `diskstats_show` over block_class's devices. zram0 is always there
+ * (as /sys/block/zram0 is), so every machine with swap has the file.
+ */
+export function diskstatsShow(disk: MachineDisk | undefined, c: DependencyContainer, now: number): string | undefined {
+  let out = disk?.diskstatsLine() ?? "";
+  if (c.isRegistered(SWAP, true)) {
+    const made = resolveToken(c, SWAP);
+    for (const z of made.zram) out += z.diskstatsLine();
+    for (const d of made.disks) {
+      d.reap();
+      out += d.dev.diskstatsLine(now);
+    }
+  }
+  return out === "" ? undefined : out;
 }

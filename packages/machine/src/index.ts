@@ -40,4 +40,5 @@ export {
 } from "./scenario.ts";
 export type { ScenarioOverrides, LoadScenarioOptions } from "./scenario.ts";
 export { KernelReplayFactory, KernelReplayCache, KERNEL_REPLAY_FILE, filemapReadHit, fileLayout, kernelReplayMemoryMiB, loadKernelReplayPolicy } from "./kernel-replay.ts";
-export type { KernelReplayOptions, KernelReplayFigures } from "./kernel-replay.ts";
+export type { KernelReplayOptions, KernelReplayFigures, KernelReplayCell } from "./kernel-replay.ts";
+export { KernelAnonReplayCache } from "./kernel-replay-anon.ts";

@@ -2,9 +2,10 @@
 import { ArgumentError } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
 import { type KernelReplayCache, KernelReplayFactory, type KernelReplayOptions, fileLayout, kernelReplayMemoryMiB } from "./kernel-replay.ts";
+import type { KernelAnonReplayCache } from "./kernel-replay-anon.ts";
 
 /** Replays `obj` in batches of 4,096 (as a trace reader hands them); returns the misses. */
-function replay(c: KernelReplayCache, obj: Int32Array): number {
+function replay(c: KernelReplayCache | KernelAnonReplayCache, obj: Int32Array): number {
   let misses = 0;
   for (let s = 0; s < obj.length; s += 4096) {
     const part = obj.subarray(s, Math.min(obj.length, s + 4096));
@@ -15,7 +16,11 @@ function replay(c: KernelReplayCache, obj: Int32Array): number {
 }
 
 async function cell(capacity: number, options: Partial<KernelReplayOptions> & { objects: number }): Promise<KernelReplayCache> {
-  return (await KernelReplayFactory.load({ reclaim: "lru", ...options })).create(capacity);
+  return (await KernelReplayFactory.load({ reclaim: "lru", ...options })).create(capacity) as KernelReplayCache;
+}
+
+async function anonCell(capacity: number, options: Partial<KernelReplayOptions> & { objects: number }): Promise<KernelAnonReplayCache> {
+  return (await KernelReplayFactory.load({ reclaim: "lru", ...options, backing: "anon" })).create(capacity) as KernelAnonReplayCache;
 }
 
 /** `passes` times over objects [from, from + n), in order. */
@@ -112,6 +117,39 @@ describe("kernel replay", () => {
     const b = await cell(800, { objects: 5000, reclaim: "mglru" });
     expect(replay(a, trace)).toBe(replay(b, trace));
     expect(a.figures()).toEqual(b.figures());
+  });
+
+  it("anonymous backing: a loop that fits misses only its first pass; one larger than the cache misses nearly always, in major faults read from the swap disk", { timeout: 120_000 }, async () => {
+    const small = await anonCell(1000, { objects: 2000 });
+    expect(replay(small, loop(0, 600, 4))).toBe(600); // the first touches (compulsory): every later load hits
+    expect(small.figures().pagesRead).toBe(0);
+    const big = await anonCell(1000, { objects: 2000 });
+    const misses = replay(big, loop(0, 2000, 4));
+    const f = big.figures();
+    // 2,000 first touches, then the loop comes back to pages swapped out since: major faults (do_swap_page),
+    // each reading its page and (VMA readahead) some of its neighbours in the mapping — scattered objects, so
+    // a neighbour read ahead is sometimes the next request's (a swap-cache hit, a minor fault)
+    expect(misses).toBeGreaterThan(0.9 * 8000);
+    expect(misses).toBeLessThanOrEqual(8000);
+    expect(f.pagesRead).toBeGreaterThanOrEqual(misses - 2000);
+    expect(f.refaults).toBeGreaterThan(0.5 * (misses - 2000)); // workingset_refault_anon: the shadows the swap slots keep
+    expect(f.pgsteal).toBeGreaterThan(4000);
+    // the board is calibrated with stores (a trace's first touches dirty its pages, so its evictions write to
+    // swap); this loop of loads after its first pass settles lower (measured 769 pages)
+    expect(Math.abs(f.cachePagesMean - 1000) / 1000, `cache ${f.cachePagesMean}`).toBeLessThan(0.3);
+    expect(big.validate()).toEqual([]);
+  });
+
+  it("anonymous backing is deterministic, and the same trace under MGLRU differs from the classic LRU", { timeout: 120_000 }, async () => {
+    const trace = skewed(4000, 12_000);
+    const a = await anonCell(800, { objects: 4000 });
+    const b = await anonCell(800, { objects: 4000 });
+    expect(replay(a, trace)).toBe(replay(b, trace));
+    expect(a.figures()).toEqual(b.figures());
+    const g = await anonCell(800, { objects: 4000, reclaim: "mglru" });
+    replay(g, trace);
+    expect(g.figures()).not.toEqual(a.figures());
+    expect(g.validate()).toEqual([]);
   });
 
   it("the layout is a permutation, fixed by its seed; first-use is the identity", () => {

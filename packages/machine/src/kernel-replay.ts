@@ -69,6 +69,7 @@ import { Prandom } from "@mmsim/core";
 import { ModuleCatalog } from "./catalog.ts";
 import { Machine } from "./machine.ts";
 import { isModulePath, loadScenario } from "./scenario.ts";
+import { KernelAnonReplayCache } from "./kernel-replay-anon.ts";
 
 /** The file every object is a page of, on the board's disk. */
 export const KERNEL_REPLAY_FILE = "/mnt/disk/replay";
@@ -91,6 +92,8 @@ export interface KernelReplayOptions {
   readonly layoutSeed?: number;
   /** Serve hits through the inline path (default); false sends every request through vfs_read() (tests compare the two). */
   readonly inlineHits?: boolean;
+  /** Objects as pages of a file read with pread(2) (default), or of a task's anonymous mapping swapped to a disk (kernel-replay-anon.ts). */
+  readonly backing?: "file" | "anon";
 }
 
 /** The figures of a kernel cell, beyond its misses (`cells[].figures` in `mmsim replay --json`). */
@@ -176,7 +179,10 @@ export class KernelReplayFactory {
     private readonly policy: string,
   ) {
     this.name = options.name ?? (isModulePath(options.reclaim) ? `kernel:${options.reclaim}` : `kernel-${options.reclaim}`);
-    this.description = `Linux 6.1's page cache and reclaim (${this.policy}) on a booted board: each object a page of one ext2 file, read with pread(2)`;
+    this.description =
+      options.backing === "anon"
+        ? `Linux 6.1's anonymous memory, swap and reclaim (${this.policy}) on a booted board: each object a page of a task's private mapping, swapped to a disk`
+        : `Linux 6.1's page cache and reclaim (${this.policy}) on a booted board: each object a page of one ext2 file, read with pread(2)`;
   }
 
   /**
@@ -192,11 +198,15 @@ export class KernelReplayFactory {
   }
 
   /** A booted board whose page cache holds about `capacity` pages. */
-  create(capacity: number): KernelReplayCache {
+  create(capacity: number): KernelReplayCell {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new ArgumentError("machine.KernelReplayFactory.create", "capacity", "a whole number of pages ≥ 1", String(capacity));
+    if (this.options.backing === "anon") return new KernelAnonReplayCache(this.name, capacity, this.options, this.catalog, this.policy);
     return new KernelReplayCache(this.name, capacity, this.options, this.catalog, this.policy);
   }
 }
+
+/** A kernel cell of either backing (what KernelReplayFactory.create makes). */
+export type KernelReplayCell = KernelReplayCache | KernelAnonReplayCache;
 
 /** The RAM a board gets for a cache of `capacity` pages: 64 MiB at least, else the cache, the kernel's pages and 2 % (memmap, watermarks), in whole MiB. */
 export function kernelReplayMemoryMiB(capacity: number): number {
@@ -231,22 +241,10 @@ export class KernelReplayCache {
     const fileBytes = objects * PAGE_SIZE;
     // ext2 with 4 KiB blocks: the file, its indirect blocks (one per 1,024), inode tables and bitmaps
     const diskMiB = Math.ceil((fileBytes * 1.01) / (1 << 20)) + 16;
-    let memoryMiB = kernelReplayMemoryMiB(capacity);
-    for (let attempt = 0; ; attempt++) {
-      const yaml =
-        `machine:\n  memory: ${memoryMiB}M\n  cpus: ${options.cpus ?? 2}\n  disk:\n    size: ${diskMiB}M\n    files:\n      - { path: /replay, size: ${fileBytes}, contents: random }\n` +
-        `kernel:\n  policies:\n    reclaim: ${JSON.stringify(policy)}\nworkload: []\n`;
-      const m = Machine.create(loadScenario(yaml, "kernel-replay.yaml"), catalog);
-      m.runWorkload();
-      const free = freePages(m);
-      const need = capacity + wmarkTarget(m);
-      if (free >= need || attempt === 3) {
-        if (free < need) throw new ArgumentError("machine.KernelReplayCache", "capacity", `a cache the board can hold (${free} free pages on ${memoryMiB} MiB)`, `${capacity} pages`);
-        this.machine = m;
-        break;
-      }
-      memoryMiB += Math.ceil(((need - free) * 1.05) / MIB_PAGES);
-    }
+    const { machine, memoryMiB } = bootReplayBoard(capacity, catalog, "kernel-replay.yaml", (mib) =>
+      `machine:\n  memory: ${mib}M\n  cpus: ${options.cpus ?? 2}\n  disk:\n    size: ${diskMiB}M\n    files:\n      - { path: /replay, size: ${fileBytes}, contents: random }\n` +
+      `kernel:\n  policies:\n    reclaim: ${JSON.stringify(policy)}\nworkload: []\n`);
+    this.machine = machine;
     const m = this.machine;
     this.layout = fileLayout(objects, options.layout ?? "scattered", options.layoutSeed ?? 1);
     this.vfs = resolveToken(m.container, VFS);
@@ -260,7 +258,7 @@ export class KernelReplayCache {
     this.balloon = new Balloon(m);
     this.balloon.inflateTo(capacity + wmarkTarget(m));
     const calibration = objects >= 1.5 * capacity ? this.calibrate() : 0;
-    this.start = snapshot(this.vmstat);
+    this.start = snapshot(this.vmstat, [WORKINGSET_REFAULT_FILE, WORKINGSET_ACTIVATE_FILE]);
     this.startNs = this.clock.now();
     this.f = {
       misses: 0, fastHits: 0, slowReads: 0, pagesRead: 0, refaults: 0, refaultsActivated: 0, activations: 0, pgscan: 0, pgsteal: 0, pgstealDirect: 0,
@@ -271,7 +269,7 @@ export class KernelReplayCache {
 
   /**
    * Sizes the balloon so that the file's cache holds `capacity` pages once reclaim runs (see the
-   * header), then empties the file's cache.
+   * header), then empties the file's cache: another open file reads the file in the replay's way.
    * @returns calibration rounds run
    */
   private calibrate(): number {
@@ -281,40 +279,14 @@ export class KernelReplayCache {
     const reader = doFilpOpen(vfs, KERNEL_REPLAY_FILE, O_RDONLY, 0) as File;
     reader.fRa.fmodeRandom = this.file.fRa.fmodeRandom;
     const pages = this.options.objects;
-    const cap = this.capacity;
     const layout = this.layout;
     let pos = 0;
-    let rounds = 0;
-    const read = () => {
+    const rounds = calibrateBalloon(m, this.vmstat, this.balloon, this.capacity, pages, () => {
       const r = vfsRead(vfs, reader, null, PAGE_SIZE, layout[pos]! * PAGE_SIZE);
       if (r !== PAGE_SIZE) throw new Error(`mmsim: kernel replay: calibration read of page ${layout[pos]} returned ${r}`);
       pos = (pos + 1) % pages;
       if ((pos & 4095) === 0) m.runDueKernelThreads();
-    };
-    while (rounds < 3) {
-      rounds++;
-      // fill until reclaim runs, then measure while it reclaims max(2 × capacity, 4,096) pages
-      const steal0 = this.vmstat.vmEvents[PGSTEAL_KSWAPD]! + this.vmstat.vmEvents[PGSTEAL_DIRECT]!;
-      const stolen = () => this.vmstat.vmEvents[PGSTEAL_KSWAPD]! + this.vmstat.vmEvents[PGSTEAL_DIRECT]! - steal0;
-      for (let i = 0; stolen() === 0 && i < 4 * pages; i++) read();
-      const at = stolen();
-      let sum = 0;
-      let n = 0;
-      const span = Math.max(2 * cap, 4096);
-      for (let i = 0; stolen() - at < span && i < 4 * pages; i++) {
-        read();
-        if ((i & 15) === 0) {
-          sum += mapping.nrpages;
-          n++;
-        }
-      }
-      m.runDueKernelThreads();
-      const error = n === 0 ? 0 : Math.round(sum / n) - cap;
-      if (Math.abs(error) <= Math.max(8, cap * 0.03)) break;
-      // a damped step: the cache's swing between the watermarks makes one measurement noisy
-      if (error > 0) this.balloon.inflate(Math.round(error * 0.7));
-      else this.balloon.deflate(Math.round(-error * 0.7));
-    }
+    }, () => mapping.nrpages);
     this.vfs.lru?.lruAddDrainAll();
     invalidateMappingPages(vfs, mapping, 0, -1);
     return rounds;
@@ -398,28 +370,103 @@ export class KernelReplayCache {
 
   /** The figures so far. */
   figures(): KernelReplayFigures {
-    const f = this.f;
-    const d = (i: number) => this.vmstat.vmEvents[i]! - this.start[i]!;
-    const node = (i: number) => nodeSum(this.vmstat, i) - this.start[EVENTS + i]!;
-    let stall = 0;
-    for (let i = ALLOCSTALL_DMA; i <= ALLOCSTALL_MOVABLE; i++) stall += d(i);
-    return {
-      ...f,
-      pagesRead: d(PGPGIN) / (PAGE_SIZE / 512),
-      refaults: node(WORKINGSET_REFAULT_FILE),
-      refaultsActivated: node(WORKINGSET_ACTIVATE_FILE),
-      activations: d(PGACTIVATE),
-      pgscan: d(PGSCAN_KSWAPD) + d(PGSCAN_DIRECT),
-      pgsteal: d(PGSTEAL_KSWAPD) + d(PGSTEAL_DIRECT),
-      pgstealDirect: d(PGSTEAL_DIRECT),
-      allocstall: stall,
+    return replayFigures(this.f, this.vmstat, this.start, {
+      pagesRead: (this.vmstat.vmEvents[PGPGIN]! - this.start[PGPGIN]!) / (PAGE_SIZE / 512),
+      refaults: [WORKINGSET_REFAULT_FILE, WORKINGSET_ACTIVATE_FILE],
       simulatedNs: this.clock.now() - this.startNs,
-      cachePagesMean: this.samples === 0 ? this.file.fMapping.nrpages : Math.round(this.cacheSum / this.samples),
-      cachePagesMin: this.samples === 0 ? this.file.fMapping.nrpages : f.cachePagesMin,
-      cachePagesMax: this.samples === 0 ? this.file.fMapping.nrpages : f.cachePagesMax,
-      cachePagesEnd: this.file.fMapping.nrpages,
-    };
+      samples: this.samples,
+      cacheSum: this.cacheSum,
+      cachedNow: this.file.fMapping.nrpages,
+    });
   }
+}
+
+/**
+ * Boots the board `yamlFor(MiB)` describes with kernelReplayMemoryMiB(capacity) of RAM, and again
+ * with more (up to three times) until its free pages can hold the cache and kswapd's watermarks.
+ * @throws ArgumentError when even the last board cannot
+ */
+export function bootReplayBoard(capacity: number, catalog: ModuleCatalog, file: string, yamlFor: (memoryMiB: number) => string): { machine: Machine; memoryMiB: number } {
+  let memoryMiB = kernelReplayMemoryMiB(capacity);
+  for (let attempt = 0; ; attempt++) {
+    const m = Machine.create(loadScenario(yamlFor(memoryMiB), file), catalog);
+    m.runWorkload();
+    const free = freePages(m);
+    const need = capacity + wmarkTarget(m);
+    if (free >= need) return { machine: m, memoryMiB };
+    if (attempt === 3) throw new ArgumentError("machine.KernelReplayCache", "capacity", `a cache the board can hold (${free} free pages on ${memoryMiB} MiB)`, `${capacity} pages`);
+    memoryMiB += Math.ceil(((need - free) * 1.05) / MIB_PAGES);
+  }
+}
+
+/**
+ * Sizes `balloon` so that a cache filled by `readOne` holds `capacity` pages once reclaim runs:
+ * fill until reclaim runs, then measure `resident()` while reclaim takes max(2 × capacity, 4,096)
+ * pages; inflate or deflate by 0.7 × the error; up to three rounds or until within 3 %.
+ * @returns rounds run
+ */
+export function calibrateBalloon(m: Machine, vmstat: VmStat, balloon: Balloon, capacity: number, pages: number, readOne: () => void, resident: () => number): number {
+  let rounds = 0;
+  const stolenNow = () => vmstat.vmEvents[PGSTEAL_KSWAPD]! + vmstat.vmEvents[PGSTEAL_DIRECT]!;
+  while (rounds < 3) {
+    rounds++;
+    const steal0 = stolenNow();
+    for (let i = 0; stolenNow() === steal0 && i < 4 * pages; i++) readOne();
+    const at = stolenNow() - steal0;
+    let sum = 0;
+    let n = 0;
+    const span = Math.max(2 * capacity, 4096);
+    for (let i = 0; stolenNow() - steal0 - at < span && i < 4 * pages; i++) {
+      readOne();
+      if ((i & 15) === 0) {
+        sum += resident();
+        n++;
+      }
+    }
+    m.runDueKernelThreads();
+    const error = n === 0 ? 0 : Math.round(sum / n) - capacity;
+    if (Math.abs(error) <= Math.max(8, capacity * 0.03)) break;
+    // a damped step: the cache's swing between the watermarks makes one measurement noisy
+    if (error > 0) balloon.inflate(Math.round(error * 0.7));
+    else balloon.deflate(Math.round(-error * 0.7));
+  }
+  return rounds;
+}
+
+/** What a cell's figures are made of beyond its running counts. */
+export interface ReplayFigureSources {
+  readonly pagesRead: number;
+  /** The workingset_refault_* and workingset_activate_* node items of the cell's pages. */
+  readonly refaults: readonly [number, number];
+  readonly simulatedNs: number;
+  readonly samples: number;
+  readonly cacheSum: number;
+  readonly cachedNow: number;
+}
+
+/** A cell's figures: its running counts and the vmstat differences since `start` (snapshot). */
+export function replayFigures(f: KernelReplayFigures, vmstat: VmStat, start: Float64Array, src: ReplayFigureSources): KernelReplayFigures {
+  const d = (i: number) => vmstat.vmEvents[i]! - start[i]!;
+  const node = (i: number) => nodeSum(vmstat, i) - start[EVENTS + i]!;
+  let stall = 0;
+  for (let i = ALLOCSTALL_DMA; i <= ALLOCSTALL_MOVABLE; i++) stall += d(i);
+  const sampled = src.samples > 0;
+  return {
+    ...f,
+    pagesRead: src.pagesRead,
+    refaults: node(src.refaults[0]),
+    refaultsActivated: node(src.refaults[1]),
+    activations: d(PGACTIVATE),
+    pgscan: d(PGSCAN_KSWAPD) + d(PGSCAN_DIRECT),
+    pgsteal: d(PGSTEAL_KSWAPD) + d(PGSTEAL_DIRECT),
+    pgstealDirect: d(PGSTEAL_DIRECT),
+    allocstall: stall,
+    simulatedNs: src.simulatedNs,
+    cachePagesMean: sampled ? Math.round(src.cacheSum / src.samples) : src.cachedNow,
+    cachePagesMin: sampled ? f.cachePagesMin : src.cachedNow,
+    cachePagesMax: sampled ? f.cachePagesMax : src.cachedNow,
+    cachePagesEnd: src.cachedNow,
+  };
 }
 
 /**
@@ -447,17 +494,17 @@ export function fileLayout(objects: number, kind: "scattered" | "first-use", see
   return p;
 }
 
-/** vmEvents then the node counters summed over nodes, at the replay's start. */
+/** vmEvents then the node counters `nodeItems` summed over nodes, at the replay's start. */
 const EVENTS = 256;
-function snapshot(v: VmStat): Float64Array {
+export function snapshot(v: VmStat, nodeItems: readonly number[]): Float64Array {
   const s = new Float64Array(EVENTS + 64);
   s.set(v.vmEvents);
-  s[EVENTS + WORKINGSET_REFAULT_FILE] = nodeSum(v, WORKINGSET_REFAULT_FILE);
-  s[EVENTS + WORKINGSET_ACTIVATE_FILE] = nodeSum(v, WORKINGSET_ACTIVATE_FILE);
+  for (const i of nodeItems) s[EVENTS + i] = nodeSum(v, i);
   return s;
 }
 
-function nodeSum(v: VmStat, item: number): number {
+/** A node counter summed over the nodes. */
+export function nodeSum(v: VmStat, item: number): number {
   const per = v.nodeVmStat.length / v.nrNodes;
   let sum = 0;
   for (let n = 0; n < v.nrNodes; n++) sum += v.nodeVmStat[n * per + item]!;
@@ -465,14 +512,14 @@ function nodeSum(v: VmStat, item: number): number {
 }
 
 /** NR_FREE_PAGES over the zones with pages. */
-function freePages(m: Machine): number {
+export function freePages(m: Machine): number {
   let free = 0;
   for (const z of m.container.resolve(BuddyAllocator).state.zones) if (z.managed) free += z.vmStat[NR_FREE_PAGES]!;
   return free;
 }
 
 /** (low + high) / 2 watermarks over the zones: where kswapd's swing between them is centred. */
-function wmarkTarget(m: Machine): number {
+export function wmarkTarget(m: Machine): number {
   let w = 0;
   for (const z of m.container.resolve(BuddyAllocator).state.zones) if (z.managed) w += (z.lowWmarkPages() + z.highWmarkPages()) / 2;
   return Math.ceil(w);
@@ -482,7 +529,7 @@ function wmarkTarget(m: Machine): number {
  * Pages taken from the buddy allocator and held (GFP_KERNEL order-0 pages: unmovable, as a
  * balloon driver's), given back on deflation, newest first.
  */
-class Balloon {
+export class Balloon {
   private pfns = new Int32Array(1024);
   pages = 0;
   private readonly pa: BuddyAllocator;

@@ -33,7 +33,7 @@ import {
 import { BuddyAllocator, PAGE_ALLOC_CONFIG, PageAllocState, type NodeMemory } from "@mmsim/buddy";
 import { VFS, vfsCachesInit } from "@mmsim/filemap";
 import { SWAP } from "@mmsim/swap";
-import { MachineDisk } from "./disk.ts";
+import { MachineDisk, diskstatsShow } from "./disk.ts";
 import { MEMBLOCK, type Memblock } from "@mmsim/memblock";
 import { MEMBLOCK_DEBUGFS_FILES, ProcFs, type Resource, memblockMemoryShow, memblockReservedShow } from "@mmsim/procfs";
 import { VMALLOC, VMALLOC_CONFIG, VM_MAP, VM_NO_GUARD, type Vmalloc } from "@mmsim/vmalloc";
@@ -170,12 +170,16 @@ export class Machine {
       catalog.get("migrate", "migrate"),
       catalog.get("process", "tasks"),
     ];
+    // The memory controller (CONFIG_MEMCG=y, cgroup2 at /sys/fs/cgroup on the reference) where the catalog has it
+    if (catalog.names("memcg").includes("memcg")) modules.push(catalog.get("memcg", "memcg"));
     // PSI (kernel/sched/psi.c, CONFIG_PSI=y on the reference) where the catalog has it
     if (catalog.names("psi").includes("psi")) modules.push(catalog.get("psi", "psi"));
     // The reclaim mechanism, over the `reclaim` slot's policy (lru by default, as the reference kernel's lru_gen is off).
     if (policies.reclaim !== undefined && catalog.names("vmscan").includes("vmscan")) modules.push(catalog.get("vmscan", "vmscan"));
     // Compaction (CONFIG_COMPACTION=y on the reference), after reclaim in the order of mechanisms.
     if (catalog.names("compaction").includes("compaction")) modules.push(catalog.get("compaction", "compaction"));
+    // KSM (CONFIG_KSM=y on the reference), last in the order of mechanisms.
+    if (catalog.names("ksm").includes("ksm")) modules.push(catalog.get("ksm", "ksm"));
     if (policies.slab !== undefined) modules.push(slabCommonModule);
     for (const [slot, name] of Object.entries(policies)) modules.push(catalog.get(slot, name));
     for (const name of scenario.kernel.modules ?? []) modules.push(catalog.find(name, scenario.file));
@@ -183,6 +187,8 @@ export class Machine {
     this.registerOwnContributions();
     this.disk = scenario.machine.disk !== undefined ? new MachineDisk(scenario.machine.disk, this.clock, this.cost) : undefined;
     this.disk?.register(c);
+    const disk = this.disk;
+    c.register(KernelFile, { useFactory: (cc) => ({ path: "/proc/diskstats", read: () => diskstatsShow(disk, cc, this.clock.now()) }) });
     this.memblock = c.resolve<Memblock>(MEMBLOCK);
     this.platform = board.create({ container: c, memblock: this.memblock, log: this.log, clock: this.clock, cost: this.cost, machine: scenario.machine, kernel: scenario.kernel });
   }

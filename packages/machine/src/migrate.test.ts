@@ -1,4 +1,4 @@
-// mmsim: page migration on a booted two-node machine (issue 18 part 1) — move_pages(2) and migrate_pages(2) over @mmsim/migrate: anonymous, shared anonymous, file (disk, tmpfs), swap-cache, mlocked pages move with their contents, flags and mappings; THPs, pinned pages and dirty ramfs pages do not; the counters and tracepoints as 6.1's
+// mmsim: page migration on a booted two-node machine (issue 18 part 1) — move_pages(2) and migrate_pages(2) over @mmsim/migrate: anonymous, shared anonymous, file (disk, tmpfs), swap-cache, mlocked pages and THPs (whole) move with their contents, flags and mappings; pinned pages and dirty ramfs pages do not; the counters and tracepoints as 6.1's
 import { MIGRATE_ASYNC, MIGRATE_SYNC, MIGRATE_SYNC_LIGHT, MR_COMPACTION, PG_mlocked, PG_unevictable, PG_writeback, TRACE_BUS, WORKLOAD_STATE, pageToNid, resolveToken } from "@mmsim/core";
 import { TraceRecorder } from "@mmsim/core/testing";
 import { NULL_ENTRY, PTE_VALID, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset } from "@mmsim/hw-arm64";
@@ -200,17 +200,35 @@ describe("move_pages(2) and migrate_pages(2) on a two-node board", () => {
     expect(vmstat(m).get("pgmigrate_success")).toBe(16);
   });
 
-  it("a THP is not migrated (THP migration unsupported here, no split): thp_migration_fail and 512 pages in pgmigrate_fail", () => {
+  it("a THP migrates whole (PMD migration entries): thp_migration_success and 512 pages in pgmigrate_success; its huge PMD now maps node 1", () => {
     let r = "";
+    let before = -1;
     const m = run("  memory: 1G\n  cpus: 1\n  nodes: 2\n", "  - mmap: { as: buf, size: 4M }\n  - access: { as: buf, write: true }\n  - move_pages: { as: buf, node: 1, offset: 2M, size: 4K }\n", (mm, done) => {
-      if (done === 3) r = mm.readFile("/sys/kernel/debug/mmsim/syscalls")!;
+      const h = resolveToken(mm.container, WORKLOAD_STATE).handles.get<MmapHandle>(MMAP_FAMILY, "buf")!;
+      const store = mm.processes.memory.store;
+      const addr = h.start + 2 * 2 ** 20 - ((h.start + 2 * 2 ** 20) % 2 ** 21); // the PMD holding buf + 2M
+      const pmdp = pmdOffset(store, pudOffset(store, pgdOffsetPgd(store, mm.processes.current.mm!.pgtables!.pgd, addr), addr), addr);
+      const lo = store.readLo(pmdp);
+      if (done === 2) {
+        expect(lo & 3).toBe(1); // a huge PMD
+        before = ptePfn(lo, store.readHi(pmdp));
+        expect(nid(mm, before)).toBe(0);
+      }
+      if (done === 3) {
+        r = mm.readFile("/sys/kernel/debug/mmsim/syscalls")!;
+        expect(lo & 3).toBe(1);
+        const after = ptePfn(lo, store.readHi(pmdp));
+        expect(after).not.toBe(before);
+        expect(nid(mm, after)).toBe(1);
+      }
     });
     const v = vmstat(m);
     expect(counters(m.readFile("/proc/meminfo")!).get("AnonHugePages")).toBeGreaterThanOrEqual(2048);
-    expect(v.get("thp_migration_fail")).toBe(1);
-    expect(v.get("pgmigrate_fail")).toBe(512);
-    expect(v.get("pgmigrate_success")).toBe(0);
-    expect(r).toMatch(/move_pages = 1\n/);
+    expect(v.get("thp_migration_success")).toBe(1);
+    expect(v.get("thp_migration_fail")).toBe(0);
+    expect(v.get("pgmigrate_success")).toBe(512);
+    expect(v.get("pgmigrate_fail")).toBe(0);
+    expect(r).toMatch(/move_pages = 0\n/);
   });
 
   it("a pinned page (an extra reference, as get_user_pages takes) fails after 10 passes; the others move", () => {

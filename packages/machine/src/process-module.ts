@@ -7,7 +7,7 @@ import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { UserPgtableRoot } from "./platform/platform.ts";
 import { PROCESS_DEBUG_FILES, procPidFiles, validateProcesses } from "./process/files.ts";
 import { Processes, createMmMemory } from "./process/processes.ts";
-import { ANON_VMA_OPS, MADVISE_OPS, MM_PAGE_OPS, type VmAreaStruct } from "@mmsim/vma";
+import { ANON_VMA_OPS, KsmMadvise, MADVISE_OPS, MM_PAGE_OPS, type MmStruct, TASK_TABLE, type VmAreaStruct } from "@mmsim/vma";
 import { MadvisePages } from "@mmsim/fault";
 import { PROCESS_STEPS } from "./process/steps.ts";
 import { PROCESS_SYSCTLS } from "./process/sysctls.ts";
@@ -42,14 +42,22 @@ export const processModule: MmsimModule = {
           cold: (vma: VmAreaStruct, start: number, end: number) => get().cold(vma, start, end),
           pageout: (vma: VmAreaStruct, start: number, end: number) => get().pageout(vma, start, end),
           free: (vma: VmAreaStruct, start: number, end: number) => get().free(vma, start, end),
-          ksmEnter: () => 0,
-          unmergeKsmPages: () => 0,
+          // mm/ksm.c when the machine has KSM (its module contributes KsmMadvise), else nothing to do
+          ksmEnter: (mm: MmStruct) => (c.isRegistered(KsmMadvise, true) ? resolveToken(c, KsmMadvise).ksmEnter(mm) : 0),
+          unmergeKsmPages: (vma: VmAreaStruct, start: number, end: number) => (c.isRegistered(KsmMadvise, true) ? resolveToken(c, KsmMadvise).unmergeKsmPages(vma, start, end) : 0),
         };
       },
     });
     container.register(SwapUnuse, { useFactory: (c) => ({ unuseMms: (type: number) => resolveToken(c, MM_MEMORY).swap.unuseMms(type) }) });
     container.register(PROCESSES, { useFactory: instanceCachingFactory((c) => new Processes(c, resolveToken(c, TOPOLOGY).nrCpus)) });
     container.register(TASK_HOST, { useFactory: (c) => resolveToken(c, PROCESSES) });
+    // the tasks as @mmsim/memcg-psi sees them (cgroup.procs, current's memcg)
+    container.register(TASK_TABLE, {
+      useFactory: instanceCachingFactory((c) => {
+        const p = () => resolveToken(c, PROCESSES);
+        return { lookup: (pid: number) => p().tasks.lookup(pid), list: () => p().tasks.list(), current: () => p().currentOrNull };
+      }),
+    });
     // the `oom` slot's view of the tasks (find_lock_task_mm, SIGKILL, the OOM reaper's unmap, __show_mem)
     container.register(OomHost, {
       useFactory: instanceCachingFactory(

@@ -1,13 +1,14 @@
-// mmsim: migrate_pages() on a small two-node rig (buddy, page tables, rmap, the fault path, the page cache; no reclaim module: pages on no list) — anonymous pages move with their PTEs, contents and counters; migration entries met by a fault, a fork and a zap as 6.1 handles them
+// mmsim: migrate_pages() on a small two-node rig (buddy, page tables, rmap, the fault path, the page cache; no reclaim module: pages on no list) — anonymous pages move with their PTEs, contents and counters; migration entries met by a fault, a fork and a zap as 6.1 handles them; THPs migrate whole (PMD migration entries) or split when the target has no THP
 import { createBuddyAllocator } from "@mmsim/buddy";
 import {
-  MIGRATE_SYNC, MR_SYSCALL, MmBugError, PG_locked, PGMIGRATE_SUCCESS, SWP_MIGRATION_READ, SWP_MIGRATION_WRITE, TP_MM_MIGRATE_PAGES,
-  TraceBus, VmStat, pageToNid, pfnDown,
+  MIGRATE_SYNC, MR_SYSCALL, type MigrationTarget, MmBugError, NR_ANON_THPS, NR_ISOLATED_ANON, NR_VM_NODE_STAT_ITEMS, PG_anon_exclusive, PG_head, PG_locked,
+  PGMIGRATE_FAIL, PGMIGRATE_SUCCESS, SWP_MIGRATION_READ, SWP_MIGRATION_WRITE, THP_MIGRATION_FAIL, THP_MIGRATION_SPLIT, THP_MIGRATION_SUCCESS,
+  THP_SPLIT_PAGE, THP_SPLIT_PMD, TP_MM_MIGRATE_PAGES, TraceBus, VmStat, pageToNid, pfnDown,
 } from "@mmsim/core";
 import { CollectingSink, TraceRecorder } from "@mmsim/core/testing";
-import { MmMemory, faultStatNames, validateMms } from "@mmsim/fault";
+import { MmMemory, faultStatNames, splitHugePmd, validateMms } from "@mmsim/fault";
 import { vfsInit } from "@mmsim/filemap";
-import { PgtableAllocator, PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pteSwpType, pudOffset, vmGetPageProt } from "@mmsim/hw-arm64";
+import { PTE_WRITE_HI, PgtableAllocator, PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pteSwpType, pudOffset, vmGetPageProt } from "@mmsim/hw-arm64";
 import { Rmap, isMigrationPte, migrationPteDirty, migrationPtePfn, migrationPteYoung } from "@mmsim/rmap";
 import { FAULT_FLAG_WRITE, FileMappings, MM_ANONPAGES, MapleTree, MmStruct, TaskStruct, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VmAreaStruct } from "@mmsim/vma";
 import { describe, expect, it } from "vitest";
@@ -150,5 +151,181 @@ describe("migrate_pages", () => {
     validateMms(r.m, [r.mm], [r.task], sink);
     expect(sink.toString()).toContain("holds a migration entry");
     expect(r.rmap.removeMigrationPtes(page, page)).toBe(1);
+  });
+});
+
+const THP_BASE = 0x40000000;
+const PMD = 2 * MiB;
+
+/** A 4 MiB anonymous VMA at a 2 MiB boundary whose first PMD gets a THP by a write fault. @returns the THP's head pfn */
+function thpRig() {
+  const r = rig();
+  const vma = new VmAreaStruct(r.mm, THP_BASE, THP_BASE + 2 * PMD, ANON_RW, vmGetPageProt(3), THP_BASE / 4096);
+  r.mm.mt.insert(vma);
+  r.mm.mapCount++;
+  expect(r.m.handleMmFault(vma, THP_BASE + 5 * 4096, FAULT_FLAG_WRITE)).toBe(0);
+  const pmdp = pmdOffset(r.store, pudOffset(r.store, pgdOffsetPgd(r.store, r.mm.pgtables!.pgd, THP_BASE), THP_BASE), THP_BASE);
+  const lo = r.store.readLo(pmdp);
+  expect(lo & 3).toBe(1); // a block
+  const head = ptePfn(lo, r.store.readHi(pmdp));
+  expect(r.mem.flags[r.mem.pfnToPage(head)]! & (1 << PG_head)).not.toBe(0);
+  for (let i = 0; i < 512; i += 37) r.m.contents.set(head + i, (7000 + i) * 4096 + 1);
+  return { ...r, tvma: vma, pmdp, head };
+}
+
+/** Isolates `pfns` and migrates them with `target`. */
+function migrate(r: ReturnType<typeof rig>, pfns: number[], target: MigrationTarget) {
+  const list = new Int32Array(pfns.length);
+  pfns.forEach((pfn, i) => {
+    expect(r.migrator.isolateForMigration(pfn, MIGRATE_SYNC)).toBe(true);
+    list[i] = pfn;
+  });
+  const res = { nrFailed: -1, nrSucceeded: -1, nrFailedNoMem: -1 };
+  r.migrator.migratePages(list, pfns.length, target, MIGRATE_SYNC, MR_SYSCALL, res);
+  if (res.nrFailed > 0) r.migrator.putbackMovablePages(list, res.nrFailed);
+  return res;
+}
+
+/** A target on node 1 that has no order-9 block (alloc_migration_target failing for a THP). */
+class NoThpTarget extends NodeMigrationTarget {
+  override getNewPage(srcPfn: number, order: number): number {
+    return order === 0 ? super.getNewPage(srcPfn, order) : -1;
+  }
+}
+
+describe("THP migration (set_pmd_migration_entry / remove_migration_pmd, try_split_thp)", () => {
+  it("a PMD-mapped THP moves whole to node 1: one huge PMD on the new folio, its 512 contents, counters as 6.1 counts them", () => {
+    const r = thpRig();
+    const thps = r.vmstat.nodeVmStat[NR_ANON_THPS]! + r.vmstat.nodeVmStat[NR_VM_NODE_STAT_ITEMS + NR_ANON_THPS]!;
+    const rec = new TraceRecorder(r.trace, [TP_MM_MIGRATE_PAGES]);
+    const target = new NodeMigrationTarget(r.buddy);
+    target.nid = 1;
+    expect(migrate(r, [r.head], target)).toEqual({ nrFailed: 0, nrSucceeded: 512, nrFailedNoMem: 0 });
+    const lo = r.store.readLo(r.pmdp);
+    const hi = r.store.readHi(r.pmdp);
+    expect(lo & 3).toBe(1);
+    expect(hi & PTE_WRITE_HI).not.toBe(0); // SWP_MIGRATION_WRITE: writable again
+    const head = ptePfn(lo, hi);
+    expect(head).not.toBe(r.head);
+    expect(pageToNid(r.mem, r.mem.pfnToPage(head))).toBe(1);
+    expect(r.mem.flags[r.mem.pfnToPage(head)]! & (1 << PG_head)).not.toBe(0);
+    for (let i = 0; i < 512; i += 37) expect(r.m.contents.get(head + i)).toBe((7000 + i) * 4096 + 1);
+    expect(r.rmap.totalMapcount(r.mem.pfnToPage(head))).toBe(1);
+    expect(r.mem.refcount[r.mem.pfnToPage(r.head)]).toBe(0); // the old THP was freed, order 9
+    expect(r.vmstat.nodeVmStat[NR_ANON_THPS]! + r.vmstat.nodeVmStat[NR_VM_NODE_STAT_ITEMS + NR_ANON_THPS]!).toBe(thps);
+    expect(r.vmstat.nodeVmStat[NR_VM_NODE_STAT_ITEMS + NR_ANON_THPS]).toBe(512);
+    const ev = r.vmstat.vmEvents;
+    expect([ev[PGMIGRATE_SUCCESS], ev[PGMIGRATE_FAIL], ev[THP_MIGRATION_SUCCESS], ev[THP_MIGRATION_FAIL], ev[THP_MIGRATION_SPLIT]]).toEqual([512, 0, 1, 0, 0]);
+    expect(rec.events.map((e) => e.text)).toEqual(["mm_migrate_pages: nr_succeeded=512 nr_failed=0 nr_thp_succeeded=1 nr_thp_failed=0 nr_thp_split=0 mode=MIGRATE_SYNC reason=syscall_or_cpuset"]);
+    r.check([r.mm], [r.task]);
+    // a write through the restored PMD needs nothing (writable, dirty)
+    const flt = r.m.stats.slice();
+    expect(r.m.handleMmFault(r.tvma, THP_BASE + 9 * 4096, FAULT_FLAG_WRITE)).toBe(0);
+    expect([...r.m.stats].map((v, i) => v - flt[i]!)).toEqual(faultStatNames.map((n) => (n === "spurious" ? 1 : 0)));
+  });
+
+  it("the PMD migration entry keeps write/young/dirty; a fault on it waits while the folio is locked; after fork both PMDs follow the move read-only", () => {
+    const r = thpRig();
+    const page = r.mem.pfnToPage(r.head);
+    r.mem.refcount[page]!++; // isolation's reference
+    r.mem.flags[page] = r.mem.flags[page]! | (1 << PG_locked);
+    expect(r.rmap.tryToMigrate(page)).toBe(true);
+    const lo = r.store.readLo(r.pmdp);
+    const hi = r.store.readHi(r.pmdp);
+    expect(isMigrationPte(lo, hi)).toBe(true);
+    expect(pteSwpType(lo)).toBe(SWP_MIGRATION_WRITE);
+    expect(migrationPtePfn(lo, hi)).toBe(r.head);
+    expect(migrationPteYoung(hi) && migrationPteDirty(hi)).toBe(true);
+    expect(r.vmstat.nodeVmStat[NR_ANON_THPS]).toBe(0); // the last PMD mapping left rmap's counts
+    // __handle_mm_fault: is_swap_pmd → pmd_migration_entry_wait, the access retried
+    expect(r.m.handleMmFault(r.tvma, THP_BASE, 0)).toBe(0);
+    expect(r.store.readLo(r.pmdp)).toBe(lo);
+    expect(r.rmap.removeMigrationPtes(page, page)).toBe(1);
+    expect(r.store.readHi(r.pmdp) & PTE_WRITE_HI).not.toBe(0);
+    expect(r.mem.flags[page]! & (1 << PG_anon_exclusive)).not.toBe(0); // SWP_MIGRATION_WRITE restores exclusive
+    r.mem.flags[page] = r.mem.flags[page]! & ~(1 << PG_locked);
+    r.mem.refcount[page]!--;
+    // fork: the child maps the THP by its own PMD, both write-protected
+    const child = new MmStruct(2, new MapleTree());
+    child.taskSize = 2 ** 48;
+    r.m.pgtablesOf(child);
+    const ctask = new TaskStruct(101, null, child, "c");
+    for (const v of [r.vma, r.tvma]) {
+      const cv = new VmAreaStruct(child, v.vmStart, v.vmEnd, v.vmFlags, v.vmPageProt, v.vmPgoff);
+      child.mt.insert(cv);
+      child.mapCount++;
+      expect(r.rmap.anonVmaFork(cv, v)).toBe(0);
+      expect(r.m.copyPageRange(cv, v)).toBe(0);
+    }
+    expect(r.rmap.totalMapcount(page)).toBe(2);
+    const target = new NodeMigrationTarget(r.buddy);
+    target.nid = 1;
+    expect(migrate(r, [r.head], target)).toEqual({ nrFailed: 0, nrSucceeded: 512, nrFailedNoMem: 0 });
+    const cpmdp = pmdOffset(r.store, pudOffset(r.store, pgdOffsetPgd(r.store, child.pgtables!.pgd, THP_BASE), THP_BASE), THP_BASE);
+    const nhead = ptePfn(r.store.readLo(r.pmdp), r.store.readHi(r.pmdp));
+    expect(ptePfn(r.store.readLo(cpmdp), r.store.readHi(cpmdp))).toBe(nhead);
+    expect(pageToNid(r.mem, r.mem.pfnToPage(nhead))).toBe(1);
+    for (const p of [r.pmdp, cpmdp]) expect(r.store.readHi(p) & PTE_WRITE_HI).toBe(0); // SWP_MIGRATION_READ: read-only, shared
+    expect(r.rmap.totalMapcount(r.mem.pfnToPage(nhead))).toBe(2);
+    expect(r.mem.refcount[r.mem.pfnToPage(nhead)]).toBe(2);
+    r.check([r.mm, child], [r.task, ctask]);
+  });
+
+  it("a PTE-mapped THP (its PMD split) moves whole: every PTE maps the new folio's subpage at the same offset", () => {
+    const r = thpRig();
+    splitHugePmd(r.m, r.tvma, r.pmdp, THP_BASE);
+    const target = new NodeMigrationTarget(r.buddy);
+    target.nid = 1;
+    expect(migrate(r, [r.head], target)).toEqual({ nrFailed: 0, nrSucceeded: 512, nrFailedNoMem: 0 });
+    const p0 = r.ptep(r.mm, THP_BASE);
+    const nhead = ptePfn(r.store.readLo(p0), r.store.readHi(p0));
+    expect(pageToNid(r.mem, r.mem.pfnToPage(nhead))).toBe(1);
+    for (let i = 0; i < 512; i++) {
+      const p = r.ptep(r.mm, THP_BASE + i * 4096);
+      expect(ptePfn(r.store.readLo(p), r.store.readHi(p))).toBe(nhead + i);
+    }
+    for (let i = 0; i < 512; i += 37) expect(r.m.contents.get(nhead + i)).toBe((7000 + i) * 4096 + 1);
+    expect(r.mem.refcount[r.mem.pfnToPage(nhead)]).toBe(512); // one per PTE mapping, on the head
+    expect(r.vmstat.vmEvents[THP_MIGRATION_SUCCESS]).toBe(1);
+    r.check([r.mm], [r.task]);
+  });
+
+  it("a target without THPs: try_split_thp splits the folio, the head is retried at once, the 511 tails after the list (thp_migration_split)", () => {
+    const r = thpRig();
+    const [small] = writePages(r, 1);
+    const rec = new TraceRecorder(r.trace, [TP_MM_MIGRATE_PAGES]);
+    const target = new NoThpTarget(r.buddy);
+    target.nid = 1;
+    expect(migrate(r, [r.head, small!], target)).toEqual({ nrFailed: 0, nrSucceeded: 513, nrFailedNoMem: 0 });
+    for (let i = 0; i < 512; i++) {
+      const p = r.ptep(r.mm, THP_BASE + i * 4096);
+      const pfn = ptePfn(r.store.readLo(p), r.store.readHi(p));
+      const pg = r.mem.pfnToPage(pfn);
+      expect(pageToNid(r.mem, pg)).toBe(1);
+      expect(r.mem.flags[pg]! & (1 << PG_head)).toBe(0);
+      expect(r.mem.refcount[pg]).toBe(1);
+      expect(r.m.contents.get(pfn)).toBe(i % 37 === 0 ? (7000 + i) * 4096 + 1 : 0);
+    }
+    const ev = r.vmstat.vmEvents;
+    expect([ev[PGMIGRATE_SUCCESS], ev[PGMIGRATE_FAIL], ev[THP_MIGRATION_SUCCESS], ev[THP_MIGRATION_FAIL], ev[THP_MIGRATION_SPLIT], ev[THP_SPLIT_PAGE], ev[THP_SPLIT_PMD]]).toEqual([513, 0, 0, 1, 1, 1, 1]);
+    expect(rec.events.map((e) => e.text)).toEqual(["mm_migrate_pages: nr_succeeded=513 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=1 nr_thp_split=1 mode=MIGRATE_SYNC reason=syscall_or_cpuset"]);
+    expect(r.vmstat.nodeVmStat[NR_ANON_THPS]! + r.vmstat.nodeVmStat[NR_VM_NODE_STAT_ITEMS + NR_ANON_THPS]!).toBe(0);
+    expect(r.vmstat.nodeVmStat[NR_ISOLATED_ANON]).toBe(0);
+    r.check([r.mm], [r.task]);
+  });
+
+  it("without a splitter (no fault path) the THP the target cannot take fails whole and is put back mapped", () => {
+    const r = thpRig();
+    r.rmap.splitHugePage = null;
+    const target = new NoThpTarget(r.buddy);
+    target.nid = 1;
+    const res = migrate(r, [r.head], target);
+    expect(res.nrFailed).toBe(1);
+    expect(res.nrFailedNoMem).toBe(1);
+    expect(ptePfn(r.store.readLo(r.pmdp), r.store.readHi(r.pmdp))).toBe(r.head);
+    const ev = r.vmstat.vmEvents;
+    expect([ev[PGMIGRATE_SUCCESS], ev[PGMIGRATE_FAIL], ev[THP_MIGRATION_FAIL], ev[THP_MIGRATION_SPLIT]]).toEqual([0, 512, 1, 0]);
+    expect(r.vmstat.nodeVmStat[NR_ISOLATED_ANON]).toBe(0);
+    r.check([r.mm], [r.task]);
   });
 });

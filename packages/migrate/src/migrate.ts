@@ -25,12 +25,19 @@
  * PGMIGRATE_FAIL count pages, THP_MIGRATION_* count THPs; mm_migrate_pages_start and
  * mm_migrate_pages fire as 6.1 fires them.
  *
- * Transparent huge pages: mmsim models neither PMD migration entries nor split_huge_page, so a
- * THP takes 6.1's "THP migration is unsupported" path (thp_migration_supported() false: -ENOSYS)
- * with try_split_thp failing: it counts in thp_migration_fail and pgmigrate_fail (512 pages) and
- * stays isolated for the caller's putback. The reference kernel (arm64, ARCH_ENABLE_THP_MIGRATION)
- * would migrate it whole. Non-LRU movable pages (zsmalloc's, balloon pages) are unmovable here:
- * isolateForMigration refuses every page that is not on an LRU list.
+ * Transparent huge pages (arm64 has CONFIG_ARCH_ENABLE_THP_MIGRATION: thp_migration_supported()):
+ * a THP migrates whole. The target gives an order-9 folio (alloc_migration_target: GFP_TRANSHUGE,
+ * prep_transhuge_page), try_to_migrate turns its PMD mappings into PMD migration entries
+ * (set_pmd_migration_entry) and its PTE mappings into PTE migration entries, the 512 subpages'
+ * contents are copied, and remove_migration_ptes restores huge PMDs (remove_migration_pmd) and
+ * PTEs onto the new folio; thp_migration_success counts it, pgmigrate_success its 512 pages.
+ * When the target has no THP (-ENOMEM) migrate_pages tries try_split_thp — split_huge_page_to_list
+ * — and migrates the subpages after the rest of the list (thp_migration_split, the subpages not
+ * counted again in nr_failed); without a splitter (a machine without the fault module's
+ * split_huge_page) or when the split fails the THP counts in thp_migration_fail and pgmigrate_fail
+ * (512 pages) and stays isolated for the caller's putback. `thpMigrationSupported = false` takes
+ * the -ENOSYS path of a kernel without THP migration. Non-LRU movable pages (zsmalloc's, balloon
+ * pages) are unmovable here: isolateForMigration refuses every page that is not on an LRU list.
  *
  * The page lock is never contended (one simulated CPU runs at a time): every migration runs to
  * its end within the step that started it, so a migration entry is never seen by a fault, a zap
@@ -39,10 +46,10 @@
 import {
   EAGAIN, EBUSY, EINVAL, ENOMEM, ENOSYS, HPAGE_PMD_NR, type Lru, MIGRATE_ASYNC, MIGRATE_SYNC, MIGRATE_SYNC_NO_COPY, type MemMap, type MigrateMode,
   type MigrateResult, type MigrationTarget, MmBugError, NIL_PFN, NR_FILE_DIRTY, NR_FILE_PAGES, NR_ISOLATED_ANON, NR_ISOLATED_FILE, NR_SHMEM,
-  NR_SWAPCACHE, NR_ZONE_WRITE_PENDING, PGMIGRATE_FAIL, PGMIGRATE_SUCCESS, PG_active, PG_checked, PG_dirty, PG_error, PG_head, PG_locked, PG_lru,
+  NR_SWAPCACHE, NR_ZONE_WRITE_PENDING, PGMIGRATE_FAIL, PGMIGRATE_SUCCESS, PG_active, PG_anon_exclusive, PG_checked, PG_dirty, PG_error, PG_head, PG_locked, PG_lru,
   PG_mappedtodisk, PG_private, PG_readahead, PG_referenced, PG_swapbacked, PG_swapcache, PG_unevictable, PG_uptodate, PG_workingset, PG_writeback,
   type PageAllocator, type PageMigrator, type SwapOps, THP_MIGRATION_FAIL, THP_MIGRATION_SPLIT, THP_MIGRATION_SUCCESS, TP_MM_MIGRATE_PAGES,
-  TP_MM_MIGRATE_PAGES_START, type TraceBus, type VmStat, MAX_NR_ZONES, ZONES_SHIFT, debugVm, swpOffset,
+  TP_MM_MIGRATE_PAGES_START, MR_NUMA_MISPLACED, type TraceBus, type VmStat, MAX_NR_ZONES, ZONES_SHIFT, debugVm, swpOffset,
 } from "@mmsim/core";
 import { type AddressSpace, type Vfs, mappingCanWriteback } from "@mmsim/filemap";
 import { type Rmap } from "@mmsim/rmap";
@@ -63,6 +70,7 @@ const SWAPBACKED = 1 << PG_swapbacked;
 const SWAPCACHE = 1 << PG_swapcache;
 const HEAD = 1 << PG_head;
 const PRIVATE = 1 << PG_private;
+const ANON_EXCLUSIVE = 1 << PG_anon_exclusive;
 /** folio_migrate_flags' plain copies: error, referenced, uptodate, workingset, checked (= owner_priv_1: swapcache's bit, set by folio_migrate_mapping too), mappedtodisk (= anon_exclusive), dirty, readahead. */
 const COPIED_FLAGS = (1 << PG_error) | (1 << PG_referenced) | (1 << PG_uptodate) | (1 << PG_workingset) | (1 << PG_checked) | (1 << PG_mappedtodisk) | DIRTY | (1 << PG_readahead);
 
@@ -70,6 +78,17 @@ const COPIED_FLAGS = (1 << PG_error) | (1 << PG_referenced) | (1 << PG_uptodate)
 const ON_FROM = 0;
 const ON_RET = 1;
 const MIGRATED = 2;
+
+/** A THP's order. Kernel: `HPAGE_PMD_ORDER`. */
+const HPAGE_PMD_ORDER = 9;
+
+/** migrate_pages' counters, indices into Migrator.counts: nr_succeeded, nr_failed, nr_failed_pages, nr_thp_succeeded, nr_thp_failed, nr_thp_split. */
+const C_SUCCEEDED = 0;
+const C_FAILED = 1;
+const C_FAILED_PAGES = 2;
+const C_THP_SUCCEEDED = 3;
+const C_THP_FAILED = 4;
+const C_THP_SPLIT = 5;
 
 /** mmsim's breakdown of migrations (no kernel counter): why folios were not moved. */
 export const MS_EAGAIN_LOCKED = 0;
@@ -112,7 +131,11 @@ export class Migrator implements PageMigrator {
   lastCount = 0;
   /** The new folio's mapcount and flags must equal what the old one had: recorded before the move. */
   lastMapcount = new Int32Array(64);
+  /** The new folio's mapcount right after the move (remove_migration_ptes done): what validateMigration compares. */
+  lastNewMapcount = new Int32Array(64);
   private readonly vmEvents: Float64Array;
+  /** Kernel: `thp_migration_supported()` (arm64: CONFIG_ARCH_ENABLE_THP_MIGRATION=y). */
+  thpMigrationSupported = true;
 
   constructor(readonly deps: MigrateDeps) {
     this.mem = deps.mem;
@@ -184,83 +207,55 @@ export class Migrator implements PageMigrator {
 
   // ------------------------------------------------------------------ migrate_pages
 
-  /** Kernel: `migrate_pages()` (6.1). See PageMigrator.migratePages. */
+  /**
+   * Kernel: `migrate_pages()` (6.1). See PageMigrator.migratePages. A THP the target cannot take
+   * is split (try_split_thp): its head is retried at once as an order-0 page, its tails go on
+   * thp_split_pages and migrate in a second round after the list's passes, not counted in
+   * nr_failed (no_subpage_counting). The tails that still did not move are put back here (the
+   * caller's list has no room for them; the kernel leaves them on `from` for the caller's
+   * putback_movable_pages, with the same effect).
+   */
   migratePages(pfns: Int32Array, n: number, target: MigrationTarget, mode: MigrateMode, reason: number, result: MigrateResult): void {
-    const mem = this.mem;
     const trace = this.deps.trace;
     if (trace.on) trace.emit(TP_MM_MIGRATE_PAGES_START, mode, reason, 0, 0, 0, 0);
-    if (this.where.length < n) this.where = new Uint8Array(Math.max(n, this.where.length * 2));
-    const where = this.where;
-    where.fill(ON_FROM, 0, n);
-    let retry = 1;
-    let thpRetry = 1;
-    let nrFailed = 0;
-    let nrFailedPages = 0;
-    let nrRetryPages = 0;
-    let nrSucceeded = 0;
-    let nrThpSucceeded = 0;
-    let nrThpFailed = 0;
-    const nrThpSplit = 0;
-    let nomem = false;
-    let nomemAt = n;
-    outer: for (let pass = 0; pass < NR_MIGRATE_PASSES && (retry !== 0 || thpRetry !== 0); pass++) {
-      retry = 0;
-      thpRetry = 0;
-      nrRetryPages = 0;
-      for (let i = 0; i < n; i++) {
-        if (where[i] !== ON_FROM) continue;
-        const page = mem.pfnToPage(pfns[i]!);
-        const isThp = (mem.flags[page]! & HEAD) !== 0;
-        const nrSubpages = isThp ? HPAGE_PMD_NR : 1;
-        const rc = this.unmapAndMove(target, page, pass > 2, mode);
-        switch (rc) {
-          case -ENOSYS:
-            // THP migration unsupported here, and try_split_thp fails (no split_huge_page): permanent
-            nrThpFailed++;
-            nrFailedPages += nrSubpages;
-            where[i] = ON_RET;
-            break;
-          case -ENOMEM:
-            if (isThp) nrThpFailed++;
-            else nrFailed++;
-            nrFailedPages += nrSubpages + nrRetryPages;
-            nrThpFailed += thpRetry;
-            nomem = true;
-            nomemAt = i;
-            break outer;
-          case -EAGAIN:
-            if (isThp) thpRetry++;
-            else retry++;
-            nrRetryPages += nrSubpages;
-            break;
-          case MIGRATEPAGE_SUCCESS:
-            nrSucceeded += nrSubpages;
-            if (isThp) nrThpSucceeded++;
-            where[i] = MIGRATED;
-            break;
-          default:
-            // permanent failure (-EBUSY, -EINVAL): off the list, not retried
-            if (isThp) nrThpFailed++;
-            else nrFailed++;
-            nrFailedPages += nrSubpages;
-            where[i] = ON_RET;
-        }
+    if (this.work.length < n) this.work = new Int32Array(Math.max(n, this.work.length * 2));
+    if (this.where.length < this.work.length) this.where = new Uint8Array(this.work.length);
+    this.work.set(pfns.subarray(0, n));
+    this.where.fill(ON_FROM, 0, n);
+    this.nWork = n;
+    const c = this.counts;
+    c.fill(0);
+    const nosplit = reason === MR_NUMA_MISPLACED;
+    let nomem = this.migrateRound(0, n, target, mode, nosplit, false);
+    let nomemAt = this.nomemAt;
+    if (!nomem && this.nWork > n) {
+      // thp_subpage_migration: the list's leftovers to ret_pages, the split tails migrate with no_subpage_counting
+      for (let i = 0; i < n; i++) if (this.where[i] === ON_FROM) this.where[i] = ON_RET;
+      if (this.migrateRound(n, this.nWork, target, mode, nosplit, true)) {
+        nomem = true;
+        nomemAt = this.nomemAt;
       }
     }
-    if (!nomem) {
-      nrFailed += retry;
-      nrThpFailed += thpRetry;
-      nrFailedPages += nrRetryPages;
-    }
+    const nrSucceeded = c[C_SUCCEEDED]!;
+    const nrFailedPages = c[C_FAILED_PAGES]!;
+    const nrThpSucceeded = c[C_THP_SUCCEEDED]!;
+    const nrThpFailed = c[C_THP_FAILED]!;
+    const nrThpSplit = c[C_THP_SPLIT]!;
+    const where = this.where;
+    const work = this.work;
     // list_splice(&ret_pages, from): the permanent failures first, then what stayed on from
     let k = 0;
     let noMemLeft = 0;
-    for (let i = 0; i < n; i++) if (where[i] === ON_RET) pfns[k++] = pfns[i]!;
+    for (let i = 0; i < n; i++) if (where[i] === ON_RET) pfns[k++] = work[i]!;
     for (let i = 0; i < n; i++) {
       if (where[i] !== ON_FROM) continue;
       if (nomem && i >= nomemAt) noMemLeft++;
-      pfns[k++] = pfns[i]!;
+      pfns[k++] = work[i]!;
     }
+    // the split tails that did not move: putback_movable_pages (the caller's, done here)
+    let nTails = 0;
+    for (let i = n; i < this.nWork; i++) if (where[i] !== MIGRATED) work[nTails++] = work[i]!;
+    if (nTails > 0) this.putbackMovablePages(work, nTails);
     const ev = this.vmEvents;
     ev[PGMIGRATE_SUCCESS]! += nrSucceeded;
     ev[PGMIGRATE_FAIL]! += nrFailedPages;
@@ -278,12 +273,122 @@ export class Migrator implements PageMigrator {
       a[6] = reason;
       trace.emitArgs(TP_MM_MIGRATE_PAGES);
     }
-    // the kernel's return value (nr_failed + nr_thp_failed) counts exactly the folios left on the list, except after -ENOMEM
-    if (!nomem && debugVm.on && nrFailed + nrThpFailed !== k) throw new MmBugError("migrate.migrate_pages", `${nrFailed} + ${nrThpFailed} failed folios but ${k} left on the list`);
+    // the kernel's return value (nr_failed + nr_thp_failed) counts exactly the folios left on the list, except after -ENOMEM or a split
+    if (!nomem && nrThpSplit === 0 && debugVm.on && c[C_FAILED]! + nrThpFailed !== k) {
+      throw new MmBugError("migrate.migrate_pages", `${c[C_FAILED]} + ${nrThpFailed} failed folios but ${k} left on the list`);
+    }
     result.nrFailed = k;
     result.nrSucceeded = nrSucceeded;
     result.nrFailedNoMem = noMemLeft;
   }
+
+  /** The working list: the caller's folios, then the tails of the THPs split on the way. */
+  private work = new Int32Array(64);
+  private nWork = 0;
+  /** Where -ENOMEM stopped the last round. */
+  private nomemAt = 0;
+  /** migrate_pages' counters (C_*). */
+  private readonly counts = new Float64Array(6);
+
+  /**
+   * The passes of migrate_pages over work[lo..hi) (the `thp_subpage_migration:` loop).
+   * @returns true when -ENOMEM ended it (`goto out`)
+   */
+  private migrateRound(lo: number, hi: number, target: MigrationTarget, mode: MigrateMode, nosplit: boolean, noSubpageCounting: boolean): boolean {
+    const mem = this.mem;
+    const c = this.counts;
+    let retry = 1;
+    let thpRetry = 1;
+    let nrRetryPages = 0;
+    for (let pass = 0; pass < NR_MIGRATE_PASSES && (retry !== 0 || thpRetry !== 0); pass++) {
+      retry = 0;
+      thpRetry = 0;
+      nrRetryPages = 0;
+      for (let i = lo; i < hi; i++) {
+        if (this.where[i] !== ON_FROM) continue;
+        const page = mem.pfnToPage(this.work[i]!);
+        const isThp = (mem.flags[page]! & HEAD) !== 0;
+        const nrSubpages = isThp ? HPAGE_PMD_NR : 1;
+        const rc = this.unmapAndMove(target, page, pass > 2, mode);
+        switch (rc) {
+          case -ENOSYS:
+            // THP migration is unsupported: split, the head retried at once
+            c[C_THP_FAILED]!++;
+            if (this.trySplitThp(page) === 0) {
+              c[C_THP_SPLIT]!++;
+              i--;
+              break;
+            }
+            c[C_FAILED_PAGES]! += nrSubpages;
+            this.where[i] = ON_RET;
+            break;
+          case -ENOMEM:
+            if (isThp && !nosplit) {
+              c[C_THP_FAILED]!++;
+              if (this.trySplitThp(page) === 0) {
+                c[C_THP_SPLIT]!++;
+                i--;
+                break;
+              }
+            } else if (isThp) c[C_THP_FAILED]!++;
+            else if (!noSubpageCounting) c[C_FAILED]!++;
+            // When memory is low, don't bother to try to migrate other pages, just exit.
+            c[C_FAILED_PAGES]! += nrSubpages + nrRetryPages;
+            c[C_THP_FAILED]! += thpRetry;
+            this.nomemAt = i;
+            return true;
+          case -EAGAIN:
+            if (isThp) thpRetry++;
+            else retry++;
+            nrRetryPages += nrSubpages;
+            break;
+          case MIGRATEPAGE_SUCCESS:
+            c[C_SUCCEEDED]! += nrSubpages;
+            if (isThp) c[C_THP_SUCCEEDED]!++;
+            this.where[i] = MIGRATED;
+            break;
+          default:
+            // permanent failure (-EBUSY, -EINVAL): off the list, not retried
+            if (isThp) c[C_THP_FAILED]!++;
+            else if (!noSubpageCounting) c[C_FAILED]!++;
+            c[C_FAILED_PAGES]! += nrSubpages;
+            this.where[i] = ON_RET;
+        }
+      }
+    }
+    if (!noSubpageCounting) c[C_FAILED]! += retry;
+    c[C_THP_FAILED]! += thpRetry;
+    c[C_FAILED_PAGES]! += nrRetryPages;
+    return false;
+  }
+
+  /**
+   * Splits an isolated THP for migration: its tails join the working list (isolated, counted in
+   * NR_ISOLATED_* as the head was for all 512), the head stays. Kernel: `try_split_thp()` →
+   * `split_huge_page_to_list(page, &thp_split_pages)` under the page lock.
+   * @returns 0, or -EBUSY (no splitter on this machine, or the folio is pinned)
+   */
+  private trySplitThp(page: number): number {
+    const split = this.deps.rmap.splitHugePage; // the fault path's split_huge_page (null on a machine without one)
+    if (split === null) return -EBUSY;
+    const mem = this.mem;
+    mem.flags[page] = mem.flags[page]! | LOCKED;
+    const rc = split(mem.pageToPfn(page), this.onSplitTail);
+    mem.flags[page] = mem.flags[page]! & ~LOCKED;
+    return rc;
+  }
+  private readonly onSplitTail = (pfn: number): void => {
+    if (this.nWork === this.work.length) {
+      const w = new Int32Array(this.work.length * 2);
+      w.set(this.work);
+      this.work = w;
+      const wh = new Uint8Array(w.length);
+      wh.set(this.where);
+      this.where = wh;
+    }
+    this.where[this.nWork] = ON_FROM;
+    this.work[this.nWork++] = pfn;
+  };
 
   /**
    * One folio: a target page, __unmap_and_move, and the references. Kernel: `unmap_and_move()`.
@@ -293,9 +398,9 @@ export class Migrator implements PageMigrator {
     const mem = this.mem;
     const pfn = mem.pageToPfn(page);
     const isThp = (mem.flags[page]! & HEAD) !== 0;
-    if (isThp) {
+    if (isThp && !this.thpMigrationSupported) {
       this.stats[MS_ENOSYS_THP]!++;
-      return -ENOSYS; // !thp_migration_supported() here (see the file comment)
+      return -ENOSYS;
     }
     if (mem.refcount[page] === 1) {
       // freed from under us: isolation holds the last reference
@@ -304,26 +409,29 @@ export class Migrator implements PageMigrator {
       this.finishSuccess(page);
       return MIGRATEPAGE_SUCCESS;
     }
-    const dstPfn = target.getNewPage(pfn, 0);
+    const order = isThp ? HPAGE_PMD_ORDER : 0;
+    const dstPfn = target.getNewPage(pfn, order);
     if (dstPfn === NIL_PFN || dstPfn < 0) {
       this.stats[MS_ENOMEM]!++;
       return -ENOMEM;
     }
     const dst = mem.pfnToPage(dstPfn);
     mem.private[dst] = 0;
+    if (isThp) this.deps.rmap.prepTransHuge(dst); // alloc_migration_target's prep_transhuge_page
     const rc = this.__unmapAndMove(page, dst, force, mode);
     if (rc === MIGRATEPAGE_SUCCESS) {
       this.finishSuccess(page);
       return rc;
     }
     // not moved: the target page goes back (put_new_page, or put_page when the caller gave none)
-    target.putNewPage(dstPfn, 0);
+    if (isThp) this.deps.rmap.destroyTransHuge(dst);
+    target.putNewPage(dstPfn, order);
     return rc;
   }
 
   /** The old folio after a success: out of NR_ISOLATED_*, the isolation reference dropped (the last: it is freed). */
   private finishSuccess(page: number): void {
-    this.deps.pages.modNodePageState(this.mem.pageToPfn(page), this.isolatedItem(page), -1);
+    this.deps.pages.modNodePageState(this.mem.pageToPfn(page), this.isolatedItem(page), -this.nrPages(page));
     this.putPage(page);
   }
 
@@ -381,7 +489,7 @@ export class Migrator implements PageMigrator {
     mem.flags[dst] = mem.flags[dst]! & ~LOCKED;
     mem.flags[src] = mem.flags[src]! & ~LOCKED;
     if (rc === MIGRATEPAGE_SUCCESS) {
-      if (this.recordPairs) this.recordPair(mem.pageToPfn(src), mem.pageToPfn(dst), this.recordMapcount);
+      if (this.recordPairs) this.recordPair(mem.pageToPfn(src), mem.pageToPfn(dst), this.recordMapcount, this.deps.rmap.totalMapcount(dst));
       this.putPage(dst); // put_page(newpage): the allocation's reference (the mappings and the cache hold theirs)
     }
     return rc;
@@ -390,7 +498,7 @@ export class Migrator implements PageMigrator {
 
   /** Keep the old → new pairs for validateMigration (the module turns it on; a benchmark need not). */
   recordPairs = true;
-  private recordPair(oldPfn: number, newPfn: number, mapcount: number): void {
+  private recordPair(oldPfn: number, newPfn: number, mapcount: number, newMapcount: number): void {
     const c = this.lastCount;
     if (c === this.lastOld.length) {
       // beyond 64 moves between two checks the pairs grow (amortised, like any list here)
@@ -402,10 +510,12 @@ export class Migrator implements PageMigrator {
       this.lastOld = grow(this.lastOld);
       this.lastNew = grow(this.lastNew);
       this.lastMapcount = grow(this.lastMapcount);
+      this.lastNewMapcount = grow(this.lastNewMapcount);
     }
     this.lastOld[c] = oldPfn;
     this.lastNew[c] = newPfn;
     this.lastMapcount[c] = mapcount;
+    this.lastNewMapcount[c] = newMapcount;
     this.lastCount = c + 1;
   }
 
@@ -463,7 +573,13 @@ export class Migrator implements PageMigrator {
     if ((this.mem.flags[src]! & WRITEBACK) !== 0) throw new MmBugError("migrate.migrate_folio", `page ${src} still under writeback`);
     const rc = this.folioMigrateMapping(mapping, dst, src, 0);
     if (rc !== MIGRATEPAGE_SUCCESS) return rc;
-    if (mode !== MIGRATE_SYNC_NO_COPY) this.deps.vfs.contents.set(this.mem.pageToPfn(dst), this.deps.vfs.contents.get(this.mem.pageToPfn(src))); // folio_copy
+    if (mode !== MIGRATE_SYNC_NO_COPY) {
+      // folio_copy: every subpage
+      const contents = this.deps.vfs.contents;
+      const s0 = this.mem.pageToPfn(src);
+      const d0 = this.mem.pageToPfn(dst);
+      for (let i = 0, nr = this.nrPages(src); i < nr; i++) contents.set(d0 + i, contents.get(s0 + i));
+    }
     this.folioMigrateFlags(dst, src);
     return MIGRATEPAGE_SUCCESS;
   }
@@ -508,7 +624,7 @@ export class Migrator implements PageMigrator {
       this.stats[MS_EAGAIN_REFS]!++;
       return -EAGAIN;
     }
-    const nr = 1;
+    const nr = this.nrPages(src);
     mem.index[dst] = mem.index[src]!;
     mem.mapping[dst] = mem.mapping[src]!;
     mem.refcount[dst]! += nr; // the cache's reference
@@ -568,7 +684,7 @@ export class Migrator implements PageMigrator {
 
   /**
    * The page flags the new folio inherits; the old one loses active/unevictable, swapcache and
-   * its private data. Kernel: `folio_migrate_flags()`.
+   * its private data; the memcg charge moves (mem_cgroup_migrate). Kernel: `folio_migrate_flags()`.
    */
   folioMigrateFlags(dst: number, src: number): void {
     const mem = this.mem;
@@ -582,6 +698,11 @@ export class Migrator implements PageMigrator {
     s &= ~PRIVATE; // folio_clear_private
     mem.flags[src] = s;
     mem.private[src] = 0;
+    // mem_cgroup_migrate(): the new folio takes the old one's charge (page->memcg_data), which is then freed uncharged
+    if (mem.memcg[src] !== 0 && mem.memcg[dst] === 0) {
+      mem.memcg[dst] = mem.memcg[src]!;
+      mem.memcg[src] = 0;
+    }
   }
 
   // ------------------------------------------------------------------ helpers
@@ -601,7 +722,7 @@ export class Migrator implements PageMigrator {
   }
 
   /**
-   * put_page() of an order-0 folio: the last reference takes it off the LRU (__page_cache_release)
+   * put_page() of a folio (order 0, or a THP: order 9): the last reference takes it off the LRU (__page_cache_release)
    * and frees it, its anonymous mapping reset (free_pages_prepare), its contents dropped.
    */
   putPage(page: number): void {
@@ -611,12 +732,21 @@ export class Migrator implements PageMigrator {
       mem.refcount[page] = rc - 1;
       return;
     }
-    if ((mem.flags[page]! & HEAD) !== 0) throw new MmBugError("migrate.putPage", `THP head ${page} freed by migration`);
     const pfn = mem.pageToPfn(page);
     this.lru?.pageCacheRelease(page);
     mem.mapping[page] = 0;
     mem.index[page] = 0;
     mem.private[page] = 0;
+    if ((mem.flags[page]! & HEAD) !== 0) {
+      // __folio_put_large → destroy_compound_page (free_transhuge_page: off the deferred split queue) → order-9 free
+      this.deps.rmap.destroyTransHuge(page);
+      for (let i = 0; i < HPAGE_PMD_NR; i++) {
+        this.deps.vfs.contents.clear(pfn + i);
+        mem.flags[page + i] = mem.flags[page + i]! & ~ANON_EXCLUSIVE;
+      }
+      this.deps.pages.freePages(pfn, HPAGE_PMD_ORDER, this.cpu());
+      return;
+    }
     this.deps.vfs.contents.clear(pfn);
     this.deps.pages.freePages(pfn, 0, this.cpu());
   }

@@ -13,8 +13,8 @@
  * cpuset; hugetlb VMAs are not modelled.
  */
 import {
-  EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, GFP_HIGHUSER_MOVABLE, MIGRATE_SYNC, MR_SYSCALL, type MigrateResult, type MigrationTarget, NIL_PFN, PG_head,
-  type PageAllocator, __GFP_THISNODE, pageToNid,
+  EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, GFP_HIGHUSER_MOVABLE, GFP_TRANSHUGE, MIGRATE_SYNC, MR_SYSCALL, type MigrateResult, type MigrationTarget, NIL_PFN, PG_head,
+  type PageAllocator, __GFP_RECLAIM, __GFP_THISNODE, pageToNid,
 } from "@mmsim/core";
 import { NULL_ENTRY, PTE_SPECIAL_HI, PTE_VALID, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset } from "@mmsim/hw-arm64";
 import { pageMapcount } from "@mmsim/rmap";
@@ -37,7 +37,10 @@ export class NodeMigrationTarget implements MigrationTarget {
   constructor(private readonly pages: PageAllocator) {}
 
   getNewPage(_srcPfn: number, order: number): number {
-    const pfn = this.pages.allocPages(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, order, this.cpu, this.nid);
+    let gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE;
+    // a THP: "clear __GFP_RECLAIM to make the migration callback consistent with regular THP allocations" (the caller preps it: prep_transhuge_page)
+    if (order !== 0) gfp = (gfp & ~__GFP_RECLAIM) | GFP_TRANSHUGE;
+    const pfn = this.pages.allocPages(gfp, order, this.cpu, this.nid);
     return pfn === NIL_PFN ? -1 : pfn;
   }
 

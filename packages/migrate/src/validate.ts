@@ -1,6 +1,6 @@
 // mmsim: CONFIG_DEBUG_VM-style checks after page migration (no kernel counterpart: the kernel's VM_BUG_ONs in mm/migrate.c are spread along the path)
 /*
- * After every migratePages: no PTE of the VMAs that map a moved folio still holds a migration
+ * After every migratePages: no PTE (no huge PMD, for a THP) of the VMAs that map a moved folio still holds a migration
  * entry or the old page (each was turned back by remove_migration_ptes), the new folio has the old one's mapcount, is in its mapping's
  * slot (page cache or swap cache) when it has one, and the old one was freed (refcount 0, no
  * mapping); no folio is counted isolated once every caller has put its list back.
@@ -12,20 +12,21 @@ import { SWAP_ADDRESS_SPACE_SHIFT } from "@mmsim/swap";
 import type { VmAreaStruct } from "@mmsim/vma";
 import type { Migrator } from "./migrate.ts";
 
-/** The PTE entry of `address` in the VMA's tables, or NULL_ENTRY. */
+/** The entry that maps `address` in the VMA's tables: its PTE, or its PMD when that is a block or a (migration) swap entry; NULL_ENTRY when none. */
 function ptepOf(store: PgtableStore, vma: VmAreaStruct, address: number): number {
   const pgt = vma.vmMm.pgtables;
   if (pgt === null) return NULL_ENTRY;
   const pudp = pudOffset(store, pgdOffsetPgd(store, pgt.pgd, address), address);
   if (pudp === NULL_ENTRY) return NULL_ENTRY;
   const pmdp = pmdOffset(store, pudp, address);
-  if (pmdp === NULL_ENTRY || (store.readLo(pmdp) & 3) !== 3) return NULL_ENTRY;
+  if (pmdp === NULL_ENTRY) return NULL_ENTRY;
+  if ((store.readLo(pmdp) & 3) !== 3) return store.readLo(pmdp) === 0 && store.readHi(pmdp) === 0 ? NULL_ENTRY : pmdp;
   return pteOffsetKernel(store, pmdp, address);
 }
 
 /**
  * Checks the pairs of the migrations since the last check, then forgets them (a later step may
- * unmap the new page: its mapcount is the old one's only right after the move).
+ * unmap the new page: its mapcount is compared as the move left it).
  */
 export function validateMigration(m: Migrator, store: PgtableStore, sink: ValidationSink): void {
   const where = "migrate";
@@ -41,8 +42,9 @@ export function validateMigration(m: Migrator, store: PgtableStore, sink: Valida
     if (mem.refcount[oldPage]! > 0 && mem.mapping[oldPage] !== 0 && mem.mapping[oldPage] === mem.mapping[newPage] && mem.index[oldPage] === mem.index[newPage]) {
       sink.report(where, `old pfn 0x${oldPfn.toString(16)} still holds the identity (mapping ${mem.mapping[oldPage]}, index ${mem.index[oldPage]}) it gave to pfn 0x${newPfn.toString(16)}`);
     }
-    if (rmap.totalMapcount(newPage) !== m.lastMapcount[i]! && m.lastMapcount[i]! >= 0) {
-      sink.report(where, `pfn 0x${newPfn.toString(16)} has mapcount ${rmap.totalMapcount(newPage)}, the old page had ${m.lastMapcount[i]}`);
+    // the mapcount as the move left it: reclaim or munmap may have unmapped the page since (a check may come steps later)
+    if (m.lastNewMapcount[i] !== m.lastMapcount[i]! && m.lastMapcount[i]! >= 0) {
+      sink.report(where, `pfn 0x${newPfn.toString(16)} had mapcount ${m.lastNewMapcount[i]} after the move, the old page had ${m.lastMapcount[i]}`);
     }
     const f = mem.flags[newPage]!;
     if ((f & (1 << PG_swapbacked)) !== 0 && (f & (1 << PG_swapcache)) !== 0 && m.deps.swap !== null) {
@@ -61,7 +63,7 @@ export function validateMigration(m: Migrator, store: PgtableStore, sink: Valida
         const lo = store.readLo(ptep);
         const hi = store.readHi(ptep);
         if (isMigrationPte(lo, hi)) {
-          if (migrationPtePfn(lo, hi) === oldPfn) sink.report(where, `mm ${vma.vmMm.id}: PTE at 0x${address.toString(16)} still holds a migration entry for the old pfn 0x${oldPfn.toString(16)}`);
+          if (migrationPtePfn(lo, hi) === oldPfn) sink.report(where, `mm ${vma.vmMm.id}: PTE (or huge PMD) at 0x${address.toString(16)} still holds a migration entry for the old pfn 0x${oldPfn.toString(16)}`);
         } else if ((lo & PTE_VALID) !== 0 && ptePfn(lo, hi) === oldPfn) {
           sink.report(where, `mm ${vma.vmMm.id}: PTE at 0x${address.toString(16)} still maps the old pfn 0x${oldPfn.toString(16)} (moved to 0x${newPfn.toString(16)})`);
         }

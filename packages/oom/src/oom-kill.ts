@@ -2,9 +2,11 @@
 /*
  * The kernel's OOM killer behind core's OutOfMemoryHandler, over the machine's tasks (OomHost).
  * Followed from 6.1.166 (unifreq/linux-6.1.y) line by line, with these differences:
- *  - No memcg OOM (issue 20), no cpusets and no memory policies in mmsim: constrained_alloc()
- *    always finds CONSTRAINT_NONE (the allocator passes no nodemask and every zone is allowed),
- *    and totalpages is totalram + total_swap_pages as for the global OOM.
+ *  - No cpusets and no memory policies in mmsim: constrained_alloc() finds CONSTRAINT_NONE for
+ *    the allocator's OOM (no nodemask, every zone allowed; totalpages = totalram +
+ *    total_swap_pages) and CONSTRAINT_MEMCG for a memcg's (memcgOutOfMemory: the memcg's tasks,
+ *    mem_cgroup_get_max as totalpages, the memcg's meminfo in the report). memory.oom.group is
+ *    not acted on (the victim alone is killed).
  *  - No oom notifiers (no driver registers one), no sysrq OOM (order -1), no vfork children
  *    (in_vfork is false), no thread groups (a task is its own thread group; no CLONE_VM sharing
  *    across processes, so __oom_kill_process has no other process to kill).
@@ -19,7 +21,7 @@
  *    not printed.
  */
 import {
-  CONSTRAINT_NONE, GFP_KERNEL, type KernelLog, NSEC_PER_SEC, OOM_CONSTRAINT_TEXT, OOM_KILL, OOM_SCORE_ADJ_MIN, type OomHost, type OomTask, type OutOfMemoryHandler,
+  CONSTRAINT_MEMCG, CONSTRAINT_NONE, GFP_KERNEL, type KernelLog, type MemcgOomControl, NSEC_PER_SEC, OOM_CONSTRAINT_TEXT, OOM_KILL, OOM_SCORE_ADJ_MIN, type OomHost, type OomTask, type OutOfMemoryHandler,
   type SimClock, type VmStat, __GFP_FS, formatGfpMask, oomBadness, panic,
 } from "@mmsim/core";
 
@@ -34,11 +36,19 @@ const OOM_RS_BURST = 10;
 /** The frames below oom_kill_process/dump_header in dump_stack()'s trace: the allocator's slow path. */
 const OOM_CALLERS: readonly string[] = Object.freeze(["out_of_memory", "__alloc_pages_slowpath.constprop.0", "__alloc_pages"]);
 
+/** The frames of a memcg OOM's dump_stack(): the charge of a new anonymous page in a user fault (do_anonymous_page is inlined in __handle_mm_fault), as the capture shows them. */
+const MEMCG_OOM_CALLERS: readonly string[] = Object.freeze([
+  "out_of_memory", "mem_cgroup_out_of_memory", "try_charge_memcg", "charge_memcg", "__mem_cgroup_charge", "__handle_mm_fault", "handle_mm_fault", "do_page_fault",
+  "do_translation_fault", "do_mem_abort", "el0_da", "el0t_64_sync_handler", "el0t_64_sync",
+]);
+
 /** `struct oom_control` (the fields mmsim uses). */
 export interface OomControl {
   readonly gfp: number;
   readonly order: number;
   readonly nid: number;
+  /** oc->memcg: the memcg whose limit was hit, or null for the allocator's OOM. */
+  readonly memcg: MemcgOomControl | null;
   constraint: number;
   totalpages: number;
   /** null: none; "abort": a victim is still exiting (oc->chosen == -1); else the task. */
@@ -88,7 +98,7 @@ export class OomKiller implements OutOfMemoryHandler {
    */
   outOfMemory(gfp: number, order: number, nid: number): boolean {
     const host = this.deps.host();
-    const oc: OomControl = { gfp, order, nid, constraint: CONSTRAINT_NONE, totalpages: 0, chosen: null, chosenPoints: Number.NEGATIVE_INFINITY };
+    const oc: OomControl = { gfp, order, nid, memcg: null, constraint: CONSTRAINT_NONE, totalpages: 0, chosen: null, chosenPoints: Number.NEGATIVE_INFINITY };
     // If current has a pending SIGKILL or is exiting, select it: let it allocate and exit.
     const cur = host.current();
     if (cur !== null && taskWillFreeMem(cur)) {
@@ -117,6 +127,31 @@ export class OomKiller implements OutOfMemoryHandler {
     return true;
   }
 
+  /**
+   * Kernel: `out_of_memory()` with oc->memcg set (mem_cgroup_out_of_memory's call): the memcg's
+   * tasks only, no panic when none can be killed (the charge fails instead).
+   * @returns true when a task was killed or a victim is still exiting
+   */
+  memcgOutOfMemory(m: MemcgOomControl): boolean {
+    const host = this.deps.host();
+    const oc: OomControl = { gfp: m.gfp, order: m.order, nid: 0, memcg: m, constraint: CONSTRAINT_MEMCG, totalpages: Math.max(1, m.totalpages), chosen: null, chosenPoints: Number.NEGATIVE_INFINITY };
+    const cur = host.current();
+    if (cur !== null && taskWillFreeMem(cur)) {
+      host.sigkill(cur.pid);
+      this.queueOomReaper(cur);
+      return true;
+    }
+    this.checkPanicOnOom(oc);
+    this.selectBadProcess(oc);
+    if (oc.chosen === null) {
+      this.dumpHeader(oc, null);
+      this.deps.log.prWarn("Out of memory and no killable processes...");
+      return false;
+    }
+    if (oc.chosen !== "abort") this.oomKillProcess(oc, "Memory cgroup out of memory");
+    return true;
+  }
+
   /** Kernel: `constrained_alloc()`: mmsim has no cpusets or memory policies (see the header). */
   private constrainedAlloc(oc: OomControl): number {
     const host = this.deps.host();
@@ -138,6 +173,7 @@ export class OomKiller implements OutOfMemoryHandler {
     oc.chosenPoints = Number.NEGATIVE_INFINITY; // LONG_MIN
     for (const task of this.deps.host().tasks()) {
       if (task.unkillable) continue;
+      if (oc.memcg !== null && !oc.memcg.contains(task.pid)) continue; // mem_cgroup_scan_tasks
       // A victim still exiting has the reserves: wait for it, unless it was reaped (MMF_OOM_SKIP).
       if (task.oomVictim) {
         if (task.oomSkip) continue;
@@ -163,6 +199,7 @@ export class OomKiller implements OutOfMemoryHandler {
     }
     if (this.ratelimit()) this.dumpHeader(oc, victim);
     this.oomKillTask(victim, message);
+    if (victim.mmId >= 0) oc.memcg?.killed(victim.pid); // memcg_memory_event_mm(mm, MEMCG_OOM_KILL)
   }
 
   /** Kernel: `__oom_kill_process()`. */
@@ -205,19 +242,22 @@ export class OomKiller implements OutOfMemoryHandler {
     const log = this.deps.log;
     const cur = host.current();
     log.prWarn(`${cur?.comm ?? "swapper/0"} invoked oom-killer: gfp_mask=${formatGfpMask(oc.gfp === 0 ? GFP_KERNEL : oc.gfp)}, order=${oc.order}, oom_score_adj=${cur?.oomScoreAdj ?? 0}`);
-    host.dumpStack(victim !== null ? ["dump_header", "oom_kill_process", ...OOM_CALLERS] : ["dump_header", ...OOM_CALLERS]);
-    host.showMem(oc.gfp);
-    if (this.oomDumpTasks !== 0) this.dumpTasks();
+    const callers = oc.memcg !== null ? MEMCG_OOM_CALLERS : OOM_CALLERS;
+    host.dumpStack(victim !== null ? ["dump_header", "oom_kill_process", ...callers] : ["dump_header", ...callers]);
+    if (oc.memcg !== null) oc.memcg.printMeminfo(); // mem_cgroup_print_oom_meminfo
+    else host.showMem(oc.gfp);
+    if (this.oomDumpTasks !== 0) this.dumpTasks(oc);
     if (victim !== null) this.dumpOomSummary(oc, victim);
   }
 
   /** Kernel: `dump_tasks()` → `dump_task()`. */
-  private dumpTasks(): void {
+  private dumpTasks(oc: OomControl): void {
     const log = this.deps.log;
     log.prInfo("Tasks state (memory values in pages):");
     log.prInfo("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
     for (const t of this.deps.host().tasks()) {
       if (t.unkillable || t.mmId < 0) continue;
+      if (oc.memcg !== null && !oc.memcg.contains(t.pid)) continue; // mem_cgroup_scan_tasks(oc->memcg, dump_task)
       const rss = t.anonRss + t.fileRss + t.shmemRss;
       log.prInfo(
         `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(t.totalVm, 8)} ${pad(rss, 8)} ${pad(t.pgtablesBytes, 8)} ${pad(t.swapents, 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
@@ -228,8 +268,11 @@ export class OomKiller implements OutOfMemoryHandler {
   /** Kernel: `dump_oom_summary()` with cpuset_print_current_mems_allowed and mem_cgroup_print_oom_context (the root cgroups). */
   private dumpOomSummary(oc: OomControl, victim: OomTask): void {
     const nodes = this.deps.host().nodesWithMemory();
+    // mem_cgroup_print_oom_context: ",oom_memcg=<path>" for a memcg OOM, ",global_oom" else; then ",task_memcg=<path>"
+    const ctx = oc.memcg !== null ? `oom_memcg=${oc.memcg.path}` : "global_oom";
+    const taskMemcg = oc.memcg !== null ? oc.memcg.taskPath(victim.pid) : "/";
     this.deps.log.prInfo(
-      `oom-kill:constraint=${OOM_CONSTRAINT_TEXT[oc.constraint]!},nodemask=(null),cpuset=/,mems_allowed=${nodeList(nodes)},global_oom,task_memcg=/,task=${victim.comm},pid=${victim.pid},uid=${victim.uid}`,
+      `oom-kill:constraint=${OOM_CONSTRAINT_TEXT[oc.constraint]!},nodemask=(null),cpuset=/,mems_allowed=${nodeList(nodes)},${ctx},task_memcg=${taskMemcg},task=${victim.comm},pid=${victim.pid},uid=${victim.uid}`,
     );
   }
 

@@ -352,8 +352,19 @@ export class TwoListLru implements ReclaimPolicy {
     let nrTaken = 0;
     let totalScan = 0;
     let scan = 0;
+    // Limit reclaim (sc->target_mem_cgroup): one lruvec per node here, so the target's folios are
+    // found among the others, which stay where they are and are not counted as scanned.
+    const mask = sc.memcgMask;
+    let cur = this.prev[src]!;
     while (scan < nrToScan && this.next[src] !== src) {
-      const page = this.prev[src]!;
+      let page: number;
+      if (mask === null) page = this.prev[src]!;
+      else {
+        while (cur !== src && mask[mem.memcg[cur]!] !== 1) cur = this.prev[cur]!;
+        if (cur === src) break;
+        page = cur;
+        cur = this.prev[page]!;
+      }
       const f = flags[page]!;
       const nrPages = folioNrPages(f);
       totalScan += nrPages;

@@ -1,6 +1,6 @@
 // mmsim: DI wiring of the reclaim mechanism (mm/vmscan.c, mm/swap.c's LRU side, mm/workingset.c being built in) and of the `reclaim` policy slot (lru; mglru and a user's file plug in the same way)
 import {
-  CompareMetric, DirectReclaimer, KERNEL_LOG, KcompactdWaker, KernelFile, KernelThread, KswapdWaker, Lru, MEM_MAP, type MmsimModule, PageAllocator, ReclaimPolicy, SIM_CLOCK, ShrinkerRegistry,
+  CompareMetric, DirectReclaimer, KERNEL_LOG, MemcgCharger, MemcgReclaimer, KcompactdWaker, KernelFile, KernelThread, KswapdWaker, Lru, MEM_MAP, type MmsimModule, PageAllocator, ReclaimPolicy, SIM_CLOCK, ShrinkerRegistry,
   SwapOps,
   TOPOLOGY, TRACE_BUS, VM_STAT, Validator, type ValidationSink, resolveToken, token,
 } from "@mmsim/core";
@@ -113,6 +113,9 @@ export const reclaimModule: MmsimModule = {
             pages.freePages(pfn, order, 0);
           },
         });
+        // the memory controller (memory.min/low in global reclaim), found at the first global pass
+        let memcgCached: MemcgCharger | null | undefined;
+        vmscan.memcgOf = () => (memcgCached ??= c.isRegistered(MemcgCharger, true) ? resolveToken(c, MemcgCharger) : null);
         return vmscan;
       }),
     });
@@ -130,6 +133,13 @@ export const reclaimModule: MmsimModule = {
       useFactory: (c) => {
         let v: Vmscan | undefined;
         return { wakeupKswapd: (zoneId: number, gfp: number, order: number, hz: number) => (v ??= resolveToken(c, VMSCAN)).wakeupKswapd(zoneId, gfp, order, hz) };
+      },
+    });
+    // try_to_free_mem_cgroup_pages for @mmsim/memcg-psi's limit reclaim
+    container.register(MemcgReclaimer, {
+      useFactory: (c) => {
+        let v: Vmscan | undefined;
+        return { tryToFreeMemCgroupPages: (mask: Uint8Array, nr: number, gfp: number, opts: number) => (v ??= resolveToken(c, VMSCAN)).tryToFreeMemCgroupPages(mask, nr, gfp, opts) };
       },
     });
     container.register(DirectReclaimer, {

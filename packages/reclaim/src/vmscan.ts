@@ -35,7 +35,7 @@ import {
   TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, TP_MM_VMSCAN_DIRECT_RECLAIM_END, TP_MM_VMSCAN_KSWAPD_SLEEP, TP_MM_VMSCAN_KSWAPD_WAKE, TP_MM_VMSCAN_THROTTLED,
   TP_MM_VMSCAN_WAKEUP_KSWAPD, TP_MM_VMSCAN_WRITE_FOLIO, type TraceBus, traceReclaimFlags,
   type ValidationSink, type VmStat, ZONE_NORMAL, __GFP_DIRECT_RECLAIM, __GFP_FS, __GFP_IO, ALLOCSTALL_DMA, KSWAPD_HIGH_WMARK_HIT_QUICKLY,
-  KSWAPD_LOW_WMARK_HIT_QUICKLY, NR_ISOLATED_ANON, NR_ISOLATED_FILE, WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE, debugVm, gfpZone, listAdd, listDel, listSpliceInit,
+  KSWAPD_LOW_WMARK_HIT_QUICKLY, NR_ISOLATED_ANON, NR_ISOLATED_FILE, WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE, debugVm, gfpZone, GFP_HIGHUSER_MOVABLE, GFP_RECLAIM_MASK, type MemcgCharger, MEMCG_RECLAIM_MAY_SWAP, MEMCG_RECLAIM_PROACTIVE, TP_MM_VMSCAN_MEMCG_RECLAIM_BEGIN, TP_MM_VMSCAN_MEMCG_RECLAIM_END, listAdd, listDel, listSpliceInit,
 } from "@mmsim/core";
 import type { KcompactdWaker } from "@mmsim/core";
 import { type PageAllocState, type PglistData, type Zone, zoneWatermarkOk } from "@mmsim/buddy";
@@ -653,8 +653,17 @@ export class Vmscan implements ReclaimHost {
     sc.nrDirty = 0; sc.nrUnqueuedDirty = 0; sc.nrCongested = 0; sc.nrWriteback = 0; sc.nrImmediate = 0; sc.nrFileTaken = 0; sc.nrTaken = 0;
     const nrReclaimed = sc.nrReclaimed;
     this.prepareScanCount(nid, sc);
-    this.policy.shrinkLruvec(nid, sc);
-    this.shrinkSlab(nid, sc);
+    // shrink_node_memcgs' memory.min/low in global reclaim (limit reclaim has its target's mask)
+    const protect = sc.memcgMask === null ? this.memcgProtection(sc) : null;
+    if (protect !== null) sc.memcgMask = protect;
+    try {
+      this.policy.shrinkLruvec(nid, sc);
+    } finally {
+      if (protect !== null) sc.memcgMask = null;
+    }
+    // shrink_slab for a memcg target calls only SHRINKER_MEMCG_AWARE shrinkers on the memcg's own
+    // lists; mmsim's shrinker lists are not per memcg, so limit reclaim shrinks no slab
+    if (sc.memcgMask === null) this.shrinkSlab(nid, sc);
     sc.nrReclaimed += sc.reclaimedSlab;
     sc.reclaimedSlab = 0;
     const reclaimable = sc.nrReclaimed - nrReclaimed > 0;
@@ -785,7 +794,7 @@ export class Vmscan implements ReclaimHost {
     const initialPriority = sc.priority;
     for (;;) {
       // retry:
-      this.vmstat.vmEvents[ALLOCSTALL_DMA + sc.reclaimIdx]! += 1; // __count_zid_vm_events(ALLOCSTALL, reclaim_idx, 1)
+      if (sc.memcgMask === null) this.vmstat.vmEvents[ALLOCSTALL_DMA + sc.reclaimIdx]! += 1; // if (!cgroup_reclaim(sc)) __count_zid_vm_events(ALLOCSTALL, …)
       do {
         sc.nrScanned = 0;
         this.shrinkZones(zonelist, sc);
@@ -803,6 +812,14 @@ export class Vmscan implements ReclaimHost {
         sc.priority = initialPriority;
         sc.forceDeactivate = true;
         sc.skippedDeactivate = false;
+        continue;
+      }
+      // Untapped memcg protection: reclaim below memory.low too
+      if (sc.memcgLowSkipped) {
+        sc.priority = initialPriority;
+        sc.forceDeactivate = false;
+        sc.memcgLowReclaim = true;
+        sc.memcgLowSkipped = false;
         continue;
       }
       return 0;
@@ -836,6 +853,59 @@ export class Vmscan implements ReclaimHost {
     this.directReclaimNs += this.clock.now() - start;
     return n;
   }
+
+  /**
+   * Limit reclaim of a memcg subtree (`mask`: a flag per memcg id), through the same
+   * do_try_to_free_pages as direct reclaim, with PF_MEMALLOC set. Under MGLRU (lru_gen on) the
+   * policy's lists are not filtered by memcg: 6.1's per-memcg generations are not modelled, so
+   * nothing is reclaimed and the charge goes on to the memcg OOM. Kernel: `try_to_free_mem_cgroup_pages()`.
+   */
+  tryToFreeMemCgroupPages(mask: Uint8Array, nrPages: number, gfp: number, reclaimOptions: number): number {
+    if (this.lruGenEnabled) return 0;
+    const sc = this.memcgSc.reset();
+    sc.nrToReclaim = Math.max(nrPages, SWAP_CLUSTER_MAX);
+    sc.gfpMask = (gfp & GFP_RECLAIM_MASK) | (GFP_HIGHUSER_MOVABLE & ~GFP_RECLAIM_MASK);
+    sc.reclaimIdx = MAX_NR_ZONES - 1;
+    sc.priority = DEF_PRIORITY;
+    sc.mayWritepage = true;
+    sc.mayUnmap = true;
+    sc.maySwap = (reclaimOptions & MEMCG_RECLAIM_MAY_SWAP) !== 0;
+    sc.proactive = (reclaimOptions & MEMCG_RECLAIM_PROACTIVE) !== 0;
+    sc.memcgMask = mask;
+    const zonelist = this.pa.pgdat[0]!.zonelistFallback; // node_zonelist(numa_node_id(), …)
+    if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_MEMCG_RECLAIM_BEGIN, 0, sc.gfpMask, 0, 0, 0, 0);
+    const start = this.clock.now();
+    this.pa.pfMemalloc++; // memalloc_noreclaim_save
+    this.inReclaim++;
+    let n: number;
+    try {
+      n = this.doTryToFreePages(zonelist, sc);
+    } finally {
+      this.inReclaim--;
+      this.pa.pfMemalloc--;
+    }
+    if (this.trace.on) this.trace.emit(TP_MM_VMSCAN_MEMCG_RECLAIM_END, n, 0, 0, 0, 0, 0);
+    this.memcgReclaimNs += this.clock.now() - start;
+    return n;
+  }
+  /** memory.min/low of the memcgs for a global pass (null: none protected, or no memcg). */
+  private memcgProtection(sc: ScanControl): Uint8Array | null {
+    const m = this.memcgOf();
+    if (m === null) return null;
+    const skipped = this.lowSkipped;
+    skipped[0] = 0;
+    const mask = m.reclaimProtection(sc.memcgLowReclaim, skipped);
+    if (skipped[0] !== 0) sc.memcgLowSkipped = true;
+    return mask;
+  }
+  private readonly lowSkipped = new Uint8Array(1);
+  /** The memory controller, set by the reclaim module when the machine has one. */
+  memcgOf: () => MemcgCharger | null = () => null;
+
+  /** The scan_control of limit reclaim (one, reused). */
+  private readonly memcgSc = new ScanControl();
+  /** Simulated time spent in limit reclaim. */
+  memcgReclaimNs = 0;
 
   /** Kernel: `zone_reclaimable_pages()`: the file lists, plus the anon lists when swap is left. */
   zoneReclaimablePages(zoneId: number): number {

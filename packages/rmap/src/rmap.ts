@@ -1,4 +1,4 @@
-// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin; the file side read from 6.1.y's rmap.c) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_dup_file_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, rmap_walk_file, folio_referenced, try_to_unmap, try_to_migrate, folio_mkclean; mm/migrate.c remove_migration_pte
+// Kernel: mm/rmap.c (v6.1; followed from the 6.1 sources as remembered and cross-checked against the 6.1 semantics the KERNEL-FACTS captures pin; the file side read from 6.1.y's rmap.c) — anon_vma_prepare/clone/fork/unlink, page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_dup_file_rmap, page_remove_rmap, page_try_dup_anon_rmap, page_try_share_anon_rmap, page_move_anon_rmap, rmap_walk_anon, rmap_walk_file, rmap_walk (its KSM branch; rmap_walk_ksm is @mmsim/ksm's), folio_referenced, try_to_unmap, try_to_migrate, folio_mkclean; mm/migrate.c remove_migration_pte
 /*
  * Mem map conventions (core's MemMap): an anonymous page's `mapping` is -(anon_vma id)
  * (PAGE_MAPPING_ANON), its `index` the linear page index (vma->vm_pgoff + (addr - vm_start) >>
@@ -15,6 +15,12 @@
  * PMD and by PTEs at once, with one extra _mapcount per subpage. The folio's references
  * (`_refcount`) are all on the head page: one per PMD mapping and one per PTE mapping.
  *
+ * KSM pages (mm/ksm.c): `mapping` is PAGE_MAPPING_KSM with the stable node, here
+ * -(KSM_MAPPING_BIT + stable node id): negative, so PageAnon() holds as in the kernel (the KSM
+ * bit includes PAGE_MAPPING_ANON), and at most -KSM_MAPPING_BIT, which no anon_vma id reaches.
+ * Stable node id 0 is a KSM page without a node yet (set_page_stable_node(page, NULL)). Their
+ * rmap walk is @mmsim/ksm's rmap_walk_ksm (the `ksmWalk` hook): the stable node's rmap_items.
+ *
  * File pages (the page cache, shmem; order 0 only: no file THPs yet): `mapping` is the
  * address_space's id (> 0) and `index` the page's offset in the file; rmap_walk_file finds the
  * VMAs that may map it in the mapping's i_mmap (`FileMappings`, the machine's FILE_MAPPINGS),
@@ -29,7 +35,7 @@ import {
 } from "@mmsim/core";
 import {
   NULL_ENTRY, PteVal, type PgtableStore, pgdOffsetPgd, pmdOffset, ptePfn, pteOffsetKernel, pudOffset,
-  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID, PTE_SPECIAL_HI, PTE_DEVMAP_HI, pfnPte, pteMkdirty, pteMkold, pteMkwrite,
+  pteDirty, pteMkclean, pteWrite, pteWrprotect, PTE_AF, PTE_VALID, PTE_SPECIAL_HI, PTE_DEVMAP_HI, pfnPte, pmdMkhuge, pteMkdirty, pteMkold, pteMkwrite,
 } from "@mmsim/hw-arm64";
 import {
   type AnonVmaOps, FileMappings, type MmStruct, type VmAreaStruct, type VmFileMapping, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_LOCKED,
@@ -56,6 +62,14 @@ export interface SwapUnmapHooks {
   mkSwapPte(entry: number, exclusive: boolean, out: PteVal): void;
 }
 
+/**
+ * split_huge_page_to_list() for an isolated, locked anonymous THP: the folio becomes 512 order-0
+ * pages mapped where the THP was; each tail page comes back isolated (a reference and its place
+ * on the caller's list: `onTail(pfn)`), the head stays where it was.
+ * @returns 0, or -EBUSY when the folio has references beyond its mappings and the caller's
+ */
+export type SplitHugePage = (headPfn: number, onTail: (pfn: number) => void) => number;
+
 /** What rmap_walk calls for each mapping of a folio. Kernel: `struct rmap_walk_control`'s rmap_one. */
 export interface RmapVisitor {
   /** @returns false to stop the walk */
@@ -79,6 +93,25 @@ export interface RmapDeps {
   readonly fileMappings?: FileMappings;
 }
 
+/** The KSM bit of an anonymous `mapping` (PAGE_MAPPING_KSM's place in this encoding). */
+export const KSM_MAPPING_BIT = 1 << 30;
+
+/** page->mapping of a KSM page of stable node `nodeId` (0: no node yet). Kernel: `set_page_stable_node()`. */
+export function ksmMapping(nodeId: number): number {
+  return -(KSM_MAPPING_BIT + nodeId);
+}
+
+/** Kernel: `PageKsm()` (of the folio). */
+export function pageKsm(mem: MemMap, page: number): boolean {
+  return mem.mapping[compoundHead(mem, page)]! <= -KSM_MAPPING_BIT;
+}
+
+/** The stable node id a KSM page names (0: none), or -1 for a page that is not KSM. Kernel: `page_stable_node()`. */
+export function pageStableNodeId(mem: MemMap, page: number): number {
+  const m = mem.mapping[compoundHead(mem, page)]!;
+  return m <= -KSM_MAPPING_BIT ? -m - KSM_MAPPING_BIT : -1;
+}
+
 /** One mapping found by pageVmaMappedWalk. Kernel: `struct page_vma_mapped_walk` (its pmd/pte). */
 export class PvmwResult {
   /** Entry address of the PTE, or NULL_ENTRY when the mapping is a PMD. */
@@ -89,6 +122,7 @@ export class PvmwResult {
 }
 
 const PAGE = 4096;
+const PMD_SIZE = PAGE * HPAGE_PMD_NR;
 /** lru_gen_look_around's window in pages. Kernel: `MIN_LRU_BATCH` (BITS_PER_LONG). */
 const LOOK_AROUND_PAGES = 64;
 const U32 = 4294967296;
@@ -107,6 +141,11 @@ export class Rmap implements AnonVmaOps {
   private readonly pvmw = new PvmwResult();
   /** folio_referenced's vm_flags out-parameter of the last call. */
   referencedVmFlags = 0;
+  /**
+   * split_huge_page (mm/huge_memory.c), set by the fault path that owns the huge PMDs (MmMemory's
+   * constructor); null without one. Migration's try_split_thp calls it.
+   */
+  splitHugePage: SplitHugePage | null = null;
   /** Swap's hooks for try_to_unmap; null until the swap issue registers them. */
   swapHooks: SwapUnmapHooks | null = null;
   /**
@@ -125,6 +164,8 @@ export class Rmap implements AnonVmaOps {
    * swap): its PTE stays young. Kernel: the loop body of `lru_gen_look_around()`.
    */
   lookAround: ((refPage: number, page: number) => boolean) | null = null;
+  /** rmap_walk_ksm for KSM pages (set by @mmsim/ksm); null: a KSM page's walk visits nothing. */
+  ksmWalk: ((page: number, v: RmapVisitor) => number) | null = null;
 
   constructor(private readonly deps: RmapDeps) {
     this.mem = deps.mem;
@@ -241,7 +282,7 @@ export class Rmap implements AnonVmaOps {
   /** The anon_vma a page's mapping names, or null. Kernel: `folio_anon_vma()`. */
   pageAnonVma(page: number): AnonVmaStruct | null {
     const m = this.mem.mapping[this.compoundHead(page)]!;
-    return m < 0 ? this.table.get(-m) : null;
+    return m < 0 && m > -KSM_MAPPING_BIT ? this.table.get(-m) : null;
   }
 
   /** Kernel: `compound_mapcount()` (PMD mappings of a THP). */
@@ -447,7 +488,9 @@ export class Rmap implements AnonVmaOps {
    * @returns the number of VMAs visited
    */
   rmapWalk(page: number, v: RmapVisitor): number {
-    return this.mem.mapping[this.compoundHead(page)]! < 0 ? this.rmapWalkAnon(page, v) : this.rmapWalkFile(page, v, false);
+    const m = this.mem.mapping[this.compoundHead(page)]!;
+    if (m <= -KSM_MAPPING_BIT) return this.ksmWalk?.(page, v) ?? 0; // rmap_walk_ksm
+    return m < 0 ? this.rmapWalkAnon(page, v) : this.rmapWalkFile(page, v, false);
   }
 
   /**
@@ -613,7 +656,6 @@ export class Rmap implements AnonVmaOps {
   private lruGenLookAround(refPage: number, vma: VmAreaStruct, pmdp: number, address: number, visit: (refPage: number, page: number) => boolean): void {
     const store = this.store;
     const mem = this.mem;
-    const PMD_SIZE = PAGE * HPAGE_PMD_NR;
     const pmdStart = address - (address % PMD_SIZE);
     let start = Math.max(pmdStart, vma.vmStart);
     let end = Math.min(pmdStart + PMD_SIZE, vma.vmEnd);
@@ -745,12 +787,13 @@ export class Rmap implements AnonVmaOps {
   private migrateDst = -1;
 
   /**
-   * Replaces every PTE mapping of an (order-0, locked, isolated) folio with a migration entry:
+   * Replaces every mapping of a (locked, isolated) folio with a migration entry:
    * the PTE is cleared and flushed, a dirty PTE marks the folio dirty, an exclusive anonymous
    * page is shared first (page_try_share_anon_rmap), and the entry is writable, readable-exclusive
    * or readable with the PTE's young and dirty bits; the mapping is gone from rmap's counts
    * (page_remove_rmap) and the PTE's reference dropped, but the mm's rss counters stay (a
-   * migration entry counts as the page it names). PMD mappings (THPs) are not migrated here.
+   * migration entry counts as the page it names). A THP's PMD mapping becomes a PMD migration
+   * entry (set_pmd_migration_entry), its PTE mappings PTE migration entries of its subpages.
    * Kernel: `try_to_migrate()` / `try_to_migrate_one()`.
    * @returns true when no mapping is left (what migrate_folio_unmap checks with folio_mapped())
    */
@@ -765,20 +808,64 @@ export class Rmap implements AnonVmaOps {
   };
   private tryToMigrateOne(page: number, vma: VmAreaStruct, address: number): boolean {
     const mem = this.mem;
+    if ((mem.flags[page]! & (1 << PG_head)) !== 0) return this.tryToMigrateThpOne(page, vma, address);
+    const r = this.pageVmaMappedWalk(vma, address, mem.pageToPfn(page), 1);
+    if (r === null) return true;
+    if (r.pte === NULL_ENTRY) return false; // cannot happen for an order-0 folio (a PMD maps a THP)
+    return this.migratePteOne(page, page, vma, address, r.pte, true);
+  }
+
+  /**
+   * try_to_migrate_one() for a THP (an anonymous one: file THPs are not modelled): its PMD
+   * mapping becomes a PMD migration entry (set_pmd_migration_entry), or — PTE-mapped after a
+   * split of the PMD — each PTE of the folio's range in the VMA becomes a PTE migration entry of
+   * its subpage. Kernel: `try_to_migrate_one()`'s page_vma_mapped_walk loop over the folio.
+   */
+  private tryToMigrateThpOne(head: number, vma: VmAreaStruct, address: number): boolean {
+    const mem = this.mem;
+    const store = this.store;
+    const headPfn = mem.pageToPfn(head);
+    const pmdp = this.pmdpOf(vma, address);
+    if (pmdp === NULL_ENTRY) return true;
+    const lo = store.readLo(pmdp);
+    const hi = store.readHi(pmdp);
+    if (isMigrationPte(lo, hi)) return true;
+    if ((lo !== 0 || hi !== 0) && (lo & 2) === 0) {
+      // pmd_trans_huge: set_pmd_migration_entry, if this PMD maps this folio
+      if (ptePfn(lo, hi) !== headPfn) return true;
+      return this.setPmdMigrationEntry(head, vma, address - (address % PMD_SIZE), pmdp, lo, hi);
+    }
+    // PTE-mapped: every subpage of the folio inside the VMA, from `address` (vma_address of the folio, or vm_start)
+    const first = modU32(linearPageIndex(vma, address) - mem.index[head]!);
+    for (let i = first, addr = address; i < HPAGE_PMD_NR && addr < vma.vmEnd; i++, addr += PAGE) {
+      const ptep = this.ptepOf(vma, addr);
+      if (ptep === NULL_ENTRY) continue;
+      const plo = store.readLo(ptep);
+      if ((plo & PTE_VALID) === 0 || ptePfn(plo, store.readHi(ptep)) !== headPfn + i) continue;
+      if (!this.migratePteOne(head + i, head, vma, addr, ptep, false)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * One PTE mapping `page` (the folio's head is `head`) becomes a migration entry: cleared and
+   * flushed, a dirty PTE marks the folio dirty, an exclusive anonymous page is shared first, the
+   * entry is writable / readable-exclusive / readable with the young and dirty bits; the mapping
+   * leaves rmap's counts and its reference (on the head) is dropped. Kernel: the PTE side of
+   * `try_to_migrate_one()`.
+   */
+  private migratePteOne(page: number, head: number, vma: VmAreaStruct, address: number, ptep: number, remember: boolean): boolean {
+    const mem = this.mem;
     const store = this.store;
     const pfn = mem.pageToPfn(page);
-    const r = this.pageVmaMappedWalk(vma, address, pfn, 1);
-    if (r === null) return true;
-    if (r.pte === NULL_ENTRY) return false; // a PMD-mapped THP: set_pmd_migration_entry is not modelled
-    const ptep = r.pte;
     const w = store.entryWord(ptep);
     const lo = store.words[w]!;
     const hi = store.words[w + 1]!;
     // ptep_clear_flush
     store.write(ptep, 0, 0);
     this.deps.flushTlbRange(vma.vmMm, address, address + PAGE);
-    if (pteDirty(lo, hi)) this.folioMarkDirty(page);
-    const anon = mem.mapping[this.compoundHead(page)]! < 0;
+    if (pteDirty(lo, hi)) this.folioMarkDirty(head);
+    const anon = mem.mapping[head]! < 0;
     const anonExclusive = anon && (mem.flags[page]! & (1 << PG_anon_exclusive)) !== 0;
     if (anonExclusive && this.pageTryShareAnonRmap(page) !== 0) {
       store.write(ptep, lo, hi);
@@ -787,7 +874,7 @@ export class Rmap implements AnonVmaOps {
     const type = pteWrite(hi) ? SWP_MIGRATION_WRITE : anonExclusive ? SWP_MIGRATION_READ_EXCLUSIVE : SWP_MIGRATION_READ;
     mkMigrationPte(type, pfn, (lo & PTE_AF) !== 0, pteDirty(lo, hi), this.tmp);
     store.write(ptep, this.tmp.lo, this.tmp.hi);
-    if (this.migrateSeen < MIGRATE_SEEN_MAX) {
+    if (remember && this.migrateSeen < MIGRATE_SEEN_MAX) {
       // where the entry is, for removeMigrationPtes' walk of the same VMAs (it checks the entry again)
       this.migrateSeenMm[this.migrateSeen] = vma.vmMm;
       this.migrateSeenAddr[this.migrateSeen] = address;
@@ -795,7 +882,37 @@ export class Rmap implements AnonVmaOps {
     }
     this.pageRemoveRmap(page, vma, false);
     if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateUnmappedLocked = true;
-    mem.refcount[page]!--; // folio_put: the PTE's reference (isolation's keeps the folio)
+    mem.refcount[head]!--; // folio_put: the PTE's reference (isolation's keeps the folio)
+    return true;
+  }
+
+  /**
+   * A PMD mapping of a THP becomes a PMD migration entry (arm64 keeps a swap entry in a PMD as
+   * in a PTE: __pmd_to_swp_entry is __pte_to_swp_entry): the PMD is invalidated and flushed, an
+   * exclusive anonymous folio is shared first, a dirty PMD marks the folio dirty, the entry names
+   * the head's PFN with the PMD's write / exclusive / young / dirty state; the compound mapping
+   * leaves rmap's counts (NR_ANON_THPS with the last one) and its reference is dropped. The
+   * deposited PTE table stays with the PMD. Kernel: `set_pmd_migration_entry()` (mm/huge_memory.c).
+   * @returns false when the folio could not be shared (never here: no pins)
+   */
+  private setPmdMigrationEntry(head: number, vma: VmAreaStruct, haddr: number, pmdp: number, lo: number, hi: number): boolean {
+    const mem = this.mem;
+    const store = this.store;
+    // pmdp_invalidate
+    store.write(pmdp, 0, 0);
+    this.deps.flushTlbRange(vma.vmMm, haddr, haddr + PMD_SIZE);
+    const anonExclusive = mem.mapping[head]! < 0 && (mem.flags[head]! & (1 << PG_anon_exclusive)) !== 0;
+    if (anonExclusive && this.pageTryShareAnonRmap(head) !== 0) {
+      store.write(pmdp, lo, hi);
+      return false;
+    }
+    if (pteDirty(lo, hi)) this.folioMarkDirty(head);
+    const type = pteWrite(hi) ? SWP_MIGRATION_WRITE : anonExclusive ? SWP_MIGRATION_READ_EXCLUSIVE : SWP_MIGRATION_READ;
+    mkMigrationPte(type, mem.pageToPfn(head), (lo & PTE_AF) !== 0, pteDirty(lo, hi), this.tmp);
+    store.write(pmdp, this.tmp.lo, this.tmp.hi); // set_pmd_at(swp_entry_to_pmd(entry))
+    this.pageRemoveRmap(head, vma, true);
+    if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateUnmappedLocked = true;
+    mem.refcount[head]!--; // put_page
     return true;
   }
 
@@ -823,6 +940,12 @@ export class Rmap implements AnonVmaOps {
     },
   };
   private removeMigrationPte(vma: VmAreaStruct, address: number): void {
+    const mem = this.mem;
+    const dst = this.migrateDst;
+    if ((mem.flags[dst]! & (1 << PG_head)) !== 0) {
+      this.removeMigrationThp(vma, address);
+      return;
+    }
     let ptep = NULL_ENTRY;
     for (let i = 0; i < this.migrateSeen; i++) {
       if (this.migrateSeenMm[i] === vma.vmMm && this.migrateSeenAddr[i] === address) {
@@ -832,26 +955,88 @@ export class Rmap implements AnonVmaOps {
     }
     if (ptep === NULL_ENTRY) ptep = this.ptepOf(vma, address);
     if (ptep === NULL_ENTRY) return;
+    this.restoreMigrationPte(vma, address, ptep, this.migrateOldPfn, dst, dst);
+  }
+
+  /**
+   * remove_migration_pte() for a THP: a PMD migration entry of the old folio becomes a huge PMD
+   * of the new one (remove_migration_pmd); PTE migration entries of its subpages (a PTE-mapped
+   * folio) each map the new folio's subpage at the same offset.
+   */
+  private removeMigrationThp(vma: VmAreaStruct, address: number): void {
+    const mem = this.mem;
+    const store = this.store;
+    const dst = this.migrateDst;
+    const oldPfn = this.migrateOldPfn;
+    const pmdp = this.pmdpOf(vma, address);
+    if (pmdp === NULL_ENTRY) return;
+    const lo = store.readLo(pmdp);
+    const hi = store.readHi(pmdp);
+    if (isMigrationPte(lo, hi)) {
+      if (migrationPtePfn(lo, hi) === oldPfn) this.removeMigrationPmd(vma, address - (address % PMD_SIZE), pmdp, lo, hi, dst);
+      return;
+    }
+    if ((lo & 3) !== 3) return;
+    const first = modU32(linearPageIndex(vma, address) - mem.index[dst]!);
+    for (let i = first, addr = address; i < HPAGE_PMD_NR && addr < vma.vmEnd; i++, addr += PAGE) {
+      const ptep = this.ptepOf(vma, addr);
+      if (ptep !== NULL_ENTRY) this.restoreMigrationPte(vma, addr, ptep, oldPfn + i, dst + i, dst);
+    }
+  }
+
+  /**
+   * A PMD migration entry becomes a huge PMD mapping `dst`: the VMA's protection, writable when
+   * the entry was (maybe_pmd_mkwrite), old unless young, dirty when the entry and the folio are;
+   * the folio gains a compound mapping (exclusive unless the entry was the plain readable kind)
+   * and a reference. Kernel: `remove_migration_pmd()` (mm/huge_memory.c).
+   */
+  private removeMigrationPmd(vma: VmAreaStruct, haddr: number, pmdp: number, lo: number, hi: number, dst: number): void {
+    const mem = this.mem;
+    mem.refcount[dst]!++; // get_page(new)
+    const t = pmdMkhuge(pfnPte(mem.pageToPfn(dst), vma.vmPageProt, this.tmp)); // mk_huge_pmd
+    if (isWritableMigrationPte(lo) && (vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(t); // maybe_pmd_mkwrite
+    if (!migrationPteYoung(hi)) pteMkold(t);
+    if ((mem.flags[dst]! & (1 << PG_dirty)) !== 0 && migrationPteDirty(hi)) pteMkdirty(t);
+    const nlo = t.lo;
+    const nhi = t.hi;
+    if (mem.mapping[dst]! < 0) this.pageAddAnonRmap(dst, vma, haddr, RMAP_COMPOUND | (isReadableMigrationPte(lo) ? RMAP_NONE : RMAP_EXCLUSIVE));
+    else this.pageAddFileRmap(dst, vma, true);
+    this.store.write(pmdp, nlo, nhi); // set_pmd_at
+    if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateRemappedLocked = true;
+    this.migrateRemapped++;
+  }
+
+  /** One PTE migration entry of `oldPfn` becomes a PTE mapping `page` (of the folio headed by `head`). Kernel: `remove_migration_pte()`'s PTE side. */
+  private restoreMigrationPte(vma: VmAreaStruct, address: number, ptep: number, oldPfn: number, page: number, head: number): void {
     const store = this.store;
     const lo = store.readLo(ptep);
     const hi = store.readHi(ptep);
     // page_vma_mapped_walk with PVMW_MIGRATION: a migration entry of the old folio
-    if (!isMigrationPte(lo, hi) || migrationPtePfn(lo, hi) !== this.migrateOldPfn) return;
+    if (!isMigrationPte(lo, hi) || migrationPtePfn(lo, hi) !== oldPfn) return;
     const mem = this.mem;
-    const dst = this.migrateDst;
-    mem.refcount[dst]!++; // folio_get
-    const t = pfnPte(mem.pageToPfn(dst), vma.vmPageProt, this.tmp); // mk_pte
+    mem.refcount[head]!++; // folio_get
+    const t = pfnPte(mem.pageToPfn(page), vma.vmPageProt, this.tmp); // mk_pte
     if (!migrationPteYoung(hi)) pteMkold(t);
-    if ((mem.flags[dst]! & (1 << PG_dirty)) !== 0 && migrationPteDirty(hi)) pteMkdirty(t);
+    if ((mem.flags[head]! & (1 << PG_dirty)) !== 0 && migrationPteDirty(hi)) pteMkdirty(t);
     const writable = isWritableMigrationPte(lo);
     if (writable && (vma.vmFlags & VM_WRITE) !== 0) pteMkwrite(t); // maybe_mkwrite
     const nlo = t.lo;
     const nhi = t.hi;
-    if (mem.mapping[dst]! < 0) this.pageAddAnonRmap(dst, vma, address, isReadableMigrationPte(lo) ? RMAP_NONE : RMAP_EXCLUSIVE);
-    else this.pageAddFileRmap(dst, vma, false);
+    if (mem.mapping[head]! < 0) this.pageAddAnonRmap(page, vma, address, isReadableMigrationPte(lo) ? RMAP_NONE : RMAP_EXCLUSIVE);
+    else this.pageAddFileRmap(page, vma, false);
     store.write(ptep, nlo, nhi); // set_pte_at
     if ((vma.vmFlags & VM_LOCKED) !== 0) this.migrateRemappedLocked = true;
     this.migrateRemapped++;
+  }
+
+  /** The PMD entry of `address` in the VMA's tables, or NULL_ENTRY when no PMD table covers it. */
+  private pmdpOf(vma: VmAreaStruct, address: number): number {
+    const pgt = vma.vmMm.pgtables;
+    if (pgt === null) return NULL_ENTRY;
+    const store = this.store;
+    const pudp = pudOffset(store, pgdOffsetPgd(store, pgt.pgd, address), address);
+    if (pudp === NULL_ENTRY) return NULL_ENTRY;
+    return pmdOffset(store, pudp, address);
   }
 
   /** The PTE entry of `address` in the VMA's tables, or NULL_ENTRY when no PTE table covers it. */

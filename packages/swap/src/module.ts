@@ -12,7 +12,7 @@ import { SWAP_STEPS } from "./steps.ts";
 import { Swap } from "./swapfile.ts";
 import { SWAP, type SwapService } from "./token.ts";
 import { validateSwap } from "./validate.ts";
-import { Zram } from "./zram-drv.ts";
+import { ZRAM_MAJOR_FIRST, Zram } from "./zram-drv.ts";
 import { SwapDisk } from "./swap-bdev.ts";
 import { endSwapBio } from "./page-io.ts";
 
@@ -67,14 +67,17 @@ function makeSwap(c: DependencyContainer): SwapService {
   const zram0 = new Zram(0, {
     mem: swap.mem, pages: swap.pages, vmstat: swap.vmstat, clock: swap.clock, cost: swap.cost, contents: () => vfs.contents, cpu: () => swap.cpu(), nrCpus,
   });
+  // register_blkdev(0): virtio_blk took 254 at boot when the board has a disk (attached at the end of boot), else zram is first
+  zram0.virtioBlkFirst = () => vfs.disk !== null;
   swap.registerDevice(zram0);
   vfs.swap = swap;
   const disks: SwapDisk[] = [];
   const addDisk = (sizeBytes: number, rotational: boolean): SwapDisk => {
     // the machine's next virtio disk: after its own vda (machine.disk), if it has one
+    // virtio_blk's major: 254 when it probed the board's disk at boot, else it registers at this hotplug, after zram
     const d = new SwapDisk((vfs.disk !== null ? 1 : 0) + disks.length, sizeBytes, rotational, {
       mem: swap.mem, vmstat: swap.vmstat, clock: swap.clock, cost: swap.cost, contents: () => vfs.contents, endIo: (op, page, err) => endSwapBio(swap, op, page, err),
-    });
+    }, vfs.disk !== null ? ZRAM_MAJOR_FIRST : ZRAM_MAJOR_FIRST - 1);
     disks.push(d);
     swap.registerDevice(d);
     return d;

@@ -14,7 +14,7 @@
  * A failing swapon/swapoff stops the run with the errno and the man page's reason, unless the
  * step says which errno it expects (`expect`), as a test of the failure would.
  */
-import { errname, type StepRunContext, MISSING, absPath, checked, defineStep, int, sizeField, str, z } from "@mmsim/core";
+import { errname, type StepRunContext, MISSING, absPath, checked, defineStep, describeValue, int, sizeField, z } from "@mmsim/core";
 import { SWAP, type SwapService } from "./token.ts";
 import { SWAP_FLAG_DISCARD, SWAP_FLAG_DISCARD_ONCE, SWAP_FLAG_DISCARD_PAGES, SWAP_FLAG_PREFER, SWAP_FLAG_PRIO_MASK } from "./swapfile.ts";
 import { ZRAM_BACKENDS } from "./zram-drv.ts";
@@ -29,7 +29,12 @@ const REASONS: Readonly<Record<string, string>> = {
   "-EINTR": "swapoff could not reach every entry of the area (no page table or shmem file mmsim can walk holds them)",
 };
 
-const errnoField = str("an errno name like EBUSY, ENOMEM or 0", /^(E[A-Z]+|0)$/, "write EBUSY, EINVAL, ENOMEM, … or 0");
+/** The errno a step expects: a name (EBUSY, ENOMEM, …), or 0 for success written as a number or a string. */
+const errnoField = checked<string>((v) => {
+  if (v === 0 || v === "0") return { ok: "0" };
+  if (typeof v === "string" && /^E[A-Z]+$/.test(v)) return { ok: v };
+  return `expected an errno name like EBUSY or ENOMEM, or 0 for success, got ${describeValue(v)}`;
+});
 
 function finish(ctx: StepRunContext, what: string, err: number, expect: string | undefined): void {
   const got = err === 0 ? "0" : errname(err).slice(1);

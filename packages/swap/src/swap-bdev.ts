@@ -117,6 +117,10 @@ export class SwapDisk implements SwapBdev {
   private ifSeq = new Float64Array(256);
   private ifOp = new Uint8Array(256);
   private nrInflight = 0;
+  // Bios reap took off the list and is ending: page and op, a stack shared by nested reaps (see reap)
+  private donePage = new Int32Array(64);
+  private doneOp = new Uint8Array(64);
+  private doneTop = 0;
   /** Simulated ns tasks waited for this disk. */
   iowaitNs = 0;
 
@@ -126,10 +130,12 @@ export class SwapDisk implements SwapBdev {
     sizeBytes: number,
     rotational: boolean,
     private readonly env: SwapDiskEnv,
+    /** virtio_blk's dynamic block major (254 when it registered before zram). */
+    major = VIRTBLK_MAJOR,
   ) {
     const name = virtblkName(index);
     this.path = `/dev/${name}`;
-    this.dev = new BlockDevice({ capacitySectors: Math.floor(sizeBytes / 512), name, major: VIRTBLK_MAJOR, minor: index * VIRTBLK_MINORS, rotational }, env.cost);
+    this.dev = new BlockDevice({ capacitySectors: Math.floor(sizeBytes / 512), name, major, minor: index * VIRTBLK_MINORS, rotational }, env.cost);
     this.data = new Float64Array(Math.floor(sizeBytes / 4096)).fill(Number.NaN);
   }
 
@@ -213,15 +219,25 @@ export class SwapDisk implements SwapBdev {
     this.reap();
   }
 
+  /**
+   * Ends every bio completed by now. The completed ones leave the in-flight list before any is
+   * ended, because ending one may come back here: a write's end rotates its page to the inactive
+   * list's tail (folio_rotate_reclaimable), whose full batch lets kswapd run, whose pageout submits
+   * a bio and reaps again. So the list is consistent at every end_io, and a nested reap pushes its
+   * own completed bios above this one's on the done stack and pops them before it returns.
+   */
   reap(): void {
     const now = this.env.clock.now();
     this.dev.advance(now);
+    const base = this.doneTop;
     let kept = 0;
     const n = this.nrInflight;
     for (let i = 0; i < n; i++) {
       const t = this.dev.requestCompletion(this.ifSeq[i]!);
       if (!Number.isNaN(t) && t <= now) {
-        this.env.endIo(this.ifOp[i]!, this.ifPage[i]!, 0);
+        if (this.doneTop === this.donePage.length) this.growDone();
+        this.donePage[this.doneTop] = this.ifPage[i]!;
+        this.doneOp[this.doneTop++] = this.ifOp[i]!;
         continue;
       }
       this.ifPage[kept] = this.ifPage[i]!;
@@ -230,6 +246,19 @@ export class SwapDisk implements SwapBdev {
       kept++;
     }
     this.nrInflight = kept;
+    const top = this.doneTop;
+    // the arrays are read through `this` each time: a nested reap may have grown them
+    for (let j = base; j < top; j++) this.env.endIo(this.doneOp[j]!, this.donePage[j]!, 0);
+    this.doneTop = base;
+  }
+
+  private growDone(): void {
+    const p = new Int32Array(this.donePage.length * 2);
+    p.set(this.donePage);
+    const o = new Uint8Array(this.doneOp.length * 2);
+    o.set(this.doneOp);
+    this.donePage = p;
+    this.doneOp = o;
   }
 
   /** Bios not yet ended. */

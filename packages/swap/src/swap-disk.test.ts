@@ -127,6 +127,43 @@ describe("a virtio disk as a swap device", () => {
     expectValid(t.swap);
   });
 
+  it("a bio's end may come back into the disk (a write's end rotates its page, kswapd runs, its pageout submits and reaps): no bio is lost", () => {
+    // Before reap took the completed bios off the list first, a nested reap compacted the list under
+    // the outer one's loop and the outer one then overwrote it: a swap-in's read was never ended, its
+    // page stayed locked and the fault retried until do_page_fault's bound (seen with random accesses
+    // over anonymous memory swapped to a disk).
+    const t = testSwap();
+    let nested = 0;
+    const ended: number[] = [];
+    const d = new SwapDisk(1, 64 << 20, false, {
+      mem: t.mem, vmstat: t.vmstat, clock: t.clock, cost: new CostModel(), contents: () => t.vfs.contents,
+      endIo: (op, page, err) => {
+        endSwapBio(t.swap, op, page, err);
+        ended.push(page);
+        // the first few ends swap out one more page each (and so reap again) while the outer reap is ending its bios
+        if (nested < 3) {
+          nested++;
+          const more = swapOut(t, text(100 + nested, 0.5));
+          t.clock.advance(1e6);
+          d.reap();
+          expect(ended).toContain(more.page);
+        }
+      },
+    });
+    t.swap.registerDevice(d);
+    expect(t.swap.mkswap(d.path)).toBe(0);
+    expect(t.swap.swapon(d.path, 0)).toBe(0);
+    const pages = Array.from({ length: 8 }, (_, i) => swapOut(t, text(i + 1, 0.5)).page);
+    t.clock.advance(1e7);
+    d.reap();
+    expect(d.inflight).toBe(0);
+    for (const page of pages) expect(ended).toContain(page);
+    expect(ended).toHaveLength(8 + 3);
+    for (const page of ended) expect(t.mem.flags[page]! & (1 << PG_writeback)).toBe(0);
+    expect(t.vmstat.nodeStat(0)[NR_WRITEBACK]).toBe(0);
+    expectValid(t.swap);
+  });
+
   it("swapoff waits for the writes still in flight (try_to_unuse's folio_wait_writeback) and frees the cached pages' slots", () => {
     const t = testSwap();
     const d = addDisk(t, 64 << 20);

@@ -215,6 +215,13 @@ export function __readSwapCacheAsync(sw: Swap, entry: number, gfp: number): numb
     }
     const f = sw.mem.flags;
     f[page] = f[page]! | LOCKED | SWAPBACKED;
+    // mem_cgroup_swapin_charge_folio(folio, NULL, gfp, entry): the memcg the entry was charged to
+    if (sw.vfs.memcg !== null && sw.vfs.memcg.swapinCharge(page, 1, gfp, entry, sw.cpu()) !== 0) {
+      sw.putSwapFolio(entry);
+      f[page] = f[page]! & ~LOCKED;
+      putPage(sw, page);
+      return -1;
+    }
     const shadow = sw.shadowScratch;
     if (addToSwapCache(sw, page, entry, gfp, shadow) !== 0) {
       sw.putSwapFolio(entry);

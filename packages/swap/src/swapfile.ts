@@ -638,7 +638,19 @@ export class Swap implements SwapOps, SwapUnmapHooks {
    * Kernel: `folio_alloc_swap()` (order 0; refill_swap_slots_cache).
    * @returns the entry, or 0 when no slot is free
    */
-  folioAllocSwap(_page: number): number {
+  folioAllocSwap(page: number): number {
+    const entry = this.allocSwapSlot();
+    // mem_cgroup_try_charge_swap(folio, entry): memory.swap.max; a refused charge gives the slot back
+    const memcg = this.vfs.memcg;
+    if (memcg !== null && memcg.tryChargeSwap(page, entry, 1) !== 0) {
+      this.putSwapFolio(entry);
+      return 0;
+    }
+    return entry;
+  }
+
+  /** folio_alloc_swap's slot: the CPU's slot cache, refilled from the pool. @returns the entry or 0 */
+  private allocSwapSlot(): number {
     if (this.checkCacheActive() && this.swapSlotCacheInitialized) {
       const cache = this.slotsCache[this.cpu()]!;
       for (;;) {
@@ -785,6 +797,7 @@ export class Swap implements SwapOps, SwapUnmapHooks {
       const offset = swpOffset(entry);
       si.swapMap[offset] = 0;
       this.decClusterInfoPage(si, offset);
+      this.vfs.memcg?.unchargeSwap(entry, 1); // mem_cgroup_uncharge_swap
       this.swapRangeFree(si, offset, 1);
     }
   }

@@ -16,8 +16,13 @@
  * reference config has CONFIG_ZRAM_WRITEBACK: bd_stat and backing_dev exist, nothing is written
  * back), and the block attributes stat, size, dev, ro, removable, queue/rotational.
  *
- * The device number: zram registers a dynamic block major; 253 is what it gets after
- * virtio_blk's 254 (register_blkdev(0) hands majors out from 254 down).
+ * The device number: zram registers a dynamic block major (register_blkdev(0) hands majors out
+ * from 254 down, in the order drivers register): 253 after virtio_blk's 254 on a board with a
+ * disk at boot, 254 on one without (captured: ` 254       0 zram0 …` in /proc/diskstats of the
+ * reference board, which has no virtio disk; a swap disk hot-added later then gets 253).
+ * /proc/diskstats' line (diskstatsLine) counts zram's I/O as zram_rw_page's
+ * bdev_start_io_acct/bdev_end_io_acct do: ios and sectors; its time fields stay 0 (zram's I/O
+ * takes well under a jiffy; the reference shows a few jiffies for the set-up I/O under TCG).
  */
 import {
   EBUSY, EINVAL, ENOMEM, ___GFP_HIGHMEM, ___GFP_KSWAPD_RECLAIM, ___GFP_MOVABLE, ___GFP_NOWARN, GFP_NOIO, PAGE_SIZE, type CostModel,
@@ -37,8 +42,10 @@ export const ZRAM_ALLOCATED = 4;
 export const ZRAM_BACKENDS = Object.freeze(["lzo", "lzo-rle", "lz4", "lz4hc", "842", "zstd"]);
 /** Kernel: `default_compressor` (CONFIG_ZRAM_DEF_COMP). */
 export const ZRAM_DEFAULT_COMPRESSOR = "lzo-rle";
-/** zram's block major on this board (see the header). */
+/** zram's block major after virtio_blk's (a board with a disk at boot); 254 without one (see the header). */
 export const ZRAM_MAJOR = 253;
+/** The first dynamic block major (register_blkdev(0) on a board where zram registers first). */
+export const ZRAM_MAJOR_FIRST = 254;
 
 /** zs_malloc's first try: no direct reclaim. Kernel: __zram_bvec_write's GFP. */
 const ZRAM_GFP = ___GFP_KSWAPD_RECLAIM | ___GFP_NOWARN | ___GFP_HIGHMEM | ___GFP_MOVABLE;
@@ -70,7 +77,12 @@ export class Zram implements SwapBdev {
   readonly isBlk = true;
   readonly nonrot = true;
   readonly rwPage = true;
-  readonly major = ZRAM_MAJOR;
+  /** Whether virtio_blk registered its major before zram (the board has a disk at boot). */
+  virtioBlkFirst: () => boolean = () => true;
+  /** The block major register_blkdev(0) gave zram: ZRAM_MAJOR, or ZRAM_MAJOR_FIRST on a board without a disk at boot. */
+  get major(): number {
+    return this.virtioBlkFirst() ? ZRAM_MAJOR : ZRAM_MAJOR_FIRST;
+  }
   header: SwapHeader | null = null;
   claimed = false;
   /** Bytes; 0 until set. Kernel: `disksize`. */
@@ -287,6 +299,16 @@ export class Zram implements SwapBdev {
     "io_stat", "mm_stat", "bd_stat", "debug_stat", "stat", "size", "dev", "ro", "removable", "queue/rotational",
   ]);
 
+  /**
+   * This disk's line of /proc/diskstats. Kernel: `diskstats_show`: `"%4d %7d %pg "` then the 17
+   * numbers of part_stat (reads, merges, sectors, ticks; writes …; in flight, io_ticks,
+   * time_in_queue; discards …; flushes …).
+   */
+  diskstatsLine(): string {
+    const st = this.stats;
+    return `${String(this.major).padStart(4)} ${String(this.minor).padStart(7)} zram${this.minor} ${st.ios[0]} 0 ${st.sectors[0]} 0 ${st.ios[1]} 0 ${st.sectors[1]} 0 0 0 0 0 0 0 0 0 0\n`;
+  }
+
   /** Kernel: `mm_stat_show()`. */
   mmStat(): string {
     const st = this.stats;
@@ -324,7 +346,7 @@ export class Zram implements SwapBdev {
       case "size":
         return `${this.disksize / 512}\n`;
       case "dev":
-        return `${ZRAM_MAJOR}:${this.minor}\n`;
+        return `${this.major}:${this.minor}\n`;
       case "ro":
       case "removable":
         return "0\n";

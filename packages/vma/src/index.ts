@@ -31,7 +31,7 @@ export type { FaultAroundSink, VmFileMapping, VmOperationsStruct } from "./vm-op
 export type { MmPageOps, AnonVmaOps } from "./mm-ops.ts";
 export { MAPLE_NODE_SLOTS, MapleTree, hex } from "./vma-tree.ts";
 export {
-  DEFAULT_MAX_MAP_COUNT, DEFAULT_MMAP_MIN_ADDR, DEFAULT_STACK_GUARD_GAP, MADVISE_OPS, MLOCK_LIMIT, MmapContext, NoMadviseOps, RLIM_INFINITY,
+  DEFAULT_MAX_MAP_COUNT, DEFAULT_MMAP_MIN_ADDR, DEFAULT_STACK_GUARD_GAP, MADVISE_OPS, KsmMadvise, MLOCK_LIMIT, MmapContext, NoMadviseOps, RLIM_INFINITY,
   STK_LIM, ShmemZeroFiles, VM_FILE_OPS, type MadviseOps, type MmCred, type MmRlimits, type VmFileOps,
 } from "./mmap-context.ts";
 export {
@@ -75,5 +75,5 @@ export {
 } from "./exec.ts";
 export type { ElfLoadSegment, ProgramImage, ExecSysctl, ExecArgs, ExecEnv, ExecResult } from "./exec.ts";
 export { exitMm, forgetOriginalParent, doExit } from "./exit.ts";
-export { SIGSEGV, SIGKILL, TaskTable, validateTasks } from "./task.ts";
-export type { TaskTableOptions, SpawnOptions, WaitResult } from "./task.ts";
+export { SIGSEGV, SIGKILL, TASK_TABLE, TaskTable, validateTasks } from "./task.ts";
+export type { TaskTableOptions, TaskTableView, SpawnOptions, WaitResult } from "./task.ts";

@@ -284,6 +284,13 @@ export class TaskStruct {
   nvcsw = 0;
   nivcsw = 0;
   readonly children: TaskStruct[] = [];
+  /**
+   * The id of the task's cgroup (task->cgroups, its css_set; the memory css is that cgroup's or
+   * its nearest ancestor's with the memory controller, which get_mem_cgroup_from_mm() finds
+   * through mm->owner). 1 = the root cgroup; inherited at fork (cgroup_post_fork), changed by a
+   * write to cgroup.procs (@mmsim/memcg-psi).
+   */
+  cgroupId = 1;
 
   constructor(
     readonly pid: number,

@@ -123,6 +123,16 @@ export interface MadviseOps {
 }
 export const MADVISE_OPS = token<MadviseOps>("MadviseOps");
 
+/**
+ * KSM's side of madvise, contributed by @mmsim/ksm when a machine has KSM (the page-side
+ * MadviseOps forward MADV_MERGEABLE / MADV_UNMERGEABLE to it). Kernel: `__ksm_enter()`, `unmerge_ksm_pages()`.
+ */
+export interface KsmMadvise {
+  ksmEnter(mm: MmStruct): number;
+  unmergeKsmPages(vma: VmAreaStruct, start: number, end: number): number;
+}
+export const KsmMadvise = token<KsmMadvise>("KsmMadvise");
+
 /** MadviseOps before reclaim, swap and KSM exist: every hook is a successful no-op. */
 export class NoMadviseOps implements MadviseOps {
   willneed(): void {}

@@ -19,7 +19,7 @@
  * real init's SIGCHLD loop does shortly after; otherwise they stay zombies until wait(init).
  * Which CPU a call runs on is the caller's business (PgtableAllocator.cpu).
  */
-import { ECHILD, type Rng, type ValidationSink } from "@mmsim/core";
+import { ECHILD, type Rng, type ValidationSink, token } from "@mmsim/core";
 import { DEFAULT_EXEC_SYSCTL, type ExecArgs, type ExecEnv, type ExecResult, type ExecSysctl, type ProgramImage, doExecve } from "./exec.ts";
 import { doExit } from "./exit.ts";
 import { dupMm, mmput } from "./fork.ts";
@@ -59,6 +59,20 @@ export interface WaitResult {
   readonly pid: number;
   readonly exitCode: number;
 }
+
+/**
+ * The machine's tasks as a mechanism after vma sees them (the memory controller: cgroup.procs,
+ * current's memcg). Registered by the machine's process module over its TaskTable.
+ */
+export interface TaskTableView {
+  /** Kernel: `find_task_by_vpid()`. */
+  lookup(pid: number): TaskStruct | undefined;
+  /** Every task in pid order. */
+  list(): TaskStruct[];
+  /** `current`: the running task (init outside a run), null before init exists. */
+  current(): TaskStruct | null;
+}
+export const TASK_TABLE = token<TaskTableView>("TaskTableView");
 
 /** One machine's tasks. */
 export class TaskTable {
@@ -122,6 +136,7 @@ export class TaskTable {
     const pid = this.pids.allocPid();
     if (pid < 0) return pid;
     const task = new TaskStruct(pid, parent, null, parent?.comm ?? "swapper/0");
+    if (parent !== null) task.cgroupId = parent.cgroupId; // cgroup_post_fork: the parent's css_set
     const r = doExecve(this.env, task, image, { argv: opts.argv ?? [image.path], envp: opts.envp ?? [] }, this.sysctl, this.nextMmId++, opts.noRandomize);
     if ("errno" in r) {
       // Nothing of the task is visible yet: the kernel's child would exit; here it never was.
@@ -149,6 +164,7 @@ export class TaskTable {
     const child = new TaskStruct(pid, parent, null, parent.comm);
     // copy_signal: oom_score_adj is inherited; rss_stat, min_flt, maj_flt, nvcsw, nivcsw start at 0.
     child.oomScoreAdj = parent.oomScoreAdj;
+    child.cgroupId = parent.cgroupId; // cgroup_post_fork: the parent's css_set
     if (parent.mm !== null) {
       const mm = dupMm(this.env, parent.mm, this.nextMmId++);
       if (typeof mm === "number") {

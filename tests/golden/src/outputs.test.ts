@@ -4,7 +4,7 @@
  * would load the whole simulator again.
  */
 import { describe } from "vitest";
-import { BOARDS, boardCases, defaultBoardCases } from "./cases.ts";
+import { BOARDS, LARGE_BOARD, boardCases, defaultBoardCases, largeBoardCases } from "./cases.ts";
 import { goldenSuite } from "./suite.ts";
 
 for (const board of BOARDS) {
@@ -12,6 +12,10 @@ for (const board of BOARDS) {
     goldenSuite(boardCases(board));
   });
 }
+
+describe(`golden outputs, the large board ${LARGE_BOARD.name} (${LARGE_BOARD.options.join(" ")})`, () => {
+  goldenSuite(largeBoardCases());
+});
 
 describe("golden outputs, default board: help, example scenarios, policies, compare, sysfs, --after, pt walk, sysctls", () => {
   goldenSuite(defaultBoardCases());

@@ -8,16 +8,24 @@
  * the command line resolve against it. Run any other way — the npm bin, or from another
  * package's script where INIT_CWD names that script's caller — paths are the process's own.
  */
-import { main } from "../main.ts";
+import { versionOnlyOutput } from "../version.ts";
 
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(0);
   throw e;
 });
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  isTTY: Boolean(process.stderr.isTTY),
-  cwd: process.env.MMSIM_CWD || process.cwd(),
-});
+const argv = process.argv.slice(2);
+// `mmsim --version` needs none of the simulator: answered before main.ts (and its ~360 modules) is loaded.
+const version = versionOnlyOutput(argv);
+if (version !== null) {
+  process.stdout.write(version);
+} else {
+  const { main } = await import("../main.ts");
+  process.exitCode = await main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stderr.isTTY),
+    cwd: process.env.MMSIM_CWD || process.cwd(),
+  });
+}

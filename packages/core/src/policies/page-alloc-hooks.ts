@@ -4,6 +4,7 @@
  * interface with a token, so the buddy allocator runs (and counts the calls) before reclaim,
  * compaction and the OOM killer exist: their first implementations do nothing and say so.
  */
+import type { MemcgOomControl } from "./memcg.ts";
 import { token } from "../di/token.ts";
 
 /** Kernel: `enum compact_result` (include/linux/compaction.h, 6.1). */
@@ -66,5 +67,11 @@ export interface OutOfMemoryHandler {
    * loop (`goto nopage`). Absent: no task is ever a victim.
    */
   currentIsOomVictim?(): boolean;
+  /**
+   * The memcg OOM: out_of_memory() with oc->memcg set (CONSTRAINT_MEMCG). Absent: the policy has
+   * no memcg OOM (the charge then fails with -ENOMEM). Kernel: `mem_cgroup_out_of_memory()`.
+   * @returns true when a task was killed or a victim is still exiting
+   */
+  memcgOutOfMemory?(oc: MemcgOomControl): boolean;
 }
 export const OutOfMemoryHandler = token<OutOfMemoryHandler>("OutOfMemoryHandler");

@@ -83,6 +83,16 @@ export class ScanControl {
   nrTaken = 0;
   /** Slab pages freed by shrinkers in this pass (reclaim_state->reclaimed_slab). */
   reclaimedSlab = 0;
+  /**
+   * sc->target_mem_cgroup as mmsim keeps it: null for global reclaim; else a flag per memcg id
+   * (page->memcg_data), nonzero for the target memcg and its descendants. mmsim keeps one lruvec
+   * per node, not one per (memcg, node): limit reclaim walks the node's lists and isolates only
+   * the target's folios (isolate_lru_folios passes the others over like folios of a skipped zone).
+   */
+  memcgMask: Uint8Array | null = null;
+  /** sc->memcg_low_reclaim (reclaim below memory.low too) and sc->memcg_low_skipped. */
+  memcgLowReclaim = false;
+  memcgLowSkipped = false;
 
   /** Resets the results and flags to a new pass's defaults. */
   reset(): this {
@@ -93,7 +103,8 @@ export class ScanControl {
     this.proactive = false; this.isKswapd = false;
     this.nrScanned = 0; this.nrReclaimed = 0;
     this.nrDirty = 0; this.nrUnqueuedDirty = 0; this.nrCongested = 0; this.nrWriteback = 0;
-    this.nrImmediate = 0; this.nrFileTaken = 0; this.nrTaken = 0; this.reclaimedSlab = 0;
+    this.nrImmediate = 0; this.nrFileTaken = 0; this.nrTaken = 0; this.reclaimedSlab = 0; this.memcgMask = null;
+    this.memcgLowReclaim = false; this.memcgLowSkipped = false;
     return this;
   }
 }

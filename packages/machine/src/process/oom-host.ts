@@ -16,8 +16,8 @@ import {
 import type { Processes } from "./processes.ts";
 
 /** The reference kernel's dump_stack_print_info() identity (as @mmsim/slub's defaults: the Debian 6.1 build of the captures). */
-const UTS = "6.1.0-56-arm64 #1  Debian 6.1.192-2";
-const HARDWARE_NAME = "linux,dummy-virt (DT)";
+export const UTS = "6.1.0-56-arm64 #1  Debian 6.1.192-2";
+export const HARDWARE_NAME = "linux,dummy-virt (DT)";
 
 /** What the host reads besides the processes. */
 export interface OomHostSources {

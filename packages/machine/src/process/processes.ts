@@ -11,7 +11,7 @@
  * It is the task engine's TaskHost: init (pid 1) is spawned from a static program image when
  * the workload starts, and each task's steps run with it as `current` on its CPU.
  */
-import { KERNEL_LOG, type KernelLog, Lru, MEM_MAP, MmBugError, PageAllocator, RNG, SwapOps, VM_STAT, resolveToken } from "@mmsim/core";
+import { KERNEL_LOG, KmemCacheAllocator, type KernelLog, Lru, MEM_MAP, MemcgCharger, MmBugError, PageAllocator, RNG, SIM_CLOCK, SwapOps, VM_STAT, resolveToken } from "@mmsim/core";
 import { Arm64Fault, MmMemory, ThpSettings } from "@mmsim/fault";
 import { KERNEL_PAGE_TABLES, MMU, type Mmu, PgtableAllocator, type PgtableStore } from "@mmsim/hw-arm64";
 import { Rmap } from "@mmsim/rmap";
@@ -20,6 +20,7 @@ import {
   FILE_MAPPINGS, GlibcMalloc, LAYOUT_PROBE_IMAGE, MapleTree, type MmStruct, MmapContext, type ProgramImage, type TaskStruct, TaskTable,
 } from "@mmsim/vma";
 import type { BuddyAllocator } from "@mmsim/buddy";
+import { SlubAllocator } from "@mmsim/slub";
 import {
   FilesStruct, type FsTask, O_RDWR, VFS, type Vfs, doCloseOnExec, doFilpOpen, dupFd, fdInstall, allocFd, getFile, putFilesStruct,
 } from "@mmsim/filemap";
@@ -27,6 +28,8 @@ import type { DependencyContainer } from "tsyringe";
 import { EMPTY_ZERO_PAGE } from "../platform/platform.ts";
 import type { TaskHost } from "../task-api.ts";
 import { MM_MEMORY } from "./token.ts";
+import { HARDWARE_NAME, UTS } from "./oom-host.ts";
+import { ShowSignal, type UserAbort } from "./show-signal.ts";
 
 /** The program init runs: a static arm64 binary laid out as the probes' (tests/conformance/fixtures/process). */
 export const INIT_IMAGE: ProgramImage = Object.freeze({ ...LAYOUT_PROBE_IMAGE, path: "/sbin/init" });
@@ -43,6 +46,8 @@ export class Processes implements TaskHost {
   readonly thp: ThpSettings;
   private readonly hw: Mmu<PgtableStore>;
   private readonly log: KernelLog;
+  /** arm64_show_signal's switch (debug.exception-trace) and ratelimit. */
+  readonly showSignal: ShowSignal;
   /** The task steps run as outside a workload run (`mmsim cat` after it): init. */
   private currentTask: TaskStruct | null = null;
   /** Inode numbers of the program files spawn and exec name, init's first (the initramfs' tmpfs). */
@@ -58,6 +63,7 @@ export class Processes implements TaskHost {
     this.store = resolveToken(c, KERNEL_PAGE_TABLES).store;
     this.hw = resolveToken(c, MMU);
     this.log = resolveToken(c, KERNEL_LOG);
+    this.showSignal = new ShowSignal(this.log, resolveToken(c, SIM_CLOCK), UTS, HARDWARE_NAME);
     this.memory = resolveToken(c, MM_MEMORY);
     this.rmap = this.memory.rmap;
     this.alloc = this.memory.alloc;
@@ -88,7 +94,17 @@ export class Processes implements TaskHost {
     this.vfs = resolveToken(c, VFS);
     this.vfs.setCurrent(() => this.fsTask);
     this.vfs.useContents(this.memory.contents);
+    // SLUB's reports and struct track name `current` (the running task), as the kernel's do;
+    // resolved at the first task switch (the workload runs after boot made the allocator)
+    this.slubOf = () => {
+      const slab = c.isRegistered(KmemCacheAllocator, true) ? resolveToken(c, KmemCacheAllocator) : null;
+      return slab instanceof SlubAllocator ? slab : null;
+    };
   }
+
+  /** The SLUB allocator when it is the slab policy (undefined until the first switch): its reports' `current` follows the running task. */
+  private slub: SlubAllocator | null | undefined;
+  private readonly slubOf: () => SlubAllocator | null;
 
   /** A task's fd table. Kernel: `task->files`. @throws Error for a task without one (exited) */
   filesOf(t: TaskStruct): FilesStruct {
@@ -179,6 +195,7 @@ export class Processes implements TaskHost {
     this.currentTask = t;
     this.memory.current = t;
     this.alloc.cpu = cpu;
+    (this.slub === undefined ? (this.slub = this.slubOf()) : this.slub)?.setContext({ pid: t.pid, comm: t.comm });
     this.activate(t, cpu);
   }
 
@@ -248,21 +265,23 @@ export class Processes implements TaskHost {
   /** SIGSEGVs the tasks died of, by si_code (mmsim's signals debug file). */
   readonly segvs = { SEGV_MAPERR: 0, SEGV_ACCERR: 0 };
 
-  /** Logs what 6.1 logs when a task dies of SIGSEGV with no handler (show_unhandled_signals). */
-  logSegv(t: TaskStruct, addr: number, code: "SEGV_MAPERR" | "SEGV_ACCERR"): void {
+  /**
+   * A task dies of SIGSEGV with no handler: counted by si_code, and logged as 6.1's
+   * arm64_force_sig_fault → arm64_show_signal does (show-signal.ts: only with
+   * debug.exception-trace set).
+   */
+  logSegv(t: TaskStruct, code: "SEGV_MAPERR" | "SEGV_ACCERR", abort: UserAbort, cpu: number): void {
     this.segvs[code]++;
-    // arm64_show_signal prints the ESR and registers; mmsim has neither, so it prints the first
-    // part and the fault address (a documented simplification).
-    this.log.prInfo(`${t.comm}[${t.pid}]: unhandled exception: ${code} at 0x${addr.toString(16).padStart(16, "0")}`);
+    this.showSignal.show(t, cpu, abort);
   }
 
   /** SIGBUSes the tasks died of (BUS_ADRERR: do_page_fault's VM_FAULT_SIGBUS). */
   sigbus = 0;
 
-  /** Logs what 6.1 logs when a task dies of SIGBUS with no handler (arm64_show_signal, simplified as logSegv). */
-  logSigbus(t: TaskStruct, addr: number): void {
+  /** A task dies of SIGBUS with no handler (do_page_fault's VM_FAULT_SIGBUS → arm64_force_sig_fault, logged as logSegv). */
+  logSigbus(t: TaskStruct, abort: UserAbort, cpu: number): void {
     this.sigbus++;
-    this.log.prInfo(`${t.comm}[${t.pid}]: unhandled exception: BUS_ADRERR at 0x${addr.toString(16).padStart(16, "0")}`);
+    this.showSignal.show(t, cpu, abort);
   }
 }
 
@@ -320,5 +339,7 @@ export function createMmMemory(c: DependencyContainer, thpEnabled: boolean): MmM
   // swap and the LRU where their modules are loaded (swap's module must not resolve MM_MEMORY while it is built: SwapUnuse is resolved late)
   const swapOps = c.isRegistered(SwapOps, true) ? resolveToken(c, SwapOps) : null;
   const lru = c.isRegistered(Lru, true) ? resolveToken(c, Lru) : null;
-  return new MmMemory({ mem, alloc: new PgtableAllocator(store, pages, mem), pages, vmstat, rmap, flushTlbRange: flush, zeroPfn: resolveToken(c, EMPTY_ZERO_PAGE), thp, swapOps, lru });
+  const m = new MmMemory({ mem, alloc: new PgtableAllocator(store, pages, mem), pages, vmstat, rmap, flushTlbRange: flush, zeroPfn: resolveToken(c, EMPTY_ZERO_PAGE), thp, swapOps, lru });
+  if (c.isRegistered(MemcgCharger, true)) m.memcg = resolveToken(c, MemcgCharger); // mem_cgroup_charge of new anonymous pages
+  return m;
 }

@@ -11,7 +11,7 @@ import {
   COST_MODEL, type Handle, type HandleBuffer, MAX_REPEAT, PAGE_SIZE, type StepCheckContext, type StepRunContext, bool, checked, declareBuffer, defineStep,
   describeValue, hasBuffer, int, sizeField, str, z,
 } from "@mmsim/core";
-import { ACCESS_READ, ACCESS_WRITE, MMU, WalkOut } from "@mmsim/hw-arm64";
+import { ACCESS_READ, ACCESS_USER, ACCESS_WRITE, MMU, WalkOut } from "@mmsim/hw-arm64";
 import {
   ACCESS_PATTERN_KINDS, AccessPattern, type AccessPatternKind, CONTENT_ZERO_ID, FAULT_HANDLED, FAULT_OOM, FAULT_SIGBUS, SEGV_ACCERR, SEGV_MAPERR, contentFill, contentText,
 } from "@mmsim/fault";
@@ -31,6 +31,7 @@ import { MMAP_FAMILY, type MmapHandle, SYSCALLS, type SyscallRecord, current, er
 export { MMAP_FAMILY, SYSCALLS, current, errnoField, outcome };
 export type { MmapHandle, SyscallRecord };
 import { TASK_ENGINE } from "../task-api.ts";
+import { userAbort } from "./show-signal.ts";
 import type { Processes } from "./processes.ts";
 
 /** The handle family of tasks (fork and spawn name them). */
@@ -309,13 +310,34 @@ export const brkStep = defineStep({
   },
 });
 
+/** 2^64 as a BigInt, and the lowest TTBR1 (kernel) address with 48-bit VAs. */
+const U64 = 2n ** 64n;
+const KERNEL_VA_MIN = U64 - 2n ** 48n;
+
+/** A user-space address as hex: a negative Va is a TTBR1 address, printed as its 64-bit value. */
+export function userAddr(va: number): string {
+  return (va < 0 ? BigInt(va) + U64 : BigInt(va)).toString(16);
+}
+
+/** An absolute address: a number or a "0x…" string; a kernel (TTBR1) one becomes a negative Va. */
+const addressField = checked<number>((v) => {
+  let a: bigint;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) a = BigInt(v);
+  else if (typeof v === "string" && /^(0[xX][0-9a-fA-F]{1,16}|[0-9]+)$/.test(v.trim())) a = BigInt(v.trim());
+  else return `expected an address (a number, or hex such as 0x10 or 0xffff000008000000), got ${describeValue(v)}`;
+  if (a < 2n ** 48n) return { ok: Number(a) };
+  if (a >= KERNEL_VA_MIN && a < U64) return { ok: Number(a - U64) };
+  return `0x${a.toString(16)} is not a canonical 48-bit address (user: below 0x1000000000000; kernel: 0xffff000000000000 and up)`;
+});
+
 const CONTENTS = Object.freeze(["zero", "fill", "random", "text"] as const);
 
 export const accessStep = defineStep({
   kind: "access",
-  doc: "- access: { as, write: false, pattern: sequential, pages: all, offset: 0, size: all, stride, theta, content: zero, value, compress, times: 1, cpu }   touch pages of a buffer (user mappings through the fault path; kernel buffers through the MMU); as: \"[stack]\" touches the current task's stack, size bytes (4K) ending offset bytes below the stack top: below the [stack] VMA it grows (expand_stack) up to RLIMIT_STACK and the stack_guard_gap, past them SIGSEGV; as: \"[heap]\" touches the brk heap from its start (offset, size: up to the break)",
+  doc: "- access: { as | at, write: false, pattern: sequential, pages: all, offset: 0, size: all, stride, theta, content: zero, value, compress, times: 1, cpu }   touch pages of a buffer (user mappings through the fault path; kernel buffers through the MMU); as: \"[stack]\" touches the current task's stack, size bytes (4K) ending offset bytes below the stack top: below the [stack] VMA it grows (expand_stack) up to RLIMIT_STACK and the stack_guard_gap, past them SIGSEGV; as: \"[heap]\" touches the brk heap from its start (offset, size: up to the break); at: an absolute address (0x10, 0xffff000008000000) touches size bytes (4K) from it as a raw pointer would (no VMA or a kernel address: SIGSEGV)",
   schema: z.strictObject({
-    as: str("the name of an earlier kmalloc, vmalloc, kvmalloc, mmap or malloc, or \"[stack]\" or \"[heap]\""),
+    as: str("the name of an earlier kmalloc, vmalloc, kvmalloc, mmap or malloc, or \"[stack]\" or \"[heap]\"").optional(),
+    at: addressField.optional(),
     cpu: int(0, 1 << 20, "a CPU number").optional(),
     write: bool.default(false),
     times: int(1, MAX_REPEAT, "how many passes over the buffer").default(1),
@@ -329,13 +351,23 @@ export const accessStep = defineStep({
     value: int(0, 0xffffffff, "a 32-bit fill value").optional(),
     compress: z.number().gt(0).lte(1).optional(),
   }),
-  make: (d, ctx) => ({ kind: "access" as const, line: ctx.line, ...d }),
+  make: (d, ctx) => ({ kind: "access" as const, line: ctx.line, ...d, as: d.as ?? (d.at === undefined ? "" : `0x${userAddr(d.at)}`) }),
   cost: (step) => (step.pages ?? Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE))) * step.times,
   check(step, ctx) {
     if (step.cpu !== undefined) ctx.checkCpu(step.cpu, ["cpu"]);
+    if (step.at !== undefined) {
+      if (step.as !== `0x${userAddr(step.at)}`) throw ctx.error(["at"], `give "as" (a buffer's name) or "at" (an address), not both`);
+      if (step.pattern !== "sequential" || step.pages !== undefined || step.offset !== undefined) throw ctx.error(["at"], `an access "at" an address touches size bytes (4K) from it in order: pattern, pages and offset are for named buffers`);
+      return;
+    }
+    if (step.as === "") throw ctx.error(["as"], `an access needs "as" (a buffer's name, "${STACK}" or "${HEAP}") or "at" (an address, e.g. 0x10)`);
     if (step.as !== STACK && step.as !== HEAP && !hasBuffer(ctx, step.as)) throw ctx.error(["as"], `"${step.as}" names no buffer allocated before this step (kmalloc, vmalloc, kvmalloc, mmap or malloc), nor "${STACK}" or "${HEAP}"`);
   },
   run(step, ctx) {
+    if (step.at !== undefined) {
+      rawAccess(step, step.at, ctx);
+      return;
+    }
     if (step.as === STACK) {
       stackAccess(step, ctx);
       return;
@@ -385,6 +417,24 @@ function heapAccess(step: AccessStep, ctx: StepRunContext): void {
   userAccessRange(step, ctx, mm.startBrk + off, len);
 }
 
+/**
+ * `access` at an absolute address: the current task's loads or stores at `at`, `at` + 4K, … for
+ * size bytes (one page by default), as a program's raw pointer would make them: through the MMU
+ * and do_page_fault, wherever they land (no VMA: SIGSEGV SEGV_MAPERR; a kernel address: the walk
+ * of TTBR1 refuses EL0, do_page_fault finds no VMA: SEGV_MAPERR, as the capture shows).
+ */
+function rawAccess(step: AccessStep, at: number, ctx: StepRunContext): void {
+  const n = Math.max(1, Math.ceil((step.size ?? PAGE_SIZE) / PAGE_SIZE));
+  const access = step.write ? ACCESS_WRITE : ACCESS_READ;
+  const content = accessContent(step);
+  const cpu = step.cpu ?? ctx.cpu;
+  for (let t = 0; t < step.times; t++)
+    for (let i = 0; i < n; i++) {
+      const c = content === -1 ? contentFill(1 + ctx.workloadRng.below(0xfffffffe)) : content;
+      if (!userTouch(ctx, cpu, at + i * PAGE_SIZE, access, c, `access at 0x${userAddr(at)}`)) return;
+    }
+}
+
 /** A store's content identity for one access (-1: a fresh random value per page). */
 function accessContent(step: AccessStep): number {
   if (!step.write) return CONTENT_ZERO_ID;
@@ -424,10 +474,14 @@ export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: 
   const { p, task } = current(ctx);
   const hw = ctx.resolve(MMU);
   const out = ctx.state("access.out", () => new WalkOut());
-  if (hw.translate(cpu, va, access, out) === 0) {
+  // an EL0 access: the walk checks the descriptors' EL0 permissions (AP[1], UXN)
+  const mmuFault = hw.translate(cpu, va, access | ACCESS_USER, out);
+  if (mmuFault === 0) {
     if (access === ACCESS_WRITE) p.memory.contents.set(Math.floor(out.pa / PAGE_SIZE), content);
     return true;
   }
+  // the data abort the MMU raised (its kind and level make the ESR a fatal signal's log line shows)
+  const mmuLevel = out.faultLevel;
   const flt = task.minFlt + task.majFlt;
   let r = p.fault.userAccess(task, va, access, content);
   // pagefault_out_of_memory(): no fatal signal (the OOM killer killed another task) → the fault is retried once more.
@@ -437,23 +491,23 @@ export function userTouch(ctx: StepRunContext, cpu: number, va: number, access: 
   ctx.advanceClock(ctx.resolve(COST_MODEL).faultEntry * Math.max(1, task.minFlt + task.majFlt - flt));
   // A SIGKILL (the OOM killer chose this task) is delivered on the way back to user space.
   if (p.fatalSignalPending(task.pid)) {
-    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGKILL at 0x${va.toString(16)}` });
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGKILL at 0x${userAddr(va)}` });
     ctx.resolve(TASK_ENGINE).exitCurrent(SIGKILL);
     return false;
   }
   if (r === FAULT_HANDLED) return true;
   if (r === SEGV_MAPERR || r === SEGV_ACCERR) {
     const code = r === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR";
-    p.logSegv(task, va, code);
-    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGSEGV (${code}) at 0x${va.toString(16)}` });
+    p.logSegv(task, code, userAbort(mmuFault, mmuLevel, access === ACCESS_WRITE, va), cpu);
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGSEGV (${code}) at 0x${userAddr(va)}` });
     ctx.resolve(TASK_ENGINE).exitCurrent(SIGSEGV);
     return false;
   }
   if (r === FAULT_SIGBUS) {
     // do_page_fault: VM_FAULT_SIGBUS → arm64_force_sig_fault(SIGBUS, BUS_ADRERR, …): with no
     // handler the task dies of it (an access past the end of a mapped file, a swap-in error entry).
-    p.logSigbus(task, va);
-    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGBUS (BUS_ADRERR) at 0x${va.toString(16)}` });
+    p.logSigbus(task, userAbort(mmuFault, mmuLevel, access === ACCESS_WRITE, va), cpu);
+    ctx.state(SYSCALLS, (): SyscallRecord[] => []).push({ step: ctx.index, pid: task.pid, call: "access", result: `SIGBUS (BUS_ADRERR) at 0x${userAddr(va)}` });
     ctx.resolve(TASK_ENGINE).exitCurrent(SIGBUS);
     return false;
   }

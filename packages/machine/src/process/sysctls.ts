@@ -1,4 +1,4 @@
-// Kernel: kernel/sysctl.c kern_table (randomize_va_space), vm_table (mmap_rnd_bits, legacy_va_layout) (v6.1) — the exec layout's sysctls
+// Kernel: kernel/sysctl.c kern_table (randomize_va_space), vm_table (mmap_rnd_bits, legacy_va_layout), debug_table (exception-trace) (v6.1) — the exec layout's sysctls and the fatal-signal trace
 import { EINVAL, type SysctlValue, defineSysctl, parseSysctlInt } from "@mmsim/core";
 import { PROCESSES } from "./token.ts";
 
@@ -26,4 +26,20 @@ export const mmapRndBitsSysctl = defineSysctl({
   read: (p) => `${p.tasks.sysctl.mmapRndBits}\n`,
 });
 
-export const PROCESS_SYSCTLS = Object.freeze([randomizeVaSpaceSysctl, mmapRndBitsSysctl]);
+/**
+ * debug.exception-trace: show_unhandled_signals (proc_dointvec: any int is stored; non-zero logs).
+ * 0 by default on arm64 (traps.c), as the segv capture reads it; with it set a task killed by an
+ * unhandled SIGSEGV or SIGBUS logs arm64_show_signal's lines (show-signal.ts).
+ */
+export const exceptionTraceSysctl = defineSysctl({
+  dir: "debug",
+  procname: "exception-trace",
+  type: "integer",
+  doc: "log the fatal SIGSEGVs and SIGBUSes of tasks with no handler (arm64_show_signal: \"comm[pid]: unhandled exception: …\"); 0 (arm64's default) logs nothing",
+  parse: (v) => parseSysctlInt(v, -(2 ** 31), 2 ** 31 - 1, "0 off, other values on"),
+  service: PROCESSES,
+  write: (p, v: SysctlValue) => (typeof v === "number" && Number.isInteger(v) ? ((p.showSignal.exceptionTrace = v), 0) : -EINVAL),
+  read: (p) => `${p.showSignal.exceptionTrace}\n`,
+});
+
+export const PROCESS_SYSCTLS = Object.freeze([randomizeVaSpaceSysctl, mmapRndBitsSysctl, exceptionTraceSysctl]);

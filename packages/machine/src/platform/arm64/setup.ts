@@ -176,6 +176,22 @@ export interface Arm64PagingInit {
 }
 
 /**
+ * mmsim: the pool size (in tables) that paging_init's page-granular linear map needs — a PTE
+ * table per 2 MiB and a PMD table per 1 GiB of each memory region, rounded up, plus
+ * LINEAR_MAP_TABLE_SLACK for the kernel image, fixmap, idmap and the early vmalloc areas — so
+ * that a 64 GiB boot does not double the pool ten times, copying it each time (issue 22). A
+ * size only: the pool still grows when processes add tables.
+ */
+function linearMapTables(memory: readonly MemoryRegion[]): number {
+  let tables = LINEAR_MAP_TABLE_SLACK;
+  for (const r of memory) tables += Math.ceil(r.size / SZ_2M) + Math.ceil(r.size / SZ_1G) + 2;
+  return tables;
+}
+
+/** mmsim: pool slots beyond the linear map's tables in linearMapTables (image, fixmap, idmap, early vmalloc). */
+const LINEAR_MAP_TABLE_SLACK = 64;
+
+/**
  * paging_init(): swapper_pg_dir with the kernel image, the linear map of memblock.memory (page
  * granularity: rodata=full by default in the reference config), the idmap and the fixmap, every
  * table from memblock top-down; init_pg_dir goes back to memblock (and memblock may resize) before the idmap.
@@ -188,8 +204,8 @@ export function arm64PagingInit(board: Arm64Board, memblock: Memblock, opts: { v
   // PHYS_OFFSET = memstart_addr = round_down(memblock_start_of_DRAM(), ARM64_MEMSTART_ALIGN); kimage_voffset from _text.
   const layout = arm64Layout({ vaBits, dramStart: memblock.memblockStartOfDRAM(), kernelPhys: board.image._text });
   const basePfn = pfnDown(memblock.memblockStartOfDRAM());
-  const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits });
   const memory: MemoryRegion[] = memRanges(memblock).map((r) => ({ base: r.start, size: r.end - r.start, nomap: (r.flags & MEMBLOCK_NOMAP) !== 0 }));
+  const store = new PgtableStore({ basePfn, nrPages: pfnDown(memblock.memblockEndOfDRAM()) - basePfn, vaBits, initialTables: linearMapTables(memory) });
   const img = board.image;
   const { rodataEnabled, rodataFull, kfenceSampleInterval } = parseMapMemParams(opts.cmdline ?? "");
   const r = pagingInit({
