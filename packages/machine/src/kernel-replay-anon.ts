@@ -32,7 +32,7 @@ import {
   WORKINGSET_ACTIVATE_ANON, resolveToken,
 } from "@mmsim/core";
 import { FAULT_HANDLED, type Arm64Fault } from "@mmsim/fault";
-import { MADV_DONTNEED, type MmStruct, type TaskStruct, sysMadvise } from "@mmsim/vma";
+import { MADV_DONTNEED, type MmStruct, type TaskStruct, type VmAreaStruct, sysMadvise } from "@mmsim/vma";
 import type { ModuleCatalog } from "./catalog.ts";
 import type { Machine } from "./machine.ts";
 import { PROCESSES } from "./process/token.ts";
@@ -65,7 +65,6 @@ export class KernelAnonReplayCache {
   private samples = 0;
   private cacheSum = 0;
   private readonly balloon: Balloon;
-  private compulsory = 0;
   /** The cost model's faultEntry (ns per fault taken). */
   private readonly faultEntryNs: number;
 
@@ -90,10 +89,10 @@ export class KernelAnonReplayCache {
     this.fault = this.p.fault;
     this.task = this.p.current;
     this.mm = this.task.mm!;
-    const vma = this.mm.mt.last();
-    let found = vma;
+    // the workload's mmap: init's anonymous VMA of the objects' size
+    let found: VmAreaStruct | null = null;
     for (const v of this.mm.mt) if (v.vmEnd - v.vmStart === bytes && v.vmFile === null) found = v;
-    if (found === null || found.vmEnd - found.vmStart !== bytes) throw new Error("mmsim: kernel replay: the objects' mapping is missing");
+    if (found === null) throw new Error("mmsim: kernel replay: the objects' mapping is missing");
     this.base = found.vmStart;
     this.layout = fileLayout(objects, options.layout ?? "scattered", options.layoutSeed ?? 1);
     this.touched = new Uint8Array(objects);
@@ -186,7 +185,6 @@ export class KernelAnonReplayCache {
       this.touch(index, false);
     }
     const misses = compulsory + (ev[PGMAJFAULT]! - major0);
-    this.compulsory += compulsory;
     const f = this.f;
     f.misses += misses;
     f.fastHits += fast;
