@@ -28,7 +28,7 @@
  */
 import { ACCESS_READ, ACCESS_WRITE } from "@mmsim/hw-arm64";
 import {
-  COST_MODEL, NR_ACTIVE_ANON, NR_INACTIVE_ANON, PAGE_SIZE, contentText, PGMAJFAULT, PGSTEAL_DIRECT, PGSTEAL_KSWAPD, PSWPIN, SIM_CLOCK, type SimClock, VM_STAT, type VmStat, WORKINGSET_REFAULT_ANON,
+  COST_MODEL, NR_ACTIVE_ANON, NR_INACTIVE_ANON, PAGE_SIZE, contentText, PGMAJFAULT, PSWPIN, SIM_CLOCK, type SimClock, VM_STAT, type VmStat, WORKINGSET_REFAULT_ANON,
   WORKINGSET_ACTIVATE_ANON, resolveToken,
 } from "@mmsim/core";
 import { FAULT_HANDLED, type Arm64Fault } from "@mmsim/fault";
@@ -38,7 +38,7 @@ import type { Machine } from "./machine.ts";
 import { PROCESSES } from "./process/token.ts";
 import type { Processes } from "./process/processes.ts";
 import {
-  Balloon, type KernelReplayFigures, type KernelReplayOptions, bootReplayBoard, calibrateBalloon, fileLayout, freePages, nodeSum, replayFigures, snapshot,
+  Balloon, type KernelReplayFigures, type KernelReplayOptions, ReplayTally, bootReplayBoard, calibrateBalloon, fileLayout, freePages, nodeSum,
   wmarkTarget,
 } from "./kernel-replay.ts";
 
@@ -57,13 +57,10 @@ export class KernelAnonReplayCache {
   private readonly layout: Int32Array;
   /** 1 for an object touched once (its page written), per object. */
   private readonly touched: Uint8Array;
-  private readonly start: Float64Array;
   private readonly startNs: number;
   /** Pages on the anonymous LRU lists before the replay's (init's own). */
   private readonly anonBase: number;
-  private readonly f: KernelReplayFigures;
-  private samples = 0;
-  private cacheSum = 0;
+  private readonly tally: ReplayTally;
   private readonly balloon: Balloon;
   /** The cost model's faultEntry (ns per fault taken). */
   private readonly faultEntryNs: number;
@@ -119,13 +116,10 @@ export class KernelAnonReplayCache {
       if (r !== 0) throw new Error(`mmsim: kernel replay: MADV_DONTNEED of the objects' mapping failed with ${r}`);
       m.runDueKernelThreads();
     }
-    this.start = snapshot(this.vmstat, [WORKINGSET_REFAULT_ANON, WORKINGSET_ACTIVATE_ANON]);
     this.startNs = this.clock.now();
-    this.f = {
-      misses: 0, fastHits: 0, slowReads: 0, pagesRead: 0, refaults: 0, refaultsActivated: 0, activations: 0, pgscan: 0, pgsteal: 0, pgstealDirect: 0,
-      allocstall: 0, simulatedNs: 0, cachePagesMean: 0, cachePagesMin: Infinity, cachePagesMax: 0, cachePagesEnd: 0, memoryMiB, balloonPages: this.balloon.pages,
-      startFreePages: freePages(m), calibrationRounds: calibration,
-    };
+    this.tally = new ReplayTally(this.vmstat, [WORKINGSET_REFAULT_ANON, WORKINGSET_ACTIVATE_ANON], {
+      memoryMiB, balloonPages: this.balloon.pages, startFreePages: freePages(m), calibrationRounds: calibration,
+    });
   }
 
   /** One access to page `index` of the mapping: a store the first time (the page gets contents), a load after. */
@@ -168,7 +162,7 @@ export class KernelAnonReplayCache {
     let compulsory = 0;
     let fast = 0;
     for (let i = 0; i < n; i++) {
-      if ((i & 1023) === 1023) this.sample();
+      if ((i & 1023) === 1023) this.tally.sample(this.resident());
       const o = obj[i]!;
       const index = layout[o]!;
       if (touched[o] === 0) {
@@ -185,23 +179,12 @@ export class KernelAnonReplayCache {
       this.touch(index, false);
     }
     const misses = compulsory + (ev[PGMAJFAULT]! - major0);
-    const f = this.f;
+    const f = this.tally.f;
     f.misses += misses;
     f.fastHits += fast;
     f.slowReads += n - fast;
     this.machine.runDueKernelThreads();
     return misses;
-  }
-
-  /** One sample of the cache's size, once reclaim has run in the replay. */
-  private sample(): void {
-    const f = this.f;
-    if (this.vmstat.vmEvents[PGSTEAL_KSWAPD]! + this.vmstat.vmEvents[PGSTEAL_DIRECT]! === this.start[PGSTEAL_KSWAPD]! + this.start[PGSTEAL_DIRECT]!) return;
-    const cached = this.resident();
-    this.samples++;
-    this.cacheSum += cached;
-    if (cached < f.cachePagesMin) f.cachePagesMin = cached;
-    if (cached > f.cachePagesMax) f.cachePagesMax = cached;
   }
 
   /** Every validator of the machine. */
@@ -213,15 +196,7 @@ export class KernelAnonReplayCache {
 
   /** The figures so far (pagesRead: pswpin; refaults: workingset_refault_anon; the cache: resident anonymous pages). */
   figures(): KernelReplayFigures {
-    const resident = this.resident();
-    return replayFigures(this.f, this.vmstat, this.start, {
-      pagesRead: this.vmstat.vmEvents[PSWPIN]! - this.start[PSWPIN]!,
-      refaults: [WORKINGSET_REFAULT_ANON, WORKINGSET_ACTIVATE_ANON],
-      simulatedNs: this.clock.now() - this.startNs,
-      samples: this.samples,
-      cacheSum: this.cacheSum,
-      cachedNow: resident,
-    });
+    return this.tally.figures(this.tally.since(PSWPIN), this.clock.now() - this.startNs, this.resident());
   }
 }
 

@@ -223,11 +223,8 @@ export class KernelReplayCache {
   private readonly clock: SimClock;
   /** Object number → page of the file. */
   private readonly layout: Int32Array;
-  private readonly start: Float64Array;
   private readonly startNs: number;
-  private readonly f: KernelReplayFigures;
-  private samples = 0;
-  private cacheSum = 0;
+  private readonly tally: ReplayTally;
   private readonly balloon: Balloon;
 
   constructor(
@@ -258,13 +255,10 @@ export class KernelReplayCache {
     this.balloon = new Balloon(m);
     this.balloon.inflateTo(capacity + wmarkTarget(m));
     const calibration = objects >= 1.5 * capacity ? this.calibrate() : 0;
-    this.start = snapshot(this.vmstat, [WORKINGSET_REFAULT_FILE, WORKINGSET_ACTIVATE_FILE]);
     this.startNs = this.clock.now();
-    this.f = {
-      misses: 0, fastHits: 0, slowReads: 0, pagesRead: 0, refaults: 0, refaultsActivated: 0, activations: 0, pgscan: 0, pgsteal: 0, pgstealDirect: 0,
-      allocstall: 0, simulatedNs: 0, cachePagesMean: 0, cachePagesMin: Infinity, cachePagesMax: 0, cachePagesEnd: 0, memoryMiB, balloonPages: this.balloon.pages,
-      startFreePages: freePages(m), calibrationRounds: calibration,
-    };
+    this.tally = new ReplayTally(this.vmstat, [WORKINGSET_REFAULT_FILE, WORKINGSET_ACTIVATE_FILE], {
+      memoryMiB, balloonPages: this.balloon.pages, startFreePages: freePages(m), calibrationRounds: calibration,
+    });
   }
 
   /**
@@ -310,12 +304,13 @@ export class KernelReplayCache {
     let misses = 0;
     let fast = 0;
     const inline = this.options.inlineHits !== false;
-    const f = this.f;
+    const tally = this.tally;
+    const f = tally.f;
     const vfs = this.vfs;
     const lru = vfs.lru;
     const mapping = this.file.fMapping;
     for (let i = 0; i < n; i++) {
-      if ((i & 1023) === 1023) this.sample(mapping.nrpages);
+      if ((i & 1023) === 1023) tally.sample(mapping.nrpages);
       const index = layout[obj[i]!]!;
       const e = xa.load(index);
       if (e > 0) {
@@ -340,16 +335,6 @@ export class KernelReplayCache {
     return misses;
   }
 
-  /** One sample of the file's cache size, once reclaim has run in the replay (before, the cache is still filling). */
-  private sample(cached: number): void {
-    const f = this.f;
-    if (this.vmstat.vmEvents[PGSTEAL_KSWAPD]! + this.vmstat.vmEvents[PGSTEAL_DIRECT]! === this.start[PGSTEAL_KSWAPD]! + this.start[PGSTEAL_DIRECT]!) return;
-    this.samples++;
-    this.cacheSum += cached;
-    if (cached < f.cachePagesMin) f.cachePagesMin = cached;
-    if (cached > f.cachePagesMax) f.cachePagesMax = cached;
-  }
-
   /** The whole read(2) path for one page. */
   private readPage(index: number): void {
     const r = vfsRead(this.vfs, this.file, null, PAGE_SIZE, index * PAGE_SIZE);
@@ -370,14 +355,7 @@ export class KernelReplayCache {
 
   /** The figures so far. */
   figures(): KernelReplayFigures {
-    return replayFigures(this.f, this.vmstat, this.start, {
-      pagesRead: (this.vmstat.vmEvents[PGPGIN]! - this.start[PGPGIN]!) / (PAGE_SIZE / 512),
-      refaults: [WORKINGSET_REFAULT_FILE, WORKINGSET_ACTIVATE_FILE],
-      simulatedNs: this.clock.now() - this.startNs,
-      samples: this.samples,
-      cacheSum: this.cacheSum,
-      cachedNow: this.file.fMapping.nrpages,
-    });
+    return this.tally.figures(this.tally.since(PGPGIN) / (PAGE_SIZE / 512), this.clock.now() - this.startNs, this.file.fMapping.nrpages);
   }
 }
 
@@ -433,40 +411,78 @@ export function calibrateBalloon(m: Machine, vmstat: VmStat, balloon: Balloon, c
   return rounds;
 }
 
-/** What a cell's figures are made of beyond its running counts. */
-export interface ReplayFigureSources {
-  readonly pagesRead: number;
-  /** The workingset_refault_* and workingset_activate_* node items of the cell's pages. */
-  readonly refaults: readonly [number, number];
-  readonly simulatedNs: number;
-  readonly samples: number;
-  readonly cacheSum: number;
-  readonly cachedNow: number;
+/** The board a cell replays on, as its figures report it. */
+export interface ReplayBoard {
+  readonly memoryMiB: number;
+  readonly balloonPages: number;
+  readonly startFreePages: number;
+  readonly calibrationRounds: number;
 }
 
-/** A cell's figures: its running counts and the vmstat differences since `start` (snapshot). */
-export function replayFigures(f: KernelReplayFigures, vmstat: VmStat, start: Float64Array, src: ReplayFigureSources): KernelReplayFigures {
-  const d = (i: number) => vmstat.vmEvents[i]! - start[i]!;
-  const node = (i: number) => nodeSum(vmstat, i) - start[EVENTS + i]!;
-  let stall = 0;
-  for (let i = ALLOCSTALL_DMA; i <= ALLOCSTALL_MOVABLE; i++) stall += d(i);
-  const sampled = src.samples > 0;
-  return {
-    ...f,
-    pagesRead: src.pagesRead,
-    refaults: node(src.refaults[0]),
-    refaultsActivated: node(src.refaults[1]),
-    activations: d(PGACTIVATE),
-    pgscan: d(PGSCAN_KSWAPD) + d(PGSCAN_DIRECT),
-    pgsteal: d(PGSTEAL_KSWAPD) + d(PGSTEAL_DIRECT),
-    pgstealDirect: d(PGSTEAL_DIRECT),
-    allocstall: stall,
-    simulatedNs: src.simulatedNs,
-    cachePagesMean: sampled ? Math.round(src.cacheSum / src.samples) : src.cachedNow,
-    cachePagesMin: sampled ? f.cachePagesMin : src.cachedNow,
-    cachePagesMax: sampled ? f.cachePagesMax : src.cachedNow,
-    cachePagesEnd: src.cachedNow,
-  };
+/**
+ * A cell's counts from the replay's start: the vmstat snapshot, the running figures `f` (misses,
+ * hits, the cache's min and max) and the samples of its cache size; `figures()` adds the vmstat
+ * differences.
+ */
+export class ReplayTally {
+  readonly f: KernelReplayFigures;
+  private readonly start: Float64Array;
+  private samples = 0;
+  private cacheSum = 0;
+
+  /** @param refaults the workingset_refault_* and workingset_activate_* node items of the cell's pages */
+  constructor(
+    private readonly vmstat: VmStat,
+    private readonly refaults: readonly [number, number],
+    board: ReplayBoard,
+  ) {
+    this.start = snapshot(vmstat, refaults);
+    this.f = {
+      misses: 0, fastHits: 0, slowReads: 0, pagesRead: 0, refaults: 0, refaultsActivated: 0, activations: 0, pgscan: 0, pgsteal: 0, pgstealDirect: 0,
+      allocstall: 0, simulatedNs: 0, cachePagesMean: 0, cachePagesMin: Infinity, cachePagesMax: 0, cachePagesEnd: 0, ...board,
+    };
+  }
+
+  /** vmEvents[item] since the start. */
+  since(item: number): number {
+    return this.vmstat.vmEvents[item]! - this.start[item]!;
+  }
+
+  /** One sample of the cache's size, once reclaim has run in the replay (before, the cache is still filling). */
+  sample(cached: number): void {
+    if (this.since(PGSTEAL_KSWAPD) + this.since(PGSTEAL_DIRECT) === 0) return;
+    const f = this.f;
+    this.samples++;
+    this.cacheSum += cached;
+    if (cached < f.cachePagesMin) f.cachePagesMin = cached;
+    if (cached > f.cachePagesMax) f.cachePagesMax = cached;
+  }
+
+  /** The figures: the running counts, the vmstat differences since the start, the cache sampled (or `cachedNow` when reclaim never ran). */
+  figures(pagesRead: number, simulatedNs: number, cachedNow: number): KernelReplayFigures {
+    const d = (i: number) => this.since(i);
+    const node = (i: number) => nodeSum(this.vmstat, i) - this.start[EVENTS + i]!;
+    let stall = 0;
+    for (let i = ALLOCSTALL_DMA; i <= ALLOCSTALL_MOVABLE; i++) stall += d(i);
+    const f = this.f;
+    const sampled = this.samples > 0;
+    return {
+      ...f,
+      pagesRead,
+      refaults: node(this.refaults[0]),
+      refaultsActivated: node(this.refaults[1]),
+      activations: d(PGACTIVATE),
+      pgscan: d(PGSCAN_KSWAPD) + d(PGSCAN_DIRECT),
+      pgsteal: d(PGSTEAL_KSWAPD) + d(PGSTEAL_DIRECT),
+      pgstealDirect: d(PGSTEAL_DIRECT),
+      allocstall: stall,
+      simulatedNs,
+      cachePagesMean: sampled ? Math.round(this.cacheSum / this.samples) : cachedNow,
+      cachePagesMin: sampled ? f.cachePagesMin : cachedNow,
+      cachePagesMax: sampled ? f.cachePagesMax : cachedNow,
+      cachePagesEnd: cachedNow,
+    };
+  }
 }
 
 /**
@@ -496,7 +512,7 @@ export function fileLayout(objects: number, kind: "scattered" | "first-use", see
 
 /** vmEvents then the node counters `nodeItems` summed over nodes, at the replay's start. */
 const EVENTS = 256;
-export function snapshot(v: VmStat, nodeItems: readonly number[]): Float64Array {
+function snapshot(v: VmStat, nodeItems: readonly number[]): Float64Array {
   const s = new Float64Array(EVENTS + 64);
   s.set(v.vmEvents);
   for (const i of nodeItems) s[EVENTS + i] = nodeSum(v, i);
